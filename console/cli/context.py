@@ -1,0 +1,40 @@
+"""What every verb needs: which database, which agent, and how to print."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from console.core.paths import default_db_path
+from console.core.store import Store
+
+
+@dataclass(frozen=True)
+class Context:
+    db_path: Path
+    """The database file the command works on."""
+    agent: str
+    """Who is acting: the OS user or `--as`."""
+    db_given: bool
+    """Whether the user named the database (with --db or CONSOLE_DB)."""
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace, default_agent: str) -> Context:
+        import os
+
+        given = bool(args.db or os.environ.get("CONSOLE_DB"))
+        path = Path(args.db) if args.db else default_db_path()
+        return cls(db_path=path, agent=(args.agent or default_agent).strip() or default_agent,
+                   db_given=given)
+
+    def open_store(self, *, create: bool = False) -> Store:
+        return Store.open(self.db_path, create=create)
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")

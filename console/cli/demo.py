@@ -1,0 +1,54 @@
+"""`console demo` builds the demo database; bare `console` (and `--demo`) opens the TUI."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from console.cli.context import Context
+from console.core.demo import build_demo
+from console.core.errors import InvalidInput
+from console.core.paths import demo_db_path
+
+MAX_DEMO_TICKETS = 1_000_000
+DEFAULT_DEMO_TICKETS = 2000
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    demo = commands.add_parser("demo", help="build the demo database and print its path")
+    demo.add_argument("--tickets", type=int, default=DEFAULT_DEMO_TICKETS, metavar="N")
+    demo.add_argument("--seed", type=int, default=7, metavar="S")
+    demo.add_argument("--force", action="store_true", help="replace an existing demo database")
+    demo.set_defaults(run=run_demo)
+
+
+def _demo_path(ctx: Context):
+    return ctx.db_path if ctx.db_given else demo_db_path()
+
+
+def run_demo(ctx: Context, args: argparse.Namespace) -> int:
+    if not 1 <= args.tickets <= MAX_DEMO_TICKETS:
+        raise InvalidInput(f"--tickets must be between 1 and {MAX_DEMO_TICKETS:,}")
+    path = _demo_path(ctx)
+    if path.exists():
+        if not args.force:
+            raise InvalidInput(f"{path} already exists: use --force to replace it")
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+    build_demo(path, tickets=args.tickets, seed=args.seed)
+    print(path)
+    return 0
+
+
+def open_tui(ctx: Context, *, demo_requested: bool) -> int:
+    if not sys.stdout.isatty():
+        raise InvalidInput("the TUI needs a terminal; use a verb such as `console list`")
+    path = ctx.db_path
+    if demo_requested:
+        path = _demo_path(ctx)
+        if not path.exists():
+            print(f"building the demo database at {path} ...", file=sys.stderr)
+            build_demo(path, tickets=DEFAULT_DEMO_TICKETS)
+    from console.tui.app import run  # Textual is imported only when the TUI is wanted
+
+    return run(path, ctx.agent)

@@ -1,0 +1,131 @@
+"""`console new`, `console list`, `console show`: tickets in and out from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from console.cli.context import Context, print_json
+from console.core import operations
+from console.core.clock import age
+from console.core.errors import InvalidInput
+from console.core.export import summary_dict, ticket_dict
+from console.core.model import Court, Line, Priority, QueueFilter, Status
+from console.core.text import decode_untrusted, one_line, visible
+
+
+def ticket_number(text: str) -> int:
+    """argparse type for a ticket number: "42" or "#42"."""
+    try:
+        number = int(text.lstrip("#"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a ticket number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a ticket number")
+    return number
+
+
+def choice(enum: Any, what: str) -> Any:
+    """argparse type that parses an enum and names the allowed values on error."""
+    def parse(text: str) -> Any:
+        try:
+            return enum.parse(text, what)
+        except InvalidInput as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    parse.__name__ = what
+    return parse
+
+
+def read_body(args: argparse.Namespace) -> tuple[str, bytes | None]:
+    """The body from --body, or from stdin when it is piped (bytes kept if not UTF-8)."""
+    if args.body is not None:
+        return args.body, None
+    if sys.stdin is None or sys.stdin.isatty():
+        return "", None
+    return decode_untrusted(sys.stdin.buffer.read())
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    new = commands.add_parser("new", help="open a ticket (body from --body or stdin)")
+    new.add_argument("--subject", required=True)
+    new.add_argument("--from", dest="requester", required=True, metavar="EMAIL")
+    new.add_argument("--priority", type=choice(Priority, "priority"), default=Priority.P3)
+    new.add_argument("--line", type=choice(Line, "line"), default=Line.L1)
+    new.add_argument("--body", help="the request text (read from stdin when absent)")
+    new.add_argument("--json", action="store_true", help="print the new ticket as JSON")
+    new.set_defaults(run=run_new)
+
+    listing = commands.add_parser("list", help="list tickets, most urgent first")
+    listing.add_argument("--line", type=choice(Line, "line"))
+    listing.add_argument("--priority", type=choice(Priority, "priority"))
+    listing.add_argument("--court", type=choice(Court, "court"))
+    listing.add_argument("--status", type=choice(Status, "status"), action="append",
+                         help="repeatable; default: the open statuses")
+    listing.add_argument("--assignee", metavar="AGENT")
+    listing.add_argument("--search", metavar="WORDS", help="words in subject, body or thread")
+    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--offset", type=int, default=0)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=run_list)
+
+    show = commands.add_parser("show", help="a ticket with its thread and event log")
+    show.add_argument("ticket", type=ticket_number)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(run=run_show)
+
+
+def run_new(ctx: Context, args: argparse.Namespace) -> int:
+    body, raw = read_body(args)
+    with ctx.open_store(create=True) as store:
+        ticket = operations.create_ticket(
+            store, ctx.agent, subject=args.subject, requester=args.requester, body=body,
+            body_raw=raw, line=args.line, priority=args.priority)
+    if args.json:
+        print_json(summary_dict(ticket))
+    else:
+        print(ticket.id)
+    return 0
+
+
+def run_list(ctx: Context, args: argparse.Namespace) -> int:
+    if args.limit < 1 or args.offset < 0:
+        raise InvalidInput("--limit must be at least 1 and --offset at least 0")
+    queue = QueueFilter(line=args.line, priority=args.priority, court=args.court,
+                        assignee=args.assignee, text=args.search,
+                        **({"statuses": tuple(args.status)} if args.status else {}))
+    with ctx.open_store() as store:
+        rows = store.tickets(queue, limit=args.limit, offset=args.offset)
+        now = store.clock()
+    if args.json:
+        print_json([summary_dict(t) for t in rows])
+        return 0
+    for t in rows:
+        court = "OUR MOVE" if t.court == Court.US else t.court.value
+        print(f"#{t.id:<7} {t.priority} {t.line} {court:<8} {t.status:<7} "
+              f"{age(t.created_at, now):>4} {one_line(t.requester, 30):<30} "
+              f"{one_line(t.subject, 80)}")
+    return 0
+
+
+def run_show(ctx: Context, args: argparse.Namespace) -> int:
+    with ctx.open_store() as store:
+        ticket = store.ticket(args.ticket)
+        messages, events = store.messages(ticket.id), store.events(ticket.id)
+    if args.json:
+        print_json(ticket_dict(ticket, messages, events))
+        return 0
+    print(f"#{ticket.id} {one_line(ticket.subject)}")
+    print(f"{ticket.priority} {ticket.line} · {ticket.status} · move: {ticket.court} · "
+          f"assignee: {ticket.assignee or '-'} · version {ticket.version}")
+    print(f"from {one_line(ticket.requester)} at {ticket.created_at}\n")
+    print(visible(ticket.body))
+    for m in messages:
+        print(f"\n--- {m.kind} by {one_line(m.author)} at {m.created_at}")
+        print(visible(m.body))
+    print("\n--- events")
+    for e in events:
+        change = f"{e.before} -> {e.after}" if e.before is not None or e.after is not None else ""
+        print(f"{e.at} {one_line(e.actor)} {e.action} {one_line(change)} "
+              f"{one_line(e.detail or '')}".rstrip())
+    return 0

@@ -1,0 +1,150 @@
+"""The help desk's vocabulary: closed sets as enums, records as frozen dataclasses.
+
+Enums parse user input through `parse`, so every place that accepts "p1", "P1" or "L2" reports
+the same clear error for anything else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Self
+
+from console.core.errors import InvalidInput
+
+
+class _Choice(StrEnum):
+    @classmethod
+    def parse(cls, value: str, what: str | None = None) -> Self:
+        """Accept a member's value in any case; name the allowed values otherwise."""
+        wanted = value.strip()
+        for member in cls:
+            if member.value.lower() == wanted.lower():
+                return member
+        allowed = ", ".join(m.value for m in cls)
+        what = what or cls.__name__.lower()
+        raise InvalidInput(f"unknown {what} {value!r}: use one of {allowed}")
+
+
+class Line(_Choice):
+    """Support line. L1 takes every request, L2 diagnoses, L3 experts, L4 the vendor."""
+
+    L1 = "L1"
+    L2 = "L2"
+    L3 = "L3"
+    L4 = "L4"
+
+
+class Priority(_Choice):
+    """P1 is the most urgent. Sorting by value sorts by urgency."""
+
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+
+class Status(_Choice):
+    NEW = "new"
+    OPEN = "open"
+    WAITING = "waiting"
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+
+OPEN_STATUSES: tuple[Status, ...] = (Status.NEW, Status.OPEN, Status.WAITING)
+
+
+class Court(_Choice):
+    """Whose move the case is: ours, the customer's, or a vendor's."""
+
+    US = "us"
+    CUSTOMER = "customer"
+    VENDOR = "vendor"
+
+
+class MessageKind(_Choice):
+    CUSTOMER = "customer"
+    """What the customer said, whatever the channel."""
+    REPLY = "reply"
+    """A public reply to the customer."""
+    NOTE = "note"
+    """An internal note the customer never sees."""
+
+
+@dataclass(frozen=True)
+class TicketSummary:
+    """A ticket as a queue row shows it: everything but the body."""
+
+    id: int
+    subject: str
+    requester: str
+    line: Line
+    priority: Priority
+    status: Status
+    court: Court
+    assignee: str | None
+    created_at: str
+    updated_at: str
+    updated_by: str
+    version: int
+    """Raised by every change; a writer holding an older version gets a conflict."""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+@dataclass(frozen=True)
+class Ticket(TicketSummary):
+    """A ticket with its original request."""
+
+    body: str = ""
+    """The original request as text; see `body_raw` for bytes that were not UTF-8."""
+    body_raw: bytes | None = None
+    """The request's original bytes when they were not valid UTF-8, else None."""
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    ticket_id: int
+    kind: MessageKind
+    author: str
+    body: str
+    created_at: str
+    body_raw: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    ticket_id: int
+    at: str
+    actor: str
+    action: str
+    """What happened: created, line, priority, status, court, assignee, message, ..."""
+    before: str | None
+    after: str | None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which tickets a queue shows. Unset fields do not filter."""
+
+    line: Line | None = None
+    priority: Priority | None = None
+    court: Court | None = None
+    statuses: tuple[Status, ...] = OPEN_STATUSES
+    assignee: str | None = None
+    text: str | None = None
+    """Words to find in subject and body (full-text search)."""
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """Open tickets per line and priority, for the queue sidebar."""
+
+    by_line: dict[Line, dict[Priority, int]] = field(default_factory=dict)
+    mine: int = 0
+    all_open: int = 0

@@ -1,0 +1,159 @@
+"""The database schema as a list of forward migrations.
+
+`PRAGMA user_version` holds how many migrations a file has had. Opening a file runs the missing
+ones, each in its own transaction, so an older file is brought forward and a crash mid-way
+leaves it at the last complete step. A file with a higher version than `LATEST` came from a
+newer console and is refused rather than misread.
+
+To change the schema, append a migration; never edit one that has shipped."""
+
+from __future__ import annotations
+
+import sqlite3
+
+OPEN_SQL = "status IN ('new', 'open', 'waiting')"
+"""The predicate of an open ticket, spelled exactly as the partial indexes spell it: SQLite
+uses a partial index only when the query repeats its WHERE term."""
+
+_V1_BASE = f"""
+CREATE TABLE contacts (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name TEXT,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY,
+    subject TEXT NOT NULL CHECK (length(subject) > 0),
+    body TEXT NOT NULL DEFAULT '',
+    body_raw BLOB,
+    requester TEXT NOT NULL,
+    contact_id INTEGER REFERENCES contacts(id),
+    line TEXT NOT NULL CHECK (line IN ('L1', 'L2', 'L3', 'L4')),
+    priority TEXT NOT NULL CHECK (priority IN ('P1', 'P2', 'P3', 'P4')),
+    status TEXT NOT NULL CHECK (status IN ('new', 'open', 'waiting', 'solved', 'closed')),
+    court TEXT NOT NULL CHECK (court IN ('us', 'customer', 'vendor')),
+    assignee TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+
+-- Queues: open tickets of a line (or all lines, or one agent) by priority, then age.
+CREATE INDEX tickets_open_by_line ON tickets(line, priority, created_at, id) WHERE {OPEN_SQL};
+CREATE INDEX tickets_open_all ON tickets(priority, created_at, id, court, line) WHERE {OPEN_SQL};
+CREATE INDEX tickets_open_by_assignee ON tickets(assignee, priority, created_at, id)
+    WHERE {OPEN_SQL};
+CREATE INDEX tickets_by_status ON tickets(status, priority, created_at, id);
+CREATE INDEX tickets_by_requester ON tickets(requester, created_at);
+
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    kind TEXT NOT NULL CHECK (kind IN ('customer', 'reply', 'note')),
+    author TEXT NOT NULL,
+    body TEXT NOT NULL,
+    body_raw BLOB,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX messages_by_ticket ON messages(ticket_id, id);
+
+-- What is not in the log did not happen: rows are added, never changed or removed.
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    before TEXT,
+    after TEXT,
+    detail TEXT
+);
+CREATE INDEX events_by_ticket ON events(ticket_id, id);
+CREATE INDEX events_by_action ON events(action, at);
+
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only: events cannot be changed'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only: events cannot be deleted'); END;
+"""
+
+# Full-text search over subject and body, and over every message of a thread. External
+# content tables keep one copy of the text; the triggers keep them in sync with every write.
+_V2_SEARCH = """
+CREATE VIRTUAL TABLE tickets_fts USING fts5(
+    subject, body, content='tickets', content_rowid='id', tokenize='porter unicode61'
+);
+CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN
+    INSERT INTO tickets_fts(rowid, subject, body) VALUES (new.id, new.subject, new.body);
+END;
+CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets BEGIN
+    INSERT INTO tickets_fts(tickets_fts, rowid, subject, body)
+        VALUES ('delete', old.id, old.subject, old.body);
+END;
+CREATE TRIGGER tickets_fts_update AFTER UPDATE OF subject, body ON tickets BEGIN
+    INSERT INTO tickets_fts(tickets_fts, rowid, subject, body)
+        VALUES ('delete', old.id, old.subject, old.body);
+    INSERT INTO tickets_fts(rowid, subject, body) VALUES (new.id, new.subject, new.body);
+END;
+
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+    body, content='messages', content_rowid='id', tokenize='porter unicode61'
+);
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+    INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);
+END;
+
+-- Index whatever a version 1 file already holds.
+INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild');
+INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
+"""
+
+MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH]
+LATEST = len(MIGRATIONS)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into complete statements (trigger bodies hold semicolons)."""
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip():
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {pending.strip()[:60]}")
+    return statements
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
+    """Run the migrations a file lacks, up to `target`; return the version it started at.
+
+    Each step runs in one IMMEDIATE transaction together with its `user_version` bump, so two
+    consoles opening an old file at once do not both migrate it."""
+    start = conn.execute("PRAGMA user_version").fetchone()[0]
+    for version in range(start, target):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current > version:  # another process migrated while we waited for the lock
+                conn.execute("ROLLBACK")
+                continue
+            for statement in _statements(MIGRATIONS[version]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return start

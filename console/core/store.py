@@ -1,0 +1,279 @@
+"""The SQLite ticket store: opening a file safely, and every read the console needs.
+
+Writes live in `operations`; this module only offers them a transaction. Reads are paged and
+run on indexes: a queue asks for one page of rows and a count, never for the whole table, so a
+store of a million tickets costs no more memory than one of a hundred.
+
+One `Store` may be used from several threads (the TUI reads in workers): a lock serialises the
+use of its single connection."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from console.core import schema
+from console.core.clock import Clock, to_text, utc_now
+from console.core.errors import StoreError, TicketNotFound
+from console.core.model import (
+    OPEN_STATUSES,
+    Court,
+    Event,
+    Line,
+    Message,
+    MessageKind,
+    Priority,
+    QueueCounts,
+    QueueFilter,
+    Status,
+    Ticket,
+    TicketSummary,
+)
+
+BUSY_TIMEOUT_MS = 5000
+SUBJECT_PREVIEW = 300
+"""Queue rows carry at most this many characters of a subject: a stranger's 5 MB subject must
+not be copied into every page."""
+
+_SUMMARY_COLUMNS = (
+    f"id, substr(subject, 1, {SUBJECT_PREVIEW}) AS subject, requester, line, priority, status,"
+    " court, assignee, created_at, updated_at, updated_by, version"
+)
+
+
+def fts_query(text: str, *, prefix_last: bool = False, any_word: bool = False) -> str | None:
+    """An FTS5 query that finds the words of `text`, whatever `text` holds.
+
+    Every word is quoted, so FTS5 syntax in the input (AND, NEAR, *, ^, column:, quotes) is
+    searched for as words and never changes the query's meaning. None when there is no word."""
+    words = re.findall(r"\w+", text)
+    if not words:
+        return None
+    quoted = [f'"{w}"' for w in words]
+    if prefix_last:
+        quoted[-1] += "*"
+    return (" OR " if any_word else " ").join(quoted)
+
+
+class Store:
+    """An open ticket database. Use `Store.open(path)`; close it with `close()`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock) -> None:
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.path = path
+        self.clock = clock
+        self.lock = threading.RLock()
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, create: bool = True,
+             clock: Clock = utc_now) -> Store:
+        """Open (and when `create`, make) a store, bringing its schema up to date.
+
+        Raises StoreError naming the file for anything that makes it unusable."""
+        path = Path(path)
+        if path.is_dir():
+            raise StoreError(f"{path}: is a directory, not a database file")
+        if not path.exists():
+            if not create:
+                raise StoreError(f"{path}: no such database (create one with `console demo` "
+                                 "or `console new`)")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"{path}: cannot create the database: {error.strerror}") from None
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as error:
+            raise StoreError(f"{path}: cannot open the database: {error}") from None
+        try:
+            _configure(conn)
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > schema.LATEST:
+                raise StoreError(
+                    f"{path}: database schema version {version} is newer than this console "
+                    f"understands ({schema.LATEST}); upgrade the console")
+            schema.migrate(conn)
+        except sqlite3.DatabaseError as error:
+            conn.close()
+            raise StoreError(f"{path}: not a usable console database ({error})") from None
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path, clock)
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE write transaction: all of it commits, or none of it."""
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def now(self) -> str:
+        return to_text(self.clock())
+
+    # -- reading -------------------------------------------------------------------------
+
+    def data_version(self) -> int:
+        """Changes when another connection commits: a cheap "did anything change?" poll."""
+        with self.lock:
+            return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def _rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        with self.lock:
+            cursor = self.conn.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def ticket(self, ticket_id: int) -> Ticket:
+        rows = self._rows("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
+        if not rows:
+            raise TicketNotFound(ticket_id)
+        return _ticket(rows[0])
+
+    def ticket_exists(self, ticket_id: int) -> bool:
+        return bool(self._rows("SELECT 1 AS x FROM tickets WHERE id = ?", (ticket_id,)))
+
+    def tickets(self, queue: QueueFilter = QueueFilter(), *, limit: int = 100,
+                offset: int = 0) -> list[TicketSummary]:
+        """One page of a queue, most urgent first, then oldest first."""
+        where, params = _where(queue)
+        sql = (f"SELECT {_SUMMARY_COLUMNS} FROM {_source(queue)} WHERE {where} "
+               "ORDER BY priority, created_at, id LIMIT ? OFFSET ?")
+        return [_summary(r) for r in self._rows(sql, [*params, limit, offset])]
+
+    def count(self, queue: QueueFilter = QueueFilter()) -> int:
+        where, params = _where(queue)
+        sql = f"SELECT count(*) AS n FROM {_source(queue)} WHERE {where}"
+        return int(self._rows(sql, params)[0]["n"])
+
+    def queue_counts(self, agent: str | None = None) -> QueueCounts:
+        """Open tickets per line and priority, plus the agent's own and the total."""
+        by_line: dict[Line, dict[Priority, int]] = {
+            line: {p: 0 for p in Priority} for line in Line}
+        rows = self._rows(f"SELECT line, priority, count(*) AS n FROM tickets INDEXED BY "
+                          f"tickets_open_by_line WHERE {schema.OPEN_SQL} GROUP BY line, priority")
+        for row in rows:
+            by_line[Line(row["line"])][Priority(row["priority"])] = row["n"]
+        mine = self.count(QueueFilter(assignee=agent)) if agent else 0
+        return QueueCounts(by_line=by_line, mine=mine,
+                           all_open=sum(sum(c.values()) for c in by_line.values()))
+
+    def messages(self, ticket_id: int) -> list[Message]:
+        rows = self._rows("SELECT * FROM messages WHERE ticket_id = ? ORDER BY id", (ticket_id,))
+        return [Message(id=r["id"], ticket_id=r["ticket_id"], kind=MessageKind(r["kind"]),
+                        author=r["author"], body=r["body"], created_at=r["created_at"],
+                        body_raw=r["body_raw"]) for r in rows]
+
+    def events(self, ticket_id: int) -> list[Event]:
+        rows = self._rows("SELECT * FROM events WHERE ticket_id = ? ORDER BY id", (ticket_id,))
+        return [Event(**r) for r in rows]
+
+    def contact_name(self, email: str) -> str | None:
+        rows = self._rows("SELECT name FROM contacts WHERE email = ?", (email,))
+        return rows[0]["name"] if rows else None
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if mode != "wal":
+        raise StoreError(f"cannot switch the database to WAL mode (got {mode})")
+    # NORMAL is durable against a killed process in WAL mode; only power loss may drop the
+    # last commits, and the file stays consistent either way.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _is_open_queue(queue: QueueFilter) -> bool:
+    return tuple(queue.statuses) == OPEN_STATUSES
+
+
+def _source(queue: QueueFilter) -> str:
+    """The table with the index an open queue must use.
+
+    The planner, seeing `status IN (...)`, would rather walk the status index and sort every
+    open ticket for each page; the partial indexes are already in queue order."""
+    if not _is_open_queue(queue):
+        return "tickets"
+    if queue.assignee is not None:
+        return "tickets INDEXED BY tickets_open_by_assignee"
+    if queue.line is not None:
+        return "tickets INDEXED BY tickets_open_by_line"
+    return "tickets INDEXED BY tickets_open_all"
+
+
+def _where(queue: QueueFilter) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if _is_open_queue(queue):
+        clauses.append(schema.OPEN_SQL)
+    elif queue.statuses:
+        clauses.append(f"status IN ({', '.join('?' for _ in queue.statuses)})")
+        params.extend(s.value for s in queue.statuses)
+    for column, value in (("line", queue.line), ("priority", queue.priority),
+                          ("court", queue.court), ("assignee", queue.assignee)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(str(value))
+    if queue.text and queue.text.strip():
+        clauses.append(_text_clause(queue.text, params))
+    return " AND ".join(clauses) or "1", params
+
+
+def _text_clause(text: str, params: list[Any]) -> str:
+    """Tickets whose number is given ("#42"), or whose subject, body or thread has the words."""
+    parts: list[str] = []
+    number = re.fullmatch(r"\s*#?(\d+)\s*", text)
+    if number:
+        parts.append("id = ?")
+        params.append(int(number.group(1)))
+    query = fts_query(text, prefix_last=True)
+    if query:
+        parts.append("id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ? "
+                     "UNION SELECT m.ticket_id FROM messages_fts JOIN messages m "
+                     "ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?)")
+        params.extend([query, query])
+    return "(" + (" OR ".join(parts) or "0") + ")"
+
+
+def _summary_fields(r: dict[str, Any]) -> dict[str, Any]:
+    return dict(id=r["id"], subject=r["subject"], requester=r["requester"],
+                line=Line(r["line"]), priority=Priority(r["priority"]),
+                status=Status(r["status"]), court=Court(r["court"]), assignee=r["assignee"],
+                created_at=r["created_at"], updated_at=r["updated_at"],
+                updated_by=r["updated_by"], version=r["version"])
+
+
+def _summary(r: dict[str, Any]) -> TicketSummary:
+    return TicketSummary(**_summary_fields(r))
+
+
+def _ticket(r: dict[str, Any]) -> Ticket:
+    return Ticket(**_summary_fields(r), body=r["body"], body_raw=r["body_raw"])
