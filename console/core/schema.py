@@ -118,7 +118,30 @@ INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild');
 INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
 """
 
-MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH]
+# Links between tickets: a duplicate merged into its primary, a child hanging on a parent
+# problem, a ticket split off another. One row per live link; undoing removes the row (the event
+# log keeps the history). `detail` (JSON) holds what the inverse operation needs to put things
+# back, such as the ids of the messages a merge moved. The vocabulary view of the search index
+# gives each word's document frequency, so duplicate suggestions can pick the informative words
+# of a long text without scanning anything.
+_V3_LINKS = """
+CREATE TABLE ticket_links (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('merged', 'parent', 'split')),
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    other_id INTEGER NOT NULL REFERENCES tickets(id),
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    detail TEXT,
+    UNIQUE (ticket_id, kind),
+    CHECK (ticket_id != other_id)
+);
+CREATE INDEX ticket_links_by_other ON ticket_links(other_id, kind, ticket_id);
+
+CREATE VIRTUAL TABLE tickets_fts_vocab USING fts5vocab(tickets_fts, 'row');
+"""
+
+MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH, _V3_LINKS]
 LATEST = len(MIGRATIONS)
 
 

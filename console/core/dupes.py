@@ -1,0 +1,248 @@
+"""Duplicate suggestions: the tickets most likely to describe the same problem as a given one.
+
+Candidates come from the full-text index only (never a scan of the tickets table), in three
+bounded queries: the best BM25 matches on the query's informative words, the most recent
+tickets sharing any of those words, and the requester's own recent tickets. A few hundred at
+most are then re-ranked in Python by text similarity (BM25 and rapidfuzz on the subjects), the
+same requester, and closeness in time; each suggestion says why it was made.
+
+`suggest` is a pure read: the TUI calls it from a worker, the CLI after `console new`."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Literal
+
+from rapidfuzz import fuzz
+
+from console.core import terms as T
+from console.core.clock import from_text, to_text
+from console.core.errors import InvalidInput
+from console.core.store import Store
+
+Scope = Literal["triage", "before", "all"]
+"""Which tickets may be suggested. triage: open ones, and those solved or closed within
+`recent_days`, not already merged away; before: every ticket numbered below the query (the
+benchmark's "created before"); all: every other ticket."""
+
+Method = Literal["default", "fts"]
+"""default: candidates re-ranked with every signal; fts: plain BM25 over all the words (the
+baseline the benchmark compares against)."""
+
+METHODS: tuple[str, ...] = ("default", "fts")
+
+BEST_MATCHES = 200
+"""Candidates taken from the BM25 query."""
+RECENT_MATCHES = 60
+"""Candidates taken from the newest tickets sharing an informative word."""
+SAME_REQUESTER = 20
+POSTINGS_BUDGET = 60_000
+"""BM25 needs every posting of every word it ranks by: words found in more tickets than this
+(together) are left to the recency query, which stops early."""
+RECENT_DAYS = 30
+
+# Weights of the re-ranking signals. Text similarity dominates; the requester and the time
+# window break ties and lift a customer's repeat request, as agents do by eye.
+W_BM25 = 0.6
+W_SUBJECT = 0.3
+W_TIME = 0.1
+W_REQUESTER = 0.25
+W_REQUESTER_OPEN = 0.1
+TIME_SCALE_DAYS = 3.0
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    ticket_id: int
+    subject: str
+    requester: str
+    status: str
+    created_at: str
+    score: float
+    """Higher is likelier; about 1 is a near certain duplicate."""
+    reasons: tuple[str, ...] = ()
+    """Why, in words an agent reads at a glance."""
+    shared_words: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class _Query:
+    subject: str
+    body: str
+    requester: str | None
+    created_at: str | None
+    exclude_id: int | None
+
+
+def suggest(store: Store, about: int | str, *, body: str = "", requester: str | None = None,
+            limit: int = 5, scope: Scope = "triage", method: Method = "default",
+            recent_days: int = RECENT_DAYS) -> list[Suggestion]:
+    """The `limit` likeliest duplicates of ticket `about` (a number) or of a text (a subject,
+    with `body` and `requester` when known), best first."""
+    if limit < 1:
+        raise InvalidInput("the number of suggestions must be at least 1")
+    if method not in METHODS:
+        raise InvalidInput(f"unknown method {method!r}: use one of {', '.join(METHODS)}")
+    if isinstance(about, int):
+        ticket = store.ticket(about)
+        query = _Query(ticket.subject, ticket.body, ticket.requester, ticket.created_at,
+                       ticket.id)
+    else:
+        query = _Query(about, body, requester, None, None)
+    if scope == "before" and query.exclude_id is None:
+        raise InvalidInput("scope 'before' needs a ticket number")
+    with store.lock:
+        conn = store.conn
+        where, params = _scope_sql(store, query, scope, recent_days)
+        if method == "fts":
+            return _plain_bm25(store, query, where, params, limit)
+        chosen = T.informative_terms(conn, query.subject, query.body)
+        bm25 = _best_matches(store, chosen, where, params, scope, query)
+        recent = _recent_matches(store, chosen, where, params, scope, query)
+        same = _same_requester(store, query, where, params)
+        ids = list(dict.fromkeys([*bm25, *recent, *same]))
+        rows = _details(store, ids)
+        anchor = query.created_at or store.now()
+    return _rank(query, anchor, chosen, rows, bm25, limit)
+
+
+def _scope_sql(store: Store, query: _Query, scope: Scope, recent_days: int
+               ) -> tuple[str, list[object]]:
+    clauses, params = [], []
+    if query.exclude_id is not None:
+        clauses.append("t.id != ?")
+        params.append(query.exclude_id)
+    if scope == "triage":
+        cutoff = to_text(store.clock() - timedelta(days=recent_days))
+        clauses.append("(t.status IN ('new', 'open', 'waiting') OR t.updated_at >= ?)")
+        params.append(cutoff)
+        clauses.append("NOT EXISTS (SELECT 1 FROM ticket_links l "
+                       "WHERE l.ticket_id = t.id AND l.kind = 'merged')")
+    elif scope == "before":
+        # Also given to the index as a rowid bound, so it skips later tickets itself.
+        clauses.append("t.id < ? AND tickets_fts.rowid < ?")
+        params.extend([query.exclude_id, query.exclude_id])
+    elif scope != "all":
+        raise InvalidInput(f"unknown scope {scope!r}: use triage, before or all")
+    return " AND ".join(clauses) or "1", params
+
+
+def _without_fts(where: str) -> str:
+    return where.replace(" AND tickets_fts.rowid < ?", "")
+
+
+def _without_fts_params(where: str, params: list[object]) -> list[object]:
+    return params[:-1] if " AND tickets_fts.rowid < ?" in where else params
+
+
+def _plain_bm25(store: Store, query: _Query, where: str, params: list[object],
+                limit: int) -> list[Suggestion]:
+    every = T.words(query.subject + "\n" + query.body)
+    match = T.any_of(every)
+    if match is None:
+        return []
+    rows = store.conn.execute(
+        "SELECT t.id, substr(t.subject, 1, 300), t.requester, t.status, t.created_at, "
+        "bm25(tickets_fts, 3.0, 1.0) AS rank FROM tickets_fts "
+        f"JOIN tickets t ON t.id = tickets_fts.rowid WHERE tickets_fts MATCH ? AND {where} "
+        "ORDER BY rank LIMIT ?", [match, *params, limit]).fetchall()
+    return [Suggestion(r[0], r[1], r[2], r[3], r[4], round(-r[5], 3), ("shares words",))
+            for r in rows]
+
+
+def _best_matches(store: Store, chosen: list[T.Term], where: str, params: list[object],
+                  scope: Scope, query: _Query) -> dict[int, float]:
+    """Ticket -> BM25 score (higher is better) over the words BM25 can afford."""
+    affordable, postings = [], 0
+    for term in sorted(chosen, key=lambda t: t.docs):
+        if postings + term.docs > POSTINGS_BUDGET:
+            break
+        affordable.append(term.word)
+        postings += term.docs
+    match = T.any_of(affordable)
+    if match is None:
+        return {}
+    rows = store.conn.execute(
+        "SELECT t.id, bm25(tickets_fts, 3.0, 1.0) AS rank FROM tickets_fts "
+        f"JOIN tickets t ON t.id = tickets_fts.rowid WHERE tickets_fts MATCH ? AND {where} "
+        "ORDER BY rank LIMIT ?", [match, *params, BEST_MATCHES]).fetchall()
+    return {r[0]: -r[1] for r in rows}
+
+
+def _recent_matches(store: Store, chosen: list[T.Term], where: str, params: list[object],
+                    scope: Scope, query: _Query) -> list[int]:
+    """The newest tickets sharing any of the most informative words: cheap at any size, as the
+    index walks its lists from the newest ticket down and stops at the limit."""
+    match = T.any_of([t.word for t in chosen[:8]])
+    if match is None:
+        return []
+    rows = store.conn.execute(
+        f"SELECT t.id FROM tickets_fts JOIN tickets t ON t.id = tickets_fts.rowid "
+        f"WHERE tickets_fts MATCH ? AND {where} ORDER BY tickets_fts.rowid DESC LIMIT ?",
+        [match, *params, RECENT_MATCHES]).fetchall()
+    return [r[0] for r in rows]
+
+
+def _same_requester(store: Store, query: _Query, where: str, params: list[object]
+                    ) -> list[int]:
+    if not query.requester:
+        return []
+    rows = store.conn.execute(
+        f"SELECT t.id FROM tickets t WHERE t.requester = ? AND {_without_fts(where)} "
+        "ORDER BY t.created_at DESC LIMIT ?",
+        [query.requester.strip().lower(), *_without_fts_params(where, params),
+         SAME_REQUESTER]).fetchall()
+    return [r[0] for r in rows]
+
+
+def _details(store: Store, ids: list[int]) -> list[tuple]:
+    if not ids:
+        return []
+    rows = store.conn.execute(
+        "SELECT id, substr(subject, 1, 300), requester, status, created_at, "
+        "substr(body, 1, 3000) FROM tickets WHERE id IN (SELECT value FROM json_each(?))",
+        [f"[{','.join(str(i) for i in ids)}]"]).fetchall()
+    return rows
+
+
+def _days_apart(a: str, b: str) -> float | None:
+    try:
+        return abs((from_text(a) - from_text(b)).total_seconds()) / 86400
+    except ValueError:
+        return None
+
+
+def _rank(query: _Query, anchor: str, chosen: list[T.Term], rows: list[tuple],
+          bm25: dict[int, float], limit: int) -> list[Suggestion]:
+    top_bm25 = max(bm25.values(), default=0.0) or 1.0
+    idf = {t.word: t.idf for t in chosen}
+    asked_by = (query.requester or "").strip().lower()
+    scored: list[Suggestion] = []
+    for ticket_id, subject, requester, status, created_at, body in rows:
+        reasons: list[str] = []
+        text = W_BM25 * bm25.get(ticket_id, 0.0) / top_bm25
+        alike = fuzz.token_sort_ratio(query.subject.lower(), subject.lower()) / 100
+        text += W_SUBJECT * alike
+        shared = sorted(set(T.words(subject + "\n" + body)) & idf.keys(), key=lambda w: -idf[w])
+        if shared:
+            reasons.append("shares " + ", ".join(shared[:5]))
+        if alike >= 0.7:
+            reasons.append(f"subject {round(alike * 100)}% alike")
+        bonus = 0.0
+        if asked_by and requester == asked_by:
+            is_open = status in ("new", "open", "waiting")
+            bonus += W_REQUESTER + (W_REQUESTER_OPEN if is_open else 0.0)
+            reasons.append("same requester" + (", still open" if is_open else ""))
+        apart = _days_apart(anchor, created_at)
+        if apart is not None:
+            bonus += W_TIME * math.exp(-apart / TIME_SCALE_DAYS)
+            if apart < 1:
+                reasons.append(f"opened {max(round(apart * 24), 1)} h apart")
+            elif apart < 7:
+                reasons.append(f"opened {round(apart)} d apart")
+        scored.append(Suggestion(ticket_id, subject, requester, status, created_at,
+                                 round(text + bonus, 3), tuple(reasons), tuple(shared[:8])))
+    scored.sort(key=lambda s: (-s.score, -s.ticket_id))
+    return scored[:limit]

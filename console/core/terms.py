@@ -1,0 +1,133 @@
+"""Turning any text into a safe, short full-text query of its most informative words.
+
+A ticket can hold anything: FTS5 syntax (quotes, AND/OR/NEAR, `*`, `^`, `col:`), any Unicode,
+or a 5 MB log. Every word is quoted, so nothing in the text is ever read as query syntax. Long
+texts are cut to the words that say the most: those that few tickets contain (by document
+frequency, read from the index's vocabulary table, never by scanning tickets), so a query stays
+fast however long the ticket is."""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+from dataclasses import dataclass
+
+MAX_TEXT = 20_000
+"""Characters of a text looked at for its words: the start of a long log says enough."""
+MAX_WORDS = 400
+"""Distinct words looked up in the vocabulary, at most."""
+
+# unicode61 splits on everything that is not a letter or a digit, underscore included.
+_WORD = re.compile(r"[^\W_]+")
+
+STOP_WORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further
+had has have having he her here hers him his how i if in into is it its itself just me more
+most my no nor not now of off on once only or other our ours out over own same she should so
+some such than that the their them then there these they this those through to too under until
+up very was we were what when where which while who whom why will with would you your yours
+hi hello dear thanks thank please regards best team also get got one two us via
+и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне
+было вот от меня еще нет о из ему теперь когда даже ну ли если уже или ни быть был него до
+вас нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы
+тебя их чем была сам чтобы без будто чего раз тоже себе под будет ж тогда кто этот того
+потому этого какой совсем ним здесь этом один почти мой тем чтоб нее сейчас были куда зачем
+всех никогда можно при наконец два об другой хоть после над больше тот через эти нас про
+всего них какая много разве три эту моя впрочем хорошо свою этой перед иногда лучше чуть том
+нельзя такой им более всегда конечно всю между здравствуйте добрый день пожалуйста спасибо
+і та що це як але до від за на не ні ви ми він вона воно вони його її їх мені мене тобі вам
+нам також тому цей ця ці там тут де коли чи або бо якщо вже ще дуже можу доброго дня вітаю
+""".split())
+
+
+def words(text: str) -> list[str]:
+    """The distinct words of `text` in order of first appearance, lower case, stop words out."""
+    seen: dict[str, None] = {}
+    for match in _WORD.finditer(text[:MAX_TEXT]):
+        word = match.group().lower()
+        if word in STOP_WORDS or (len(word) == 1 and not word.isdigit()):
+            continue
+        seen.setdefault(word, None)
+        if len(seen) >= MAX_WORDS:
+            break
+    return list(seen)
+
+
+def quote(word: str) -> str:
+    """One FTS5 string: a phrase of the word's tokens, never an operator."""
+    return '"' + word.replace('"', '""') + '"'
+
+
+def any_of(chosen: list[str]) -> str | None:
+    """An FTS5 query matching any of the words; None when there are none."""
+    return " OR ".join(quote(w) for w in chosen) or None
+
+
+@dataclass(frozen=True)
+class Term:
+    word: str
+    """The word as it appears in the text (what goes into the query)."""
+    stem: str
+    """The index's form of the word (porter stem), as the vocabulary table spells it."""
+    docs: int
+    """How many tickets contain it."""
+    idf: float
+    in_subject: bool
+
+
+def _temp_tables(conn: sqlite3.Connection) -> None:
+    """A scratch index in the connection's temp schema, tokenised like the tickets index.
+
+    Putting the words through it gives their stems exactly as the tickets index stores them
+    (a Python stemmer could disagree with SQLite's on some words)."""
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.dupes_words USING fts5("
+                 "word, tokenize='porter unicode61')")
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.dupes_words_vocab "
+                 "USING fts5vocab(temp, dupes_words, 'instance')")
+
+
+def stems(conn: sqlite3.Connection, candidates: list[str]) -> dict[str, str]:
+    """Each word's stem as the index stores it (words made of several tokens keep the first)."""
+    if not candidates:
+        return {}
+    _temp_tables(conn)
+    conn.execute("DELETE FROM temp.dupes_words")
+    conn.executemany("INSERT INTO temp.dupes_words (rowid, word) VALUES (?, ?)",
+                     list(enumerate(candidates, start=1)))
+    found: dict[str, str] = {}
+    for doc, term in conn.execute(
+            "SELECT doc, term FROM temp.dupes_words_vocab ORDER BY doc, offset"):
+        found.setdefault(candidates[doc - 1], term)
+    conn.execute("DELETE FROM temp.dupes_words")
+    return found
+
+
+def informative_terms(conn: sqlite3.Connection, subject: str, body: str,
+                      limit: int = 24) -> list[Term]:
+    """The query's words that tell its tickets apart, most informative first.
+
+    Words no ticket contains are dropped (they cannot find anything); the rest are ranked by
+    inverse document frequency, a subject word counting a little more, as the subject is what
+    the customer chose to say first."""
+    subject_words = set(words(subject))
+    all_words = list(dict.fromkeys([*words(subject), *words(body)]))[:MAX_WORDS]
+    stem_of = stems(conn, all_words)
+    if not stem_of:
+        return []
+    unique_stems = sorted(set(stem_of.values()))
+    placeholders = ", ".join("?" for _ in unique_stems)
+    docs = dict(conn.execute(
+        f"SELECT term, doc FROM tickets_fts_vocab WHERE term IN ({placeholders})",
+        unique_stems).fetchall())
+    total = conn.execute("SELECT coalesce(max(rowid), 0) FROM tickets").fetchone()[0] or 1
+    terms: dict[str, Term] = {}
+    for word, stem in stem_of.items():
+        count = docs.get(stem, 0)
+        if count == 0 or stem in terms:
+            continue
+        idf = math.log(1 + (total - count + 0.5) / (count + 0.5))
+        terms[stem] = Term(word, stem, count, idf, word in subject_words)
+    ranked = sorted(terms.values(), key=lambda t: -t.idf * (1.3 if t.in_subject else 1.0))
+    return ranked[:limit]
