@@ -42,15 +42,16 @@ hi hello dear thanks thank please regards best team also get got one two us via
 """.split())
 
 
-def words(text: str) -> list[str]:
-    """The distinct words of `text` in order of first appearance, lower case, stop words out."""
+def words(text: str, *, every: bool = False) -> list[str]:
+    """The distinct words of `text` in order of first appearance, lower case, stop words out
+    (`every`: all of them, in the whole text, as the plain baseline query takes them)."""
     seen: dict[str, None] = {}
-    for match in _WORD.finditer(text[:MAX_TEXT]):
+    for match in _WORD.finditer(text if every else text[:MAX_TEXT]):
         word = match.group().lower()
-        if word in STOP_WORDS or (len(word) == 1 and not word.isdigit()):
+        if not every and (word in STOP_WORDS or (len(word) == 1 and not word.isdigit())):
             continue
         seen.setdefault(word, None)
-        if len(seen) >= MAX_WORDS:
+        if not every and len(seen) >= MAX_WORDS:
             break
     return list(seen)
 

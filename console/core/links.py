@@ -1,0 +1,296 @@
+"""One problem, one case: merging a duplicate into its primary, hanging tickets on a parent
+problem, splitting messages off into a new ticket, and the inverse of each.
+
+Each operation is one transaction that changes both tickets (raising both versions), records an
+event on each, and keeps a row in `ticket_links` holding what its inverse needs to put things
+back. Nothing is deleted but the link row itself and a merge's copy of the duplicate's request;
+the event log keeps the whole history, undoing included."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from console.core.errors import InvalidInput, TicketNotFound
+from console.core.model import OPEN_STATUSES, Ticket
+from console.core.operations import bump_version, record_event
+from console.core.store import Store
+
+DEFAULT_MERGE_NOTICE = (
+    "Thank you for your message. We are already working on the same request in ticket "
+    "#{primary}, so we have joined the two: all further updates will come there.")
+
+
+@dataclass(frozen=True)
+class Link:
+    kind: str
+    """merged (ticket_id was merged into other_id), parent (ticket_id hangs on the parent
+    problem other_id), split (ticket_id was split off other_id)."""
+    ticket_id: int
+    other_id: int
+    created_at: str
+    created_by: str
+
+
+def _link(conn: sqlite3.Connection, ticket_id: int, kind: str) -> tuple | None:
+    return conn.execute("SELECT id, other_id, detail FROM ticket_links WHERE ticket_id = ? "
+                        "AND kind = ?", (ticket_id, kind)).fetchone()
+
+
+def _exists(conn: sqlite3.Connection, ticket_id: int) -> None:
+    if conn.execute("SELECT 1 FROM tickets WHERE id = ?", (ticket_id,)).fetchone() is None:
+        raise TicketNotFound(ticket_id)
+
+
+def links(store: Store, ticket_id: int) -> list[Link]:
+    """Every live link that starts or ends at the ticket."""
+    with store.lock:
+        rows = store.conn.execute(
+            "SELECT kind, ticket_id, other_id, created_at, created_by FROM ticket_links "
+            "WHERE ticket_id = ? UNION ALL SELECT kind, ticket_id, other_id, created_at, "
+            "created_by FROM ticket_links WHERE other_id = ? ORDER BY 4",
+            (ticket_id, ticket_id)).fetchall()
+    return [Link(*r) for r in rows]
+
+
+def children(store: Store, parent_id: int, *, limit: int = 100, offset: int = 0) -> list[int]:
+    """One page of the tickets hanging on a parent problem, oldest link first."""
+    with store.lock:
+        rows = store.conn.execute(
+            "SELECT ticket_id FROM ticket_links WHERE other_id = ? AND kind = 'parent' "
+            "ORDER BY ticket_id LIMIT ? OFFSET ?", (parent_id, limit, offset)).fetchall()
+    return [r[0] for r in rows]
+
+
+def child_count(store: Store, parent_id: int) -> int:
+    with store.lock:
+        return int(store.conn.execute(
+            "SELECT count(*) FROM ticket_links WHERE other_id = ? AND kind = 'parent'",
+            (parent_id,)).fetchone()[0])
+
+
+# -- merge -------------------------------------------------------------------------------------
+
+def merge(store: Store, actor: str, duplicate_id: int, primary_id: int, *,
+          notice: str | None = None, expected_version: int | None = None) -> Ticket:
+    """Merge `duplicate_id` into `primary_id`: its thread and its original request (as a
+    customer message) move to the primary, it is closed with a link to the primary, and, with
+    `notice`, its requester gets that reply ("{primary}" is replaced by the primary's number).
+    Returns the primary."""
+    if duplicate_id == primary_id:
+        raise InvalidInput(f"cannot merge ticket #{duplicate_id} into itself")
+    now = store.now()
+    with store.transaction() as conn:
+        _exists(conn, duplicate_id)
+        _exists(conn, primary_id)
+        if _link(conn, duplicate_id, "merged"):
+            raise InvalidInput(f"ticket #{duplicate_id} is already merged; unmerge it first")
+        onward = _link(conn, primary_id, "merged")
+        if onward:
+            raise InvalidInput(f"ticket #{primary_id} was itself merged into #{onward[1]}: "
+                               f"merge into #{onward[1]} instead")
+        before = bump_version(store, conn, duplicate_id, expected_version, actor, now,
+                              {"status": "closed"})
+        bump_version(store, conn, primary_id, None, actor, now)
+        moved = [r[0] for r in conn.execute(
+            "SELECT id FROM messages WHERE ticket_id = ? ORDER BY id", (duplicate_id,))]
+        conn.execute("UPDATE messages SET ticket_id = ? WHERE ticket_id = ?",
+                     (primary_id, duplicate_id))
+        request = conn.execute(
+            "INSERT INTO messages (ticket_id, kind, author, body, body_raw, created_at) "
+            "VALUES (?, 'customer', ?, ?, ?, ?)",
+            (primary_id, before["requester"],
+             f"(merged from #{duplicate_id}: {before['subject']})\n\n{before['body']}",
+             before["body_raw"], before["created_at"])).lastrowid
+        notice_id = None
+        if notice is not None:
+            text = (notice or DEFAULT_MERGE_NOTICE).replace("{primary}", str(primary_id))
+            notice_id = conn.execute(
+                "INSERT INTO messages (ticket_id, kind, author, body, created_at) "
+                "VALUES (?, 'reply', ?, ?, ?)", (duplicate_id, actor, text, now)).lastrowid
+        detail = {"moved": moved, "request": request, "status": before["status"],
+                  "notice": notice_id}
+        conn.execute("INSERT INTO ticket_links (kind, ticket_id, other_id, created_at, "
+                     "created_by, detail) VALUES ('merged', ?, ?, ?, ?, ?)",
+                     (duplicate_id, primary_id, now, actor, json.dumps(detail)))
+        record_event(conn, duplicate_id, now, actor, "merged", before["status"], "closed",
+                     f"into #{primary_id}; {len(moved)} message(s) moved")
+        record_event(conn, primary_id, now, actor, "merged_in", None, f"#{duplicate_id}",
+                     f"{len(moved)} message(s) and the request of #{duplicate_id}")
+        if notice_id is not None:
+            record_event(conn, duplicate_id, now, actor, "message", None, "reply",
+                         f"message {notice_id}")
+    return store.ticket(primary_id)
+
+
+def unmerge(store: Store, actor: str, duplicate_id: int) -> Ticket:
+    """Undo `merge`: the moved messages go back, the copy of the request leaves the primary,
+    and the duplicate gets its status back. Returns the duplicate."""
+    now = store.now()
+    with store.transaction() as conn:
+        _exists(conn, duplicate_id)
+        link = _link(conn, duplicate_id, "merged")
+        if link is None:
+            raise InvalidInput(f"ticket #{duplicate_id} is not merged into another ticket")
+        link_id, primary_id, detail_text = link
+        detail = json.loads(detail_text)
+        bump_version(store, conn, duplicate_id, None, actor, now, {"status": detail["status"]})
+        bump_version(store, conn, primary_id, None, actor, now)
+        for message_id in detail["moved"]:
+            conn.execute("UPDATE messages SET ticket_id = ? WHERE id = ? AND ticket_id = ?",
+                         (duplicate_id, message_id, primary_id))
+        conn.execute("DELETE FROM messages WHERE id = ? AND ticket_id = ?",
+                     (detail["request"], primary_id))
+        conn.execute("DELETE FROM ticket_links WHERE id = ?", (link_id,))
+        record_event(conn, duplicate_id, now, actor, "unmerged", "closed", detail["status"],
+                     f"from #{primary_id}; {len(detail['moved'])} message(s) back")
+        record_event(conn, primary_id, now, actor, "unmerged_out", f"#{duplicate_id}", None,
+                     f"#{duplicate_id} taken apart again")
+    return store.ticket(duplicate_id)
+
+
+# -- parent problems -----------------------------------------------------------------------------
+
+def link_parent(store: Store, actor: str, child_id: int, parent_id: int) -> Ticket:
+    """Hang `child_id` on the parent problem `parent_id` (one level: a parent has no parent).
+    Returns the child."""
+    if child_id == parent_id:
+        raise InvalidInput(f"ticket #{child_id} cannot be its own parent")
+    now = store.now()
+    with store.transaction() as conn:
+        _exists(conn, child_id)
+        _exists(conn, parent_id)
+        current = _link(conn, child_id, "parent")
+        if current:
+            raise InvalidInput(f"ticket #{child_id} already hangs on #{current[1]}; "
+                               "unlink it first")
+        grand = _link(conn, parent_id, "parent")
+        if grand:
+            raise InvalidInput(f"ticket #{parent_id} itself hangs on #{grand[1]}: "
+                               f"link to #{grand[1]} instead")
+        if conn.execute("SELECT 1 FROM ticket_links WHERE other_id = ? AND kind = 'parent'",
+                        (child_id,)).fetchone():
+            raise InvalidInput(f"ticket #{child_id} is a parent problem itself and cannot hang "
+                               "on another")
+        bump_version(store, conn, child_id, None, actor, now)
+        bump_version(store, conn, parent_id, None, actor, now)
+        conn.execute("INSERT INTO ticket_links (kind, ticket_id, other_id, created_at, "
+                     "created_by) VALUES ('parent', ?, ?, ?, ?)",
+                     (child_id, parent_id, now, actor))
+        record_event(conn, child_id, now, actor, "parent", None, f"#{parent_id}")
+        record_event(conn, parent_id, now, actor, "child_linked", None, f"#{child_id}")
+    return store.ticket(child_id)
+
+
+def unlink_parent(store: Store, actor: str, child_id: int) -> Ticket:
+    """Undo `link_parent`. Returns the child."""
+    now = store.now()
+    with store.transaction() as conn:
+        _exists(conn, child_id)
+        link = _link(conn, child_id, "parent")
+        if link is None:
+            raise InvalidInput(f"ticket #{child_id} does not hang on a parent problem")
+        link_id, parent_id, _ = link
+        bump_version(store, conn, child_id, None, actor, now)
+        bump_version(store, conn, parent_id, None, actor, now)
+        conn.execute("DELETE FROM ticket_links WHERE id = ?", (link_id,))
+        record_event(conn, child_id, now, actor, "parent", f"#{parent_id}", None)
+        record_event(conn, parent_id, now, actor, "child_unlinked", f"#{child_id}", None)
+    return store.ticket(child_id)
+
+
+def solve_parent(store: Store, actor: str, parent_id: int, *, reply: str | None = None
+                 ) -> list[int]:
+    """Solve the parent and every open ticket hanging on it, in one transaction; with `reply`,
+    each of them gets that public reply first. Returns the tickets solved."""
+    if reply is not None and not reply.strip():
+        raise InvalidInput("the broadcast reply is empty: write something, or send none")
+    now = store.now()
+    with store.transaction() as conn:
+        _exists(conn, parent_id)
+        open_sql = ", ".join(f"'{s.value}'" for s in OPEN_STATUSES)
+        targets = [parent_id] + [r[0] for r in conn.execute(
+            f"SELECT l.ticket_id FROM ticket_links l JOIN tickets t ON t.id = l.ticket_id "
+            f"WHERE l.other_id = ? AND l.kind = 'parent' AND t.status IN ({open_sql}) "
+            "ORDER BY l.ticket_id", (parent_id,))]
+        solved = []
+        for ticket_id in targets:
+            status = conn.execute("SELECT status FROM tickets WHERE id = ?",
+                                  (ticket_id,)).fetchone()[0]
+            if ticket_id == parent_id and status not in {s.value for s in OPEN_STATUSES}:
+                continue  # an already solved parent: only its children are left to solve
+            bump_version(store, conn, ticket_id, None, actor, now, {"status": "solved"})
+            if reply is not None:
+                message_id = conn.execute(
+                    "INSERT INTO messages (ticket_id, kind, author, body, created_at) "
+                    "VALUES (?, 'reply', ?, ?, ?)", (ticket_id, actor, reply, now)).lastrowid
+                record_event(conn, ticket_id, now, actor, "message", None, "reply",
+                             f"message {message_id}")
+            record_event(conn, ticket_id, now, actor, "status", status, "solved",
+                         None if ticket_id == parent_id else f"with parent #{parent_id}")
+            solved.append(ticket_id)
+    return solved
+
+
+# -- split ---------------------------------------------------------------------------------------
+
+def split(store: Store, actor: str, ticket_id: int, message_ids: list[int], *,
+          subject: str | None = None) -> Ticket:
+    """Move the chosen messages of a ticket into a new ticket linked to it (same requester,
+    line and priority). Returns the new ticket."""
+    chosen = sorted(set(message_ids))
+    if not chosen:
+        raise InvalidInput("choose at least one message to split off")
+    now = store.now()
+    with store.transaction() as conn:
+        _exists(conn, ticket_id)
+        owned = {r[0] for r in conn.execute(
+            "SELECT id FROM messages WHERE ticket_id = ?", (ticket_id,))}
+        foreign = [m for m in chosen if m not in owned]
+        if foreign:
+            raise InvalidInput(f"message(s) {', '.join(map(str, foreign))} are not in ticket "
+                               f"#{ticket_id}")
+        source = bump_version(store, conn, ticket_id, None, actor, now)
+        title = (subject or "").strip() or f"Split from #{ticket_id}: {source['subject']}"
+        new_id = int(conn.execute(
+            "INSERT INTO tickets (subject, body, requester, contact_id, line, priority, status,"
+            " court, created_at, updated_at, updated_by, version)"
+            " VALUES (?, '', ?, ?, ?, ?, 'open', 'us', ?, ?, ?, 1)",
+            (title[:1000], source["requester"], source["contact_id"], source["line"],
+             source["priority"], now, now, actor)).lastrowid or 0)
+        conn.executemany("UPDATE messages SET ticket_id = ? WHERE id = ?",
+                         [(new_id, m) for m in chosen])
+        conn.execute("INSERT INTO ticket_links (kind, ticket_id, other_id, created_at, "
+                     "created_by, detail) VALUES ('split', ?, ?, ?, ?, ?)",
+                     (new_id, ticket_id, now, actor, json.dumps({"moved": chosen})))
+        record_event(conn, new_id, now, actor, "created", None, None,
+                     f"split from #{ticket_id} with {len(chosen)} message(s)")
+        record_event(conn, ticket_id, now, actor, "split", None, f"#{new_id}",
+                     "message(s) " + ", ".join(map(str, chosen)))
+    return store.ticket(new_id)
+
+
+def unsplit(store: Store, actor: str, new_id: int) -> Ticket:
+    """Undo `split`: the messages go back and the split-off ticket is closed (tickets are never
+    deleted: their events stay). Messages added to it since stay with it. Returns the original
+    ticket."""
+    now = store.now()
+    with store.transaction() as conn:
+        _exists(conn, new_id)
+        link = _link(conn, new_id, "split")
+        if link is None:
+            raise InvalidInput(f"ticket #{new_id} was not split off another ticket")
+        link_id, source_id, detail_text = link
+        moved = json.loads(detail_text)["moved"]
+        before = bump_version(store, conn, new_id, None, actor, now, {"status": "closed"})
+        bump_version(store, conn, source_id, None, actor, now)
+        for message_id in moved:
+            conn.execute("UPDATE messages SET ticket_id = ? WHERE id = ? AND ticket_id = ?",
+                         (source_id, message_id, new_id))
+        conn.execute("DELETE FROM ticket_links WHERE id = ?", (link_id,))
+        record_event(conn, new_id, now, actor, "unsplit", before["status"], "closed",
+                     f"message(s) back to #{source_id}")
+        record_event(conn, source_id, now, actor, "unsplit", f"#{new_id}", None,
+                     "message(s) " + ", ".join(map(str, moved)) + " back")
+    return store.ticket(source_id)
