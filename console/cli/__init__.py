@@ -12,10 +12,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from console.cli import context, demo, tickets
+from console.cli import context, demo, dupes, tickets
 from console.core.errors import ConsoleError
 
-COMMAND_MODULES = (tickets, demo)
+COMMAND_MODULES = (tickets, demo, dupes)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from console.cli.context import Context, print_json
-from console.core import operations
+from console.core import dupes, operations
 from console.core.clock import age
 from console.core.errors import InvalidInput
 from console.core.export import summary_dict, ticket_dict
@@ -76,15 +76,22 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_new(ctx: Context, args: argparse.Namespace) -> int:
+    from console.cli import dupes as cli_dupes  # it imports this module for ticket_number
+
     body, raw = read_body(args)
     with ctx.open_store(create=True) as store:
         ticket = operations.create_ticket(
             store, ctx.agent, subject=args.subject, requester=args.requester, body=body,
             body_raw=raw, line=args.line, priority=args.priority)
+        likely = dupes.suggest(store, ticket.id)
     if args.json:
-        print_json(summary_dict(ticket))
+        print_json({**summary_dict(ticket),
+                    "duplicates": [cli_dupes.suggestion_dict(s) for s in likely]})
     else:
         print(ticket.id)
+        if likely:  # on stderr: scripts read the new number from stdout
+            print(f"possible duplicates of #{ticket.id}:", file=sys.stderr)
+            cli_dupes.print_suggestions(likely, sys.stderr)
     return 0
 
 

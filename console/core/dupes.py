@@ -250,8 +250,10 @@ def _explain(row: tuple, value: float, alike: float, apart: float | None,
         reasons.append(f"subject {round(alike * 100)}% alike")
     if asked_by and requester == asked_by:
         reasons.append("same requester" + (", still open" if status in _OPEN else ""))
-    if apart is not None and apart < 1:
-        reasons.append(f"opened {max(round(apart * 24), 1)} h apart")
+    if apart is not None and apart < 1 / 24:
+        reasons.append("opened within the hour")
+    elif apart is not None and apart < 1:
+        reasons.append(f"opened {round(apart * 24)} h apart")
     elif apart is not None and apart < 7:
         reasons.append(f"opened {round(apart)} d apart")
     return Suggestion(ticket_id, subject, requester, status, created_at, round(value, 3),

@@ -1,0 +1,196 @@
+"""`console dupes`, `merge`, `unmerge`, `link`, `unlink`, `split`, `unsplit`, `solve-problem`
+and `bench dupes`: one problem, one case, from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from console.cli.context import Context, print_json
+from console.cli.tickets import ticket_number
+from console.core import dupes, dupes_bench, links
+from console.core.dupes import Suggestion
+from console.core.errors import InvalidInput
+from console.core.export import summary_dict
+from console.core.text import one_line
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    found = commands.add_parser("dupes", help="likely duplicates of a ticket, best first")
+    found.add_argument("ticket", type=ticket_number)
+    found.add_argument("--limit", type=int, default=5)
+    found.add_argument("--all", action="store_true",
+                       help="look at every ticket, not only open and recently solved ones")
+    found.add_argument("--json", action="store_true")
+    found.set_defaults(run=run_dupes)
+
+    merge = commands.add_parser("merge", help="merge a duplicate into its primary ticket")
+    merge.add_argument("ticket", type=ticket_number)
+    merge.add_argument("--into", type=ticket_number, required=True, metavar="PRIMARY")
+    merge.add_argument("--notify", nargs="?", const="", metavar="TEXT",
+                       help="tell the duplicate's requester (a standard text when none given)")
+    merge.add_argument("--json", action="store_true")
+    merge.set_defaults(run=run_merge)
+
+    unmerge = commands.add_parser("unmerge", help="undo a merge")
+    unmerge.add_argument("ticket", type=ticket_number)
+    unmerge.add_argument("--json", action="store_true")
+    unmerge.set_defaults(run=run_unmerge)
+
+    link = commands.add_parser("link", help="hang a ticket on a parent problem")
+    link.add_argument("ticket", type=ticket_number)
+    link.add_argument("--parent", type=ticket_number, required=True, metavar="PARENT")
+    link.add_argument("--json", action="store_true")
+    link.set_defaults(run=run_link)
+
+    unlink = commands.add_parser("unlink", help="take a ticket off its parent problem")
+    unlink.add_argument("ticket", type=ticket_number)
+    unlink.add_argument("--json", action="store_true")
+    unlink.set_defaults(run=run_unlink)
+
+    split = commands.add_parser("split", help="move messages into a new linked ticket")
+    split.add_argument("ticket", type=ticket_number)
+    split.add_argument("--messages", required=True, metavar="N,N",
+                       help="positions in the thread as `console show` lists them (1 = first)")
+    split.add_argument("--subject", help="the new ticket's subject")
+    split.add_argument("--json", action="store_true")
+    split.set_defaults(run=run_split)
+
+    unsplit = commands.add_parser("unsplit", help="undo a split (give the split-off ticket)")
+    unsplit.add_argument("ticket", type=ticket_number)
+    unsplit.add_argument("--json", action="store_true")
+    unsplit.set_defaults(run=run_unsplit)
+
+    solve = commands.add_parser("solve-problem",
+                                help="solve a parent problem and every open ticket on it")
+    solve.add_argument("ticket", type=ticket_number)
+    solve.add_argument("--reply", help="one public reply sent to each of them")
+    solve.add_argument("--json", action="store_true")
+    solve.set_defaults(run=run_solve_problem)
+
+    bench = commands.add_parser("bench", help="measure the console on real data")
+    kinds = bench.add_subparsers(dest="bench", metavar="WHAT", required=True)
+    measure = kinds.add_parser("dupes", help="duplicate suggestion quality and latency")
+    measure.add_argument("--reports", type=Path, required=True, metavar="CSV")
+    measure.add_argument("--pairs", type=Path, required=True, metavar="CSV")
+    measure.add_argument("--method", action="append", choices=list(dupes.METHODS),
+                         help="repeatable; default: every method")
+    measure.add_argument("--json", action="store_true")
+    measure.set_defaults(run=run_bench)
+
+
+def suggestion_dict(s: Suggestion) -> dict[str, Any]:
+    return {"id": s.ticket_id, "subject": s.subject, "requester": s.requester,
+            "status": s.status, "created_at": s.created_at, "score": s.score,
+            "reasons": list(s.reasons), "shared_words": list(s.shared_words)}
+
+
+def print_suggestions(found: list[Suggestion], out: TextIO) -> None:
+    for s in found:
+        print(f"#{s.ticket_id:<7} {s.score:5.2f} {s.status:<7} {one_line(s.subject, 60):<60} "
+              f"{one_line('; '.join(s.reasons), 100)}", file=out)
+
+
+def run_dupes(ctx: Context, args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise InvalidInput("--limit must be at least 1")
+    with ctx.open_store() as store:
+        found = dupes.suggest(store, args.ticket, limit=args.limit,
+                              scope="all" if args.all else "triage")
+    if args.json:
+        print_json([suggestion_dict(s) for s in found])
+    elif found:
+        print_suggestions(found, sys.stdout)
+    else:
+        print(f"no likely duplicates of #{args.ticket}", file=sys.stderr)
+    return 0
+
+
+def _done(args: argparse.Namespace, ticket: Any, line: str) -> int:
+    if args.json:
+        print_json(summary_dict(ticket))
+    else:
+        print(line)
+    return 0
+
+
+def run_merge(ctx: Context, args: argparse.Namespace) -> int:
+    with ctx.open_store() as store:
+        primary = links.merge(store, ctx.agent, args.ticket, args.into, notice=args.notify)
+    return _done(args, primary, f"#{args.ticket} merged into #{primary.id}")
+
+
+def run_unmerge(ctx: Context, args: argparse.Namespace) -> int:
+    with ctx.open_store() as store:
+        ticket = links.unmerge(store, ctx.agent, args.ticket)
+    return _done(args, ticket, f"#{ticket.id} unmerged ({ticket.status})")
+
+
+def run_link(ctx: Context, args: argparse.Namespace) -> int:
+    with ctx.open_store() as store:
+        ticket = links.link_parent(store, ctx.agent, args.ticket, args.parent)
+        count = links.child_count(store, args.parent)
+    return _done(args, ticket, f"#{ticket.id} hangs on #{args.parent} "
+                               f"({count} ticket(s) on it)")
+
+
+def run_unlink(ctx: Context, args: argparse.Namespace) -> int:
+    with ctx.open_store() as store:
+        ticket = links.unlink_parent(store, ctx.agent, args.ticket)
+    return _done(args, ticket, f"#{ticket.id} no longer hangs on a parent problem")
+
+
+def _positions(text: str) -> list[int]:
+    try:
+        positions = [int(p) for p in text.replace(" ", "").split(",") if p]
+    except ValueError:
+        raise InvalidInput(f"--messages {text!r}: give positions like 3,4") from None
+    if not positions or min(positions) < 1:
+        raise InvalidInput(f"--messages {text!r}: positions start at 1")
+    return positions
+
+
+def run_split(ctx: Context, args: argparse.Namespace) -> int:
+    with ctx.open_store() as store:
+        store.ticket(args.ticket)  # an unknown ticket is named as such, not as "no message"
+        thread = store.messages(args.ticket)
+        positions = _positions(args.messages)
+        beyond = [p for p in positions if p > len(thread)]
+        if beyond:
+            raise InvalidInput(f"ticket #{args.ticket} has {len(thread)} message(s); there is "
+                               f"no message {', '.join(map(str, beyond))}")
+        new = links.split(store, ctx.agent, args.ticket, [thread[p - 1].id for p in positions],
+                          subject=args.subject)
+    return _done(args, new, str(new.id))
+
+
+def run_unsplit(ctx: Context, args: argparse.Namespace) -> int:
+    with ctx.open_store() as store:
+        source = links.unsplit(store, ctx.agent, args.ticket)
+    return _done(args, source, f"#{args.ticket} closed; its messages are back in #{source.id}")
+
+
+def run_solve_problem(ctx: Context, args: argparse.Namespace) -> int:
+    with ctx.open_store() as store:
+        solved = links.solve_parent(store, ctx.agent, args.ticket, reply=args.reply)
+    if args.json:
+        print_json({"parent": args.ticket, "solved": solved})
+    else:
+        print(f"solved {len(solved)} ticket(s): " + " ".join(f"#{n}" for n in solved))
+    return 0
+
+
+def run_bench(ctx: Context, args: argparse.Namespace) -> int:
+    methods = args.method or list(dupes.METHODS)
+    results = dupes_bench.run(args.reports, args.pairs, methods)
+    if args.json:
+        print_json([r.as_dict() for r in results])
+        return 0
+    print(f"{'method':<10} {'queries':>7} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR':>6} "
+          f"{'p50 ms':>8} {'p95 ms':>8}")
+    for r in results:
+        print(f"{r.method:<10} {r.queries:>7} {r.recall_1:>6.3f} {r.recall_5:>6.3f} "
+              f"{r.recall_10:>6.3f} {r.mrr:>6.3f} {r.p50_ms:>8.1f} {r.p95_ms:>8.1f}")
+    return 0
