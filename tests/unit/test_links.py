@@ -1,0 +1,148 @@
+"""Merge, parent problems and split keep every message and event, and undo restores."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from console.core import links, operations
+from console.core.errors import InvalidInput, TicketConflict
+from console.core.store import Store
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    with Store.open(tmp_path / "desk.db", clock=lambda: NOW) as opened:
+        yield opened
+
+
+def _ticket(store: Store, subject: str, requester: str, *messages: str) -> int:
+    ticket = operations.create_ticket(store, "alice", subject=subject, requester=requester,
+                                      body=f"body of {subject}")
+    for i, text in enumerate(messages):
+        operations.add_message(store, "alice", ticket.id, ("customer", "reply", "note")[i % 3],
+                               text)
+    return ticket.id
+
+
+def _counts(store: Store) -> tuple[int, int]:
+    conn = store.conn
+    return (conn.execute("SELECT count(*) FROM messages").fetchone()[0],
+            conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+def _bodies(store: Store, ticket_id: int) -> list[str]:
+    return [m.body for m in store.messages(ticket_id)]
+
+
+def test_merge_moves_thread_and_request_and_unmerge_restores(store: Store):
+    primary = _ticket(store, "Login broken", "ann@example.com", "p1", "p2")
+    dup = _ticket(store, "Cannot log in", "bob@example.com", "d1", "d2", "d3")
+    before_primary, before_dup = _bodies(store, primary), _bodies(store, dup)
+    messages, events = _counts(store)
+
+    links.merge(store, "carol", dup, primary, notice="")
+    merged = store.ticket(dup)
+    assert merged.status == "closed"
+    assert _bodies(store, primary)[:2] == before_primary
+    assert _bodies(store, primary)[2:5] == before_dup
+    assert "body of Cannot log in" in _bodies(store, primary)[5]
+    assert "#" + str(primary) in _bodies(store, dup)[0]  # the notice to the requester
+    assert _counts(store)[0] == messages + 2  # the request copy and the notice
+    assert [e.action for e in store.events(dup)][-2:] == ["merged", "message"]
+    assert store.events(primary)[-1].action == "merged_in"
+    assert links.links(store, dup)[0].kind == "merged"
+
+    links.unmerge(store, "carol", dup)
+    assert _bodies(store, primary) == before_primary
+    assert _bodies(store, dup)[:3] == before_dup
+    assert store.ticket(dup).status == "new"
+    assert links.links(store, dup) == []
+    assert _counts(store)[0] == messages + 1  # the notice was sent: it stays on record
+    assert _counts(store)[1] > events  # the log keeps merge and unmerge
+    assert store.events(dup)[-1].action == "unmerged"
+
+
+def test_merge_refuses_nonsense_and_writes_nothing(store: Store):
+    a = _ticket(store, "A", "ann@example.com", "x")
+    b = _ticket(store, "B", "bob@example.com")
+    c = _ticket(store, "C", "carl@example.com")
+    snapshot = _counts(store)
+    with pytest.raises(InvalidInput, match="into itself"):
+        links.merge(store, "alice", a, a)
+    links.merge(store, "alice", b, a)
+    snapshot = _counts(store)
+    with pytest.raises(InvalidInput, match="already merged"):
+        links.merge(store, "alice", b, c)
+    with pytest.raises(InvalidInput, match="merge into #"):
+        links.merge(store, "alice", c, b)
+    with pytest.raises(InvalidInput, match="not merged"):
+        links.unmerge(store, "alice", c)
+    stale = store.ticket(c).version - 1
+    with pytest.raises(TicketConflict):
+        links.merge(store, "alice", c, a, expected_version=stale)
+    assert _counts(store) == snapshot
+
+
+def test_parent_problem_counts_children_and_solves_them_together(store: Store):
+    parent = _ticket(store, "Outage: telephony down", "noc@example.com")
+    kids = [_ticket(store, f"Calls fail {i}", f"c{i}@example.com") for i in range(3)]
+    for kid in kids:
+        links.link_parent(store, "alice", kid, parent)
+    assert links.child_count(store, parent) == 3
+    assert links.children(store, parent) == kids
+    with pytest.raises(InvalidInput, match="already hangs"):
+        links.link_parent(store, "alice", kids[0], parent)
+    with pytest.raises(InvalidInput, match="itself hangs"):
+        links.link_parent(store, "alice", parent, kids[1])
+    with pytest.raises(InvalidInput, match="is a parent problem"):
+        links.link_parent(store, "alice", parent, _ticket(store, "X", "x@example.com"))
+    operations.set_status(store, "alice", kids[2], "closed")
+
+    solved = links.solve_parent(store, "alice", parent, reply="Telephony is back.")
+    assert solved == [parent, kids[0], kids[1]]
+    for ticket_id in solved:
+        assert store.ticket(ticket_id).status == "solved"
+        assert _bodies(store, ticket_id)[-1] == "Telephony is back."
+    assert store.ticket(kids[2]).status == "closed"
+
+    links.unlink_parent(store, "alice", kids[0])
+    assert links.child_count(store, parent) == 2
+    assert store.events(kids[0])[-1].before == f"#{parent}"
+
+
+def test_split_moves_chosen_messages_and_unsplit_restores(store: Store):
+    mega = _ticket(store, "Everything this month", "ann@example.com", "m1", "m2", "m3", "m4")
+    before = store.messages(mega)
+    messages, _ = _counts(store)
+    new = links.split(store, "alice", mega, [before[2].id, before[3].id])
+    assert new.subject.startswith(f"Split from #{mega}")
+    assert new.requester == "ann@example.com"
+    assert _bodies(store, new.id) == ["m3", "m4"]
+    assert _bodies(store, mega) == ["m1", "m2"]
+    assert _counts(store)[0] == messages
+    assert links.links(store, new.id)[0].other_id == mega
+    with pytest.raises(InvalidInput, match="not in ticket"):
+        links.split(store, "alice", mega, [before[2].id])
+
+    links.unsplit(store, "alice", new.id)
+    assert _bodies(store, mega) == ["m1", "m2", "m3", "m4"]
+    assert store.ticket(new.id).status == "closed"
+    assert _counts(store)[0] == messages
+    with pytest.raises(InvalidInput, match="was not split"):
+        links.unsplit(store, "alice", new.id)
+
+
+def test_event_log_stays_append_only_through_undo(store: Store):
+    a = _ticket(store, "A", "ann@example.com", "x")
+    b = _ticket(store, "B", "bob@example.com", "y")
+    events = _counts(store)[1]
+    links.merge(store, "alice", b, a)
+    links.unmerge(store, "alice", b)
+    links.link_parent(store, "alice", b, a)
+    links.unlink_parent(store, "alice", b)
+    assert _counts(store)[1] == events + 8
