@@ -38,7 +38,7 @@ BEST_MATCHES = 200
 RECENT_MATCHES = 60
 """Candidates taken from the newest tickets sharing an informative word."""
 SAME_REQUESTER = 20
-POSTINGS_BUDGET = 60_000
+POSTINGS_BUDGET = 5_000
 """BM25 needs every posting of every word it ranks by: words found in more tickets than this
 (together) are left to the recency query, which stops early."""
 RECENT_DAYS = 30
@@ -158,7 +158,7 @@ def _best_matches(store: Store, chosen: list[T.Term], where: str, params: list[o
     """Ticket -> BM25 score (higher is better) over the words BM25 can afford."""
     affordable, postings = [], 0
     for term in sorted(chosen, key=lambda t: t.docs):
-        if postings + term.docs > POSTINGS_BUDGET:
+        if term.docs >= T.COUNT_CAP or postings + term.docs > POSTINGS_BUDGET:
             break
         affordable.append(term.word)
         postings += term.docs
@@ -174,16 +174,22 @@ def _best_matches(store: Store, chosen: list[T.Term], where: str, params: list[o
 
 def _recent_matches(store: Store, chosen: list[T.Term], where: str, params: list[object],
                     scope: Scope, query: _Query) -> list[int]:
-    """The newest tickets sharing any of the most informative words: cheap at any size, as the
-    index walks its lists from the newest ticket down and stops at the limit."""
-    match = T.any_of([t.word for t in chosen[:8]])
-    if match is None:
-        return []
-    rows = store.conn.execute(
-        f"SELECT t.id FROM tickets_fts JOIN tickets t ON t.id = tickets_fts.rowid "
-        f"WHERE tickets_fts MATCH ? AND {where} ORDER BY tickets_fts.rowid DESC LIMIT ?",
-        [match, *params, RECENT_MATCHES]).fetchall()
-    return [r[0] for r in rows]
+    """The newest tickets sharing the most informative words: all of the top three, then the
+    top two, then any of the top eight. Cheap at any size: the index walks its lists from the
+    newest ticket down and stops at the limit, where BM25 would have to score every match."""
+    found: list[int] = []
+    top = [t.word for t in chosen[:8]]
+    for match in (" AND ".join(T.quote(w) for w in top[:3]) if len(top) >= 3 else None,
+                  " AND ".join(T.quote(w) for w in top[:2]) if len(top) >= 2 else None,
+                  T.any_of(top)):
+        if match is None or len(found) >= RECENT_MATCHES:
+            continue
+        rows = store.conn.execute(
+            f"SELECT t.id FROM tickets_fts JOIN tickets t ON t.id = tickets_fts.rowid "
+            f"WHERE tickets_fts MATCH ? AND {where} ORDER BY tickets_fts.rowid DESC LIMIT ?",
+            [match, *params, RECENT_MATCHES]).fetchall()
+        found.extend(r[0] for r in rows if r[0] not in found)
+    return found[:RECENT_MATCHES * 2]
 
 
 def _same_requester(store: Store, query: _Query, where: str, params: list[object]

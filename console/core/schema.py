@@ -121,9 +121,7 @@ INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
 # Links between tickets: a duplicate merged into its primary, a child hanging on a parent
 # problem, a ticket split off another. One row per live link; undoing removes the row (the event
 # log keeps the history). `detail` (JSON) holds what the inverse operation needs to put things
-# back, such as the ids of the messages a merge moved. The vocabulary view of the search index
-# gives each word's document frequency, so duplicate suggestions can pick the informative words
-# of a long text without scanning anything.
+# back, such as the ids of the messages a merge moved.
 _V3_LINKS = """
 CREATE TABLE ticket_links (
     id INTEGER PRIMARY KEY,
@@ -137,8 +135,6 @@ CREATE TABLE ticket_links (
     CHECK (ticket_id != other_id)
 );
 CREATE INDEX ticket_links_by_other ON ticket_links(other_id, kind, ticket_id);
-
-CREATE VIRTUAL TABLE tickets_fts_vocab USING fts5vocab(tickets_fts, 'row');
 """
 
 MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH, _V3_LINKS]

@@ -3,8 +3,8 @@
 A ticket can hold anything: FTS5 syntax (quotes, AND/OR/NEAR, `*`, `^`, `col:`), any Unicode,
 or a 5 MB log. Every word is quoted, so nothing in the text is ever read as query syntax. Long
 texts are cut to the words that say the most: those that few tickets contain (by document
-frequency, read from the index's vocabulary table, never by scanning tickets), so a query stays
-fast however long the ticket is."""
+frequency, counted in the index up to a cap, never by scanning tickets), so a query stays fast
+however long the ticket is."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ from dataclasses import dataclass
 MAX_TEXT = 20_000
 """Characters of a text looked at for its words: the start of a long log says enough."""
 MAX_WORDS = 400
-"""Distinct words looked up in the vocabulary, at most."""
+"""Distinct words taken from a text, at most."""
+MAX_LOOKUPS = 80
+"""Distinct words whose frequency is looked up, at most: the subject's, then the body's first."""
+COUNT_CAP = 2000
 
 # unicode61 splits on everything that is not a letter or a digit, underscore included.
 _WORD = re.compile(r"[^\W_]+")
@@ -105,28 +108,34 @@ def stems(conn: sqlite3.Connection, candidates: list[str]) -> dict[str, str]:
     return found
 
 
+def documents(conn: sqlite3.Connection, word: str, cap: int = COUNT_CAP) -> int:
+    """How many tickets contain the word, counted up to `cap` (the count walks the word's
+    list in the index, so a word in half a million tickets must not be counted out)."""
+    return int(conn.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM tickets_fts WHERE tickets_fts MATCH ? LIMIT ?)",
+        (quote(word), cap)).fetchone()[0])
+
+
 def informative_terms(conn: sqlite3.Connection, subject: str, body: str,
                       limit: int = 24) -> list[Term]:
     """The query's words that tell its tickets apart, most informative first.
 
     Words no ticket contains are dropped (they cannot find anything); the rest are ranked by
     inverse document frequency, a subject word counting a little more, as the subject is what
-    the customer chose to say first."""
+    the customer chose to say first. Words in `COUNT_CAP` tickets or more are all equally
+    common as far as this ranking cares."""
     subject_words = set(words(subject))
-    all_words = list(dict.fromkeys([*words(subject), *words(body)]))[:MAX_WORDS]
+    all_words = list(dict.fromkeys([*words(subject), *words(body)]))[:MAX_LOOKUPS]
     stem_of = stems(conn, all_words)
     if not stem_of:
         return []
-    unique_stems = sorted(set(stem_of.values()))
-    placeholders = ", ".join("?" for _ in unique_stems)
-    docs = dict(conn.execute(
-        f"SELECT term, doc FROM tickets_fts_vocab WHERE term IN ({placeholders})",
-        unique_stems).fetchall())
     total = conn.execute("SELECT coalesce(max(rowid), 0) FROM tickets").fetchone()[0] or 1
     terms: dict[str, Term] = {}
     for word, stem in stem_of.items():
-        count = docs.get(stem, 0)
-        if count == 0 or stem in terms:
+        if stem in terms:
+            continue
+        count = documents(conn, word)
+        if count == 0:
             continue
         idf = math.log(1 + (total - count + 0.5) / (count + 0.5))
         terms[stem] = Term(word, stem, count, idf, word in subject_words)
