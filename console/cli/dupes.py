@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from console.cli.context import Context, print_json
 from console.cli.tickets import ticket_number
-from console.core import dupes, dupes_bench, links
+from console.core import dupes, dupes_bench, links, semantic
 from console.core.dupes import Suggestion
 from console.core.errors import InvalidInput
 from console.core.export import summary_dict
@@ -23,8 +23,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     found.add_argument("--limit", type=int, default=5)
     found.add_argument("--all", action="store_true",
                        help="look at every ticket, not only open and recently solved ones")
+    found.add_argument("--method", choices=list(dupes.METHODS), default="default")
     found.add_argument("--json", action="store_true")
     found.set_defaults(run=run_dupes)
+
+    embed = commands.add_parser("embed", help="store sentence vectors of tickets that lack "
+                                "one (needs the semantic extra)")
+    embed.add_argument("--limit", type=int, metavar="N", help="at most N tickets, newest first")
+    embed.set_defaults(run=run_embed)
 
     merge = commands.add_parser("merge", help="merge a duplicate into its primary ticket")
     merge.add_argument("ticket", type=ticket_number)
@@ -76,7 +82,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     measure.add_argument("--reports", type=Path, required=True, metavar="CSV")
     measure.add_argument("--pairs", type=Path, required=True, metavar="CSV")
     measure.add_argument("--method", action="append", choices=list(dupes.METHODS),
-                         help="repeatable; default: every method")
+                         help="repeatable; default: every method installed (semantic and "
+                         "combined need the semantic extra)")
     measure.add_argument("--json", action="store_true")
     measure.set_defaults(run=run_bench)
 
@@ -97,7 +104,7 @@ def run_dupes(ctx: Context, args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise InvalidInput("--limit must be at least 1")
     with ctx.open_store() as store:
-        found = dupes.suggest(store, args.ticket, limit=args.limit,
+        found = dupes.suggest(store, args.ticket, limit=args.limit, method=args.method,
                               scope="all" if args.all else "triage")
     if args.json:
         print_json([suggestion_dict(s) for s in found])
@@ -105,6 +112,16 @@ def run_dupes(ctx: Context, args: argparse.Namespace) -> int:
         print_suggestions(found, sys.stdout)
     else:
         print(f"no likely duplicates of #{args.ticket}", file=sys.stderr)
+    return 0
+
+
+def run_embed(ctx: Context, args: argparse.Namespace) -> int:
+    semantic.require()
+    if args.limit is not None and args.limit < 1:
+        raise InvalidInput("--limit must be at least 1")
+    with ctx.open_store() as store:
+        count = semantic.embed_missing(store, limit=args.limit)
+    print(f"embedded {count} ticket(s)")
     return 0
 
 
@@ -183,14 +200,18 @@ def run_solve_problem(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_bench(ctx: Context, args: argparse.Namespace) -> int:
-    methods = args.method or list(dupes.METHODS)
-    results = dupes_bench.run(args.reports, args.pairs, methods)
+    methods = args.method or dupes_bench.default_methods()
+    timings: dict[str, float] = {}
+    results = dupes_bench.run(args.reports, args.pairs, methods, timings=timings)
     if args.json:
-        print_json([r.as_dict() for r in results])
+        print_json([{**r.as_dict(), **timings} if r.method in dupes.SEMANTIC_METHODS
+                    else r.as_dict() for r in results])
         return 0
     print(f"{'method':<10} {'queries':>7} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR':>6} "
           f"{'p50 ms':>8} {'p95 ms':>8}")
     for r in results:
         print(f"{r.method:<10} {r.queries:>7} {r.recall_1:>6.3f} {r.recall_5:>6.3f} "
               f"{r.recall_10:>6.3f} {r.mrr:>6.3f} {r.p50_ms:>8.1f} {r.p95_ms:>8.1f}")
+    if timings:
+        print(f"embedding at intake: {timings['embed_ms_per_ticket']} ms per ticket")
     return 0

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from console.cli.context import Context, print_json
-from console.core import dupes, operations
+from console.core import dupes, operations, semantic
 from console.core.clock import age
 from console.core.errors import InvalidInput
 from console.core.export import summary_dict, ticket_dict
@@ -83,6 +83,8 @@ def run_new(ctx: Context, args: argparse.Namespace) -> int:
         ticket = operations.create_ticket(
             store, ctx.agent, subject=args.subject, requester=args.requester, body=body,
             body_raw=raw, line=args.line, priority=args.priority)
+        if semantic.enabled():  # stored now, so suggestions never wait for the model
+            semantic.embed(store, [ticket.id])
         likely = dupes.suggest(store, ticket.id)
     if args.json:
         print_json({**summary_dict(ticket),

@@ -17,6 +17,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
+from console.core import semantic
 from console.core import terms as T
 from console.core.clock import to_text
 from console.core.errors import InvalidInput
@@ -27,11 +28,14 @@ Scope = Literal["triage", "before", "all"]
 `recent_days`, not already merged away; before: every ticket numbered below the query (the
 benchmark's "created before"); all: every other ticket."""
 
-Method = Literal["default", "fts"]
+Method = Literal["default", "fts", "semantic", "combined"]
 """default: candidates re-ranked with every signal; fts: plain BM25 over all the words (the
-baseline the benchmark compares against)."""
+baseline the benchmark compares against). With the optional semantic extra: semantic, cosine
+of sentence vectors over every ticket in scope (a scan: for the benchmark and small stores);
+combined, the default method with the vectors' similarity as one more signal."""
 
-METHODS: tuple[str, ...] = ("default", "fts")
+METHODS: tuple[str, ...] = ("default", "fts", "semantic", "combined")
+SEMANTIC_METHODS = ("semantic", "combined")
 
 BEST_MATCHES = 200
 """Candidates taken from the BM25 query."""
@@ -51,6 +55,7 @@ W_TIME = 0.1
 W_REQUESTER = 0.25
 W_REQUESTER_OPEN = 0.1
 TIME_SCALE_DAYS = 3.0
+W_SEMANTIC = 0.6
 _OPEN = ("new", "open", "waiting")
 
 
@@ -94,11 +99,15 @@ def suggest(store: Store, about: int | str, *, body: str = "", requester: str | 
         query = _Query(about, body, requester, None, None)
     if scope == "before" and query.exclude_id is None:
         raise InvalidInput("scope 'before' needs a ticket number")
+    if method in SEMANTIC_METHODS:
+        semantic.require()
     with store.lock:
         conn = store.conn
         where, params = _scope_sql(store, query, scope, recent_days)
         if method == "fts":
             return _plain_bm25(store, query, where, params, limit)
+        if method == "semantic":
+            return _nearest_vectors(store, query, where, params, limit)
         chosen = T.informative_terms(conn, query.subject, query.body)
         bm25 = _best_matches(store, chosen, where, params, scope, query)
         recent = _recent_matches(store, chosen, where, params, scope, query)
@@ -106,7 +115,11 @@ def suggest(store: Store, about: int | str, *, body: str = "", requester: str | 
         ids = list(dict.fromkeys([*bm25, *recent, *same]))
         rows = _details(store, ids)
         anchor = query.created_at or store.now()
-    return _rank(query, anchor, chosen, rows, bm25, limit)
+    meaning: dict[int, float] = {}
+    if method == "combined":
+        vector = semantic.query_vector(store, query.exclude_id, query.subject, query.body)
+        meaning = semantic.similarities(store, vector, [r[0] for r in rows])
+    return _rank(query, anchor, chosen, rows, bm25, limit, meaning)
 
 
 def _scope_sql(store: Store, query: _Query, scope: Scope, recent_days: int
@@ -151,6 +164,26 @@ def _plain_bm25(store: Store, query: _Query, where: str, params: list[object],
         "ORDER BY rank LIMIT ?", [match, *params, limit]).fetchall()
     return [Suggestion(r[0], r[1], r[2], r[3], r[4], round(-r[5], 3), ("shares words",))
             for r in rows]
+
+
+def _nearest_vectors(store: Store, query: _Query, where: str, params: list[object],
+                     limit: int) -> list[Suggestion]:
+    import numpy as np
+
+    vector = semantic.query_vector(store, query.exclude_id, query.subject, query.body)
+    rows = store.conn.execute(
+        "SELECT t.id, e.vector FROM ticket_embeddings e JOIN tickets t ON t.id = e.ticket_id "
+        f"WHERE {_without_fts(where)}", _without_fts_params(where, params)).fetchall()
+    if not rows:
+        return []
+    matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int8).reshape(len(rows), -1)
+    cosines = (matrix.astype(np.float32) / 127.0) @ vector
+    best = np.argsort(-cosines)[:limit]
+    found = {r[0]: r for r in _details(store, [rows[i][0] for i in best])}
+    return [Suggestion(rows[i][0], found[rows[i][0]][1], found[rows[i][0]][2],
+                       found[rows[i][0]][3], found[rows[i][0]][4], round(float(cosines[i]), 3),
+                       (f"similar meaning ({float(cosines[i]):.2f})",))
+            for i in best]
 
 
 def _best_matches(store: Store, chosen: list[T.Term], where: str, params: list[object],
@@ -223,7 +256,7 @@ def _days_apart(a: str, b: str) -> float | None:
 
 
 def _rank(query: _Query, anchor: str, chosen: list[T.Term], rows: list[tuple],
-          bm25: dict[int, float], limit: int) -> list[Suggestion]:
+          bm25: dict[int, float], limit: int, meaning: dict[int, float]) -> list[Suggestion]:
     """Score every candidate cheaply, then explain only the ones shown."""
     top_bm25 = max(bm25.values(), default=0.0) or 1.0
     asked_by = (query.requester or "").strip().lower()
@@ -238,6 +271,7 @@ def _rank(query: _Query, anchor: str, chosen: list[T.Term], rows: list[tuple],
         apart = _days_apart(anchor, created_at)
         if apart is not None:
             value += W_TIME * math.exp(-apart / TIME_SCALE_DAYS)
+        value += W_SEMANTIC * max(meaning.get(ticket_id, 0.0), 0.0)
         scored.append((value, ticket_id, alike, apart, row))
     scored.sort(key=lambda s: (-s[0], -s[1]))
     idf = {t.word: t.idf for t in chosen}

@@ -121,7 +121,8 @@ INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
 # Links between tickets: a duplicate merged into its primary, a child hanging on a parent
 # problem, a ticket split off another. One row per live link; undoing removes the row (the event
 # log keeps the history). `detail` (JSON) holds what the inverse operation needs to put things
-# back, such as the ids of the messages a merge moved.
+# back, such as the ids of the messages a merge moved. Sentence vectors for the optional
+# semantic suggestions live in their own table, one row per ticket.
 _V3_LINKS = """
 CREATE TABLE ticket_links (
     id INTEGER PRIMARY KEY,
@@ -135,6 +136,13 @@ CREATE TABLE ticket_links (
     CHECK (ticket_id != other_id)
 );
 CREATE INDEX ticket_links_by_other ON ticket_links(other_id, kind, ticket_id);
+
+-- Sentence vectors of tickets, written only when the optional semantic extra is in use.
+CREATE TABLE ticket_embeddings (
+    ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+    model TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
 """
 
 MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH, _V3_LINKS]
