@@ -88,7 +88,7 @@ def test_unknown_tickets_are_one_line_errors(db: str, capsys):
 def test_bench_dupes_runs_the_protocol_on_a_fixture(db: str, capsys):
     code, out, _ = _run(db, capsys, "bench", "dupes", "--reports",
                         str(FIXTURES / "reports.csv"), "--pairs", str(FIXTURES / "pairs.csv"),
-                        "--json")
+                        "--method", "default", "--method", "fts", "--json")
     assert code == 0
     results = {r["method"]: r for r in json.loads(out)}
     assert set(results) == {"default", "fts"}
