@@ -150,6 +150,7 @@ def test_any_text_never_raises(store: Store, text: str):
             operations.create_ticket(store, "alice", subject=subject, requester=requester,
                                      body=body)
     assert len(dupes.suggest(store, text, body=text)) <= 5
+    assert len(dupes.suggest(store, text, body=text, method="fts")) <= 5
     words = terms.words(text)
     query = terms.any_of(words)
     if query is not None:  # every quoted word is a valid FTS5 query
