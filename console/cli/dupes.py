@@ -76,6 +76,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     solve.add_argument("--json", action="store_true")
     solve.set_defaults(run=run_solve_problem)
 
+    linked = commands.add_parser("links", help="a ticket's merges, parent, children and splits")
+    linked.add_argument("ticket", type=ticket_number)
+    linked.add_argument("--json", action="store_true")
+    linked.set_defaults(run=run_links)
+
     bench = commands.add_parser("bench", help="measure the console on real data")
     kinds = bench.add_subparsers(dest="bench", metavar="WHAT", required=True)
     measure = kinds.add_parser("dupes", help="duplicate suggestion quality and latency")
@@ -112,6 +117,30 @@ def run_dupes(ctx: Context, args: argparse.Namespace) -> int:
         print_suggestions(found, sys.stdout)
     else:
         print(f"no likely duplicates of #{args.ticket}", file=sys.stderr)
+    return 0
+
+
+_SAYS = {("merged", True): "merged into #{other}", ("merged", False): "#{ticket} merged into it",
+         ("parent", True): "hangs on parent #{other}", ("parent", False): "#{ticket} hangs on it",
+         ("split", True): "split off #{other}", ("split", False): "#{ticket} split off it"}
+
+
+def run_links(ctx: Context, args: argparse.Namespace) -> int:
+    with ctx.open_store() as store:
+        store.ticket(args.ticket)
+        found = links.links(store, args.ticket)
+        count = links.child_count(store, args.ticket)
+    if args.json:
+        print_json({"id": args.ticket, "children": count,
+                    "links": [{"kind": k.kind, "ticket": k.ticket_id, "other": k.other_id,
+                               "at": k.created_at, "by": k.created_by} for k in found]})
+        return 0
+    if count:
+        print(f"#{args.ticket} is a parent problem: {count} ticket(s) hang on it")
+    for k in found:
+        says = _SAYS[(k.kind, k.ticket_id == args.ticket)]
+        print(f"{k.created_at} {one_line(k.created_by)}: "
+              + says.format(ticket=k.ticket_id, other=k.other_id))
     return 0
 
 
