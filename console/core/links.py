@@ -137,11 +137,10 @@ def unmerge(store: Store, actor: str, duplicate_id: int) -> Ticket:
         detail = json.loads(detail_text)
         bump_version(store, conn, duplicate_id, None, actor, now, {"status": detail["status"]})
         bump_version(store, conn, primary_id, None, actor, now)
-        for message_id in detail["moved"]:
-            conn.execute("UPDATE messages SET ticket_id = ? WHERE id = ? AND ticket_id = ?",
-                         (duplicate_id, message_id, primary_id))
-        conn.execute("DELETE FROM messages WHERE id = ? AND ticket_id = ?",
-                     (detail["request"], primary_id))
+        # By id, wherever they are now: the primary may since have been merged on itself.
+        conn.executemany("UPDATE messages SET ticket_id = ? WHERE id = ?",
+                         [(duplicate_id, m) for m in detail["moved"]])
+        conn.execute("DELETE FROM messages WHERE id = ?", (detail["request"],))
         conn.execute("DELETE FROM ticket_links WHERE id = ?", (link_id,))
         record_event(conn, duplicate_id, now, actor, "unmerged", "closed", detail["status"],
                      f"from #{primary_id}; {len(detail['moved'])} message(s) back")

@@ -146,3 +146,18 @@ def test_event_log_stays_append_only_through_undo(store: Store):
     links.link_parent(store, "alice", b, a)
     links.unlink_parent(store, "alice", b)
     assert _counts(store)[1] == events + 8
+
+
+def test_merge_keeps_undecodable_bytes_and_unmerge_works_after_a_chain(store: Store):
+    raw = b"caf\xe9 broken"
+    dup = operations.create_ticket(store, "alice", subject="Bytes", requester="a@example.com",
+                                   body="caf\ufffd broken", body_raw=raw).id
+    operations.add_message(store, "alice", dup, "customer", "mine")
+    primary = _ticket(store, "Primary", "b@example.com")
+    final = _ticket(store, "Final", "c@example.com")
+    links.merge(store, "alice", dup, primary)
+    assert store.messages(primary)[-1].body_raw == raw
+    links.merge(store, "alice", primary, final)  # the primary moves on, with dup's messages
+    links.unmerge(store, "alice", dup)
+    assert _bodies(store, dup) == ["mine"]
+    assert all("Bytes" not in body for body in _bodies(store, final))
