@@ -41,6 +41,8 @@ BEST_MATCHES = 200
 """Candidates taken from the BM25 query."""
 RECENT_MATCHES = 60
 """Candidates taken from the newest tickets sharing an informative word."""
+RECENT_WINDOW = 50_000
+"""The newest tickets (by number) the recency queries walk: a month or more of a busy desk."""
 SAME_REQUESTER = 20
 POSTINGS_BUDGET = 5_000
 """BM25 needs every posting of every word it ranks by: words found in more tickets than this
@@ -207,20 +209,32 @@ def _best_matches(store: Store, chosen: list[T.Term], where: str, params: list[o
 
 def _recent_matches(store: Store, chosen: list[T.Term], where: str, params: list[object],
                     scope: Scope, query: _Query) -> list[int]:
-    """The newest tickets sharing the most informative words: all of the top three, then the
-    top two, then any of the top eight. Cheap at any size: the index walks its lists from the
-    newest ticket down and stops at the limit, where BM25 would have to score every match."""
+    """The newest tickets sharing the most informative words: every informative word of the
+    subject, then all of the top three, then the top two, then any of the top eight. Cheap at
+    any size: the index walks its lists from the newest ticket down and stops at the limit,
+    where BM25 would have to score every match of a common word."""
     found: list[int] = []
     top = [t.word for t in chosen[:8]]
-    for match in (" AND ".join(T.quote(w) for w in top[:3]) if len(top) >= 3 else None,
-                  " AND ".join(T.quote(w) for w in top[:2]) if len(top) >= 2 else None,
-                  T.any_of(top)):
+    subject = [t.word for t in chosen if t.in_subject][:4]
+
+    def every(chosen_words: list[str], least: int) -> str | None:
+        if len(chosen_words) < least:
+            return None
+        return " AND ".join(T.quote(w) for w in chosen_words)
+
+    # Only the newest tickets are walked: an AND of common words that rarely meet would
+    # otherwise walk their whole lists to fill the limit.
+    newest = query.exclude_id if scope == "before" else store.conn.execute(
+        "SELECT coalesce(max(id), 0) + 1 FROM tickets").fetchone()[0]
+    floor = (newest or 0) - RECENT_WINDOW
+    for match in (every(subject, 2), every(top[:3], 3), every(top[:2], 2), T.any_of(top)):
         if match is None or len(found) >= RECENT_MATCHES:
             continue
         rows = store.conn.execute(
             f"SELECT t.id FROM tickets_fts JOIN tickets t ON t.id = tickets_fts.rowid "
-            f"WHERE tickets_fts MATCH ? AND {where} ORDER BY tickets_fts.rowid DESC LIMIT ?",
-            [match, *params, RECENT_MATCHES]).fetchall()
+            f"WHERE tickets_fts MATCH ? AND tickets_fts.rowid >= ? AND {where} "
+            "ORDER BY tickets_fts.rowid DESC LIMIT ?",
+            [match, floor, *params, RECENT_MATCHES]).fetchall()
         found.extend(r[0] for r in rows if r[0] not in found)
     return found[:RECENT_MATCHES * 2]
 
