@@ -118,7 +118,65 @@ INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild');
 INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
 """
 
-MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH]
+# Whose move and how long: the columns a queue needs to show and sort by SLA without reading
+# a ticket's history, kept up to date by `workflow` in the same transaction as each move.
+_SLA_CLOCKS = """
+ALTER TABLE tickets ADD COLUMN clock_since TEXT;
+ALTER TABLE tickets ADD COLUMN ours_seconds INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN first_response_at TEXT;
+ALTER TABLE tickets ADD COLUMN resolved_at TEXT;
+ALTER TABLE tickets ADD COLUMN sla_kind TEXT;
+ALTER TABLE tickets ADD COLUMN sla_due_at TEXT;
+ALTER TABLE tickets ADD COLUMN sla_check_at TEXT;
+ALTER TABLE tickets ADD COLUMN sla_breached TEXT;
+ALTER TABLE tickets ADD COLUMN vendor TEXT;
+ALTER TABLE tickets ADD COLUMN vendor_case TEXT;
+ALTER TABLE tickets ADD COLUMN followup_due_at TEXT;
+ALTER TABLE tickets ADD COLUMN followup_note TEXT;
+ALTER TABLE tickets ADD COLUMN followup_reminded TEXT;
+ALTER TABLE tickets ADD COLUMN nudged_since TEXT;
+ALTER TABLE tickets ADD COLUMN rating INTEGER CHECK (rating BETWEEN 1 AND 5);
+ALTER TABLE tickets ADD COLUMN billable INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN estimate_minutes INTEGER;
+ALTER TABLE tickets ADD COLUMN approval TEXT
+    CHECK (approval IN ('pending', 'approved', 'refused'));
+
+-- Sort by time to breach; the timers find what fell due; the Due and Nudge queues.
+CREATE INDEX tickets_by_sla_due ON tickets(sla_due_at, id) WHERE sla_due_at IS NOT NULL;
+CREATE INDEX tickets_by_sla_check ON tickets(sla_check_at) WHERE sla_check_at IS NOT NULL;
+CREATE INDEX tickets_by_followup ON tickets(followup_due_at, id)
+    WHERE followup_due_at IS NOT NULL;
+CREATE INDEX tickets_idle_customer ON tickets(clock_since, id)
+    WHERE court = 'customer' AND status IN ('waiting', 'solved');
+CREATE INDEX tickets_unclocked ON tickets(id)
+    WHERE clock_since IS NULL AND status IN ('new', 'open', 'waiting', 'solved');
+
+-- A ticket opened because a customer wrote on an old, closed one points back at it.
+CREATE TABLE links (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    other_id INTEGER NOT NULL REFERENCES tickets(id),
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    UNIQUE (ticket_id, other_id, kind)
+);
+CREATE INDEX links_by_other ON links(other_id);
+
+-- Time spent on a ticket; billable minutes need the customer's approval first.
+CREATE TABLE time_log (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    agent TEXT NOT NULL,
+    minutes INTEGER NOT NULL CHECK (minutes > 0),
+    billable INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    note TEXT
+);
+CREATE INDEX time_log_by_ticket ON time_log(ticket_id, id);
+"""
+
+MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH, _SLA_CLOCKS]
 LATEST = len(MIGRATIONS)
 
 
