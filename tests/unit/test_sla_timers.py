@@ -1,0 +1,155 @@
+"""The timers (`tick`): breaches, follow-up reminders, nudges and auto-close, each done once
+however often the timers run."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from console.core import queues, timers, workflow
+from console.core.model import Court, Priority, Status
+from console.core.sla import SlaPolicy, Targets
+from console.core.store import Store
+from tests.unit.sla_helpers import FrozenClock, open_store, utc
+
+H = 3600
+POLICY = SlaPolicy(targets={p: Targets(4 * H, 2 * H, 8 * H) for p in Priority},
+                   nudge_after=3 * 86400, close_after=7 * 86400)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(utc(2026, 11, 23, 9))
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: FrozenClock) -> Store:
+    with open_store(tmp_path, clock) as opened:
+        yield opened
+
+
+def new(store: Store) -> int:
+    return workflow.create_ticket(store, "kim", policy=POLICY, subject="Disk full",
+                                  requester="ops@example.com").id
+
+
+def snapshot(store: Store) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    with store.lock:
+        return (store.conn.execute("SELECT * FROM events ORDER BY id").fetchall(),
+                store.conn.execute("SELECT * FROM tickets ORDER BY id").fetchall())
+
+
+def test_breaches_are_logged_once(store: Store, clock: FrozenClock) -> None:
+    t = new(store)
+    assert timers.tick(store, POLICY, "cron").breaches == []
+    clock.advance(hours=5)  # first response due at 13:00
+    assert timers.tick(store, POLICY, "cron").breaches == [(t, "first_response")]
+    before = snapshot(store)
+    assert timers.tick(store, POLICY, "cron").as_dict() == timers.TickReport().as_dict()
+    assert snapshot(store) == before
+    clock.advance(hours=4)  # resolution due at 17:00
+    assert timers.tick(store, POLICY, "cron").breaches == [(t, "resolution")]
+    assert queues.breach_count(store) == {"first_response": 1, "resolution": 1}
+    # Bookkeeping does not raise the version: an agent editing the ticket is not disturbed.
+    assert store.ticket(t).version == 1
+    # The ticket stays at the top of the breach queue, overdue.
+    assert queues.breach(store)[0].id == t
+
+
+def test_next_update_breaches_once_per_stretch(store: Store, clock: FrozenClock) -> None:
+    t = new(store)
+    workflow.reply(store, "kim", t, "On it", keep_court=True, policy=POLICY)
+    clock.advance(hours=3)
+    assert timers.tick(store, POLICY, "cron").breaches == [(t, "next_update")]
+    workflow.reply(store, "kim", t, "Still on it", keep_court=True, policy=POLICY)
+    assert timers.tick(store, POLICY, "cron").breaches == []
+    clock.advance(hours=2, seconds=1)
+    assert timers.tick(store, POLICY, "cron").breaches == [(t, "next_update")]
+
+
+def test_follow_up_reminders_are_logged_once(store: Store, clock: FrozenClock) -> None:
+    t = new(store)
+    workflow.set_followup(store, "kim", t, utc(2026, 11, 24, 12), "call Ann")
+    assert timers.tick(store, POLICY, "cron").followups_due == []
+    clock.set(utc(2026, 11, 24, 12))
+    assert timers.tick(store, POLICY, "cron").followups_due == [t]
+    assert timers.tick(store, POLICY, "cron").followups_due == []
+    # A new promise is a new reminder.
+    workflow.set_followup(store, "kim", t, utc(2026, 11, 24, 15))
+    clock.set(utc(2026, 11, 24, 16))
+    assert timers.tick(store, POLICY, "cron").followups_due == [t]
+
+
+def test_nudge_then_auto_close(store: Store, clock: FrozenClock) -> None:
+    t = new(store)
+    other = new(store)
+    workflow.reply(store, "kim", t, "Please send the logs", policy=POLICY)
+    clock.advance(days=3)
+    report = timers.tick(store, POLICY, "cron")
+    assert (report.nudges_due, report.auto_closed) == ([t], [])
+    assert [r.id for r in queues.nudge(store, POLICY)] == [t]
+    assert timers.tick(store, POLICY, "cron").nudges_due == []
+    workflow.nudge(store, "kim", t)
+    assert queues.nudge(store, POLICY) == []
+    assert store.messages(t)[-1].body == workflow.NUDGE_TEXT
+    assert workflow.clocks(store, t).court == Court.CUSTOMER
+    clock.advance(days=4)  # seven days since the ball went to the customer
+    report = timers.tick(store, POLICY, "cron")
+    assert report.auto_closed == [t] and report.nudges_due == []
+    ticket = store.ticket(t)
+    assert ticket.status == Status.CLOSED
+    assert store.messages(t)[-1].body == workflow.CLOSE_TEXT
+    assert [e.action for e in store.events(t)][-3:] == ["message", "status", "auto_close"]
+    assert store.ticket(other).status == Status.NEW  # our move: never auto-closed
+    before = snapshot(store)
+    assert timers.tick(store, POLICY, "cron").auto_closed == []
+    assert snapshot(store) == before
+
+
+def test_a_solved_ticket_nobody_confirms_is_closed(store: Store, clock: FrozenClock) -> None:
+    t = new(store)
+    workflow.solve(store, "kim", t, policy=POLICY)
+    clock.advance(days=7)
+    assert timers.tick(store, POLICY, "cron").auto_closed == [t]
+    assert store.ticket(t).status == Status.CLOSED
+
+
+def test_tickets_without_clocks_get_them(tmp_path: Path, clock: FrozenClock) -> None:
+    """Tickets from an older file, or from an intake path that knows no SLA, get clocks."""
+    from console.core import operations
+
+    with open_store(tmp_path, clock) as store:
+        t = operations.create_ticket(store, "script", subject="alert",
+                                     requester="mon@example.com").id
+        assert workflow.clocks(store, t).sla_due_at is None
+        clock.advance(hours=5)
+        report = timers.tick(store, POLICY, "cron")
+        assert report.clocks_started == [t]
+        assert report.breaches == [(t, "first_response")]
+        assert workflow.clocks(store, t).clock_since == "2026-11-23T09:00:00Z"
+        assert timers.tick(store, POLICY, "cron").clocks_started == []
+
+
+def test_timers_run_twice_give_the_same_result(tmp_path: Path) -> None:
+    """Two copies of one store, one ticked once and one ticked twice, end up identical."""
+    clock = FrozenClock(utc(2026, 11, 23, 9))
+    with open_store(tmp_path, clock, "a.db") as store:
+        ids = [new(store) for _ in range(6)]
+        workflow.reply(store, "kim", ids[0], "logs?", policy=POLICY)
+        workflow.solve(store, "kim", ids[1], policy=POLICY)
+        workflow.set_followup(store, "kim", ids[2], utc(2026, 11, 24, 9))
+        workflow.reply(store, "kim", ids[3], "ok", keep_court=True, policy=POLICY)
+        workflow.bill(store, "kim", ids[4], 60, policy=POLICY)
+        clock.advance(days=8)
+        with sqlite3.connect(tmp_path / "b.db") as copy:
+            store.conn.backup(copy)
+    with open_store(tmp_path, clock, "a.db") as once, open_store(tmp_path, clock, "b.db") as twice:
+        first = timers.tick(once, POLICY, "cron")
+        timers.tick(twice, POLICY, "cron")
+        second = timers.tick(twice, POLICY, "cron")
+        assert snapshot(once) == snapshot(twice)
+        assert second.as_dict() == timers.TickReport().as_dict()
+        assert sorted(first.auto_closed) == sorted([ids[0], ids[1], ids[4]])
+        assert first.followups_due == [ids[2]]
