@@ -153,3 +153,25 @@ def test_timers_run_twice_give_the_same_result(tmp_path: Path) -> None:
         assert second.as_dict() == timers.TickReport().as_dict()
         assert sorted(first.auto_closed) == sorted([ids[0], ids[1], ids[4]])
         assert first.followups_due == [ids[2]]
+
+
+def test_a_file_from_before_the_clocks_is_migrated_and_primed(tmp_path: Path) -> None:
+    from console.core import operations, schema
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path, isolation_level=None) as conn:
+        schema.migrate(conn, target=schema.LATEST - 1)
+    clock = FrozenClock(utc(2026, 11, 23, 9))
+    # Write a ticket the way the console did before this migration existed: no clock columns.
+    with sqlite3.connect(path, isolation_level=None) as conn:
+        conn.execute("INSERT INTO tickets (subject, requester, line, priority, status, court, "
+                     "created_at, updated_at, updated_by) VALUES ('old', 'a@example.com', "
+                     "'L1', 'P3', 'open', 'us', '2026-11-23T08:00:00Z', "
+                     "'2026-11-23T08:30:00Z', 'kim')")
+    with Store.open(path, clock=clock) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST
+        assert workflow.clocks(store, 1).clock_since is None
+        operations.add_message(store, "kim", 1, "note", "still works")
+        assert timers.tick(store, POLICY, "cron").clocks_started == [1]
+        c = workflow.clocks(store, 1)
+        assert (c.clock_since, c.sla_kind) == ("2026-11-23T09:00:00Z", "first_response")

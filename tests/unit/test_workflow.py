@@ -288,3 +288,21 @@ def test_a_stale_version_is_refused(store: Store) -> None:
     with pytest.raises(TicketConflict, match=f"ticket #{t} was changed by ann"):
         workflow.reply(store, "kim", t, "hello", expected_version=seen)
     assert [m.body for m in store.messages(t)] == ["first"]
+
+
+def test_workflow_queues_run_on_indexes(store: Store) -> None:
+    """Sorting by time to breach and finding what fell due never scan the tickets table."""
+    statements = [
+        "SELECT id FROM tickets INDEXED BY tickets_by_sla_due WHERE sla_due_at IS NOT NULL "
+        "ORDER BY sla_due_at, id LIMIT 50",
+        "SELECT id FROM tickets WHERE sla_check_at IS NOT NULL AND sla_check_at <= '2026' "
+        "ORDER BY sla_check_at",
+        "SELECT id FROM tickets INDEXED BY tickets_by_followup WHERE followup_due_at IS NOT "
+        "NULL AND followup_due_at < '2026' ORDER BY followup_due_at, id LIMIT 50",
+        "SELECT id FROM tickets INDEXED BY tickets_idle_customer WHERE court = 'customer' AND "
+        "status IN ('waiting', 'solved') AND clock_since <= '2026' ORDER BY clock_since, id",
+    ]
+    with store.lock:
+        for sql in statements:
+            plan = " ".join(row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + sql))
+            assert "USING" in plan and "INDEX" in plan and "TEMP B-TREE" not in plan, plan
