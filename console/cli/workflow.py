@@ -76,7 +76,9 @@ def _done(ctx: Context, args: argparse.Namespace, store: Store, ticket: Ticket,
     if data["sla"]["due_at"]:
         line += (f" · {data['sla']['kind']} due {data['sla']['due_at']} "
                  f"({data['sla']['state']}, {data['sla']['left']})")
-    if data["approval"]:
+    if data["approval"] == "pending":
+        line += " · awaiting approval"
+    elif data["approval"]:
         line += f" · billable work {data['approval']}"
     print(line)
     return 0

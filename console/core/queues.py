@@ -95,3 +95,16 @@ def breach_count(store: Store, since: str | None = None, until: str | None = Non
             "SELECT after, count(*) FROM events WHERE action = 'sla_breach' AND at >= ? "
             "AND at < ? GROUP BY after", (since or "", until or "9999")).fetchall()
     return {kind: int(n) for kind, n in rows}
+
+
+def deadlines_for(store: Store, ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+    """(sla_kind, sla_due_at) for the tickets of one page, so any queue can show time left
+    next to each row with one primary-key lookup per row."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    with store.lock:
+        rows = store.conn.execute(
+            f"SELECT id, sla_kind, sla_due_at FROM tickets WHERE id IN ({marks})", ids
+        ).fetchall()
+    return {ticket_id: (kind, due) for ticket_id, kind, due in rows}

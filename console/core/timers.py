@@ -56,9 +56,13 @@ def start_missing_clocks(store: Store, policy: SlaPolicy, report: TickReport) ->
                    "LIMIT ?", (BATCH,))
         if not ids:
             return
+        started = []
         with store.transaction() as conn:
             for ticket_id in ids:
                 row = _row(conn, ticket_id)
+                if row["clock_since"] is not None:  # another tick got there first
+                    continue
+                started.append(ticket_id)
                 row["clock_since"] = row["updated_at"]
                 columns = {"clock_since": row["clock_since"],
                            **clock_columns(row, policy, set())}
@@ -66,7 +70,7 @@ def start_missing_clocks(store: Store, policy: SlaPolicy, report: TickReport) ->
                     columns["resolved_at"] = row["updated_at"]
                 conn.execute(f"UPDATE tickets SET {', '.join(f'{k} = ?' for k in columns)} "
                              "WHERE id = ?", [*columns.values(), ticket_id])
-        report.clocks_started.extend(ids)
+        report.clocks_started.extend(started)
 
 
 def log_breaches(store: Store, policy: SlaPolicy, actor: str, report: TickReport) -> None:
@@ -132,18 +136,25 @@ def auto_close(store: Store, policy: SlaPolicy, actor: str, report: TickReport) 
         ids = _ids(store, _IDLE + " ORDER BY clock_since LIMIT ?", (cutoff, BATCH))
         if not ids:
             return
+        closed = []
         with store.transaction() as conn:
             for ticket_id in ids:
+                row = _row(conn, ticket_id)
+                # The TUI and cron may tick at once: close only what is still idle.
+                if not (row["court"] == Court.CUSTOMER.value and row["clock_since"] <= cutoff
+                        and row["status"] in (Status.WAITING.value, Status.SOLVED.value)):
+                    continue
+                closed.append(ticket_id)
                 insert_message(conn, ticket_id, MessageKind.REPLY, actor, CLOSE_TEXT, None,
                                now, actor)
-                idle = from_text(now) - from_text(_row(conn, ticket_id)["clock_since"])
+                idle = from_text(now) - from_text(row["clock_since"])
                 move(store, conn, policy, actor, ticket_id, now, status=Status.CLOSED,
                      court=Court.CUSTOMER,
                      reason=f"auto-closed: no answer from the customer for {idle.days} days",
                      assignments={"followup_due_at": None, "followup_note": None})
                 record_event(conn, ticket_id, now, actor, "auto_close", None, None,
                              f"idle on the customer's side for {idle.days} days")
-        report.auto_closed.extend(ids)
+        report.auto_closed.extend(closed)
 
 
 def tick(store: Store, policy: SlaPolicy, actor: str) -> TickReport:

@@ -306,3 +306,11 @@ def test_workflow_queues_run_on_indexes(store: Store) -> None:
         for sql in statements:
             plan = " ".join(row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + sql))
             assert "USING" in plan and "INDEX" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_deadlines_for_a_page_of_any_queue(store: Store) -> None:
+    a, b = new(store), new(store)
+    workflow.reply(store, "kim", b, "logs?", policy=POLICY)
+    assert queues.deadlines_for(store, [a, b, 999]) == {
+        a: ("first_response", "2026-11-23T13:00:00Z"), b: (None, None)}
+    assert queues.deadlines_for(store, []) == {}
