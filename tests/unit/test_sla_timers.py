@@ -175,3 +175,36 @@ def test_a_file_from_before_the_clocks_is_migrated_and_primed(tmp_path: Path) ->
         assert timers.tick(store, POLICY, "cron").clocks_started == [1]
         c = workflow.clocks(store, 1)
         assert (c.clock_since, c.sla_kind) == ("2026-11-23T09:00:00Z", "first_response")
+
+
+def test_two_timers_at_once_do_each_thing_once(tmp_path: Path) -> None:
+    """cron and an open TUI may tick at the same moment, each with its own connection."""
+    import threading
+
+    clock = FrozenClock(utc(2026, 11, 23, 9))
+    with open_store(tmp_path, clock) as store:
+        ids = [new(store) for _ in range(40)]
+        for t in ids[:20]:
+            workflow.reply(store, "kim", t, "logs?", policy=POLICY)
+    clock.advance(days=8)
+    reports: list[timers.TickReport] = []
+
+    def run() -> None:
+        with open_store(tmp_path, clock) as own:
+            reports.append(timers.tick(own, POLICY, "cron"))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    closed = sorted(t for r in reports for t in r.auto_closed)
+    breaches = sorted(b for r in reports for b in r.breaches)
+    assert closed == ids[:20]
+    assert breaches == sorted([(t, k) for t in ids[20:]
+                               for k in ("first_response", "resolution")])
+    with open_store(tmp_path, clock) as store, store.lock:
+        counts = store.conn.execute(
+            "SELECT action, count(*) FROM events WHERE action IN ('auto_close', 'sla_breach') "
+            "GROUP BY action").fetchall()
+    assert dict(counts) == {"auto_close": 20, "sla_breach": 40}
