@@ -48,7 +48,10 @@ def default_agent() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # usage errors (2) and --help (0) return like any other verb
+        return stop.code if isinstance(stop.code, int) else 2
     ctx = context.Context.from_args(args, default_agent())
     try:
         if args.command is None:

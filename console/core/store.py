@@ -96,12 +96,14 @@ class Store:
         except sqlite3.Error as error:
             raise StoreError(f"{path}: cannot open the database: {error}") from None
         try:
-            _configure(conn)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # Checked before anything else touches the file: a newer file is left as it was.
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > schema.LATEST:
                 raise StoreError(
                     f"{path}: database schema version {version} is newer than this console "
                     f"understands ({schema.LATEST}); upgrade the console")
+            _configure(conn)
             schema.migrate(conn)
         except sqlite3.DatabaseError as error:
             conn.close()
@@ -201,7 +203,6 @@ class Store:
 
 
 def _configure(conn: sqlite3.Connection) -> None:
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     if mode != "wal":
         raise StoreError(f"cannot switch the database to WAL mode (got {mode})")
@@ -242,13 +243,16 @@ def _where(queue: QueueFilter) -> tuple[str, list[Any]]:
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(str(value))
-    if queue.text and queue.text.strip():
-        clauses.append(_text_clause(queue.text, params))
+    text_clause = _text_clause(queue.text or "", params)
+    if text_clause:
+        clauses.append(text_clause)
     return " AND ".join(clauses) or "1", params
 
 
-def _text_clause(text: str, params: list[Any]) -> str:
-    """Tickets whose number is given ("#42"), or whose subject, body or thread has the words."""
+def _text_clause(text: str, params: list[Any]) -> str | None:
+    """Tickets whose number is given ("#42"), or whose subject, body or thread has the words.
+
+    None (no filtering) when the text holds nothing to search for, such as only punctuation."""
     parts: list[str] = []
     number = re.fullmatch(r"\s*#?(\d+)\s*", text)
     if number:
@@ -260,7 +264,7 @@ def _text_clause(text: str, params: list[Any]) -> str:
                      "UNION SELECT m.ticket_id FROM messages_fts JOIN messages m "
                      "ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?)")
         params.extend([query, query])
-    return "(" + (" OR ".join(parts) or "0") + ")"
+    return "(" + " OR ".join(parts) + ")" if parts else None
 
 
 def _summary_fields(r: dict[str, Any]) -> dict[str, Any]:
