@@ -243,6 +243,8 @@ def _where(queue: QueueFilter) -> tuple[str, list[Any]]:
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(str(value))
+    if queue.needs_customer_contact:
+        clauses.append("id IN (SELECT ticket_id FROM clarifications WHERE answered_at IS NULL)")
     text_clause = _text_clause(queue.text or "", params)
     if text_clause:
         clauses.append(text_clause)
