@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,6 +81,7 @@ class Store:
 
         Raises StoreError naming the file for anything that makes it unusable."""
         path = Path(path)
+        creating = not path.exists()
         if path.is_dir():
             raise StoreError(f"{path}: is a directory, not a database file")
         if not path.exists():
@@ -105,6 +107,8 @@ class Store:
                     f"understands ({schema.LATEST}); upgrade the console")
             _configure(conn)
             schema.migrate(conn)
+            if creating:
+                _share_like_directory(path)
         except sqlite3.DatabaseError as error:
             conn.close()
             raise StoreError(f"{path}: not a usable console database ({error})") from None
@@ -200,6 +204,22 @@ class Store:
     def contact_name(self, email: str) -> str | None:
         rows = self._rows("SELECT name FROM contacts WHERE email = ?", (email,))
         return rows[0]["name"] if rows else None
+
+
+def _share_like_directory(path: Path) -> None:
+    """Let a new database be written by whoever may write its folder.
+
+    A team shares one file in a group-writable folder; the file SQLite creates follows the
+    creator's umask, which would lock the others out. SQLite gives the -wal and -shm files the
+    database file's mode, so fixing the one file fixes all three."""
+    folder_mode = path.parent.stat().st_mode
+    extra = 0
+    if folder_mode & stat.S_IWGRP:
+        extra |= stat.S_IRGRP | stat.S_IWGRP
+    if folder_mode & stat.S_IWOTH and not folder_mode & stat.S_ISVTX:
+        extra |= stat.S_IROTH | stat.S_IWOTH
+    if extra:
+        path.chmod(path.stat().st_mode | extra)
 
 
 def _configure(conn: sqlite3.Connection) -> None:

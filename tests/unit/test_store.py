@@ -143,3 +143,17 @@ def test_open_queues_use_their_partial_index(store: Store) -> None:
             "ORDER BY priority, created_at, id LIMIT 50", params).fetchall()
         text = " ".join(str(row[-1]) for row in plan)
         assert index in text and "TEMP B-TREE" not in text, text
+
+
+def test_new_database_in_a_shared_folder_is_writable_by_the_team(tmp_path: Path) -> None:
+    shared = tmp_path / "team"
+    shared.mkdir()
+    shared.chmod(0o2775)
+    with Store.open(shared / "desk.db"):
+        pass
+    assert (shared / "desk.db").stat().st_mode & 0o060 == 0o060
+    private = tmp_path / "mine"
+    private.mkdir(mode=0o700)
+    with Store.open(private / "desk.db"):
+        pass
+    assert (private / "desk.db").stat().st_mode & 0o022 == 0
