@@ -12,10 +12,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from console.cli import context, demo, tickets, workflow
+from console.cli import context, demo, team, tickets, workflow
 from console.core.errors import ConsoleError
 
-COMMAND_MODULES = (tickets, demo, workflow)
+COMMAND_MODULES = (tickets, team, demo, workflow)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--as", dest="agent", metavar="AGENT",
                         help="act as this agent (default: the OS user)")
     parser.add_argument("--config", metavar="PATH",
-                        help="the team config, TOML (default: $CONSOLE_CONFIG or built-in)")
+                        help="the team config (default: $CONSOLE_CONFIG or console.toml in the "
+                             "data directory)")
     parser.add_argument("--demo", action="store_true",
                         help="open the TUI on the demo database, building it first if absent")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -50,7 +51,10 @@ def default_agent() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # usage errors (2) and --help (0) return like any other verb
+        return stop.code if isinstance(stop.code, int) else 2
     ctx = context.Context.from_args(args, default_agent())
     try:
         if args.command is None:

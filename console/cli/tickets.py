@@ -77,13 +77,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_new(ctx: Context, args: argparse.Namespace) -> int:
     body, raw = read_body(args)
-    policy = config.sla_policy(config.config_path(args.config))  # before anything is created
+    policy = config.sla_policy(args.config)  # read before anything is created
     with ctx.open_store(create=True) as store:
         # The SLA clocks start with the ticket, in the same transaction.
         ticket = workflow.create_ticket(
             store, ctx.agent, policy=policy, subject=args.subject, requester=args.requester,
-            body=body,
-            body_raw=raw, line=args.line, priority=args.priority)
+            body=body, body_raw=raw, line=args.line, priority=args.priority)
     if args.json:
         print_json(summary_dict(ticket))
     else:

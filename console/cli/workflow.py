@@ -17,13 +17,14 @@ from console.core.export import summary_dict
 from console.core.model import Court, Ticket
 from console.core.sla import SlaPolicy, badge, counted, deadlines, parse_duration
 from console.core.store import Store
+from console.core.team import require_customer_contact
 from console.core.text import one_line
 from console.core.when import parse_due
 
 
 def policy(args: argparse.Namespace) -> SlaPolicy:
     """The SLA policy of the team config (--config or CONSOLE_CONFIG), or the built-in one."""
-    return config.sla_policy(config.config_path(getattr(args, "config", None)))
+    return config.sla_policy(getattr(args, "config", None))
 
 
 def _minutes(text: str, what: str) -> int:
@@ -84,10 +85,18 @@ def _done(ctx: Context, args: argparse.Namespace, store: Store, ticket: Ticket,
     return 0
 
 
-def _changer(fn: Any) -> Any:
-    """Wrap a verb body `fn(store, args, policy) -> Ticket` into a `run(ctx, args)`."""
+def _speaks_to_customer(ctx: Context) -> None:
+    """Third-line and vendor-line agents never write to the customer (see core.team)."""
+    require_customer_contact(ctx.me())
+
+
+def _changer(fn: Any, public: bool = False) -> Any:
+    """Wrap a verb body `fn(ctx, store, args, policy) -> Ticket` into a `run(ctx, args)`;
+    `public` verbs send the customer a message, so only the front lines may use them."""
     def run(ctx: Context, args: argparse.Namespace) -> int:
         sla_policy = policy(args)
+        if public or getattr(args, "message", None):
+            _speaks_to_customer(ctx)
         with ctx.open_store() as store:
             ticket = fn(ctx, store, args, sla_policy)
             return _done(ctx, args, store, ticket, sla_policy)
@@ -95,13 +104,13 @@ def _changer(fn: Any) -> Any:
 
 
 def _parser(commands: argparse._SubParsersAction, name: str, help_text: str,
-            fn: Any, *, body: bool = False) -> argparse.ArgumentParser:
+            fn: Any, *, body: bool = False, public: bool = False) -> argparse.ArgumentParser:
     parser = commands.add_parser(name, help=help_text)
     parser.add_argument("ticket", type=ticket_number)
     if body:
         parser.add_argument("--body", help="the text (read from stdin when absent)")
     parser.add_argument("--json", action="store_true", help="print the ticket's state as JSON")
-    parser.set_defaults(run=_changer(fn))
+    parser.set_defaults(run=_changer(fn, public))
     return parser
 
 
@@ -112,7 +121,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                    help="who said it (default: the ticket's requester)")
 
     p = _parser(commands, "reply", "send a public reply; the move becomes the customer's",
-                _reply, body=True)
+                _reply, body=True, public=True)
     p.add_argument("--keep-court", action="store_true",
                    help="the reply asked nothing: the next move stays ours")
 
@@ -138,8 +147,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--done", action="store_true", help="the promise was kept: clear it")
 
     _parser(commands, "solve", "mark solved and ask the customer to confirm",
-            lambda c, s, a, pol: workflow.solve(s, c.agent, a.ticket, a.body, policy=pol)
-            ).add_argument("--body", help="the reply (default: a request to confirm)")
+            lambda c, s, a, pol: workflow.solve(s, c.agent, a.ticket, a.body, policy=pol),
+            public=True).add_argument("--body", help="the reply (default: a request to confirm)")
     _parser(commands, "confirm", "the customer confirmed the solution: close the ticket",
             lambda c, s, a, pol: workflow.confirm(s, c.agent, a.ticket, policy=pol))
     p = _parser(commands, "close", "close the ticket",
@@ -153,13 +162,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--comment", help="what the customer said about it")
 
     _parser(commands, "nudge", "remind a silent customer (the canned nudge by default)",
-            lambda c, s, a, pol: workflow.nudge(s, c.agent, a.ticket, a.body)
-            ).add_argument("--body", help="the reminder (default: the canned nudge)")
+            lambda c, s, a, pol: workflow.nudge(s, c.agent, a.ticket, a.body),
+            public=True).add_argument("--body", help="the reminder (default: the canned nudge)")
 
     p = _parser(commands, "bill", "mark billable with an estimate; it waits for approval",
                 lambda c, s, a, pol: workflow.bill(
                     s, c.agent, a.ticket, _minutes(a.estimate, "--estimate"),
-                    message=a.body, policy=pol))
+                    message=a.body, policy=pol), public=True)
     p.add_argument("--estimate", required=True, metavar="DURATION", help="e.g. 2h, 90m")
     p.add_argument("--body", help="the request for approval (default: a canned one)")
     for name, fn, what in (("approve", workflow.approve, "approved"),

@@ -118,6 +118,33 @@ INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild');
 INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
 """
 
+# Working as a team: questions the back lines ask the front line to put to the customer, and
+# who has which ticket open (one row per running console, refreshed by heartbeats).
+_TEAM = """
+CREATE TABLE clarifications (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    asked_by TEXT NOT NULL,
+    question TEXT NOT NULL,
+    asked_at TEXT NOT NULL,
+    answered_by TEXT,
+    answer TEXT,
+    answered_at TEXT
+);
+CREATE INDEX clarifications_open ON clarifications(ticket_id) WHERE answered_at IS NULL;
+
+CREATE TABLE presence (
+    agent TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    ticket_id INTEGER,
+    activity TEXT NOT NULL CHECK (activity IN ('browsing', 'viewing', 'replying')),
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (agent, host, pid)
+);
+CREATE INDEX presence_by_ticket ON presence(ticket_id, seen_at);
+"""
+
 # Whose move and how long: the columns a queue needs to show and sort by SLA without reading
 # a ticket's history, kept up to date by `workflow` in the same transaction as each move.
 _SLA_CLOCKS = """
@@ -176,7 +203,7 @@ CREATE TABLE time_log (
 CREATE INDEX time_log_by_ticket ON time_log(ticket_id, id);
 """
 
-MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH, _SLA_CLOCKS]
+MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH, _TEAM, _SLA_CLOCKS]
 LATEST = len(MIGRATIONS)
 
 

@@ -200,7 +200,7 @@ def test_config_option_comes_before_the_verb(db: Path, tmp_path: Path,
 @pytest.mark.parametrize("config_text, message", [
     ('[sla]\nfirst_respons = "1h"\n', "team.toml: sla: unknown key 'first_respons'"),
     ('[sla]\nresolution = "3 days"\n', "team.toml: sla.resolution: '3 days' is not a duration"),
-    ('[sla\n', "team.toml: not valid TOML"),
+    ('[sla\n', "team.toml: Expected ']'"),
     ('[sla.calendar]\ntimezone = "Nowhere/Void"\n',
      "team.toml: sla.calendar.timezone: unknown time zone 'Nowhere/Void'"),
 ])
@@ -220,7 +220,7 @@ def test_a_missing_config_is_an_error(db: Path, tmp_path: Path,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     t = str(new_ticket(db, capsys))
     code, _, err = run(db, capsys, "--config", str(tmp_path / "nope.toml"), "solve", t)
-    assert code == 2 and "nope.toml: no such config file" in err
+    assert code == 2 and "nope.toml: config file not found" in err
     assert run_json(db, capsys, "sla", t)["status"] == "new"
 
 
@@ -271,3 +271,21 @@ def test_the_verbs_run_as_a_module(db: Path, tmp_path: Path) -> None:
                           input=b"piped reply", capture_output=True)
     assert done.returncode == 0, done.stderr
     assert b"customer's move" in done.stdout
+
+
+@pytest.mark.parametrize("argv", [
+    ["reply", "{t}", "--body", "hi"], ["solve", "{t}"], ["bill", "{t}", "--estimate", "1h"],
+    ["close", "{t}", "--message", "bye"]])
+def test_back_line_agents_do_not_write_to_the_customer(
+        db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    t = str(new_ticket(db, capsys))
+    config = tmp_path / "team.toml"
+    config.write_text('[agents.kim]\nlines = ["L3"]\n')
+    before = run_json(db, capsys, "show", t)
+    code, out, err = run(db, capsys, "--config", str(config),
+                         *[a.replace("{t}", t) for a in argv])
+    assert code != 0 and out == ""
+    assert "kim works L3 and cannot reply to the customer" in err
+    assert run_json(db, capsys, "show", t) == before
+    # A note, and closing without a message, stay allowed.
+    assert run(db, capsys, "--config", str(config), "note", t, "--body", "seen")[0] == 0
