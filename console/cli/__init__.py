@@ -12,10 +12,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from console.cli import context, demo, tickets
+from console.cli import context, demo, macros, tickets
 from console.core.errors import ConsoleError
 
-COMMAND_MODULES = (tickets, demo)
+COMMAND_MODULES = (tickets, demo, macros)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the ticket database (default: $CONSOLE_DB or the data directory)")
     parser.add_argument("--as", dest="agent", metavar="AGENT",
                         help="act as this agent (default: the OS user)")
+    parser.add_argument("--macros", metavar="PATH",
+                        help="the team's macros file (default: $CONSOLE_MACROS or macros.toml)")
     parser.add_argument("--demo", action="store_true",
                         help="open the TUI on the demo database, building it first if absent")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

@@ -21,6 +21,8 @@ class Context:
     """Who is acting: the OS user or `--as`."""
     db_given: bool
     """Whether the user named the database (with --db or CONSOLE_DB)."""
+    macros: str | None = None
+    """The team macro file named with --macros (else $CONSOLE_MACROS or the default)."""
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, default_agent: str) -> Context:
@@ -29,7 +31,7 @@ class Context:
         given = bool(args.db or os.environ.get("CONSOLE_DB"))
         path = Path(args.db) if args.db else default_db_path()
         return cls(db_path=path, agent=(args.agent or default_agent).strip() or default_agent,
-                   db_given=given)
+                   db_given=given, macros=getattr(args, "macros", None))
 
     def open_store(self, *, create: bool = False) -> Store:
         return Store.open(self.db_path, create=create)
