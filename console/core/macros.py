@@ -190,22 +190,25 @@ def _did_you_mean(wanted: str, known: list[str]) -> str:
 
 # -- placeholders --------------------------------------------------------------------------
 
-def placeholders_in(text: str) -> tuple[list[str], list[str]]:
-    """The placeholders `text` uses, and its mistakes (unknown names, lone braces)."""
+def placeholders_in(text: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """The placeholders `text` uses, and its mistakes (unknown names, lone braces), each with
+    the text that is wrong."""
     used: list[str] = []
-    mistakes: list[str] = []
+    mistakes: list[tuple[str, str]] = []
     for match in _TOKEN.finditer(text):
         token = match.group(0)
         if token in ("{{", "}}"):
             continue
         name = match.group(1)
         if name is None:
-            mistakes.append(f"a lone {token!r} (write {token * 2!r} for a literal brace)")
+            mistakes.append((f"a lone {token!r} (write {token * 2!r} for a literal brace)",
+                             token))
         elif not name.strip():
-            mistakes.append("an empty placeholder {}")
+            mistakes.append(("an empty placeholder {}", token))
         elif name.strip() not in PLACEHOLDERS:
             closest = max(PLACEHOLDERS, key=lambda known: fuzz.ratio(name.strip(), known))
-            mistakes.append(f"unknown placeholder {{{name}}} (did you mean {{{closest}}}?)")
+            mistakes.append((f"unknown placeholder {{{name}}} (did you mean {{{closest}}}?)",
+                             token))
         else:
             used.append(name.strip())
     return used, mistakes
@@ -278,8 +281,9 @@ def _parse_file(path: Path, text: str) -> _FileResult:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         line = re.search(r"line (\d+)", str(error))
+        reason = re.sub(r"\s*\(at line \d+, (column \d+)\)", r" (\1)", str(error))
         result.problems.append(Problem(name, int(line.group(1)) if line else None, "",
-                                       f"not valid TOML: {error}"))
+                                       f"not valid TOML: {reason}"))
         return result
     locate = _Locator(text)
     for key in data:
@@ -323,11 +327,21 @@ class _Entry:
     def line(self, *keys: str) -> int | None:
         return self.locate.key(self.table, self.index, *keys)
 
-    def problem(self, key: str, message: str, *line_keys: str) -> None:
+    def problem(self, key: str, message: str, *line_keys: str, needle: str | None = None
+                ) -> None:
+        """Record a problem at the line of the first of `line_keys` (default: `key`), or of
+        the entry's header; with `needle`, at the first line from there that contains it (a
+        mistake inside a multi-line body)."""
         self.ok = False
         full_key = f"{self.label}.{key}" if key else self.label
-        self.result.problems.append(Problem(self.path, self.line(*(line_keys or (key,))),
-                                            full_key, message))
+        keys = line_keys or ((key,) if key else ())
+        line = self.line(*keys) if keys else self.locate.key(self.table, self.index)
+        if needle and line:
+            span = self.locate.entry(self.table, self.index)
+            end = span[1] if span else len(self.locate.lines)
+            line = next((n + 1 for n in range(line - 1, end)
+                         if needle in self.locate.lines[n]), line)
+        self.result.problems.append(Problem(self.path, line, full_key, message))
 
     def text(self, key: str, *, required: bool, placeholders: bool = False) -> str | None:
         value = self.data.get(key)
@@ -339,8 +353,8 @@ class _Entry:
             self.problem(key, "must be a non-empty string")
             return None
         if placeholders:
-            for mistake in placeholders_in(value)[1]:
-                self.problem(key, mistake)
+            for mistake, token in placeholders_in(value)[1]:
+                self.problem(key, mistake, needle=token)
         return value
 
     def unknown_keys(self, allowed: Sequence[str]) -> None:
