@@ -129,6 +129,12 @@ def copy_via(text: str, send_osc52: Callable[[str], None], *, local: bool = True
 def open_terminal(path: str = TERMINAL) -> BinaryIO | None:
     """The controlling terminal for writing, or None when there is none (cron, pipes)."""
     try:
-        return open(path, "wb", buffering=0)  # noqa: SIM115 - the caller closes it
+        # O_NOCTTY: writing to a terminal must never make it this process's controlling one;
+        # no O_CREAT: a missing path is "no terminal", not a new file.
+        fd = os.open(path, os.O_WRONLY | os.O_NOCTTY)
     except OSError:
         return None
+    if not os.isatty(fd):
+        os.close(fd)
+        return None
+    return open(fd, "wb", buffering=0)
