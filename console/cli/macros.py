@@ -10,8 +10,7 @@ from typing import Any
 
 from console.cli.context import Context, print_json
 from console.cli.tickets import ticket_number
-from console.core import checklists, clipboard, macro_render
-from console.core import macros as macro_files
+from console.core import checklists, clipboard, macro_loader, macro_render, macros
 from console.core.checklists import Attached, Item
 from console.core.macros import Catalog, Checklist, Macro
 from console.core.text import one_line, visible
@@ -79,7 +78,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _catalog(ctx: Context) -> Catalog:
-    return macro_files.load(ctx.macros)
+    return macro_loader.load(ctx.macros)
 
 
 def _copy(text: str) -> clipboard.CopyReport:
@@ -115,7 +114,7 @@ def _checklist_dict(checklist: Checklist) -> dict[str, Any]:
 
 def run_macro_list(ctx: Context, args: argparse.Namespace) -> int:
     catalog = _catalog(ctx)
-    matches = macro_files.search(catalog.macros, args.search or "", lang=args.lang)
+    matches = macros.search(catalog.macros, args.search or "", lang=args.lang)
     if args.json:
         print_json([_macro_dict(m.macro, m.score if args.search else None) for m in matches])
         return 0

@@ -10,7 +10,7 @@ import pytest
 from console.core import checklists, operations
 from console.core.checklists import AlreadyAttached, EscalationBlocked
 from console.core.errors import InvalidInput, TicketNotFound
-from console.core.macros import load_catalog
+from console.core.macro_loader import load_catalog
 from console.core.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]

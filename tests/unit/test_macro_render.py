@@ -9,7 +9,8 @@ import pytest
 
 from console.core import checklists, macro_render, operations, tags
 from console.core.errors import InvalidInput, TicketConflict
-from console.core.macros import Actions, Catalog, Checklist, Macro, Question, load_catalog
+from console.core.macro_loader import load_catalog
+from console.core.macros import Actions, Catalog, Checklist, Macro, Question
 from console.core.model import Court, MessageKind, Priority, Status
 from console.core.store import Store
 from console.core.ticket_values import marker, render_text

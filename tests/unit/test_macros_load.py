@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from console.core import macros
-from console.core.macros import MacroFileError, MacroReloader, load_catalog
+from console.core import macro_loader as macros
+from console.core.macro_loader import MacroReloader, load_catalog
+from console.core.macros import MacroFileError, UnknownMacro
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -222,7 +223,7 @@ def test_checklist_named_in_team_file_may_live_in_personal_file(tmp_path: Path) 
 
 def test_unknown_macro_suggests_close_ids() -> None:
     catalog = load_catalog([ROOT / "macros.toml"])
-    with pytest.raises(macros.UnknownMacro, match=r"no macro 'pasword-reset' \(did you mean "
+    with pytest.raises(UnknownMacro, match=r"no macro 'pasword-reset' \(did you mean "
                                                   r"password-reset"):
         catalog.macro("pasword-reset")
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from console.core.macros import Macro, load_catalog, search
+from console.core.macro_loader import load_catalog
+from console.core.macros import Macro, search
 
 ROOT = Path(__file__).resolve().parents[2]
 MACROS = load_catalog([ROOT / "macros.toml"]).macros
