@@ -68,6 +68,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     ask = verbs.add_parser("ask", help="compose one message with every open question")
     ask.add_argument("ticket", type=ticket_number, metavar="N")
     ask.add_argument("--copy", action="store_true", help="also copy it to the clipboard")
+    ask.add_argument("--send", action="store_true",
+                     help="send it as a public reply (the ball goes to the customer)")
+    ask.add_argument("--allow-missing", action="store_true",
+                     help="with --send: send even if some placeholder has no value")
     ask.add_argument("--json", action="store_true")
     ask.set_defaults(run=run_checklist_ask)
 
@@ -243,11 +247,15 @@ def run_checklist_answer(ctx: Context, args: argparse.Namespace) -> int:
 
 def run_checklist_ask(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open_store() as store:
-        message = checklists.ask_message(store, args.ticket, ctx.agent)
+        if args.send:
+            message: str | None = checklists.send_ask(store, ctx.agent, args.ticket,
+                                                      allow_missing=args.allow_missing)
+        else:
+            message = checklists.ask_message(store, args.ticket, ctx.agent)
         left = [i for i in checklists.items(store, args.ticket) if not i.answered]
     report = _copy(message) if args.copy and message else None
     if args.json:
-        print_json({"ticket": args.ticket, "message": message,
+        print_json({"ticket": args.ticket, "message": message, "sent": args.send,
                     "questions": [_item_dict(i) for i in left],
                     **({"copy": _copy_dict(report)} if report else {})})
     elif message is None:

@@ -235,6 +235,51 @@ def ask_message(store: Store, ticket_id: int, agent: str, *,
     return compose_ask(groups, values)
 
 
+def send_ask(store: Store, actor: str, ticket_id: int, *, agent_name: str | None = None,
+             expected_version: int | None = None, allow_missing: bool = False) -> str:
+    """Send the "ask" message as a public reply; the ball goes to the customer, who now owes
+    the answers. One change: the reply, the court and the status, each logged.
+
+    Refused when nothing is left to ask, or when the message would carry an unknown value."""
+    now = store.now()
+    with store.transaction() as conn:
+        groups = attached(store, ticket_id)
+        ticket = store.ticket(ticket_id)
+        values = ticket_values(store, ticket, actor, agent_name=agent_name)
+        message = compose_ask(groups, values)
+        if message is None:
+            raise InvalidInput(f"ticket #{ticket_id} has no open question to ask")
+        missing = _missing_in_ask(groups, values)
+        if missing and not allow_missing:
+            raise InvalidInput(f"the questions for ticket #{ticket_id} need "
+                               f"{', '.join(missing)}, which is not known; allow the markers "
+                               "or send the questions by hand")
+        changes = {name: value for name, value in (("court", "customer"), ("status", "waiting"))
+                   if str(getattr(ticket, name)) != value}
+        before = operations.bump_version(store, conn, ticket_id, expected_version, actor, now,
+                                         changes)
+        cursor = conn.execute(
+            "INSERT INTO messages (ticket_id, kind, author, body, created_at)"
+            " VALUES (?, 'reply', ?, ?, ?)", (ticket_id, actor, message, now))
+        open_ids = [f"{i.checklist}:{i.question_id}" for g in groups for i in g.items
+                    if not i.answered]
+        operations.record_event(conn, ticket_id, now, actor, "message", None, "reply",
+                                f"message {cursor.lastrowid} asking {len(open_ids)} questions")
+        for name, value in changes.items():
+            operations.record_event(conn, ticket_id, now, actor, name, before[name], value,
+                                    "asked the customer")
+        operations.record_event(conn, ticket_id, now, actor, "ask", None, ", ".join(open_ids))
+    return message
+
+
+def _missing_in_ask(groups: list[Attached], values: dict[str, str]) -> list[str]:
+    lead = next((g for g in groups if any(not i.answered for i in g.items)), None)
+    if lead is None:
+        return []
+    texts = [lead.intro or _DEFAULT_INTRO, lead.outro or ""]
+    return list(dict.fromkeys(m for text in texts for m in render_text(text, values)[1]))
+
+
 def unanswered_required(store: Store, ticket_id: int) -> list[Item]:
     return [i for i in items(store, ticket_id) if i.required and not i.answered]
 

@@ -168,3 +168,49 @@ def test_escalation_override_inside_the_callers_transaction(store: Store, ticket
         checklists.check_escalation(store, ticket, "vendor asked for it", actor="amy", conn=conn)
     assert store.events(ticket)[-1].action == "checklist-override"
     assert store.ticket(ticket).version == version  # the caller's change bumps it
+
+
+def test_send_ask_replies_and_hands_the_ball_to_the_customer(store: Store, ticket: int) -> None:
+    checklists.answer(store, "amy", ticket, "got", "HTTP 500")
+    message = checklists.send_ask(store, "amy", ticket)
+    [reply] = store.messages(ticket)
+    assert reply.body == message and str(reply.kind) == "reply"
+    current = store.ticket(ticket)
+    assert (str(current.court), str(current.status)) == ("customer", "waiting")
+    log = [(e.action, e.after) for e in store.events(ticket)][-4:]
+    assert log == [("message", "reply"), ("court", "customer"), ("status", "waiting"),
+                   ("ask", "request-template:did, request-template:expected, "
+                           "request-template:env, request-template:screenshot")]
+
+
+def test_send_ask_refuses_unknown_values_and_an_empty_list(store: Store) -> None:
+    ticket_id = operations.create_ticket(store, "amy", subject="s",
+                                         requester="nobody@example.com").id
+    checklists.attach(store, "amy", ticket_id, CATALOG.checklist("self-diagnosis"))
+    with pytest.raises(InvalidInput, match="need customer.first_name, which is not known"):
+        checklists.send_ask(store, "amy", ticket_id)
+    assert store.messages(ticket_id) == []
+    for number in range(1, 6):
+        checklists.answer(store, "amy", ticket_id, str(number), "yes")
+    with pytest.raises(InvalidInput, match="ticket #1 has no open question to ask"):
+        checklists.send_ask(store, "amy", ticket_id)
+
+
+def test_a_file_from_before_tags_and_checklists_is_brought_forward(tmp_path: Path) -> None:
+    import sqlite3
+
+    from console.core import schema
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    before = schema.MIGRATIONS.index(next(m for m in schema.MIGRATIONS
+                                          if "CREATE TABLE tags" in m))
+    schema.migrate(conn, target=before)
+    conn.close()
+    with Store.open(path) as opened:
+        assert opened.conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST
+        ticket_id = operations.create_ticket(opened, "amy", subject="s",
+                                             requester="a@example.com").id
+        checklists.attach(opened, "amy", ticket_id, CATALOG.checklist("request-template"))
+        assert len(checklists.items(opened, ticket_id)) == 5
