@@ -52,11 +52,14 @@ class _Locator:
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
+        self._starts: dict[str, list[int]] = {}
 
     def entry(self, table: str, index: int) -> tuple[int, int] | None:
         """First and last line (1-based) of the `index`-th (0-based) `[[table]]` entry."""
-        header = re.compile(rf"^\s*\[\[\s*{table}\s*\]\]")
-        starts = [n for n, line in enumerate(self.lines) if header.match(line)]
+        if table not in self._starts:  # found once per table: a big file stays fast to check
+            header = re.compile(rf"^\s*\[\[\s*{table}\s*\]\]")
+            self._starts[table] = [n for n, line in enumerate(self.lines) if header.match(line)]
+        starts = self._starts[table]
         if index >= len(starts):
             return None
         start = starts[index]

@@ -268,3 +268,22 @@ def test_reloader_keeps_last_good_set_and_picks_up_edits(tmp_path: Path,
 def test_reloader_starts_empty_with_an_error_when_the_first_load_fails(tmp_path: Path) -> None:
     reloader = MacroReloader(tmp_path / "missing.toml")
     assert reloader.catalog.macros == () and "no such file" in str(reloader.error)
+
+
+def test_header_comment_documents_every_placeholder() -> None:
+    from console.core.macros import PLACEHOLDERS
+
+    text = (ROOT / "macros.toml").read_text(encoding="utf-8")
+    header = text[:text.index("\n[[")]
+    assert [name for name in PLACEHOLDERS if f"{{{name}}}" not in header] == []
+
+
+def test_a_large_file_loads_quickly(tmp_path: Path) -> None:
+    import time
+
+    entries = "".join(f'[[macro]]\nid = "m{n}"\ntitle = "Macro {n}"\nbody = "Hi {{agent.name}}"\n\n'
+                      for n in range(2000))
+    path = write(tmp_path / "big.toml", entries)
+    started = time.perf_counter()
+    assert len(load_catalog([path]).macros) == 2000
+    assert time.perf_counter() - started < 2.0
