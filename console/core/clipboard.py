@@ -54,16 +54,28 @@ class CopyReport:
         return f"copied {self.chars} characters ({parts})"
 
 
-def osc52_sequence(text: str, *, tmux: bool = False) -> str:
+def osc52_sequence(text: str, *, multiplexer: str | None = None) -> str:
     """The escape sequence that asks the terminal to put `text` on its clipboard.
 
-    Inside tmux the sequence is wrapped in tmux's passthrough, so it reaches the outer
-    terminal (tmux needs `allow-passthrough on` or `set-clipboard on`)."""
+    Inside tmux or GNU screen the sequence is wrapped in the multiplexer's passthrough so it
+    reaches the outer terminal (tmux needs `allow-passthrough on` or `set-clipboard on`).
+    Screen passes at most 768 bytes per wrapper, so its payload goes in small pieces."""
     payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    sequence = f"\x1b]52;c;{payload}\x07"
-    if tmux:
-        return "\x1bPtmux;" + sequence.replace("\x1b", "\x1b\x1b") + "\x1b\\"
-    return sequence
+    if multiplexer == "tmux":
+        return "\x1bPtmux;\x1b\x1b]52;c;" + payload + "\x07\x1b\\"
+    if multiplexer == "screen":
+        pieces = [payload[i:i + 76] for i in range(0, len(payload), 76)] or [""]
+        return "\x1bP\x1b]52;c;" + "\x1b\\\x1bP".join(pieces) + "\x07\x1b\\"
+    return f"\x1b]52;c;{payload}\x07"
+
+
+def multiplexer() -> str | None:
+    """The terminal multiplexer this process runs in, from the variables each one sets."""
+    if os.environ.get("TMUX"):
+        return "tmux"
+    if os.environ.get("STY"):
+        return "screen"
+    return None
 
 
 def osc52_fits(text: str) -> bool:
@@ -95,7 +107,7 @@ def write_osc52(text: str, terminal: BinaryIO | None) -> PathResult:
     if not osc52_fits(text):
         return PathResult(name, False, f"too long for OSC 52 (limit {OSC52_LIMIT} bytes)")
     try:
-        terminal.write(osc52_sequence(text, tmux=bool(os.environ.get("TMUX"))).encode("ascii"))
+        terminal.write(osc52_sequence(text, multiplexer=multiplexer()).encode("ascii"))
         terminal.flush()
     except OSError as error:
         return PathResult(name, False, f"cannot write to the terminal: {error.strerror}")

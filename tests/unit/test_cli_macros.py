@@ -21,6 +21,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
     monkeypatch.delenv("CONSOLE_MACROS", raising=False)
     monkeypatch.delenv("TMUX", raising=False)
+    monkeypatch.delenv("STY", raising=False)
     path = str(tmp_path / "t.db")
     assert main(["--db", path, "new", "--subject", "Export fails",
                  "--from", "Ann Lee <ann@example.com>", "--body", "help"]) == 0

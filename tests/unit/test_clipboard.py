@@ -37,16 +37,21 @@ def local_clipboard(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def no_tmux(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_multiplexer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TMUX", raising=False)
+    monkeypatch.delenv("STY", raising=False)
 
 
 def test_osc52_sequence_is_base64_of_utf8() -> None:
     text = "Привіт, ticket #42\n"
     payload = base64.b64encode(text.encode()).decode()
     assert clipboard.osc52_sequence(text) == f"\x1b]52;c;{payload}\x07"
-    wrapped = clipboard.osc52_sequence("x", tmux=True)
+    wrapped = clipboard.osc52_sequence("x", multiplexer="tmux")
     assert wrapped == "\x1bPtmux;\x1b\x1b]52;c;eA==\x07\x1b\\"
+    long = clipboard.osc52_sequence("y" * 60, multiplexer="screen")
+    payload = base64.b64encode(b"y" * 60).decode()
+    assert long == ("\x1bP\x1b]52;c;" + payload[:76] + "\x1b\\\x1bP" + payload[76:]
+                    + "\x07\x1b\\")
 
 
 def test_osc52_bytes_reach_the_terminal(pty: tuple[int, str],
@@ -108,3 +113,10 @@ def test_copy_via_the_tuis_sender(local_clipboard: list[str]) -> None:
 
 def test_no_controlling_terminal(tmp_path: os.PathLike[str]) -> None:
     assert clipboard.open_terminal(os.path.join(tmp_path, "missing", "tty")) is None
+
+
+def test_inside_tmux_the_sequence_is_wrapped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMUX", "default,1,0")
+    sink = io.BytesIO()
+    clipboard.write_osc52("x", sink)
+    assert sink.getvalue() == clipboard.osc52_sequence("x", multiplexer="tmux").encode()
