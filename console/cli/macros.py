@@ -26,6 +26,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=run_macro_list)
 
+    check = verbs.add_parser("check", help="check the macro files and say what they hold")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(run=run_macro_check)
+
     show = verbs.add_parser("show", help="a macro, rendered for a ticket with --ticket")
     show.add_argument("macro", metavar="ID")
     show.add_argument("--ticket", type=ticket_number, metavar="N")
@@ -129,6 +133,18 @@ def run_macro_list(ctx: Context, args: argparse.Namespace) -> int:
               + (f"  [{actions}]" if actions else ""))
     if args.search and not matches:
         print(f"no macro matches {args.search!r}", file=sys.stderr)
+    return 0
+
+
+def run_macro_check(ctx: Context, args: argparse.Namespace) -> int:
+    """Exit 0 and a summary when the files are good; the located problems (exit 2) if not."""
+    catalog = _catalog(ctx)
+    if args.json:
+        print_json({"files": list(catalog.files), "macros": len(catalog.macros),
+                     "checklists": len(catalog.checklists)})
+    else:
+        print(f"{len(catalog.macros)} macros and {len(catalog.checklists)} checklists from "
+              + ", ".join(catalog.files))
     return 0
 
 

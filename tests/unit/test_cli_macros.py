@@ -97,7 +97,7 @@ def test_broken_macros_file_names_file_line_and_key(db: str, tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('[[macro]]\nid = "x"\ntitle = "X"\nbody = "Hi {customer.nam}"\n')
-    code, _, err = run(capsys, "--db", db, "--macros", str(bad), "macro", "list")
+    code, _, err = run(capsys, "--db", db, "--macros", str(bad), "macro", "check")
     assert code == 2
     assert err == (f"console: error: {bad}:4: macro[x].body: unknown placeholder "
                    "{customer.nam} (did you mean {customer.name}?)\n")
@@ -150,3 +150,10 @@ def test_runs_as_a_module(db: str) -> None:
     result = subprocess.run([sys.executable, "-m", "console", "--db", db, "macro", "show",
                              "nudge"], capture_output=True, text=True, check=False)
     assert result.returncode == 0 and result.stdout.startswith("nudge: Nudge a customer")
+
+
+def test_check_summarises_good_files(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "macro", "check", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["macros"] >= 21 and data["checklists"] == 6
+    assert data["files"][0].endswith("macros.toml")
