@@ -118,9 +118,36 @@ INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild');
 INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
 """
 
+# Working as a team: questions the back lines ask the front line to put to the customer, and
+# who has which ticket open (one row per running console, refreshed by heartbeats).
+_TEAM = """
+CREATE TABLE clarifications (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    asked_by TEXT NOT NULL,
+    question TEXT NOT NULL,
+    asked_at TEXT NOT NULL,
+    answered_by TEXT,
+    answer TEXT,
+    answered_at TEXT
+);
+CREATE INDEX clarifications_open ON clarifications(ticket_id) WHERE answered_at IS NULL;
+
+CREATE TABLE presence (
+    agent TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    ticket_id INTEGER,
+    activity TEXT NOT NULL CHECK (activity IN ('browsing', 'viewing', 'replying')),
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (agent, host, pid)
+);
+CREATE INDEX presence_by_ticket ON presence(ticket_id, seen_at);
+"""
+
 # Tags on tickets ("known problem" labels, added by hand or by a macro). One row per tag and
 # ticket; the index by tag serves "every ticket with this tag" without a scan.
-_V3_TAGS = """
+_TAGS = """
 CREATE TABLE tags (
     ticket_id INTEGER NOT NULL REFERENCES tickets(id),
     tag TEXT NOT NULL CHECK (length(tag) > 0),
@@ -133,7 +160,7 @@ CREATE INDEX tags_by_tag ON tags(tag, ticket_id);
 
 # Clarifying-question checklists attached to a ticket. The questions are copied in when the
 # checklist is attached, so a later edit of macros.toml never changes what a customer was asked.
-_V4_CHECKLISTS = """
+_CHECKLISTS = """
 CREATE TABLE ticket_checklists (
     id INTEGER PRIMARY KEY,
     ticket_id INTEGER NOT NULL REFERENCES tickets(id),
@@ -162,7 +189,7 @@ CREATE TABLE checklist_items (
 CREATE INDEX checklist_items_by_ticket ON checklist_items(ticket_id, attachment_id, position);
 """
 
-MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH, _V3_TAGS, _V4_CHECKLISTS]
+MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH, _TEAM, _TAGS, _CHECKLISTS]
 LATEST = len(MIGRATIONS)
 
 
