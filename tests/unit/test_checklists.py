@@ -214,3 +214,19 @@ def test_a_file_from_before_tags_and_checklists_is_brought_forward(tmp_path: Pat
                                              requester="a@example.com").id
         checklists.attach(opened, "amy", ticket_id, CATALOG.checklist("request-template"))
         assert len(checklists.items(opened, ticket_id)) == 5
+
+
+def test_escalate_is_gated_by_required_questions(store: Store, ticket: int) -> None:
+    from console.core import escalation
+    from console.core.model import Line
+    from console.core.team import Agent
+
+    front = Agent("amy", "Amy", (Line.L1, Line.L2))
+    with pytest.raises(EscalationBlocked):
+        escalation.escalate(store, front, ticket, "tried the usual")
+    assert store.ticket(ticket).line == Line.L1
+    moved = escalation.escalate(store, front, ticket, "tried the usual",
+                                override_reason="P1: the customer is on the phone")
+    assert moved.line == Line.L2
+    actions = [e.action for e in store.events(ticket)]
+    assert actions[-3:] == ["checklist-override", "escalated", "status"]
