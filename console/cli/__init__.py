@@ -12,10 +12,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from console.cli import context, demo, team, tickets, workflow
+from console.cli import context, demo, macros, team, tickets, workflow
 from console.core.errors import ConsoleError
 
-COMMAND_MODULES = (tickets, team, demo, workflow)
+COMMAND_MODULES = (tickets, team, demo, macros, workflow)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="PATH",
                         help="the team config (default: $CONSOLE_CONFIG or console.toml in the "
                              "data directory)")
+    parser.add_argument("--macros", metavar="PATH",
+                        help="the team's macros file (default: $CONSOLE_MACROS or macros.toml)")
     parser.add_argument("--demo", action="store_true",
                         help="open the TUI on the demo database, building it first if absent")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

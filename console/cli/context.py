@@ -25,6 +25,8 @@ class Context:
     """Whether the user named the database (with --db or CONSOLE_DB)."""
     config: str | None = None
     """The team config file named with --config, if any."""
+    macros: str | None = None
+    """The team macro file named with --macros (else $CONSOLE_MACROS or the default)."""
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, default_agent: str) -> Context:
@@ -33,7 +35,8 @@ class Context:
         given = bool(args.db or os.environ.get("CONSOLE_DB"))
         path = Path(args.db) if args.db else default_db_path()
         return cls(db_path=path, agent=(args.agent or default_agent).strip() or default_agent,
-                   db_given=given, config=args.config)
+                   db_given=given, config=args.config,
+                   macros=getattr(args, "macros", None))
 
     def open_store(self, *, create: bool = False) -> Store:
         return Store.open(self.db_path, create=create)

@@ -24,6 +24,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         parser.add_argument("--note", required=True,
                             help="what was tried, what is known, what is asked")
         parser.add_argument("--json", action="store_true")
+        if verb == "escalate":
+            parser.add_argument("--override", metavar="REASON",
+                                help="escalate although required checklist questions are open")
         parser.set_defaults(run=run)
 
     take = commands.add_parser("take", help="assign the ticket to yourself")
@@ -73,7 +76,8 @@ def _print_ticket(ticket, as_json: bool, said: str) -> int:
 def run_escalate(ctx: Context, args: argparse.Namespace) -> int:
     me = ctx.me()
     with ctx.open_store() as store:
-        ticket = escalation.escalate(store, me, args.ticket, args.note, to_line=args.to)
+        ticket = escalation.escalate(store, me, args.ticket, args.note, to_line=args.to,
+                                     override_reason=args.override)
     return _print_ticket(ticket, args.json, f"escalated to {ticket.line}")
 
 

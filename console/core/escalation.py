@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from console.core.checklists import check_escalation
 from console.core.errors import InvalidInput
 from console.core.model import Line, MessageKind, Status, Ticket
 from console.core.operations import bump_version, change, record_event
@@ -54,9 +55,14 @@ def _note(text: str, what: str) -> str:
 
 
 def _move(store: Store, agent: Agent, ticket_id: int, to_line: Line, note: str,
-          direction: str, expected_version: int | None) -> Ticket:
+          direction: str, expected_version: int | None,
+          override_reason: str | None = None) -> Ticket:
     now = store.now()
     with store.transaction() as conn:
+        if direction == "escalated":
+            # Required checklist questions gate the way up; an override is logged in this
+            # same change, so a refused escalation leaves no trace and an allowed one says why.
+            check_escalation(store, ticket_id, override_reason, actor=agent.login, conn=conn)
         before = bump_version(store, conn, ticket_id, expected_version, agent.login, now,
                               {"line": to_line.value, "assignee": None})
         reopen = before["status"] == Status.NEW.value
@@ -77,8 +83,12 @@ def _move(store: Store, agent: Agent, ticket_id: int, to_line: Line, note: str,
 
 
 def escalate(store: Store, agent: Agent, ticket_id: int, note: str, *,
-             to_line: Line | str | None = None, expected_version: int | None = None) -> Ticket:
-    """Hand the ticket to a higher line (the next one unless `to_line`), with a note."""
+             to_line: Line | str | None = None, expected_version: int | None = None,
+             override_reason: str | None = None) -> Ticket:
+    """Hand the ticket to a higher line (the next one unless `to_line`), with a note.
+
+    Refused while a required checklist question is unanswered, unless `override_reason`
+    says why it can wait (the reason is logged)."""
     note = _note(note, "the hand-off note")
     current = store.ticket(ticket_id).line
     if to_line is None:
@@ -90,7 +100,8 @@ def escalate(store: Store, agent: Agent, ticket_id: int, note: str, *,
         if _ORDER.index(target) <= _ORDER.index(current):
             raise InvalidInput(f"cannot escalate ticket #{ticket_id} from {current} to {target}: "
                                "pick a higher line, or de-escalate")
-    return _move(store, agent, ticket_id, target, note, "escalated", expected_version)
+    return _move(store, agent, ticket_id, target, note, "escalated", expected_version,
+                 override_reason)
 
 
 def deescalate(store: Store, agent: Agent, ticket_id: int, note: str, *,

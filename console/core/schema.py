@@ -145,6 +145,50 @@ CREATE TABLE presence (
 CREATE INDEX presence_by_ticket ON presence(ticket_id, seen_at);
 """
 
+# Tags on tickets ("known problem" labels, added by hand or by a macro). One row per tag and
+# ticket; the index by tag serves "every ticket with this tag" without a scan.
+_TAGS = """
+CREATE TABLE tags (
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    tag TEXT NOT NULL CHECK (length(tag) > 0),
+    added_at TEXT NOT NULL,
+    added_by TEXT NOT NULL,
+    PRIMARY KEY (ticket_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX tags_by_tag ON tags(tag, ticket_id);
+"""
+
+# Clarifying-question checklists attached to a ticket. The questions are copied in when the
+# checklist is attached, so a later edit of macros.toml never changes what a customer was asked.
+_CHECKLISTS = """
+CREATE TABLE ticket_checklists (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    checklist TEXT NOT NULL,
+    title TEXT NOT NULL,
+    lang TEXT NOT NULL DEFAULT 'en',
+    intro TEXT,
+    outro TEXT,
+    attached_at TEXT NOT NULL,
+    attached_by TEXT NOT NULL,
+    UNIQUE (ticket_id, checklist)
+);
+CREATE TABLE checklist_items (
+    id INTEGER PRIMARY KEY,
+    attachment_id INTEGER NOT NULL REFERENCES ticket_checklists(id),
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    position INTEGER NOT NULL,
+    question_id TEXT NOT NULL,
+    question TEXT NOT NULL,
+    required INTEGER NOT NULL DEFAULT 0 CHECK (required IN (0, 1)),
+    answer TEXT,
+    answered_at TEXT,
+    answered_by TEXT,
+    UNIQUE (attachment_id, position)
+);
+CREATE INDEX checklist_items_by_ticket ON checklist_items(ticket_id, attachment_id, position);
+"""
+
 # Whose move and how long: the columns a queue needs to show and sort by SLA without reading
 # a ticket's history, kept up to date by `workflow` in the same transaction as each move.
 _SLA_CLOCKS = """
@@ -203,7 +247,7 @@ CREATE TABLE time_log (
 CREATE INDEX time_log_by_ticket ON time_log(ticket_id, id);
 """
 
-MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH, _TEAM, _SLA_CLOCKS]
+MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH, _TEAM, _TAGS, _CHECKLISTS, _SLA_CLOCKS]
 LATEST = len(MIGRATIONS)
 
 
