@@ -12,7 +12,10 @@ from console.cli.context import Context, print_json
 from console.cli.tickets import ticket_number
 from console.core import checklists, clipboard, macro_loader, macro_render, macros
 from console.core.checklists import Attached, Item
+from console.core.config import sla_policy
 from console.core.macros import Catalog, Checklist, Macro
+from console.core.model import MessageKind
+from console.core.team import require_customer_contact
 from console.core.text import one_line, visible
 
 
@@ -179,10 +182,15 @@ def run_macro_show(ctx: Context, args: argparse.Namespace) -> int:
 def run_macro_apply(ctx: Context, args: argparse.Namespace) -> int:
     catalog = _catalog(ctx)
     macro = catalog.macro(args.macro)
+    me = ctx.me()
+    if macro.kind == MessageKind.REPLY:
+        require_customer_contact(me)
+    policy = sla_policy(ctx.config)
     with ctx.open_store() as store:
         applied = macro_render.apply(store, ctx.agent, catalog, macro, args.ticket,
                                      expected_version=args.expect_version,
-                                     allow_missing=args.allow_missing)
+                                     allow_missing=args.allow_missing, agent_name=me.name,
+                                     policy=policy)
     report = _copy(applied.rendered.text) if args.copy else None
     if args.json:
         print_json({"ticket": args.ticket, "macro": macro.id, "message_id": applied.message_id,

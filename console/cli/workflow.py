@@ -134,6 +134,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--vendor", metavar="NAME", help="the vendor (moving to a vendor)")
     p.add_argument("--case", metavar="REF", help="the vendor's case number")
 
+    p = _parser(commands, "vendor", "hand the case to a vendor; the move becomes theirs",
+                lambda c, s, a, pol: workflow.hand_to_vendor(
+                    s, c.agent, a.ticket, a.vendor, a.case, reason=a.reason, policy=pol))
+    p.add_argument("--vendor", required=True, metavar="NAME", help="the vendor")
+    p.add_argument("--case", required=True, metavar="REF", help="the vendor's case number")
+    p.add_argument("--reason", help="why it goes to the vendor")
+
     _parser(commands, "vendor-answer", "the vendor answered: the move is ours again",
             lambda c, s, a, pol: workflow.vendor_answer(s, c.agent, a.ticket, a.body,
                                                         policy=pol)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from console.core import checklists, operations
+from console.core import checklists, operations, workflow
 from console.core.errors import InvalidInput
 from console.core.macros import Catalog, Macro
-from console.core.model import MessageKind, Ticket
+from console.core.model import Court, MessageKind, Status, Ticket
+from console.core.sla import SlaPolicy
 from console.core.store import Store
 from console.core.tags import add_tag_in
 from console.core.ticket_values import render_text, ticket_values
@@ -61,8 +62,13 @@ def preview(store: Store, macro: Macro, ticket_id: int, agent: str, *,
 
 def apply(store: Store, actor: str, catalog: Catalog, macro: Macro, ticket_id: int, *,
           expected_version: int | None = None, allow_missing: bool = False,
-          agent_name: str | None = None, next_update: datetime | str | None = None) -> Applied:
-    """Add the macro's message to the ticket and perform its actions, all or nothing."""
+          agent_name: str | None = None, next_update: datetime | str | None = None,
+          policy: SlaPolicy = workflow.DEFAULT_POLICY) -> Applied:
+    """Add the macro's message to the ticket and perform its actions, all or nothing.
+
+    A public reply moves the ball as any reply does (to the customer, unless the macro sets
+    the court itself) and counts as the first response; status and court go through the
+    workflow so the SLA clocks stay right."""
     checklist = catalog.checklist(macro.actions.checklist) if macro.actions.checklist else None
     now = store.now()
     detail = f"macro {macro.id}"
@@ -76,22 +82,30 @@ def apply(store: Store, actor: str, catalog: Catalog, macro: Macro, ticket_id: i
                 f"macro {macro.id!r} needs {', '.join(rendered.missing)} for ticket "
                 f"#{ticket_id}, which is not known; edit the reply or allow the markers")
         current = store.ticket(ticket_id)
-        changes = {name: str(value) for name, value in (
-            ("status", macro.actions.status), ("court", macro.actions.court),
+        is_reply = macro.kind == MessageKind.REPLY
+        fields = {name: str(value) for name, value in (
             ("priority", macro.actions.priority), ("line", macro.actions.line))
             if value is not None and str(getattr(current, name)) != str(value)}
-        before = operations.bump_version(store, conn, ticket_id, expected_version, actor, now,
-                                         changes)
-        cursor = conn.execute(
-            "INSERT INTO messages (ticket_id, kind, author, body, created_at)"
-            " VALUES (?, ?, ?, ?, ?)", (ticket_id, macro.kind.value, actor, rendered.text, now))
-        message_id = int(cursor.lastrowid or 0)
-        operations.record_event(conn, ticket_id, now, actor, "message", None, macro.kind.value,
-                                f"message {message_id} from macro {macro.id}")
-        for name, value in changes.items():
-            operations.record_event(conn, ticket_id, now, actor, name, before[name], value,
-                                    detail)
-            done.append(f"set {name} to {value}")
+        court = macro.actions.court
+        if court is None and is_reply and current.is_open:
+            court = Court.CUSTOMER
+        assignments: dict[str, object] = dict(fields)
+        if is_reply and workflow.clocks(store, ticket_id).first_response_at is None:
+            assignments["first_response_at"] = now
+        message_id = operations.insert_message(conn, ticket_id, macro.kind, actor,
+                                               rendered.text, None, now, actor)
+        after = workflow.move(store, conn, policy, actor, ticket_id, now,
+                              court=None if court is None else Court(court),
+                              status=None if macro.actions.status is None
+                              else Status(macro.actions.status),
+                              reason=detail, restart=is_reply, assignments=assignments,
+                              expected_version=expected_version)
+        for name, value in fields.items():
+            operations.record_event(conn, ticket_id, now, actor, name,
+                                    str(getattr(current, name)), value, detail)
+        for name in ("status", "court", *fields):
+            if str(after[name]) != str(getattr(current, name)):
+                done.append(f"set {name} to {after[name]}")
         for tag in macro.actions.tags:
             if add_tag_in(conn, ticket_id, tag, actor, now, detail):
                 done.append(f"add tag {tag}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from console.core import checklists, macro_render, operations, tags
+from console.core import checklists, macro_render, operations, tags, workflow
 from console.core.errors import InvalidInput, TicketConflict
 from console.core.macro_loader import load_catalog
 from console.core.macros import Actions, Catalog, Checklist, Macro, Question
@@ -92,13 +92,25 @@ def test_apply_writes_message_and_actions_in_one_transaction(store: Store) -> No
                             "attach checklist request-template")
     events = [(e.action, e.before, e.after, e.detail) for e in store.events(ticket_id)][1:]
     assert events == [
-        ("message", None, "reply", f"message {message.id} from macro need-details"),
+        ("message", None, "reply", f"message {message.id}"),
         ("status", "new", "waiting", "macro need-details"),
         ("court", "us", "customer", "macro need-details"),
         ("checklist", None, "request-template", "macro need-details"),
         ("macro", None, "need-details", catalog.macro("need-details").title),
     ]
+    # A canned reply is a reply: it answers the customer first and pauses our clock.
+    clocks = workflow.clocks(store, ticket_id)
+    assert clocks.first_response_at == message.created_at
     assert len(checklists.items(store, ticket_id)) == 5
+
+
+def test_a_canned_reply_without_court_action_gives_the_ball_to_the_customer(store: Store
+                                                                              ) -> None:
+    ticket_id = new_ticket(store)
+    catalog = load_catalog([ROOT / "macros.toml"])
+    applied = macro_render.apply(store, "amy", catalog, catalog.macro("ask-screenshot"),
+                                 ticket_id)
+    assert (applied.ticket.court, applied.ticket.status) == (Court.CUSTOMER, Status.WAITING)
 
 
 def test_apply_adds_tags_once_and_skips_values_already_set(store: Store) -> None:

@@ -181,3 +181,18 @@ def test_cli_twins(capsys, db_path: Path, config: Path) -> None:
     assert json.loads(out) == []
     code, _, err = run("alice", "deescalate", "1", "--note", "")
     assert code == 2 and "hand-back note is empty" in err
+
+
+def test_vendor_hand_off_from_the_command_line(capsys, db_path: Path) -> None:
+    assert main(["--db", str(db_path), "new", "--subject", "Printer firmware", "--from",
+                 "a@b.c", "--body", "b"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db_path), "vendor", "1", "--vendor", "HP", "--case", "HP-991",
+                 "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["court"] == "vendor"
+    assert main(["--db", str(db_path), "show", "1", "--json"]) == 0
+    events = json.loads(capsys.readouterr().out)["events"]
+    assert any("HP-991" in (e["detail"] or "") + (e["after"] or "") for e in events)
+    assert main(["--db", str(db_path), "vendor", "1", "--vendor", "HP", "--case", " "]) == 2
+    assert "case number is empty" in capsys.readouterr().err
