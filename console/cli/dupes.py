@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from console.cli.context import Context, print_json
 from console.cli.tickets import ticket_number
-from console.core import dupes, dupes_bench, links, semantic
+from console.core import config, dupes, dupes_bench, links, semantic
 from console.core.dupes import Suggestion
 from console.core.errors import InvalidInput
 from console.core.export import summary_dict
@@ -138,7 +138,8 @@ def run_links(ctx: Context, args: argparse.Namespace) -> int:
     if count:
         print(f"#{args.ticket} is a parent problem: {count} ticket(s) hang on it")
     for k in found:
-        says = _SAYS[(k.kind, k.ticket_id == args.ticket)]
+        says = _SAYS.get((k.kind, k.ticket_id == args.ticket),
+                         f"#{{ticket}} {one_line(k.kind)} #{{other}}")
         print(f"{k.created_at} {one_line(k.created_by)}: "
               + says.format(ticket=k.ticket_id, other=k.other_id))
     return 0
@@ -164,13 +165,15 @@ def _done(args: argparse.Namespace, ticket: Any, line: str) -> int:
 
 def run_merge(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open_store() as store:
-        primary = links.merge(store, ctx.agent, args.ticket, args.into, notice=args.notify)
+        primary = links.merge(store, ctx.agent, args.ticket, args.into, notice=args.notify,
+                              policy=config.sla_policy(args.config))
     return _done(args, primary, f"#{args.ticket} merged into #{primary.id}")
 
 
 def run_unmerge(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open_store() as store:
-        ticket = links.unmerge(store, ctx.agent, args.ticket)
+        ticket = links.unmerge(store, ctx.agent, args.ticket,
+                               policy=config.sla_policy(args.config))
     return _done(args, ticket, f"#{ticket.id} unmerged ({ticket.status})")
 
 
@@ -208,19 +211,21 @@ def run_split(ctx: Context, args: argparse.Namespace) -> int:
             raise InvalidInput(f"ticket #{args.ticket} has {len(thread)} message(s); there is "
                                f"no message {', '.join(map(str, beyond))}")
         new = links.split(store, ctx.agent, args.ticket, [thread[p - 1].id for p in positions],
-                          subject=args.subject)
+                          subject=args.subject, policy=config.sla_policy(args.config))
     return _done(args, new, str(new.id))
 
 
 def run_unsplit(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open_store() as store:
-        source = links.unsplit(store, ctx.agent, args.ticket)
+        source = links.unsplit(store, ctx.agent, args.ticket,
+                               policy=config.sla_policy(args.config))
     return _done(args, source, f"#{args.ticket} closed; its messages are back in #{source.id}")
 
 
 def run_solve_problem(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open_store() as store:
-        solved = links.solve_parent(store, ctx.agent, args.ticket, reply=args.reply)
+        solved = links.solve_parent(store, ctx.agent, args.ticket, reply=args.reply,
+                                    policy=config.sla_policy(args.config))
     if args.json:
         print_json({"parent": args.ticket, "solved": solved})
     else:

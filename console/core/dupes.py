@@ -134,7 +134,7 @@ def _scope_sql(store: Store, query: _Query, scope: Scope, recent_days: int
         cutoff = to_text(store.clock() - timedelta(days=recent_days))
         clauses.append("(t.status IN ('new', 'open', 'waiting') OR t.updated_at >= ?)")
         params.append(cutoff)
-        clauses.append("NOT EXISTS (SELECT 1 FROM ticket_links l "
+        clauses.append("NOT EXISTS (SELECT 1 FROM links l "
                        "WHERE l.ticket_id = t.id AND l.kind = 'merged')")
     elif scope == "before":
         # Also given to the index as a rowid bound, so it skips later tickets itself.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from console.core import links, operations
+from console.core import links, operations, workflow
 from console.core.errors import InvalidInput, TicketConflict
 from console.core.store import Store
 
@@ -21,8 +21,8 @@ def store(tmp_path: Path) -> Store:
 
 
 def _ticket(store: Store, subject: str, requester: str, *messages: str) -> int:
-    ticket = operations.create_ticket(store, "alice", subject=subject, requester=requester,
-                                      body=f"body of {subject}")
+    ticket = workflow.create_ticket(store, "alice", subject=subject, requester=requester,
+                                    body=f"body of {subject}")
     for i, text in enumerate(messages):
         operations.add_message(store, "alice", ticket.id, ("customer", "reply", "note")[i % 3],
                                text)
@@ -53,7 +53,7 @@ def test_merge_moves_thread_and_request_and_unmerge_restores(store: Store):
     assert "body of Cannot log in" in _bodies(store, primary)[5]
     assert "#" + str(primary) in _bodies(store, dup)[0]  # the notice to the requester
     assert _counts(store)[0] == messages + 2  # the request copy and the notice
-    assert [e.action for e in store.events(dup)][-2:] == ["merged", "message"]
+    assert [e.action for e in store.events(dup)][-3:] == ["status", "message", "merged"]
     assert store.events(primary)[-1].action == "merged_in"
     assert links.links(store, dup)[0].kind == "merged"
 
@@ -140,12 +140,13 @@ def test_split_moves_chosen_messages_and_unsplit_restores(store: Store):
 def test_event_log_stays_append_only_through_undo(store: Store):
     a = _ticket(store, "A", "ann@example.com", "x")
     b = _ticket(store, "B", "bob@example.com", "y")
-    events = _counts(store)[1]
-    links.merge(store, "alice", b, a)
-    links.unmerge(store, "alice", b)
+    logged = store.conn.execute("SELECT * FROM events ORDER BY id").fetchall()
+    links.merge(store, "alice", b, a)  # status, merged, merged_in
+    links.unmerge(store, "alice", b)  # status, unmerged, unmerged_out
     links.link_parent(store, "alice", b, a)
     links.unlink_parent(store, "alice", b)
-    assert _counts(store)[1] == events + 8
+    after = store.conn.execute("SELECT * FROM events ORDER BY id").fetchall()
+    assert after[:len(logged)] == logged and len(after) == len(logged) + 10
 
 
 def test_merge_keeps_undecodable_bytes_and_unmerge_works_after_a_chain(store: Store):
@@ -161,3 +162,17 @@ def test_merge_keeps_undecodable_bytes_and_unmerge_works_after_a_chain(store: St
     links.unmerge(store, "alice", dup)
     assert _bodies(store, dup) == ["mine"]
     assert all("Bytes" not in body for body in _bodies(store, final))
+
+
+def test_statuses_change_through_the_workflow_clocks(store: Store):
+    parent = _ticket(store, "Outage", "noc@example.com")
+    child = _ticket(store, "Down for us", "ann@example.com")
+    dup = _ticket(store, "Down for us too", "bob@example.com")
+    assert workflow.clocks(store, dup).sla_due_at is not None
+    links.merge(store, "alice", dup, child)
+    assert workflow.clocks(store, dup).sla_due_at is None  # a closed ticket breaches nothing
+    links.link_parent(store, "alice", child, parent)
+    links.solve_parent(store, "alice", parent, reply="Back up.")
+    for ticket_id in (parent, child):
+        ticket = store.ticket(ticket_id)
+        assert (ticket.status, ticket.court) == ("solved", "customer")
