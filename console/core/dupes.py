@@ -107,7 +107,7 @@ def suggest(store: Store, about: int | str, *, body: str = "", requester: str | 
         conn = store.conn
         where, params = _scope_sql(store, query, scope, recent_days)
         if method == "fts":
-            return _plain_bm25(store, query, where, params, limit)
+            return _plain_bm25(store, query, where, params, scope, limit)
         if method == "semantic":
             return _nearest_vectors(store, query, where, params, limit)
         chosen = T.informative_terms(conn, query.subject, query.body)
@@ -137,33 +137,34 @@ def _scope_sql(store: Store, query: _Query, scope: Scope, recent_days: int
         clauses.append("NOT EXISTS (SELECT 1 FROM links l "
                        "WHERE l.ticket_id = t.id AND l.kind = 'merged')")
     elif scope == "before":
-        # Also given to the index as a rowid bound, so it skips later tickets itself.
-        clauses.append("t.id < ? AND tickets_fts.rowid < ?")
-        params.extend([query.exclude_id, query.exclude_id])
+        clauses.append("t.id < ?")
+        params.append(query.exclude_id)
     elif scope != "all":
         raise InvalidInput(f"unknown scope {scope!r}: use triage, before or all")
     return " AND ".join(clauses) or "1", params
 
 
-def _without_fts(where: str) -> str:
-    return where.replace(" AND tickets_fts.rowid < ?", "")
+def _index_bound(scope: Scope, query: _Query) -> tuple[str, list[object]]:
+    """The scope's limit on ticket numbers, said to the full-text index itself so that it skips
+    later tickets instead of finding them for the join to throw away."""
+    if scope == "before":
+        return " AND tickets_fts.rowid < ?", [query.exclude_id]
+    return "", []
 
 
-def _without_fts_params(where: str, params: list[object]) -> list[object]:
-    return params[:-1] if " AND tickets_fts.rowid < ?" in where else params
-
-
-def _plain_bm25(store: Store, query: _Query, where: str, params: list[object],
+def _plain_bm25(store: Store, query: _Query, where: str, params: list[object], scope: Scope,
                 limit: int) -> list[Suggestion]:
     every = T.words(query.subject + "\n" + query.body, every=True)
     match = T.any_of(every)
     if match is None:
         return []
+    bound, bound_params = _index_bound(scope, query)
     rows = store.conn.execute(
         "SELECT t.id, substr(t.subject, 1, 300), t.requester, t.status, t.created_at, "
         "bm25(tickets_fts, 3.0, 1.0) AS rank FROM tickets_fts "
-        f"JOIN tickets t ON t.id = tickets_fts.rowid WHERE tickets_fts MATCH ? AND {where} "
-        "ORDER BY rank LIMIT ?", [match, *params, limit]).fetchall()
+        f"JOIN tickets t ON t.id = tickets_fts.rowid WHERE tickets_fts MATCH ?{bound} "
+        f"AND {where} ORDER BY rank LIMIT ?",
+        [match, *bound_params, *params, limit]).fetchall()
     return [Suggestion(r[0], r[1], r[2], r[3], r[4], round(-r[5], 3), ("shares words",))
             for r in rows]
 
@@ -175,7 +176,7 @@ def _nearest_vectors(store: Store, query: _Query, where: str, params: list[objec
     vector = semantic.query_vector(store, query.exclude_id, query.subject, query.body)
     rows = store.conn.execute(
         "SELECT t.id, e.vector FROM ticket_embeddings e JOIN tickets t ON t.id = e.ticket_id "
-        f"WHERE {_without_fts(where)}", _without_fts_params(where, params)).fetchall()
+        f"WHERE {where}", params).fetchall()
     if not rows:
         return []
     matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int8).reshape(len(rows), -1)
@@ -200,10 +201,12 @@ def _best_matches(store: Store, chosen: list[T.Term], where: str, params: list[o
     match = T.any_of(affordable)
     if match is None:
         return {}
+    bound, bound_params = _index_bound(scope, query)
     rows = store.conn.execute(
         "SELECT t.id, bm25(tickets_fts, 3.0, 1.0) AS rank FROM tickets_fts "
-        f"JOIN tickets t ON t.id = tickets_fts.rowid WHERE tickets_fts MATCH ? AND {where} "
-        "ORDER BY rank LIMIT ?", [match, *params, BEST_MATCHES]).fetchall()
+        f"JOIN tickets t ON t.id = tickets_fts.rowid WHERE tickets_fts MATCH ?{bound} "
+        f"AND {where} ORDER BY rank LIMIT ?",
+        [match, *bound_params, *params, BEST_MATCHES]).fetchall()
     return {r[0]: -r[1] for r in rows}
 
 
@@ -227,14 +230,15 @@ def _recent_matches(store: Store, chosen: list[T.Term], where: str, params: list
     newest = query.exclude_id if scope == "before" else store.conn.execute(
         "SELECT coalesce(max(id), 0) + 1 FROM tickets").fetchone()[0]
     floor = (newest or 0) - RECENT_WINDOW
+    bound, bound_params = _index_bound(scope, query)
     for match in (every(subject, 2), every(top[:3], 3), every(top[:2], 2), T.any_of(top)):
         if match is None or len(found) >= RECENT_MATCHES:
             continue
         rows = store.conn.execute(
             f"SELECT t.id FROM tickets_fts JOIN tickets t ON t.id = tickets_fts.rowid "
-            f"WHERE tickets_fts MATCH ? AND tickets_fts.rowid >= ? AND {where} "
+            f"WHERE tickets_fts MATCH ? AND tickets_fts.rowid >= ?{bound} AND {where} "
             "ORDER BY tickets_fts.rowid DESC LIMIT ?",
-            [match, floor, *params, RECENT_MATCHES]).fetchall()
+            [match, floor, *bound_params, *params, RECENT_MATCHES]).fetchall()
         found.extend(r[0] for r in rows if r[0] not in found)
     return found[:RECENT_MATCHES * 2]
 
@@ -244,10 +248,9 @@ def _same_requester(store: Store, query: _Query, where: str, params: list[object
     if not query.requester:
         return []
     rows = store.conn.execute(
-        f"SELECT t.id FROM tickets t WHERE t.requester = ? AND {_without_fts(where)} "
+        f"SELECT t.id FROM tickets t WHERE t.requester = ? AND {where} "
         "ORDER BY t.created_at DESC LIMIT ?",
-        [query.requester.strip().lower(), *_without_fts_params(where, params),
-         SAME_REQUESTER]).fetchall()
+        [query.requester.strip().lower(), *params, SAME_REQUESTER]).fetchall()
     return [r[0] for r in rows]
 
 
