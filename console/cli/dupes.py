@@ -30,6 +30,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     embed = commands.add_parser("embed", help="store sentence vectors of tickets that lack "
                                 "one (needs the semantic extra)")
     embed.add_argument("--limit", type=int, metavar="N", help="at most N tickets, newest first")
+    embed.add_argument("--json", action="store_true")
     embed.set_defaults(run=run_embed)
 
     merge = commands.add_parser("merge", help="merge a duplicate into its primary ticket")
@@ -151,7 +152,10 @@ def run_embed(ctx: Context, args: argparse.Namespace) -> int:
         raise InvalidInput("--limit must be at least 1")
     with ctx.open_store() as store:
         count = semantic.embed_missing(store, limit=args.limit)
-    print(f"embedded {count} ticket(s)")
+    if args.json:
+        print_json({"embedded": count})
+    else:
+        print(f"embedded {count} ticket(s)")
     return 0
 
 
