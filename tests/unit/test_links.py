@@ -176,3 +176,27 @@ def test_statuses_change_through_the_workflow_clocks(store: Store):
     for ticket_id in (parent, child):
         ticket = store.ticket(ticket_id)
         assert (ticket.status, ticket.court) == ("solved", "customer")
+
+
+def test_a_file_from_before_merges_keeps_its_links_and_gains_undo_detail(tmp_path: Path):
+    import sqlite3
+
+    from console.core import schema
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    schema.migrate(conn, target=schema.LATEST - 1)
+    for number in (1, 2):
+        conn.execute("INSERT INTO tickets (id, subject, requester, line, priority, status, court,"
+                     " created_at, updated_at, updated_by) VALUES (?, 'S', 'a@b.c', 'L1', 'P3', "
+                     "'open', 'us', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'x')",
+                     (number,))
+    conn.execute("INSERT INTO links (ticket_id, other_id, kind, created_at, created_by) "
+                 "VALUES (2, 1, 'follow-up of', '2026-01-01T00:00:00Z', 'x')")
+    conn.close()
+    with Store.open(path, clock=lambda: NOW) as store:
+        assert [(k.kind, k.ticket_id) for k in links.links(store, 1)] == [("follow-up of", 2)]
+        links.merge(store, "alice", 2, 1)
+        assert {k.kind for k in links.links(store, 2)} == {"follow-up of", "merged"}
+        links.unmerge(store, "alice", 2)
+        assert [k.kind for k in links.links(store, 2)] == ["follow-up of"]
