@@ -82,8 +82,8 @@ def read_reports(path: Path) -> list[tuple[str, str, str, datetime]]:
     reports = []
     for number, row in enumerate(rows, start=2):
         issue = (row["Issue id"] or "").strip()
-        if not issue:
-            continue
+        if not issue or not (row["Created"] or "").strip():
+            continue  # a report without an id or a date cannot take part in the protocol
         created = parse_date(row["Created"] or "", f"{path}, line {number}")
         reports.append((issue, row["Summary"] or "", row["Description"] or "", created))
     reports.sort(key=lambda r: (r[3], r[0]))
@@ -91,15 +91,23 @@ def read_reports(path: Path) -> list[tuple[str, str, str, datetime]]:
 
 
 def read_pairs(path: Path) -> set[frozenset[str]]:
-    """Undirected pairs; a cell may hold several ids separated by commas."""
+    """Undirected pairs; a cell may hold several ids separated by commas. Ids are taken as
+    text ("13438913" or "HDFS-1234" alike); a first row naming the columns is skipped."""
     pairs: set[frozenset[str]] = set()
-    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
-        for row in csv.reader(handle):
-            if len(row) < 2 or not row[0].strip().isdigit():
-                continue  # the header, or a blank line
-            for other in re.split(r"[,\s]+", ",".join(row[1:])):
-                if other and other != row[0].strip():
-                    pairs.add(frozenset((row[0].strip(), other)))
+    try:
+        with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+            rows = list(csv.reader(handle))
+    except OSError as error:
+        raise InvalidInput(f"{path}: cannot read it ({error.strerror})") from None
+    if rows and rows[0] and rows[0][0].strip().lower() == "issue id":
+        rows = rows[1:]
+    for row in rows:
+        if len(row) < 2 or not row[0].strip():
+            continue
+        issue = row[0].strip()
+        for other in re.split(r"[,\s]+", ",".join(row[1:])):
+            if other and other != issue:
+                pairs.add(frozenset((issue, other)))
     return pairs
 
 
