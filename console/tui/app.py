@@ -47,6 +47,9 @@ class ConsoleApp(App[int]):
         self._data_version: int | None = None
 
     def on_mount(self) -> None:
+        # The baseline is read before the first queries, so a commit that lands while they
+        # run is seen as a change at the first poll. One PRAGMA: cheap enough for the UI thread.
+        self._data_version = self.store.data_version()
         self.push_screen(MainScreen())
         self.set_interval(POLL_SECONDS, self.poll_changes, name="poll data version")
 
