@@ -25,11 +25,16 @@ KIND_CLASSES = {None: "-request", MessageKind.CUSTOMER: "-customer",
                 MessageKind.REPLY: "-reply", MessageKind.NOTE: "-note"}
 
 
+def when(at: str) -> str:
+    """A stored UTC time as people read it: "2026-01-05 19:11 UTC"."""
+    return f"{at[:10]} {at[11:16]} UTC" if len(at) >= 16 else at
+
+
 def entry_text(kind: MessageKind | None, author: str, at: str, body: str, ticket_id: int) -> Text:
     """The label line, then the body as visible plain text, cut at `MAX_BODY_CHARS`."""
     text = Text()
     text.append(KIND_LABELS[kind], style="bold")
-    text.append(f"  {one_line(author, 60)}  {at}\n", style="dim")
+    text.append(f"  {one_line(author, 60)}  {when(at)}\n", style="dim")
     shown = body[:MAX_BODY_CHARS]
     text.append(visible(shown.rstrip("\n")) or "(empty)")
     hidden = len(body) - len(shown)

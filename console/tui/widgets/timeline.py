@@ -8,6 +8,7 @@ from rich.text import Text
 
 from console.core.model import Event
 from console.core.text import one_line
+from console.tui.widgets.thread_entry import when
 
 ACTION_WIDTH = 10
 ACTOR_WIDTH = 12
@@ -18,7 +19,7 @@ def timeline_text(events: list[Event]) -> Text:
     for number, event in enumerate(events):
         if number:
             text.append("\n")
-        text.append(event.at, style="dim")
+        text.append(when(event.at), style="dim")
         text.append(f"  {one_line(event.actor, ACTOR_WIDTH):<{ACTOR_WIDTH}}")
         text.append(f"  {one_line(event.action, ACTION_WIDTH):<{ACTION_WIDTH}}", style="bold")
         if event.before is not None or event.after is not None:
