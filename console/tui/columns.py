@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from rich.cells import cell_len, set_cell_size
 
@@ -46,7 +47,8 @@ GAP = 1
 COURT_LABELS = {Court.US: "our move", Court.CUSTOMER: "customer", Court.VENDOR: "vendor"}
 
 
-def layout(width: int, *, hide: frozenset[str] = frozenset()) -> list[tuple[Column, int]]:
+@lru_cache(maxsize=64)  # asked for on every painted line; the answer only changes on resize
+def layout(width: int, *, hide: frozenset[str] = frozenset()) -> tuple[tuple[Column, int], ...]:
     """The columns to show at `width` cells and the width of each, subject last to shrink."""
     shown = [c for c in COLUMNS if c.key not in hide]
 
@@ -58,7 +60,7 @@ def layout(width: int, *, hide: frozenset[str] = frozenset()) -> list[tuple[Colu
             break
         shown.remove(column)
     spare = max(width - needed(shown), 0)
-    return [(c, c.width + spare if c.flex else c.width) for c in shown]
+    return tuple((c, c.width + spare if c.flex else c.width) for c in shown)
 
 
 def cell_text(ticket: TicketSummary, key: str, now: datetime) -> str:

@@ -112,6 +112,20 @@ async def test_slash_filters_by_words_and_esc_clears(app, db_path) -> None:
         assert "filter:" not in screen_text(app)
 
 
+async def test_keys_typed_into_the_filter_are_text_not_commands(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"q?1]")
+        await settle(pilot)
+        assert app.is_running and main_screen(app).queue.id == "l1"
+        assert app.screen.query_one("#filter").value == "q?1]"
+        await pilot.press("escape")  # straight from the input: clears and hides it
+        await settle(pilot)
+        assert main_screen(app).filter_text == ""
+        assert not app.screen.query_one("#filter").display
+        assert app.focused is ticket_list(app)
+
+
 async def test_question_mark_lists_the_active_keys(app) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)

@@ -279,12 +279,12 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
         row_style = base + self._style("cursor") if index == self.cursor else base
         return self._ticket_strip(ticket, columns, row_style, width)
 
-    def _header(self, columns: list[tuple[Column, int]], base: Style, width: int) -> Strip:
+    def _header(self, columns: tuple[tuple[Column, int], ...], base: Style, width: int) -> Strip:
         style = base + self._style("header")
         text = (" " * GAP).join(fit(c.header, w, right=c.key == "id") for c, w in columns)
         return Strip([Segment(fit(text, width), style)], width)
 
-    def _ticket_strip(self, ticket: TicketSummary, columns: list[tuple[Column, int]],
+    def _ticket_strip(self, ticket: TicketSummary, columns: tuple[tuple[Column, int], ...],
                       row_style: Style, width: int) -> Strip:
         now = self.clock()
         segments: list[Segment] = []
