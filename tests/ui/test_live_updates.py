@@ -46,3 +46,19 @@ async def test_an_open_ticket_shows_a_note_added_elsewhere(app, db_path) -> None
         assert await _wait_for(lambda: "the 500s started at 09:14" in screen_text(app))
         assert "Internal note" in screen_text(app)
         assert AGENT  # the app acts as alice; the note came from bob's process
+
+
+async def test_the_cursor_stays_on_its_ticket_when_one_arrives_above(app, db_path) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "j", "j", "j")
+        chosen = ticket_list(app).current
+        assert chosen is not None
+        before = ticket_list(app).total
+        with Store.open(db_path, clock=frozen_clock) as other:
+            operations.create_ticket(other, "monitoring", subject="Everything is down",
+                                     requester="alerts@example.com", priority=Priority.P1)
+        assert await _wait_for(lambda: ticket_list(app).total == before + 1)
+        await settle(pilot)
+        assert ticket_list(app).current == chosen
+        assert ticket_list(app).cursor in (5, 6)

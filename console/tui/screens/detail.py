@@ -91,9 +91,13 @@ class DetailScreen(Screen[None]):
             self.dismiss()
 
     async def on_ticket_loaded(self, message: TicketLoaded) -> None:
+        if self.ticket is not None and self.ticket.version == message.ticket.version:
+            return  # something else in the database changed; this ticket did not
         self.ticket = message.ticket
         self.query_one("#detail-header", Static).update(header_text(message.ticket))
         body = self.query_one("#detail-body", VerticalScroll)
+        # Rebuilding the thread shrinks the view for a moment; put the reader back after.
+        reading_at = body.scroll_y
         await body.remove_children(ThreadEntry)
         entries = [ThreadEntry(None, message.ticket.requester, message.ticket.created_at,
                                message.ticket.body, self.ticket_id)]
@@ -105,6 +109,8 @@ class DetailScreen(Screen[None]):
         self.query_one("#timeline-title", Static).update(
             Text(f"Events ({len(message.events)})", style="bold"))
         self.query_one("#timeline", Static).update(timeline_text(message.events))
+        if reading_at:
+            self.call_after_refresh(body.scroll_to, y=reading_at, animate=False)
 
     def action_scroll(self, where: str) -> None:
         body = self.query_one("#detail-body", VerticalScroll)

@@ -145,12 +145,15 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
     def _apply(self, pages: dict[int, list[TicketSummary]], total: int | None,
                reset: bool) -> None:
         self._pending.difference_update(pages)
+        followed = None if reset else self.current
         if total is not None:
             # A fresh read replaces every cached page: they may all have shifted.
             self._pages.clear()
             self._pending.clear()
             self.total = total
         self._pages.update(pages)
+        if followed is not None:
+            self._follow(followed.id)
         while len(self._pages) > CACHED_PAGES:
             self._pages.popitem(last=False)
         if reset:
@@ -161,6 +164,14 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
         self._scroll_to_cursor()
         self.refresh()
         self.post_message(self.Moved(self.cursor, self.total))
+
+    def _follow(self, ticket_id: int) -> None:
+        """Keep the cursor on the ticket it was on when rows above it came or went."""
+        for page, rows in self._pages.items():
+            for slot, ticket in enumerate(rows):
+                if ticket.id == ticket_id:
+                    self.cursor = page * PAGE + slot
+                    return
 
     # -- paging ----------------------------------------------------------------------------
 
