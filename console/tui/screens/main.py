@@ -40,8 +40,12 @@ class MainScreen(Screen[None]):
                 id="main.next_queue"),
         Binding("left_square_bracket", "previous_queue", "Previous queue", show=False,
                 id="main.previous_queue"),
-        *(Binding(str(n), f"queue('{q.id}')", q.label, show=False, id=f"main.queue_{q.id}")
-          for n, q in enumerate(QUEUES, start=1)),
+        *(Binding(str(n), f"queue('{q.id}')", f"Show {q.label}", show=False,
+                  id=f"main.queue_{q.id}") for n, q in enumerate(QUEUES, start=1)),
+        Binding("tab", "app.focus_next", "Next pane (queues, tickets)", show=False,
+                id="main.focus_next"),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False,
+                id="main.focus_previous"),
         Binding("b", "toggle_sidebar", "Sidebar", id="main.toggle_sidebar"),
     ]
 
