@@ -12,6 +12,7 @@ from functools import partial
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from console.tui.desk import desk
 from console.tui.queues import QUEUES
 
 _NUMBER = re.compile(r"\s*(?:open\s*)?(?:ticket\s*)?#?(\d{1,12})\s*$", re.IGNORECASE)
@@ -21,13 +22,13 @@ class ConsoleCommands(Provider):
     """The console's own commands."""
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        app = self.app
+        app = desk(self.app)
         commands: list[tuple[str, Callable[[], object], str]] = [
-            (f"Queue: {queue.label}", partial(app.show_queue, queue.id),  # type: ignore[attr-defined]
+            (f"Queue: {queue.label}", partial(app.show_queue, queue.id),
              "show this queue") for queue in QUEUES]
         commands += [
-            ("Refresh", app.action_refresh, "read counts and tickets again"),  # type: ignore[attr-defined]
-            ("Quit", app.action_quit, "leave the console"),
+            ("Refresh", app.action_refresh, "read counts and tickets again"),
+            ("Quit", self.app.action_quit, "leave the console"),
         ]
         return commands
 
@@ -39,7 +40,7 @@ class ConsoleCommands(Provider):
         number = _NUMBER.match(query)
         if number:
             ticket_id = int(number.group(1))
-            open_it = partial(self.app.open_ticket, ticket_id)  # type: ignore[attr-defined]
+            open_it = partial(desk(self.app).open_ticket, ticket_id)
             yield Hit(1.0, Text(f"Open ticket #{ticket_id}"), open_it,
                       text=f"Open ticket #{ticket_id}", help="show the ticket and its thread")
         matcher = self.matcher(query)

@@ -18,6 +18,7 @@ from console.core.errors import ConsoleError
 from console.core.model import Court, Ticket
 from console.core.text import one_line
 from console.tui.columns import COURT_LABELS
+from console.tui.desk import desk
 from console.tui.messages import TicketLoaded
 from console.tui.widgets.thread_entry import ThreadEntry
 from console.tui.widgets.timeline import timeline_text
@@ -75,7 +76,7 @@ class DetailScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail-load",
           description="read one ticket with its thread and events")
     def reload(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = desk(self).store
         try:
             ticket = store.ticket(self.ticket_id)
             loaded = TicketLoaded(ticket, store.messages(self.ticket_id),

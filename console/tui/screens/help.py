@@ -5,6 +5,8 @@ help cannot drift from the code. Keys bound to the same action are shown togethe
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
@@ -16,7 +18,8 @@ GROUP_NAMES = {"TicketList": "Ticket list", "QueueSidebar": "Queues", "MainScree
                "DetailScreen": "Ticket screen", "ConsoleApp": "Everywhere"}
 
 
-def key_rows(active: dict[str, ActiveBinding], key_display) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+def key_rows(active: dict[str, ActiveBinding],
+             key_display: Callable[[Binding], str]) -> list[tuple[str, str, str]]:
     """(group, keys, description) for every enabled binding, keys of one action joined."""
     grouped: dict[tuple[str, str], tuple[list[str], str]] = {}
     for item in active.values():

@@ -17,8 +17,8 @@ from textual.widgets import Footer, Input, OptionList, Static
 
 from console.core.errors import ConsoleError
 from console.core.model import TicketSummary
-from console.core.store import Store
 from console.core.text import one_line
+from console.tui.desk import desk
 from console.tui.messages import CountsLoaded
 from console.tui.queues import QUEUES, Queue, queue_by_id, queue_total
 from console.tui.widgets.queue_sidebar import QueueSidebar, legend_text
@@ -62,7 +62,7 @@ class MainScreen(Screen[None]):
                 yield Static(legend_text(), id="sidebar-legend")
                 yield QueueSidebar(id="queues")
             with Vertical(id="list-pane"):
-                yield TicketList(self.app.store, self.app.clock, id="tickets")  # type: ignore[attr-defined]
+                yield TicketList(desk(self).store, desk(self).clock, id="tickets")
                 yield Input(placeholder="filter: words, or #number (esc clears)", id="filter")
         yield Static(id="status-line")
         yield Footer()
@@ -92,7 +92,7 @@ class MainScreen(Screen[None]):
         hide = frozenset({"line"}) if queue.line is not None else frozenset()
         if queue.mine:
             hide = frozenset({"assignee"})
-        agent: str = self.app.agent  # type: ignore[attr-defined]
+        agent = desk(self).agent
         head = None if self.filter_text else self._heads.get(queue.id)
         self.ticket_list.show_queue(queue.filter(agent, self.filter_text), hide=hide, head=head)
         self._update_status()
@@ -107,8 +107,7 @@ class MainScreen(Screen[None]):
           description="count open tickets per queue and read each queue's first page")
     def load_counts(self) -> None:
         app = self.app
-        store: Store = app.store  # type: ignore[attr-defined]
-        agent: str = app.agent  # type: ignore[attr-defined]
+        store, agent = desk(self).store, desk(self).agent
         try:
             counts = store.queue_counts(agent)
             # Reading every queue's first page ahead lets a queue switch paint without
@@ -142,7 +141,7 @@ class MainScreen(Screen[None]):
 
     @on(TicketList.Opened)
     def _opened(self, event: TicketList.Opened) -> None:
-        self.app.open_ticket(event.ticket_id)  # type: ignore[attr-defined]
+        desk(self).open_ticket(event.ticket_id)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

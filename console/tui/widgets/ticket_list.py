@@ -15,6 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import work
 from textual.binding import Binding
+from textual.events import Click
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -251,7 +252,7 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
         if ticket is not None:
             self.post_message(self.Opened(ticket.id))
 
-    def on_click(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_click(self, event: Click) -> None:
         # A click picks the row under the pointer (the first line is the header).
         if event.y >= 1:
             self._move_to(int(self.scroll_offset.y) + event.y - 1)
