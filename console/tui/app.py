@@ -14,9 +14,9 @@ from textual.app import App
 from textual.binding import Binding
 
 from console.core.clock import Clock, utc_now
-from console.core.errors import ConsoleError
 from console.core.store import Store
 from console.tui.commands import ConsoleCommands
+from console.tui.desk import READ_ERRORS
 from console.tui.messages import DataChanged
 from console.tui.queues import queue_by_id
 from console.tui.screens.detail import DetailScreen
@@ -45,6 +45,7 @@ class ConsoleApp(App[int]):
         self.agent = agent
         self.clock = clock
         self._data_version: int | None = None
+        self._poll_error: str | None = None
 
     def on_mount(self) -> None:
         # The baseline is read before the first queries, so a commit that lands while they
@@ -63,9 +64,13 @@ class ConsoleApp(App[int]):
     def poll_changes(self) -> None:
         try:
             version = self.store.data_version()
-        except ConsoleError as error:
-            self.call_from_thread(self.notify, str(error), severity="error", markup=False)
+        except READ_ERRORS as error:
+            # Said once, not every second, while the database stays unreadable.
+            if str(error) != self._poll_error:
+                self._poll_error = str(error)
+                self.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
+        self._poll_error = None
         if self._data_version is not None and version != self._data_version:
             self.post_message(DataChanged())
         self._data_version = version

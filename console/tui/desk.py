@@ -5,11 +5,13 @@ type without importing the app module (which imports the screens) into every scr
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Protocol, cast
 
 from textual.dom import DOMNode
 
 from console.core.clock import Clock
+from console.core.errors import ConsoleError
 from console.core.store import Store
 
 
@@ -30,3 +32,8 @@ class Desk(Protocol):
 def desk(node: DOMNode) -> Desk:
     """The console app that `node` (a widget, a screen, or the app itself) belongs to."""
     return cast(Desk, node.app)
+
+
+READ_ERRORS = (ConsoleError, sqlite3.Error)
+"""What a read in a worker may raise that the agent should see (a locked or damaged file
+included) rather than lose in a log."""

@@ -14,11 +14,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from console.core.errors import ConsoleError
 from console.core.model import Court, Ticket
 from console.core.text import one_line
 from console.tui.columns import COURT_LABELS
-from console.tui.desk import desk
+from console.tui.desk import READ_ERRORS, desk
 from console.tui.messages import TicketLoaded
 from console.tui.widgets.thread_entry import ThreadEntry
 from console.tui.widgets.timeline import timeline_text
@@ -81,7 +80,7 @@ class DetailScreen(Screen[None]):
             ticket = store.ticket(self.ticket_id)
             loaded = TicketLoaded(ticket, store.messages(self.ticket_id),
                                   store.events(self.ticket_id))
-        except ConsoleError as error:
+        except READ_ERRORS as error:
             self.app.call_from_thread(self._failed, str(error))
             return
         self.post_message(loaded)

@@ -15,10 +15,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static
 
-from console.core.errors import ConsoleError
 from console.core.model import TicketSummary
 from console.core.text import one_line
-from console.tui.desk import desk
+from console.tui.desk import READ_ERRORS, desk
 from console.tui.messages import CountsLoaded
 from console.tui.queues import QUEUES, Queue, queue_by_id, queue_total
 from console.tui.widgets.queue_sidebar import QueueSidebar, legend_text
@@ -114,7 +113,7 @@ class MainScreen(Screen[None]):
             # waiting for a query: six small index range scans, off the UI thread.
             heads = {q.id: (queue_total(q, counts), store.tickets(q.filter(agent), limit=PAGE))
                      for q in QUEUES}
-        except ConsoleError as error:
+        except READ_ERRORS as error:
             app.call_from_thread(app.notify, str(error), severity="error", markup=False)
             return
         self.post_message(CountsLoaded(counts, heads))

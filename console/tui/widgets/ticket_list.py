@@ -22,10 +22,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from console.core.clock import Clock
-from console.core.errors import ConsoleError
 from console.core.model import Court, Priority, QueueFilter, TicketSummary
 from console.core.store import Store
 from console.tui.columns import GAP, Column, cell_text, fit, layout
+from console.tui.desk import READ_ERRORS
 from console.tui.messages import PagesLoaded
 
 PAGE = 100
@@ -121,7 +121,7 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
             total = self.store.count(queue_filter)
             rows = {p: self.store.tickets(queue_filter, limit=PAGE, offset=p * PAGE)
                     for p in pages}
-        except ConsoleError as error:
+        except READ_ERRORS as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
         self.post_message(PagesLoaded(generation, rows, total=total, reset=reset))
@@ -132,7 +132,7 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
         # Not exclusive: pages asked for one after another while scrolling are all wanted.
         try:
             rows = self.store.tickets(queue_filter, limit=PAGE, offset=page * PAGE)
-        except ConsoleError as error:
+        except READ_ERRORS as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
         self.post_message(PagesLoaded(generation, {page: rows}))
