@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from console.tui.app import ConsoleApp
 from console.tui.screens.main import MainScreen
@@ -27,7 +28,11 @@ def screen_text(app: ConsoleApp) -> str:
 
 
 async def settle(pilot: Pilot) -> None:
-    """Wait until every worker has posted its result and the screen has caught up."""
+    """Wait until every worker has posted its result and the screen has caught up.
+
+    Also stops input cursors blinking, so a snapshot never catches one half-way."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
