@@ -12,10 +12,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from console.cli import context, demo, tickets
+from console.cli import context, demo, macros, team, tickets, workflow
 from console.core.errors import ConsoleError
 
-COMMAND_MODULES = (tickets, demo)
+COMMAND_MODULES = (tickets, team, demo, macros, workflow)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the ticket database (default: $CONSOLE_DB or the data directory)")
     parser.add_argument("--as", dest="agent", metavar="AGENT",
                         help="act as this agent (default: the OS user)")
+    parser.add_argument("--config", metavar="PATH",
+                        help="the team config (default: $CONSOLE_CONFIG or console.toml in the "
+                             "data directory)")
+    parser.add_argument("--macros", metavar="PATH",
+                        help="the team's macros file (default: $CONSOLE_MACROS or macros.toml)")
     parser.add_argument("--demo", action="store_true",
                         help="open the TUI on the demo database, building it first if absent")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -48,7 +53,10 @@ def default_agent() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # usage errors (2) and --help (0) return like any other verb
+        return stop.code if isinstance(stop.code, int) else 2
     ctx = context.Context.from_args(args, default_agent())
     try:
         if args.command is None:

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from console.core.config import read_config
 from console.core.paths import default_db_path
 from console.core.store import Store
+from console.core.team import Agent, Team, parse_team
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,10 @@ class Context:
     """Who is acting: the OS user or `--as`."""
     db_given: bool
     """Whether the user named the database (with --db or CONSOLE_DB)."""
+    config: str | None = None
+    """The team config file named with --config, if any."""
+    macros: str | None = None
+    """The team macro file named with --macros (else $CONSOLE_MACROS or the default)."""
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, default_agent: str) -> Context:
@@ -29,10 +35,23 @@ class Context:
         given = bool(args.db or os.environ.get("CONSOLE_DB"))
         path = Path(args.db) if args.db else default_db_path()
         return cls(db_path=path, agent=(args.agent or default_agent).strip() or default_agent,
-                   db_given=given)
+                   db_given=given, config=args.config,
+                   macros=getattr(args, "macros", None))
 
     def open_store(self, *, create: bool = False) -> Store:
         return Store.open(self.db_path, create=create)
+
+    def team(self) -> Team:
+        """The team from the config file; warns on stderr about an agent it does not list."""
+        config, source = read_config(self.config)
+        team = parse_team(config, source)
+        warning = team.unknown_warning(self.agent)
+        if warning:
+            print(f"console: warning: {warning}", file=sys.stderr)
+        return team
+
+    def me(self) -> Agent:
+        return self.team().agent(self.agent)
 
 
 def print_json(data: Any) -> None:

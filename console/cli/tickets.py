@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from console.cli.context import Context, print_json
-from console.core import operations
+from console.core import config, workflow
 from console.core.clock import age
 from console.core.errors import InvalidInput
 from console.core.export import summary_dict, ticket_dict
@@ -77,10 +77,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_new(ctx: Context, args: argparse.Namespace) -> int:
     body, raw = read_body(args)
+    policy = config.sla_policy(args.config)  # read before anything is created
     with ctx.open_store(create=True) as store:
-        ticket = operations.create_ticket(
-            store, ctx.agent, subject=args.subject, requester=args.requester, body=body,
-            body_raw=raw, line=args.line, priority=args.priority)
+        # The SLA clocks start with the ticket, in the same transaction.
+        ticket = workflow.create_ticket(
+            store, ctx.agent, policy=policy, subject=args.subject, requester=args.requester,
+            body=body, body_raw=raw, line=args.line, priority=args.priority)
     if args.json:
         print_json(summary_dict(ticket))
     else:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from console.core import timers, workflow
 from console.core.clock import Clock, to_text, utc_now
 from console.core.store import Store
 
@@ -137,6 +138,7 @@ def build_demo(path: str | Path, tickets: int = 2000, seed: int = 7,
                     contacts[email] = len(contacts) + 1
                     contact_rows.append((contacts[email], email, name, created_text))
                 updated = created
+                first_response = None
                 event_id += 1
                 event_rows.append((event_id, number, created_text, "intake", "created", None, None,
                                    f"{line} {priority} from {email} via demo"))
@@ -150,23 +152,27 @@ def build_demo(path: str | Path, tickets: int = 2000, seed: int = 7,
                     message_id += 1
                     event_id += 1
                     stamp = to_text(min(updated, now))
+                    first_response = first_response or stamp
                     message_rows.append((message_id, number, kind, author, text, stamp))
                     event_rows.append((event_id, number, stamp, author, "message", None, kind,
                                        f"message {message_id}"))
                 updated_text = to_text(min(updated, now))
                 ticket_rows.append((number, subject, body, email, contacts[email], line, priority,
                                     status, court, assignee, created_text, updated_text,
-                                    assignee or "intake", 1 + replies))
+                                    assignee or "intake", 1 + replies, first_response))
             with store.transaction() as tx:
                 tx.executemany("INSERT INTO contacts (id, email, name, created_at) "
                                "VALUES (?, ?, ?, ?)", contact_rows)
                 tx.executemany(
                     "INSERT INTO tickets (id, subject, body, requester, contact_id, line, priority,"
-                    " status, court, assignee, created_at, updated_at, updated_by, version)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ticket_rows)
+                    " status, court, assignee, created_at, updated_at, updated_by, version,"
+                    " first_response_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    ticket_rows)
                 tx.executemany("INSERT INTO messages (id, ticket_id, kind, author, body, "
                                "created_at) VALUES (?, ?, ?, ?, ?, ?)", message_rows)
                 tx.executemany("INSERT INTO events (id, ticket_id, at, actor, action, before, "
                                "after, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", event_rows)
+        # The SLA clocks of the open tickets start as if each stretch began at its last change.
+        timers.start_missing_clocks(store, workflow.DEFAULT_POLICY, timers.TickReport())
         conn.execute("PRAGMA optimize")
     return path

@@ -139,6 +139,8 @@ class QueueFilter:
     assignee: str | None = None
     text: str | None = None
     """Words to find in subject and body (full-text search)."""
+    needs_customer_contact: bool = False
+    """Only tickets with a back-line question the front line has not yet answered."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from console.core.errors import InvalidInput, TicketConflict, TicketNotFound
@@ -56,8 +57,13 @@ def _subject(subject: str) -> str:
 def create_ticket(store: Store, actor: str, *, subject: str, requester: str, body: str = "",
                   body_raw: bytes | None = None, line: Line = Line.L1,
                   priority: Priority = Priority.P3, court: Court = Court.US,
-                  status: Status = Status.NEW, source: str = "cli") -> Ticket:
-    """Open a new ticket for `requester` ("name@example.com" or "Name <name@...>")."""
+                  status: Status = Status.NEW, source: str = "cli",
+                  on_create: Callable[[sqlite3.Connection, int, str], None] | None = None
+                  ) -> Ticket:
+    """Open a new ticket for `requester` ("name@example.com" or "Name <name@...>").
+
+    `on_create(conn, ticket_id, now)` runs inside the same transaction, for callers (the SLA
+    clocks) that must set up more of the ticket atomically with its creation."""
     subject = _subject(subject)
     email, name = parse_address(requester)
     now = store.now()
@@ -78,6 +84,8 @@ def create_ticket(store: Store, actor: str, *, subject: str, requester: str, bod
         ticket_id = int(cursor.lastrowid or 0)
         record_event(conn, ticket_id, now, actor, "created", None, None,
                      f"{line.value} {priority.value} from {email} via {source}")
+        if on_create is not None:
+            on_create(conn, ticket_id, now)
     return store.ticket(ticket_id)
 
 
@@ -167,10 +175,16 @@ def add_message(store: Store, actor: str, ticket_id: int, kind: MessageKind | st
     now = store.now()
     with store.transaction() as conn:
         bump_version(store, conn, ticket_id, expected_version, actor, now)
-        cursor = conn.execute(
-            "INSERT INTO messages (ticket_id, kind, author, body, body_raw, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (ticket_id, kind.value, author or actor, body, body_raw, now))
-        record_event(conn, ticket_id, now, actor, "message", None, kind.value,
-                     f"message {cursor.lastrowid}")
+        insert_message(conn, ticket_id, kind, author or actor, body, body_raw, now, actor)
     return store.ticket(ticket_id)
+
+
+def insert_message(conn: sqlite3.Connection, ticket_id: int, kind: MessageKind, author: str,
+                   body: str, body_raw: bytes | None, now: str, actor: str) -> int:
+    """Inside a transaction: add a message and its event; return the message's id."""
+    cursor = conn.execute(
+        "INSERT INTO messages (ticket_id, kind, author, body, body_raw, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)", (ticket_id, kind.value, author, body, body_raw, now))
+    message_id = int(cursor.lastrowid or 0)
+    record_event(conn, ticket_id, now, actor, "message", None, kind.value, f"message {message_id}")
+    return message_id

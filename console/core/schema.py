@@ -118,7 +118,136 @@ INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild');
 INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
 """
 
-MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH]
+# Working as a team: questions the back lines ask the front line to put to the customer, and
+# who has which ticket open (one row per running console, refreshed by heartbeats).
+_TEAM = """
+CREATE TABLE clarifications (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    asked_by TEXT NOT NULL,
+    question TEXT NOT NULL,
+    asked_at TEXT NOT NULL,
+    answered_by TEXT,
+    answer TEXT,
+    answered_at TEXT
+);
+CREATE INDEX clarifications_open ON clarifications(ticket_id) WHERE answered_at IS NULL;
+
+CREATE TABLE presence (
+    agent TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    ticket_id INTEGER,
+    activity TEXT NOT NULL CHECK (activity IN ('browsing', 'viewing', 'replying')),
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (agent, host, pid)
+);
+CREATE INDEX presence_by_ticket ON presence(ticket_id, seen_at);
+"""
+
+# Tags on tickets ("known problem" labels, added by hand or by a macro). One row per tag and
+# ticket; the index by tag serves "every ticket with this tag" without a scan.
+_TAGS = """
+CREATE TABLE tags (
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    tag TEXT NOT NULL CHECK (length(tag) > 0),
+    added_at TEXT NOT NULL,
+    added_by TEXT NOT NULL,
+    PRIMARY KEY (ticket_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX tags_by_tag ON tags(tag, ticket_id);
+"""
+
+# Clarifying-question checklists attached to a ticket. The questions are copied in when the
+# checklist is attached, so a later edit of macros.toml never changes what a customer was asked.
+_CHECKLISTS = """
+CREATE TABLE ticket_checklists (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    checklist TEXT NOT NULL,
+    title TEXT NOT NULL,
+    lang TEXT NOT NULL DEFAULT 'en',
+    intro TEXT,
+    outro TEXT,
+    attached_at TEXT NOT NULL,
+    attached_by TEXT NOT NULL,
+    UNIQUE (ticket_id, checklist)
+);
+CREATE TABLE checklist_items (
+    id INTEGER PRIMARY KEY,
+    attachment_id INTEGER NOT NULL REFERENCES ticket_checklists(id),
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    position INTEGER NOT NULL,
+    question_id TEXT NOT NULL,
+    question TEXT NOT NULL,
+    required INTEGER NOT NULL DEFAULT 0 CHECK (required IN (0, 1)),
+    answer TEXT,
+    answered_at TEXT,
+    answered_by TEXT,
+    UNIQUE (attachment_id, position)
+);
+CREATE INDEX checklist_items_by_ticket ON checklist_items(ticket_id, attachment_id, position);
+"""
+
+# Whose move and how long: the columns a queue needs to show and sort by SLA without reading
+# a ticket's history, kept up to date by `workflow` in the same transaction as each move.
+_SLA_CLOCKS = """
+ALTER TABLE tickets ADD COLUMN clock_since TEXT;
+ALTER TABLE tickets ADD COLUMN ours_seconds INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN first_response_at TEXT;
+ALTER TABLE tickets ADD COLUMN resolved_at TEXT;
+ALTER TABLE tickets ADD COLUMN sla_kind TEXT;
+ALTER TABLE tickets ADD COLUMN sla_due_at TEXT;
+ALTER TABLE tickets ADD COLUMN sla_check_at TEXT;
+ALTER TABLE tickets ADD COLUMN sla_breached TEXT;
+ALTER TABLE tickets ADD COLUMN vendor TEXT;
+ALTER TABLE tickets ADD COLUMN vendor_case TEXT;
+ALTER TABLE tickets ADD COLUMN followup_due_at TEXT;
+ALTER TABLE tickets ADD COLUMN followup_note TEXT;
+ALTER TABLE tickets ADD COLUMN followup_reminded TEXT;
+ALTER TABLE tickets ADD COLUMN nudged_since TEXT;
+ALTER TABLE tickets ADD COLUMN rating INTEGER CHECK (rating BETWEEN 1 AND 5);
+ALTER TABLE tickets ADD COLUMN billable INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN estimate_minutes INTEGER;
+ALTER TABLE tickets ADD COLUMN approval TEXT
+    CHECK (approval IN ('pending', 'approved', 'refused'));
+
+-- Sort by time to breach; the timers find what fell due; the Due and Nudge queues.
+CREATE INDEX tickets_by_sla_due ON tickets(sla_due_at, id) WHERE sla_due_at IS NOT NULL;
+CREATE INDEX tickets_by_sla_check ON tickets(sla_check_at) WHERE sla_check_at IS NOT NULL;
+CREATE INDEX tickets_by_followup ON tickets(followup_due_at, id)
+    WHERE followup_due_at IS NOT NULL;
+CREATE INDEX tickets_idle_customer ON tickets(clock_since, id)
+    WHERE court = 'customer' AND status IN ('waiting', 'solved');
+CREATE INDEX tickets_unclocked ON tickets(id)
+    WHERE clock_since IS NULL AND status IN ('new', 'open', 'waiting', 'solved');
+
+-- A ticket opened because a customer wrote on an old, closed one points back at it.
+CREATE TABLE links (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    other_id INTEGER NOT NULL REFERENCES tickets(id),
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    UNIQUE (ticket_id, other_id, kind)
+);
+CREATE INDEX links_by_other ON links(other_id);
+
+-- Time spent on a ticket; billable minutes need the customer's approval first.
+CREATE TABLE time_log (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    agent TEXT NOT NULL,
+    minutes INTEGER NOT NULL CHECK (minutes > 0),
+    billable INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    note TEXT
+);
+CREATE INDEX time_log_by_ticket ON time_log(ticket_id, id);
+"""
+
+MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH, _TEAM, _TAGS, _CHECKLISTS, _SLA_CLOCKS]
 LATEST = len(MIGRATIONS)
 
 

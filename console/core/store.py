@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,6 +81,7 @@ class Store:
 
         Raises StoreError naming the file for anything that makes it unusable."""
         path = Path(path)
+        creating = not path.exists()
         if path.is_dir():
             raise StoreError(f"{path}: is a directory, not a database file")
         if not path.exists():
@@ -96,13 +98,17 @@ class Store:
         except sqlite3.Error as error:
             raise StoreError(f"{path}: cannot open the database: {error}") from None
         try:
-            _configure(conn)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # Checked before anything else touches the file: a newer file is left as it was.
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > schema.LATEST:
                 raise StoreError(
                     f"{path}: database schema version {version} is newer than this console "
                     f"understands ({schema.LATEST}); upgrade the console")
+            _configure(conn)
             schema.migrate(conn)
+            if creating:
+                _share_like_directory(path)
         except sqlite3.DatabaseError as error:
             conn.close()
             raise StoreError(f"{path}: not a usable console database ({error})") from None
@@ -200,8 +206,23 @@ class Store:
         return rows[0]["name"] if rows else None
 
 
+def _share_like_directory(path: Path) -> None:
+    """Let a new database be written by whoever may write its folder.
+
+    A team shares one file in a group-writable folder; the file SQLite creates follows the
+    creator's umask, which would lock the others out. SQLite gives the -wal and -shm files the
+    database file's mode, so fixing the one file fixes all three."""
+    folder_mode = path.parent.stat().st_mode
+    extra = 0
+    if folder_mode & stat.S_IWGRP:
+        extra |= stat.S_IRGRP | stat.S_IWGRP
+    if folder_mode & stat.S_IWOTH and not folder_mode & stat.S_ISVTX:
+        extra |= stat.S_IROTH | stat.S_IWOTH
+    if extra:
+        path.chmod(path.stat().st_mode | extra)
+
+
 def _configure(conn: sqlite3.Connection) -> None:
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     if mode != "wal":
         raise StoreError(f"cannot switch the database to WAL mode (got {mode})")
@@ -242,13 +263,18 @@ def _where(queue: QueueFilter) -> tuple[str, list[Any]]:
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(str(value))
-    if queue.text and queue.text.strip():
-        clauses.append(_text_clause(queue.text, params))
+    if queue.needs_customer_contact:
+        clauses.append("id IN (SELECT ticket_id FROM clarifications WHERE answered_at IS NULL)")
+    text_clause = _text_clause(queue.text or "", params)
+    if text_clause:
+        clauses.append(text_clause)
     return " AND ".join(clauses) or "1", params
 
 
-def _text_clause(text: str, params: list[Any]) -> str:
-    """Tickets whose number is given ("#42"), or whose subject, body or thread has the words."""
+def _text_clause(text: str, params: list[Any]) -> str | None:
+    """Tickets whose number is given ("#42"), or whose subject, body or thread has the words.
+
+    None (no filtering) when the text holds nothing to search for, such as only punctuation."""
     parts: list[str] = []
     number = re.fullmatch(r"\s*#?(\d+)\s*", text)
     if number:
@@ -260,7 +286,7 @@ def _text_clause(text: str, params: list[Any]) -> str:
                      "UNION SELECT m.ticket_id FROM messages_fts JOIN messages m "
                      "ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?)")
         params.extend([query, query])
-    return "(" + (" OR ".join(parts) or "0") + ")"
+    return "(" + " OR ".join(parts) + ")" if parts else None
 
 
 def _summary_fields(r: dict[str, Any]) -> dict[str, Any]:

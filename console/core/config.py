@@ -1,0 +1,55 @@
+"""The team configuration file: one TOML file a team shares (who works which line, SLA policy).
+
+Found at `--config PATH`, else `$CONSOLE_CONFIG`, else `console.toml` in the data directory;
+a missing default file means "no configuration" (a one-person shop needs none), while a file
+the user named must exist. Errors name the file and, where TOML says, the line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from console.core.errors import InvalidInput
+from console.core.paths import data_dir
+from console.core.sla import SlaPolicy, policy_from_config
+
+if sys.version_info >= (3, 11):  # noqa: UP036 - tomli is the fallback below 3.11
+    import tomllib
+else:  # pragma: no cover - Python 3.10 and older
+    import tomli as tomllib
+
+
+def config_path(given: str | os.PathLike[str] | None = None) -> tuple[Path, bool]:
+    """The config file to read, and whether the user named it."""
+    if given:
+        return Path(given), True
+    if os.environ.get("CONSOLE_CONFIG"):
+        return Path(os.environ["CONSOLE_CONFIG"]), True
+    return data_dir() / "console.toml", False
+
+
+def read_config(given: str | os.PathLike[str] | None = None) -> tuple[dict[str, Any], Path | None]:
+    """The parsed config and its path; ({}, None) when no file exists and none was named."""
+    path, named = config_path(given)
+    if not path.is_file():
+        if named:
+            raise InvalidInput(f"{path}: config file not found")
+        return {}, None
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8")), path
+    except tomllib.TOMLDecodeError as error:
+        raise InvalidInput(f"{path}: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"{path}: cannot read the config: {error}") from None
+
+
+def sla_policy(given: str | os.PathLike[str] | None = None) -> SlaPolicy:
+    """The SLA policy of the config's `[sla]` section (the built-in one when there is none);
+    a bad value is reported with the file's name and the key's."""
+    config, source = read_config(given)
+    try:
+        return policy_from_config(config.get("sla"))
+    except InvalidInput as error:
+        raise InvalidInput(f"{source}: {error}") from None

@@ -1,0 +1,321 @@
+"""SLA clocks: the promises a team makes per priority, and the arithmetic of keeping them.
+
+A policy holds three targets per priority (first response, next update, resolution) and an
+optional business calendar (working days, hours, holidays, a time zone). The clocks run only
+while the ball is ours and the ticket is open; with a calendar they run only in working hours,
+so a deadline crosses nights, weekends, holidays and DST changes the way people expect.
+
+Everything here is pure: functions of moments and policies, no store, so the TUI, the timers
+and the tests share one definition of "how long has this waited on us"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from console.core.errors import InvalidInput
+from console.core.model import OPEN_STATUSES, Court, Priority, Status
+
+FIRST_RESPONSE = "first_response"
+NEXT_UPDATE = "next_update"
+RESOLUTION = "resolution"
+KINDS = (FIRST_RESPONSE, NEXT_UPDATE, RESOLUTION)
+
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DURATION_PART = re.compile(r"(\d+)\s*(w|d|h|m|s)", re.IGNORECASE)
+_UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_SEARCH_YEARS = 10
+"""How far ahead a deadline is searched for: a calendar whose holidays swallow ten years has
+no working time, and saying so beats looping for ever."""
+
+
+def parse_duration(text: str, where: str = "duration") -> int:
+    """Seconds in "30m", "2h", "1d", "1h30m" or "1w 2d". A day is 24 hours of clock time."""
+    cleaned = str(text).strip().replace(" ", "")
+    parts = _DURATION_PART.findall(cleaned)
+    if not cleaned or "".join(n + u for n, u in parts).lower() != cleaned.lower():
+        raise InvalidInput(f"{where}: {text!r} is not a duration (use e.g. 30m, 4h, 2d, 1h30m)")
+    return sum(int(n) * _UNIT_SECONDS[u.lower()] for n, u in parts)
+
+
+def format_duration(seconds: int) -> str:
+    """A short signed duration for a queue column: 2d4h, 3h05m, 12m, -1h30m."""
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(int(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{sign}{days}d{hours}h" if hours else f"{sign}{days}d"
+    if hours:
+        return f"{sign}{hours}h{minutes:02d}m"
+    return f"{sign}{minutes}m"
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Working time: which days, which hours, which dates are off, in which time zone."""
+
+    zone: ZoneInfo
+    days: frozenset[int]
+    """Working weekdays, 0 for Monday."""
+    opens: time
+    closes_minutes: int
+    """Closing time in minutes after midnight; 1440 means midnight at the end of the day."""
+    holidays: frozenset[date] = frozenset()
+
+    def windows(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Working intervals in UTC, in order, from the one that holds or follows `start`."""
+        first = start.astimezone(self.zone).date() - timedelta(days=1)
+        for offset in range(366 * _SEARCH_YEARS):
+            day = first + timedelta(days=offset)
+            if day.weekday() not in self.days or day in self.holidays:
+                continue
+            # Local wall times become UTC through the zone, so a DST change moves the window
+            # in UTC rather than stretching or shrinking the working day.
+            begin = datetime.combine(day, self.opens, tzinfo=self.zone).astimezone(UTC)
+            end_day = day + timedelta(days=self.closes_minutes // 1440)
+            end_time = time(self.closes_minutes % 1440 // 60, self.closes_minutes % 60)
+            end = datetime.combine(end_day, end_time, tzinfo=self.zone).astimezone(UTC)
+            if end > start:
+                yield max(begin, start), end
+        raise InvalidInput(f"the business calendar has no working time in the {_SEARCH_YEARS} "
+                           "years after the deadline's start: check its days and holidays")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """One priority's promises, in seconds of running clock (None: no such promise)."""
+
+    first_response: int | None
+    next_update: int | None
+    resolution: int | None
+
+
+DEFAULT_TARGETS: dict[Priority, Targets] = {
+    Priority.P1: Targets(3600, 24 * 3600, 86400),
+    Priority.P2: Targets(4 * 3600, 24 * 3600, 3 * 86400),
+    Priority.P3: Targets(8 * 3600, 24 * 3600, 5 * 86400),
+    Priority.P4: Targets(24 * 3600, 24 * 3600, 10 * 86400),
+}
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    """The team's promises and the customer-side timers. `SlaPolicy()` is the built-in one."""
+
+    targets: Mapping[Priority, Targets] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
+    calendar: Calendar | None = None
+    """None: the clocks run around the clock, in UTC."""
+    at_risk: int = 2 * 3600
+    """A deadline closer than this is shown as at risk."""
+    nudge_after: int = 3 * 86400
+    """The customer has had the ball this long: time to nudge them."""
+    close_after: int = 7 * 86400
+    """The customer has had the ball this long: close the ticket (0: never)."""
+    reopen_within: int = 14 * 86400
+    """A customer writing on a ticket solved or closed longer ago than this opens a new one."""
+
+    @property
+    def zone(self) -> ZoneInfo | Any:
+        """The time zone people's dates and times ("tomorrow 12:00") are read in."""
+        return self.calendar.zone if self.calendar else UTC
+
+
+def business_seconds(start: datetime, end: datetime, calendar: Calendar | None) -> int:
+    """Seconds of working time between two moments (0 when `end` is not after `start`)."""
+    if end <= start:
+        return 0
+    if calendar is None:
+        return int((end - start).total_seconds())
+    total = 0
+    for begin, finish in calendar.windows(start):
+        if begin >= end:
+            break
+        total += int((min(finish, end) - begin).total_seconds())
+    return total
+
+
+def add_business(start: datetime, seconds: int, calendar: Calendar | None) -> datetime:
+    """The moment `seconds` of working time after `start` have passed.
+
+    With zero seconds: the first working moment at or after `start`."""
+    seconds = max(int(seconds), 0)
+    if calendar is None:
+        return start + timedelta(seconds=seconds)
+    for begin, finish in calendar.windows(start):
+        available = int((finish - begin).total_seconds())
+        if seconds <= available:
+            return begin + timedelta(seconds=seconds)
+        seconds -= available
+    raise AssertionError("unreachable: windows() raises when it runs out")
+
+
+def clock_runs(status: Status | str, court: Court | str) -> bool:
+    """The SLA clocks run while the ticket is open and the move is ours."""
+    return Status(status) in OPEN_STATUSES and Court(court) == Court.US
+
+
+@dataclass(frozen=True)
+class ClockState:
+    """What a ticket stores so its deadlines need none of its history."""
+
+    priority: Priority
+    status: Status
+    court: Court
+    clock_since: datetime
+    """When the current stretch (same court and status) began."""
+    ours_seconds: int
+    """Working seconds the ball was ours before the current stretch."""
+    first_response_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    kind: str
+    due: datetime
+    key: str
+    """Names this deadline in the ticket's record of breaches already logged: first response
+    and resolution can breach once per ticket, next update once per stretch."""
+
+
+def counted(state: ClockState, now: datetime, calendar: Calendar | None) -> int:
+    """Working seconds the ball has been ours, up to `now`."""
+    running = clock_runs(state.status, state.court)
+    return state.ours_seconds + (
+        business_seconds(state.clock_since, now, calendar) if running else 0)
+
+
+def deadlines(state: ClockState, policy: SlaPolicy) -> list[Deadline]:
+    """The deadlines running now, soonest first; none while the clocks are stopped."""
+    if not clock_runs(state.status, state.court):
+        return []
+    targets = policy.targets[state.priority]
+    cal, since, used = policy.calendar, state.clock_since, state.ours_seconds
+    found: list[Deadline] = []
+    if state.first_response_at is None:
+        if targets.first_response is not None:
+            due = add_business(since, targets.first_response - used, cal)
+            found.append(Deadline(FIRST_RESPONSE, due, FIRST_RESPONSE))
+    elif targets.next_update is not None:
+        due = add_business(since, targets.next_update, cal)
+        found.append(Deadline(NEXT_UPDATE, due, f"{NEXT_UPDATE}@{since.strftime('%Y%m%dT%H%M%S')}"))
+    if targets.resolution is not None:
+        due = add_business(since, targets.resolution - used, cal)
+        found.append(Deadline(RESOLUTION, due, RESOLUTION))
+    return sorted(found, key=lambda d: (d.due, KINDS.index(d.kind)))
+
+
+def badge(due: datetime | None, now: datetime, policy: SlaPolicy) -> tuple[str, str]:
+    """("breached" | "at risk" | "ok" | "paused", time left) for a queue row."""
+    if due is None:
+        return "paused", ""
+    left = int((due - now).total_seconds())
+    if left <= 0:
+        return "breached", format_duration(left)
+    return ("at risk" if left <= policy.at_risk else "ok"), format_duration(left)
+
+
+# -- the [sla] section of the team config ------------------------------------------------
+
+_TOP_KEYS = {"first_response", "next_update", "resolution", "at_risk", "nudge_after",
+             "close_after", "reopen_within", "calendar", *(p.value for p in Priority)}
+_TARGET_KEYS = {"first_response", "next_update", "resolution"}
+_CALENDAR_KEYS = {"timezone", "days", "hours", "holidays"}
+
+
+def _unknown(section: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    extra = sorted(set(section) - allowed)
+    if extra:
+        raise InvalidInput(f"{where}: unknown key {extra[0]!r} "
+                           f"(known: {', '.join(sorted(allowed))})")
+
+
+def _target(value: Any, where: str) -> int | None:
+    if value is False or (isinstance(value, str) and value.strip().lower() in ("none", "off")):
+        return None  # a team may make no promise of this kind
+    if not isinstance(value, str):
+        raise InvalidInput(f"{where}: {value!r} is not a duration (use a string like \"4h\")")
+    return parse_duration(value, where)
+
+
+def _table(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InvalidInput(f"{where}: expected a table, got {value!r}")
+    return value
+
+
+def calendar_from_config(section: Mapping[str, Any], where: str = "sla.calendar") -> Calendar:
+    _unknown(section, _CALENDAR_KEYS, where)
+    zone_name = section.get("timezone", "UTC")
+    try:
+        zone = ZoneInfo(str(zone_name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"{where}.timezone: unknown time zone {zone_name!r} "
+                           "(use an IANA name such as Europe/Kyiv)") from None
+    raw_days = section.get("days", list(_DAY_NAMES[:5]))
+    if not isinstance(raw_days, list) or not raw_days:
+        raise InvalidInput(f"{where}.days: expected a list of day names such as [\"mon\", \"tue\"]")
+    days: set[int] = set()
+    for name in raw_days:
+        key = str(name).strip().lower()[:3]
+        if key not in _DAY_NAMES:
+            raise InvalidInput(f"{where}.days: {name!r} is not a day (use mon, tue, ... sun)")
+        days.add(_DAY_NAMES.index(key))
+    hours = str(section.get("hours", "09:00-18:00"))
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", hours)
+    opens = closes = -1
+    if match:
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        opens, closes = h1 * 60 + m1, h2 * 60 + m2
+    if not match or not (0 <= opens < closes <= 1440) or m1 > 59 or m2 > 59:
+        raise InvalidInput(f"{where}.hours: {hours!r} is not a working day "
+                           "(use e.g. \"09:00-18:00\"; \"00:00-24:00\" for the whole day)")
+    holidays: set[date] = set()
+    raw_holidays = section.get("holidays", [])
+    if not isinstance(raw_holidays, list):
+        raise InvalidInput(f"{where}.holidays: expected a list of dates such as [\"2026-12-25\"]")
+    for item in raw_holidays:
+        if isinstance(item, date) and not isinstance(item, datetime):
+            holidays.add(item)
+            continue
+        try:
+            holidays.add(date.fromisoformat(str(item)))
+        except ValueError:
+            raise InvalidInput(f"{where}.holidays: {item!r} is not a date (use YYYY-MM-DD)"
+                               ) from None
+    return Calendar(zone=zone, days=frozenset(days), opens=time(opens // 60, opens % 60),
+                    closes_minutes=closes, holidays=frozenset(holidays))
+
+
+def policy_from_config(section: Mapping[str, Any] | None, where: str = "sla") -> SlaPolicy:
+    """The policy a `[sla]` table describes, over the built-in defaults.
+
+    Keys at the top apply to every priority; a `[sla.P1]` table overrides them for P1."""
+    if not section:
+        return SlaPolicy()
+    section = _table(section, where)
+    _unknown(section, _TOP_KEYS, where)
+    common = {k: _target(section[k], f"{where}.{k}") for k in _TARGET_KEYS if k in section}
+    targets: dict[Priority, Targets] = {}
+    for priority in Priority:
+        values = {**DEFAULT_TARGETS[priority].__dict__, **common}
+        if priority.value in section:
+            sub = _table(section[priority.value], f"{where}.{priority.value}")
+            _unknown(sub, _TARGET_KEYS, f"{where}.{priority.value}")
+            values.update({k: _target(v, f"{where}.{priority.value}.{k}")
+                           for k, v in sub.items()})
+        targets[priority] = Targets(**values)
+    timers = {}
+    for key in ("at_risk", "nudge_after", "close_after", "reopen_within"):
+        if key in section:
+            timers[key] = parse_duration(str(section[key]), f"{where}.{key}")
+    calendar = None
+    if "calendar" in section:
+        calendar = calendar_from_config(_table(section["calendar"], f"{where}.calendar"),
+                                        f"{where}.calendar")
+    return SlaPolicy(targets=targets, calendar=calendar, **timers)
