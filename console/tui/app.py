@@ -1,0 +1,122 @@
+"""The console's Textual application: one store, one agent, the queue screen on top.
+
+`make_app` builds it for the `console` command and for the tests alike. The app polls the
+database's data version every `POLL_SECONDS` in a worker; when another process has committed,
+every open screen reads again, so a colleague's change shows within about a second."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from console.core.clock import Clock, utc_now
+from console.core.store import Store
+from console.tui.commands import ConsoleCommands
+from console.tui.desk import READ_ERRORS
+from console.tui.messages import DataChanged
+from console.tui.queues import queue_by_id
+from console.tui.screens.detail import DetailScreen
+from console.tui.screens.help import HelpScreen, key_rows
+from console.tui.screens.main import MainScreen
+
+POLL_SECONDS = 1.0
+
+
+class ConsoleApp(App[int]):
+    """A keyboard-driven help desk over one ticket store."""
+
+    TITLE = "console"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+r", "refresh", "Refresh", id="app.refresh"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.command_palette"),
+    ]
+
+    def __init__(self, store: Store, agent: str, clock: Clock = utc_now) -> None:
+        super().__init__()
+        self.store = store
+        self.agent = agent
+        self.clock = clock
+        self._data_version: int | None = None
+        self._poll_error: str | None = None
+
+    def on_mount(self) -> None:
+        # The baseline is read before the first queries, so a commit that lands while they
+        # run is seen as a change at the first poll. One PRAGMA: cheap enough for the UI thread.
+        self._data_version = self.store.data_version()
+        self.push_screen(MainScreen())
+        self.set_interval(POLL_SECONDS, self.poll_changes, name="poll data version")
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+    # -- live updates ----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="poll",
+          description="check whether another process changed the database")
+    def poll_changes(self) -> None:
+        try:
+            version = self.store.data_version()
+        except READ_ERRORS as error:
+            # Said once, not every second, while the database stays unreadable.
+            if str(error) != self._poll_error:
+                self._poll_error = str(error)
+                self.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return
+        self._poll_error = None
+        if self._data_version is not None and version != self._data_version:
+            self.post_message(DataChanged())
+        self._data_version = version
+
+    def on_data_changed(self) -> None:
+        self.reload_screens()
+
+    def reload_screens(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen | DetailScreen):
+                screen.reload()
+
+    # -- navigation ------------------------------------------------------------------------
+
+    def open_ticket(self, ticket_id: int) -> None:
+        if isinstance(self.screen, DetailScreen):
+            self.pop_screen()
+        self.push_screen(DetailScreen(ticket_id))
+
+    def show_queue(self, queue_id: str) -> None:
+        while isinstance(self.screen, DetailScreen):
+            self.pop_screen()
+        main = self.screen
+        if isinstance(main, MainScreen):
+            main.show_queue(queue_by_id(queue_id))
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.reload_screens()
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        rows = key_rows(self.screen.active_bindings, self.get_key_display)
+        self.push_screen(HelpScreen(rows))
+
+
+def make_app(db_path: str | os.PathLike[str], agent: str, clock: Clock | None = None) -> ConsoleApp:
+    """The app on the database at `db_path` (created when absent), acting as `agent`."""
+    store = Store.open(Path(db_path), clock=clock or utc_now)
+    return ConsoleApp(store, agent, clock=clock or utc_now)
+
+
+def run(db_path: str | os.PathLike[str], agent: str) -> int:
+    """Run the TUI until the agent quits; the exit code for the `console` command."""
+    app = make_app(db_path, agent)
+    app.run()
+    return app.return_code or 0

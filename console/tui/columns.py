@@ -1,0 +1,88 @@
+"""Which columns of the ticket list fit a given width, and what each cell of a row says.
+
+Kept apart from the widget so that the layout rules (what drops first at 80 columns, how the
+subject truncates) are plain functions with no terminal behind them. Cells are built from
+`one_line`, so a stranger's subject can neither break the row nor act on the terminal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from rich.cells import cell_len, set_cell_size
+
+from console.core.clock import age
+from console.core.model import Court, TicketSummary
+from console.core.text import one_line
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    """The cell's name: id, priority, line, court, status, age, requester, subject, assignee."""
+    header: str
+    width: int
+    """Cells wide; for the subject, the least it may shrink to."""
+    drop: int = 0
+    """When the width runs short, columns with the lowest positive `drop` go first; 0 stays."""
+    flex: bool = False
+    """Takes whatever width the others leave."""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("id", "#", 7),
+    Column("priority", "Pri", 3),
+    Column("line", "Line", 4, drop=3),
+    Column("court", "Court", 8),
+    Column("status", "Status", 7, drop=4),
+    Column("age", "Age", 4),
+    Column("requester", "Requester", 18, drop=2),
+    Column("subject", "Subject", 20, flex=True),
+    Column("assignee", "Assignee", 10, drop=1),
+)
+GAP = 1
+"""Blank cells between two columns."""
+
+COURT_LABELS = {Court.US: "our move", Court.CUSTOMER: "customer", Court.VENDOR: "vendor"}
+
+
+@lru_cache(maxsize=64)  # asked for on every painted line; the answer only changes on resize
+def layout(width: int, *, hide: frozenset[str] = frozenset()) -> tuple[tuple[Column, int], ...]:
+    """The columns to show at `width` cells and the width of each, subject last to shrink."""
+    shown = [c for c in COLUMNS if c.key not in hide]
+
+    def needed(columns: list[Column]) -> int:
+        return sum(c.width for c in columns) + GAP * (len(columns) - 1)
+
+    for column in sorted((c for c in shown if c.drop), key=lambda c: c.drop):
+        if needed(shown) <= width:
+            break
+        shown.remove(column)
+    spare = max(width - needed(shown), 0)
+    return tuple((c, c.width + spare if c.flex else c.width) for c in shown)
+
+
+def cell_text(ticket: TicketSummary, key: str, now: datetime) -> str:
+    """What one cell of a ticket's row says, as plain visible text."""
+    if key == "id":
+        return str(ticket.id)
+    if key == "court":
+        return COURT_LABELS[ticket.court]
+    if key == "age":
+        return age(ticket.created_at, now)
+    if key == "assignee":
+        return one_line(ticket.assignee or "-")
+    value = getattr(ticket, key)
+    return one_line(str(value))
+
+
+def fit(text: str, width: int, *, right: bool = False) -> str:
+    """`text` cut or padded to exactly `width` cells, with an ellipsis where it was cut."""
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "\u2026"
+    if right:
+        return " " * (width - cell_len(text)) + text
+    return set_cell_size(text, width)

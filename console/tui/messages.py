@@ -1,0 +1,55 @@
+"""Messages that workers post back to the UI thread with what they read from the store.
+
+Each carries the `generation` of the request that produced it, so an answer that arrives after
+the agent has moved on (another queue, another filter) is recognised as stale and dropped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from console.core.model import Event, QueueCounts, Ticket, TicketSummary
+from console.core.model import Message as TicketMessage
+
+
+@dataclass
+class PagesLoaded(Message):
+    """Rows of the ticket list, by page number, and the queue's size when it was read."""
+
+    generation: int
+    pages: dict[int, list[TicketSummary]]
+    total: int | None = None
+    """The queue's row count, when the worker counted it (a reload), else None."""
+    reset: bool = False
+    """A new queue or filter: put the cursor back on the first row."""
+
+
+@dataclass
+class CountsLoaded(Message):
+    """Open tickets per queue for the sidebar, and each queue's size and first page."""
+
+    counts: QueueCounts
+    heads: dict[str, tuple[int, list[TicketSummary]]]
+    """By queue id: what the list shows the moment the agent switches to that queue."""
+
+    def can_replace(self, message: Message) -> bool:
+        # A burst of reloads only needs the latest counts painted.
+        return isinstance(message, CountsLoaded)
+
+
+@dataclass
+class DataChanged(Message):
+    """Another connection committed to the database: what is on screen may be stale."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, DataChanged)
+
+
+@dataclass
+class TicketLoaded(Message):
+    """Everything the detail view shows of one ticket."""
+
+    ticket: Ticket
+    messages: list[TicketMessage]
+    events: list[Event]

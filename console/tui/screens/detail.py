@@ -1,0 +1,119 @@
+"""The ticket screen: the header fields, the thread (request, customer messages, replies,
+notes) and the event timeline of one ticket, scrolled with j/k; esc goes back.
+
+The ticket is read in a worker and read again when the database changes, keeping the scroll
+position, so an agent watching a ticket sees a colleague's note arrive."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from console.core.model import Court, Ticket
+from console.core.text import one_line
+from console.tui.columns import COURT_LABELS
+from console.tui.desk import READ_ERRORS, desk
+from console.tui.messages import TicketLoaded
+from console.tui.widgets.thread_entry import ThreadEntry
+from console.tui.widgets.timeline import timeline_text
+
+
+def header_text(ticket: Ticket) -> Text:
+    """Subject on the first line; the fields an agent decides by on the second."""
+    text = Text()
+    text.append(f"#{ticket.id}  ", style="bold")
+    text.append(one_line(ticket.subject, 300), style="bold")
+    text.append("\n")
+    fields = (("from", ticket.requester), ("line", ticket.line), ("priority", ticket.priority),
+              ("status", ticket.status), ("assignee", ticket.assignee or "-"),
+              ("version", str(ticket.version)))
+    for name, value in fields:
+        text.append(f"{name} ", style="dim")
+        text.append(f"{one_line(str(value), 60)}   ")
+    text.append("court ", style="dim")
+    court_style = "bold reverse" if ticket.court == Court.US else "dim"
+    text.append(f" {COURT_LABELS[ticket.court]} ", style=court_style)
+    return text
+
+
+class DetailScreen(Screen[None]):
+    """One ticket, read-only for now."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="detail.back"),
+        Binding("j,down", "scroll('down')", "Scroll down", show=False, id="detail.down"),
+        Binding("k,up", "scroll('up')", "Scroll up", show=False, id="detail.up"),
+        Binding("g,home", "scroll('home')", "Top", show=False, id="detail.top"),
+        Binding("G,end", "scroll('end')", "Bottom", show=False, id="detail.bottom"),
+        Binding("space,pagedown", "scroll('page_down')", "Page down", show=False,
+                id="detail.page_down"),
+        Binding("b,pageup", "scroll('page_up')", "Page up", show=False, id="detail.page_up"),
+    ]
+
+    def __init__(self, ticket_id: int) -> None:
+        super().__init__()
+        self.ticket_id = ticket_id
+        self.ticket: Ticket | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"#{self.ticket_id}  loading\u2026"), id="detail-header")
+        with VerticalScroll(id="detail-body"):
+            yield Static(id="thread-title", classes="section-title")
+            yield Static(id="timeline-title", classes="section-title")
+            yield Static(id="timeline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-body").focus()
+        self.reload()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="detail-load",
+          description="read one ticket with its thread and events")
+    def reload(self) -> None:
+        store = desk(self).store
+        try:
+            ticket = store.ticket(self.ticket_id)
+            loaded = TicketLoaded(ticket, store.messages(self.ticket_id),
+                                  store.events(self.ticket_id))
+        except READ_ERRORS as error:
+            self.app.call_from_thread(self._failed, str(error))
+            return
+        self.post_message(loaded)
+
+    def _failed(self, error: str) -> None:
+        self.notify(error, severity="error", markup=False)
+        if self.ticket is None and self.is_current:
+            self.dismiss()
+
+    async def on_ticket_loaded(self, message: TicketLoaded) -> None:
+        if self.ticket is not None and self.ticket.version == message.ticket.version:
+            return  # something else in the database changed; this ticket did not
+        self.ticket = message.ticket
+        self.query_one("#detail-header", Static).update(header_text(message.ticket))
+        body = self.query_one("#detail-body", VerticalScroll)
+        # Rebuilding the thread shrinks the view for a moment; put the reader back after.
+        reading_at = body.scroll_y
+        await body.remove_children(ThreadEntry)
+        entries = [ThreadEntry(None, message.ticket.requester, message.ticket.created_at,
+                               message.ticket.body, self.ticket_id)]
+        entries += [ThreadEntry(m.kind, m.author, m.created_at, m.body, self.ticket_id)
+                    for m in message.messages]
+        await body.mount_all(entries, after="#thread-title")
+        self.query_one("#thread-title", Static).update(
+            Text(f"Thread ({len(message.messages) + 1})", style="bold"))
+        self.query_one("#timeline-title", Static).update(
+            Text(f"Events ({len(message.events)})", style="bold"))
+        self.query_one("#timeline", Static).update(timeline_text(message.events))
+        if reading_at:
+            self.call_after_refresh(body.scroll_to, y=reading_at, animate=False)
+
+    def action_scroll(self, where: str) -> None:
+        body = self.query_one("#detail-body", VerticalScroll)
+        {"down": body.scroll_down, "up": body.scroll_up, "home": body.scroll_home,
+         "end": body.scroll_end, "page_down": body.scroll_page_down,
+         "page_up": body.scroll_page_up}[where](animate=False)

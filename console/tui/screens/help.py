@@ -1,0 +1,72 @@
+"""The key help, generated from the bindings active where the agent pressed `?`.
+
+Nothing here is written by hand: the keys listed are the ones that work at that moment, so the
+help cannot drift from the code. Keys bound to the same action are shown together ("j / down")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import ActiveBinding, Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+GROUP_NAMES = {"TicketList": "Ticket list", "QueueSidebar": "Queues", "MainScreen": "Queue screen",
+               "DetailScreen": "Ticket screen", "ConsoleApp": "Everywhere"}
+
+
+def key_rows(active: dict[str, ActiveBinding],
+             key_display: Callable[[Binding], str]) -> list[tuple[str, str, str]]:
+    """(group, keys, description) for every enabled binding, keys of one action joined."""
+    grouped: dict[tuple[str, str], tuple[list[str], str]] = {}
+    for item in active.values():
+        if not item.enabled or not item.binding.description:
+            continue
+        group = GROUP_NAMES.get(type(item.node).__name__, type(item.node).__name__)
+        keys, _ = grouped.setdefault((group, item.binding.action), ([], item.binding.description))
+        shown = key_display(item.binding)
+        if shown not in keys:
+            keys.append(shown)
+    return [(group, " / ".join(keys), description)
+            for (group, _action), (keys, description) in grouped.items()]
+
+
+def help_text(rows: list[tuple[str, str, str]]) -> Text:
+    text = Text()
+    width = max((len(keys) for _, keys, _ in rows), default=0) + 2
+    current = None
+    for group, keys, description in rows:
+        if group != current:
+            if current is not None:
+                text.append("\n")
+            text.append(f"{group}\n", style="bold underline")
+            current = group
+        text.append(f"  {keys:<{width}}", style="bold")
+        text.append(f"{description}\n")
+    return text
+
+
+class HelpScreen(ModalScreen[None]):
+    """A scrollable list of the keys that work where the agent was."""
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "dismiss", "Close help", id="help.close"),
+        Binding("j,down", "scroll('down')", "Scroll down", show=False, id="help.down"),
+        Binding("k,up", "scroll('up')", "Scroll up", show=False, id="help.up"),
+    ]
+
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Static(Text("Keys", style="bold"), id="help-title")
+            yield Static(help_text(self.rows), id="help-keys")
+
+    def action_scroll(self, where: str) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        (body.scroll_down if where == "down" else body.scroll_up)(animate=False)

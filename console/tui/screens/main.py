@@ -1,0 +1,208 @@
+"""The queue screen: the sidebar of queues, the ticket list of the chosen one, a filter input
+and a status line saying where the cursor is.
+
+The screen owns "which queue, which filter"; the list owns its rows. Counts for the sidebar are
+read in a worker; a change from another agent reloads both (see `reload`)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, OptionList, Static
+
+from console.core.model import TicketSummary
+from console.core.text import one_line
+from console.tui.desk import READ_ERRORS, desk
+from console.tui.messages import CountsLoaded
+from console.tui.queues import QUEUES, Queue, queue_by_id, queue_total
+from console.tui.widgets.queue_sidebar import QueueSidebar, legend_text
+from console.tui.widgets.ticket_list import PAGE, TicketList
+
+FILTER_DELAY = 0.25
+"""Seconds of typing pause before the filter runs: one query per word, not per letter."""
+NARROW = 100
+"""Below this many columns the sidebar takes its narrow form."""
+
+
+class MainScreen(Screen[None]):
+    """Queues on the left, tickets on the right."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="main.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="main.clear_filter"),
+        Binding("right_square_bracket", "next_queue", "Next queue", show=False,
+                id="main.next_queue"),
+        Binding("left_square_bracket", "previous_queue", "Previous queue", show=False,
+                id="main.previous_queue"),
+        *(Binding(str(n), f"queue('{q.id}')", f"Show {q.label}", show=False,
+                  id=f"main.queue_{q.id}") for n, q in enumerate(QUEUES, start=1)),
+        Binding("tab", "app.focus_next", "Next pane (queues, tickets)", show=False,
+                id="main.focus_next"),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False,
+                id="main.focus_previous"),
+        Binding("b", "toggle_sidebar", "Sidebar", id="main.toggle_sidebar"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queue: Queue = QUEUES[0]
+        self.filter_text = ""
+        self._filter_timer: Timer | None = None
+        self._heads: dict[str, tuple[int, list[TicketSummary]]] = {}
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main-body"):
+            with Vertical(id="sidebar"):
+                yield Static(legend_text(), id="sidebar-legend")
+                yield QueueSidebar(id="queues")
+            with Vertical(id="list-pane"):
+                yield TicketList(desk(self).store, desk(self).clock, id="tickets")
+                yield Input(placeholder="filter: words, or #number (esc clears)", id="filter")
+        yield Static(id="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.query_one(TicketList).focus()
+        self.show_queue(self.queue)
+        self.load_counts()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW, "-narrow")
+
+    # -- data ------------------------------------------------------------------------------
+
+    @property
+    def ticket_list(self) -> TicketList:
+        return self.query_one(TicketList)
+
+    def show_queue(self, queue: Queue) -> None:
+        self.queue = queue
+        sidebar = self.query_one(QueueSidebar)
+        index = QUEUES.index(queue)
+        if sidebar.highlighted != index:
+            sidebar.highlighted = index
+        # A per-line queue shows one line only; its column would say the same on every row.
+        hide = frozenset({"line"}) if queue.line is not None else frozenset()
+        if queue.mine:
+            hide = frozenset({"assignee"})
+        agent = desk(self).agent
+        head = None if self.filter_text else self._heads.get(queue.id)
+        self.ticket_list.show_queue(queue.filter(agent, self.filter_text), hide=hide, head=head)
+        self._update_status()
+
+    def reload(self) -> None:
+        """Another connection changed the database: read counts and visible rows again."""
+        self._heads = {}  # stale now; switching queue reads afresh until the new ones come
+        self.load_counts()
+        self.ticket_list.reload()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-counts",
+          description="count open tickets per queue and read each queue's first page")
+    def load_counts(self) -> None:
+        app = self.app
+        store, agent = desk(self).store, desk(self).agent
+        try:
+            counts = store.queue_counts(agent)
+            # Reading every queue's first page ahead lets a queue switch paint without
+            # waiting for a query: six small index range scans, off the UI thread.
+            heads = {q.id: (queue_total(q, counts), store.tickets(q.filter(agent), limit=PAGE))
+                     for q in QUEUES}
+        except READ_ERRORS as error:
+            app.call_from_thread(app.notify, str(error), severity="error", markup=False)
+            return
+        self.post_message(CountsLoaded(counts, heads))
+
+    def on_counts_loaded(self, message: CountsLoaded) -> None:
+        self._heads = message.heads
+        self.query_one(QueueSidebar).show_counts(message.counts)
+
+    # -- events ----------------------------------------------------------------------------
+
+    @on(OptionList.OptionHighlighted, "#queues")
+    def _queue_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        queue = queue_by_id(event.option_id or QUEUES[0].id)
+        if queue != self.queue:
+            self.show_queue(queue)
+
+    @on(OptionList.OptionSelected, "#queues")
+    def _queue_selected(self) -> None:
+        self.ticket_list.focus()
+
+    @on(TicketList.Moved)
+    def _moved(self) -> None:
+        self._update_status()
+
+    @on(TicketList.Opened)
+    def _opened(self, event: TicketList.Opened) -> None:
+        desk(self).open_ticket(event.ticket_id)
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY, lambda: self._apply_filter(event.value))
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._apply_filter(event.value)
+        self.ticket_list.focus()
+
+    def _apply_filter(self, text: str) -> None:
+        text = text.strip()
+        if text != self.filter_text:
+            self.filter_text = text
+            self.show_queue(self.queue)
+
+    def _update_status(self) -> None:
+        tickets = self.ticket_list
+        status = Text(no_wrap=True, overflow="ellipsis")
+        status.append(f" {self.queue.label}", style="bold")
+        if self.filter_text:
+            status.append("  filter: ")
+            status.append(one_line(self.filter_text, 40), style="italic")
+        position = f"{tickets.cursor + 1:,}" if tickets.total else "0"
+        status.append(f"  {position} of {tickets.total:,}")
+        if not tickets.total:
+            status.append("  no tickets here" + (" match" if self.filter_text else ""),
+                          style="dim")
+        self.query_one("#status-line", Static).update(status)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.display = True
+        field.focus()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        field.value = ""
+        field.display = False
+        self.ticket_list.focus()
+        self._apply_filter("")
+
+    def action_next_queue(self) -> None:
+        self.show_queue(QUEUES[(QUEUES.index(self.queue) + 1) % len(QUEUES)])
+
+    def action_previous_queue(self) -> None:
+        self.show_queue(QUEUES[(QUEUES.index(self.queue) - 1) % len(QUEUES)])
+
+    def action_queue(self, queue_id: str) -> None:
+        self.show_queue(queue_by_id(queue_id))
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.query_one("#sidebar")
+        sidebar.display = not sidebar.display
+        if not sidebar.display:
+            self.ticket_list.focus()
+

@@ -1,0 +1,64 @@
+"""Another process's change shows up without a key press, in the list and in an open ticket."""
+
+from __future__ import annotations
+
+import asyncio
+
+from ui_helpers import AGENT, frozen_clock, screen_text, settle, ticket_list
+
+from console.core import operations
+from console.core.model import MessageKind, Priority
+from console.core.store import Store
+
+
+async def _wait_for(predicate, seconds: float = 2.5) -> bool:  # type: ignore[no-untyped-def]
+    for _ in range(int(seconds / 0.05)):
+        if predicate():
+            return True
+        await asyncio.sleep(0.05)
+    return predicate()
+
+
+async def test_a_new_ticket_from_elsewhere_appears_within_seconds(app, db_path) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        before = ticket_list(app).total
+        with Store.open(db_path, clock=frozen_clock) as other:
+            operations.create_ticket(other, "monitoring", subject="Disk full on db-7",
+                                     requester="alerts@example.com", priority=Priority.P1)
+        assert await _wait_for(lambda: ticket_list(app).total == before + 1)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Disk full on db-7" in text
+        assert f"L1 first line  {before + 1}" in text
+
+
+async def test_an_open_ticket_shows_a_note_added_elsewhere(app, db_path) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        ticket = ticket_list(app).current
+        assert ticket is not None
+        await pilot.press("enter")
+        await settle(pilot)
+        with Store.open(db_path, clock=frozen_clock) as other:
+            operations.add_message(other, "bob", ticket.id, MessageKind.NOTE,
+                                   "Checked the logs: the 500s started at 09:14.")
+        assert await _wait_for(lambda: "the 500s started at 09:14" in screen_text(app))
+        assert "Internal note" in screen_text(app)
+        assert AGENT  # the app acts as alice; the note came from bob's process
+
+
+async def test_the_cursor_stays_on_its_ticket_when_one_arrives_above(app, db_path) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "j", "j", "j")
+        chosen = ticket_list(app).current
+        assert chosen is not None
+        before = ticket_list(app).total
+        with Store.open(db_path, clock=frozen_clock) as other:
+            operations.create_ticket(other, "monitoring", subject="Everything is down",
+                                     requester="alerts@example.com", priority=Priority.P1)
+        assert await _wait_for(lambda: ticket_list(app).total == before + 1)
+        await settle(pilot)
+        assert ticket_list(app).current == chosen
+        assert ticket_list(app).cursor in (5, 6)

@@ -1,0 +1,186 @@
+"""The queue screen driven by real key presses: moving, queues, filter, help, palette, quit."""
+
+from __future__ import annotations
+
+from ui_helpers import AGENT, main_screen, screen_text, settle, ticket_list
+
+from console.core.model import Line, QueueFilter
+from console.core.store import Store
+from console.tui.screens.detail import DetailScreen
+from console.tui.screens.help import HelpScreen
+from console.tui.widgets.queue_sidebar import QueueSidebar
+
+
+async def test_first_queue_is_l1_in_priority_then_age_order(app, db_path) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        tickets = ticket_list(app)
+        with Store.open(db_path) as store:
+            expected = store.tickets(QueueFilter(line=Line.L1), limit=5)
+            total = store.count(QueueFilter(line=Line.L1))
+        assert tickets.total == total
+        assert tickets.current is not None and tickets.current.id == expected[0].id
+        text = screen_text(app)
+        assert f"1 of {total}" in text
+        assert "our move" in text
+
+
+async def test_j_k_g_G_move_the_cursor(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        tickets = ticket_list(app)
+        await pilot.press("j", "j", "down")
+        assert tickets.cursor == 3
+        await pilot.press("k")
+        assert tickets.cursor == 2
+        await pilot.press("G")
+        await settle(pilot)
+        assert tickets.cursor == tickets.total - 1
+        assert tickets.current is not None  # the last page was fetched on demand
+        assert f"{tickets.total} of {tickets.total}" in screen_text(app)
+        await pilot.press("g")
+        assert tickets.cursor == 0
+
+
+async def test_enter_opens_the_ticket_and_esc_goes_back(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        chosen = ticket_list(app).current
+        assert chosen is not None
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.ticket_id == chosen.id
+        assert f"#{chosen.id}" in screen_text(app)
+        await pilot.press("escape")
+        main_screen(app)
+        assert ticket_list(app).cursor == 1
+
+
+async def test_switching_queues_shows_their_counts(app, db_path) -> None:
+    with Store.open(db_path) as store:
+        counts = store.queue_counts(AGENT)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        tickets = ticket_list(app)
+        await pilot.press("right_square_bracket")
+        assert screen.queue.id == "l2"
+        assert tickets.total == sum(counts.by_line[Line.L2].values())
+        await pilot.press("5")
+        await settle(pilot)
+        assert screen.queue.id == "mine"
+        assert tickets.total == counts.mine
+        assert all(t.assignee == AGENT for t in tickets._pages[0])
+        await pilot.press("6")
+        assert tickets.total == counts.all_open
+        await pilot.press("left_square_bracket")
+        assert screen.queue.id == "mine"
+        # The sidebar lists every queue with its total.
+        text = screen_text(app)
+        assert f"All open  {counts.all_open}" in text
+        assert f"L2 second line  {sum(counts.by_line[Line.L2].values())}" in text
+
+
+async def test_sidebar_moves_between_queues_with_tab_and_j(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("shift+tab")
+        assert isinstance(app.focused, QueueSidebar)
+        await pilot.press("j", "j")
+        await settle(pilot)
+        assert main_screen(app).queue.id == "l3"
+        await pilot.press("enter")
+        assert app.focused is ticket_list(app)
+
+
+async def test_slash_filters_by_words_and_esc_clears(app, db_path) -> None:
+    with Store.open(db_path) as store:
+        wanted = store.count(QueueFilter(line=Line.L1, text="invoice"))
+        everything = store.count(QueueFilter(line=Line.L1))
+    assert 0 < wanted < everything
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"invoice", "enter")
+        await settle(pilot)
+        assert ticket_list(app).total == wanted
+        assert "filter: invoice" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert ticket_list(app).total == everything
+        assert "filter:" not in screen_text(app)
+
+
+async def test_keys_typed_into_the_filter_are_text_not_commands(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"q?1]")
+        await settle(pilot)
+        assert app.is_running and main_screen(app).queue.id == "l1"
+        assert app.screen.query_one("#filter").value == "q?1]"
+        await pilot.press("escape")  # straight from the input: clears and hides it
+        await settle(pilot)
+        assert main_screen(app).filter_text == ""
+        assert not app.screen.query_one("#filter").display
+        assert app.focused is ticket_list(app)
+
+
+async def test_question_mark_lists_the_active_keys(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for line in ("k", "j", "Open", "Filter", "Quit", "Next queue", "Refresh"):
+            assert line in text
+        await pilot.press("escape")
+        main_screen(app)
+        # On the ticket screen the help lists that screen's keys instead.
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        text = screen_text(app)
+        assert "Back" in text and "Scroll down" in text and "Filter" not in text
+
+
+async def test_palette_opens_a_ticket_by_number(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"42")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.ticket_id == 42
+
+
+async def test_palette_switches_queue(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"vendor")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert main_screen(app).queue.id == "l4"
+
+
+async def test_q_quits(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+    assert app.return_code in (0, None)
+
+
+async def test_usable_at_80_by_24(app) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Subject" in text and "Court" in text
+        assert "Requester" not in text  # dropped to leave the subject room
+        await pilot.press("b")  # the sidebar folds away for more room
+        await pilot.pause()
+        assert "Requester" in screen_text(app) or "Assignee" in screen_text(app)

@@ -1,0 +1,116 @@
+"""The ticket screen: header, thread kinds, timeline, scrolling, and a stranger's text shown
+literally (markup as typed, escapes as visible marks, a 5 MB body cut without freezing)."""
+
+from __future__ import annotations
+
+import time
+
+from ui_helpers import AGENT, frozen_clock, main_screen, screen_text, settle, ticket_list
+
+from console.core import operations
+from console.core.model import MessageKind, Priority
+from console.core.store import Store
+from console.tui.screens.detail import DetailScreen
+from console.tui.widgets.thread_entry import MAX_BODY_CHARS, ThreadEntry
+
+HOSTILE_SUBJECT = "[bold red]x[/] \x1b]52;c;aGFja2Vk\x07 grab"
+HOSTILE_BODY = "[link=https://evil.example]click[/link] \x1b[2J cleared? \x1b]0;title\x07 \ufffd"
+
+
+def _hostile_ticket(db_path) -> int:
+    with Store.open(db_path, clock=frozen_clock) as store:
+        ticket = operations.create_ticket(store, "intake", subject=HOSTILE_SUBJECT,
+                                          requester="[i]eve[/i] <eve@evil.example>",
+                                          body=HOSTILE_BODY, priority=Priority.P1)
+        operations.add_message(store, AGENT, ticket.id, MessageKind.NOTE,
+                               "[reverse]note[/] \x1b[31mred\x1b[0m")
+    return ticket.id
+
+
+async def test_thread_shows_each_kind_and_the_timeline(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")  # All open: has tickets with replies and notes
+        for _ in range(30):
+            await pilot.press("enter")
+            await settle(pilot)
+            kinds = {e.classes for e in app.screen.query(ThreadEntry)}
+            if len(kinds) >= 3:
+                break
+            await pilot.press("escape", "j")
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        entries = list(screen.query(ThreadEntry))
+        assert entries[0].has_class("-request")
+        assert len({e.classes for e in entries}) >= 3
+        text = screen_text(app)
+        assert "Request" in text and "Public reply" in text
+        assert "Events (" in text and "created" in text
+
+
+async def test_j_k_scroll_the_ticket_and_esc_goes_back(app, db_path) -> None:
+    with Store.open(db_path, clock=frozen_clock) as store:
+        ticket = operations.create_ticket(store, "intake", subject="Long one",
+                                          requester="ann@example.com",
+                                          body="\n".join(f"line {n}" for n in range(200)),
+                                          priority=Priority.P1)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.open_ticket(ticket.id)
+        await settle(pilot)
+        body = app.screen.query_one("#detail-body")
+        await pilot.press("j", "j", "j")
+        assert body.scroll_y == 3
+        await pilot.press("k")
+        assert body.scroll_y == 2
+        await pilot.press("G")
+        assert body.scroll_y == body.max_scroll_y > 0
+        await pilot.press("g")
+        assert body.scroll_y == 0
+        await pilot.press("escape")
+        main_screen(app)
+
+
+async def test_hostile_text_is_shown_literally(app, db_path) -> None:
+    ticket_id = _hostile_ticket(db_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)  # the new P1 ticket is on the first screen of L1
+        assert "[bold red]x[/] \u241b]52;c;aGFja2V" in text  # cut to the column
+        assert "\x1b" not in text
+        app.open_ticket(ticket_id)
+        await settle(pilot)
+        assert app.screen.ticket_id == ticket_id
+        text = screen_text(app)
+        assert "[link=https://evil.example]click[/link] \u241b[2J cleared?" in text
+        assert "\u241b]0;title\u2407 \ufffd" in text
+        assert "[reverse]note[/] \u241b[31mred\u241b[0m" in text
+        assert "[bold red]x[/] \u241b]52;c;aGFja2Vk\u2407 grab" in text  # the header
+        assert "\x1b" not in text
+
+
+async def test_a_five_megabyte_body_is_cut_and_does_not_freeze(app, db_path) -> None:
+    huge = ("All work and no play. " * 40 + "\n") * 5700  # about 5 MB
+    with Store.open(db_path, clock=frozen_clock) as store:
+        ticket = operations.create_ticket(store, "intake", subject="Log dump",
+                                          requester="ops@example.com", body=huge)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        started = time.perf_counter()
+        app.open_ticket(ticket.id)
+        await settle(pilot)
+        assert time.perf_counter() - started < 5
+        await pilot.press("G")
+        await pilot.pause()
+        hidden = len(huge) - MAX_BODY_CHARS
+        assert f"{hidden:,} more characters; see `console show {ticket.id}`" in screen_text(app)
+
+
+async def test_an_unknown_ticket_is_an_error_not_a_crash(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.open_ticket(999_999)
+        await settle(pilot)
+        main_screen(app)
+        assert any("999999" in str(n.message) for n in app._notifications)
+        assert ticket_list(app).total > 0
