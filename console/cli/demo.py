@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from console.cli.context import Context
+from console.core.config import sla_policy
 from console.core.demo import build_demo
 from console.core.errors import InvalidInput
 from console.core.paths import demo_db_path
@@ -49,6 +50,8 @@ def open_tui(ctx: Context, *, demo_requested: bool) -> int:
         if not path.exists():
             print(f"building the demo database at {path} ...", file=sys.stderr)
             build_demo(path, tickets=DEFAULT_DEMO_TICKETS)
+    # Config mistakes end the command here, with one line on stderr, before the screen opens.
+    team, policy = ctx.team(), sla_policy(ctx.config)
     from console.tui.app import run  # Textual is imported only when the TUI is wanted
 
-    return run(path, ctx.agent)
+    return run(path, ctx.agent, team=team, policy=policy, macros_path=ctx.macros)

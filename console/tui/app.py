@@ -14,7 +14,9 @@ from textual.app import App
 from textual.binding import Binding
 
 from console.core.clock import Clock, utc_now
+from console.core.sla import SlaPolicy
 from console.core.store import Store
+from console.core.team import Team
 from console.tui.commands import ConsoleCommands
 from console.tui.desk import READ_ERRORS
 from console.tui.messages import DataChanged
@@ -39,11 +41,17 @@ class ConsoleApp(App[int]):
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.command_palette"),
     ]
 
-    def __init__(self, store: Store, agent: str, clock: Clock = utc_now) -> None:
+    def __init__(self, store: Store, agent: str, clock: Clock = utc_now, *,
+                 team: Team | None = None, policy: SlaPolicy | None = None,
+                 macros_path: str | None = None) -> None:
         super().__init__()
         self.store = store
         self.agent = agent
         self.clock = clock
+        self.team = team or Team()
+        self.me = self.team.agent(agent)
+        self.policy = policy or SlaPolicy()
+        self.macros_path = macros_path
         self._data_version: int | None = None
         self._poll_error: str | None = None
 
@@ -109,14 +117,21 @@ class ConsoleApp(App[int]):
         self.push_screen(HelpScreen(rows))
 
 
-def make_app(db_path: str | os.PathLike[str], agent: str, clock: Clock | None = None) -> ConsoleApp:
-    """The app on the database at `db_path` (created when absent), acting as `agent`."""
+def make_app(db_path: str | os.PathLike[str], agent: str, clock: Clock | None = None, *,
+             team: Team | None = None, policy: SlaPolicy | None = None,
+             macros_path: str | None = None) -> ConsoleApp:
+    """The app on the database at `db_path` (created when absent), acting as `agent`.
+
+    `team` (who works which line), `policy` (SLA) and `macros_path` come from the command
+    line's config; the tests pass their own."""
     store = Store.open(Path(db_path), clock=clock or utc_now)
-    return ConsoleApp(store, agent, clock=clock or utc_now)
+    return ConsoleApp(store, agent, clock=clock or utc_now, team=team, policy=policy,
+                      macros_path=macros_path)
 
 
-def run(db_path: str | os.PathLike[str], agent: str) -> int:
+def run(db_path: str | os.PathLike[str], agent: str, *, team: Team | None = None,
+        policy: SlaPolicy | None = None, macros_path: str | None = None) -> int:
     """Run the TUI until the agent quits; the exit code for the `console` command."""
-    app = make_app(db_path, agent)
+    app = make_app(db_path, agent, team=team, policy=policy, macros_path=macros_path)
     app.run()
     return app.return_code or 0

@@ -12,14 +12,23 @@ from textual.dom import DOMNode
 
 from console.core.clock import Clock
 from console.core.errors import ConsoleError
+from console.core.sla import SlaPolicy
 from console.core.store import Store
+from console.core.team import Agent, Team
 
 
 class Desk(Protocol):
     store: Store
     """The open ticket database; use it only from worker threads."""
     agent: str
-    """Who is at the keyboard."""
+    """Who is at the keyboard (the login)."""
+    me: Agent
+    """The agent at the keyboard as the team config knows them: name, lines, role."""
+    team: Team
+    policy: SlaPolicy
+    """The SLA policy every workflow operation needs."""
+    macros_path: str | None
+    """The team macro file named on the command line, if any."""
     clock: Clock
 
     def open_ticket(self, ticket_id: int) -> None: ...
