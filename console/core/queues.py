@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from console.core.clock import to_text
-from console.core.model import Court, Line, Priority, Status
+from console.core.model import Court, Line, Priority, Status, TicketSummary
 from console.core.sla import SlaPolicy
 from console.core.store import SUBJECT_PREVIEW, Store
 
@@ -108,3 +108,42 @@ def deadlines_for(store: Store, ids: list[int]) -> dict[int, tuple[str | None, s
             f"SELECT id, sla_kind, sla_due_at FROM tickets WHERE id IN ({marks})", ids
         ).fetchall()
     return {ticket_id: (kind, due) for ticket_id, kind, due in rows}
+
+
+# -- the same queues as pages of queue rows, with their sizes, for the TUI's ticket list ------
+
+def _due_sql(store: Store, policy: SlaPolicy) -> tuple[str, tuple[Any, ...], str]:
+    cutoff = to_text(end_of_today(store.clock(), policy))
+    return ("FROM tickets INDEXED BY tickets_by_followup WHERE followup_due_at IS NOT NULL "
+            "AND followup_due_at < ?", (cutoff,), "followup_due_at, id")
+
+
+def _nudge_sql(store: Store, policy: SlaPolicy) -> tuple[str, tuple[Any, ...], str]:
+    cutoff = to_text(store.clock() - timedelta(seconds=policy.nudge_after))
+    return ("FROM tickets INDEXED BY tickets_idle_customer WHERE court = 'customer' "
+            "AND status IN ('waiting', 'solved') AND clock_since <= ? "
+            "AND nudged_since IS NOT clock_since", (cutoff,), "clock_since, id")
+
+
+def _breach_sql(store: Store, policy: SlaPolicy) -> tuple[str, tuple[Any, ...], str]:
+    return ("FROM tickets INDEXED BY tickets_by_sla_due WHERE sla_due_at IS NOT NULL", (),
+            "sla_due_at, id")
+
+
+_SQL = {"due": _due_sql, "nudge": _nudge_sql, "breach": _breach_sql}
+
+
+def page(store: Store, policy: SlaPolicy, name: str, *, limit: int = 100,
+         offset: int = 0) -> list[TicketSummary]:
+    """One page of the queue `name` ("due", "nudge" or "breach") as queue rows, in the
+    queue's own order (the same as `due`, `nudge` and `breach`)."""
+    source, params, order = _SQL[name](store, policy)
+    return store.summaries(f"{source} ORDER BY {order} LIMIT ? OFFSET ?",
+                           (*params, limit, offset))
+
+
+def count(store: Store, policy: SlaPolicy, name: str) -> int:
+    """How many tickets the queue `name` holds now (a count on its partial index)."""
+    source, params, _ = _SQL[name](store, policy)
+    with store.lock:
+        return int(store.conn.execute(f"SELECT count(*) {source}", params).fetchone()[0])

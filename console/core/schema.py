@@ -265,7 +265,20 @@ CREATE TABLE ticket_embeddings (
 );
 """
 
-MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH, _TEAM, _TAGS, _CHECKLISTS, _SLA_CLOCKS, _LINKS]
+# Any open queue sorted by time to breach: the nearest deadline first, tickets whose clocks
+# are stopped after them in the usual priority and age order. `ifnull` puts "no deadline" last
+# ('~' sorts after every stored moment) and lets each page be one range scan of an index.
+_BREACH_ORDER = f"""
+CREATE INDEX tickets_open_all_by_due ON tickets(ifnull(sla_due_at, '~'), priority,
+    created_at, id) WHERE {OPEN_SQL};
+CREATE INDEX tickets_open_by_line_due ON tickets(line, ifnull(sla_due_at, '~'), priority,
+    created_at, id) WHERE {OPEN_SQL};
+CREATE INDEX tickets_open_by_assignee_due ON tickets(assignee, ifnull(sla_due_at, '~'),
+    priority, created_at, id) WHERE {OPEN_SQL};
+"""
+
+MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH, _TEAM, _TAGS, _CHECKLISTS, _SLA_CLOCKS, _LINKS,
+                         _BREACH_ORDER]
 LATEST = len(MIGRATIONS)
 
 

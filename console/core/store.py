@@ -44,6 +44,11 @@ SUBJECT_PREVIEW = 300
 """Queue rows carry at most this many characters of a subject: a stranger's 5 MB subject must
 not be copied into every page."""
 
+ORDERS = ("priority", "breach")
+"""How a queue may be sorted: by priority then age, or by time to the next SLA deadline."""
+DUE_KEY = "ifnull(sla_due_at, '~')"
+"""The breach sort key, spelled as the indexes spell it (no deadline sorts last)."""
+
 _SUMMARY_COLUMNS = (
     f"id, substr(subject, 1, {SUBJECT_PREVIEW}) AS subject, requester, line, priority, status,"
     " court, assignee, created_at, updated_at, updated_by, version"
@@ -167,12 +172,24 @@ class Store:
         return bool(self._rows("SELECT 1 AS x FROM tickets WHERE id = ?", (ticket_id,)))
 
     def tickets(self, queue: QueueFilter = QueueFilter(), *, limit: int = 100,
-                offset: int = 0) -> list[TicketSummary]:
-        """One page of a queue, most urgent first, then oldest first."""
+                offset: int = 0, order: str = "priority") -> list[TicketSummary]:
+        """One page of a queue, most urgent first, then oldest first.
+
+        With `order="breach"` the nearest SLA deadline comes first (breached ones at the top),
+        then the tickets whose clocks are stopped, by priority and age."""
+        if order not in ORDERS:
+            raise ValueError(f"unknown queue order {order!r}")
         where, params = _where(queue)
-        sql = (f"SELECT {_SUMMARY_COLUMNS} FROM {_source(queue)} WHERE {where} "
-               "ORDER BY priority, created_at, id LIMIT ? OFFSET ?")
+        by = "priority, created_at, id"
+        if order == "breach":
+            by = f"{DUE_KEY}, {by}"
+        sql = (f"SELECT {_SUMMARY_COLUMNS} FROM {_source(queue, order)} WHERE {where} "
+               f"ORDER BY {by} LIMIT ? OFFSET ?")
         return [_summary(r) for r in self._rows(sql, [*params, limit, offset])]
+
+    def summaries(self, sql: str, params: Any = ()) -> list[TicketSummary]:
+        """Queue rows from `sql`, which names what follows `SELECT <row columns>`."""
+        return [_summary(r) for r in self._rows(f"SELECT {_SUMMARY_COLUMNS} {sql}", params)]
 
     def count(self, queue: QueueFilter = QueueFilter()) -> int:
         where, params = _where(queue)
@@ -236,18 +253,23 @@ def _is_open_queue(queue: QueueFilter) -> bool:
     return tuple(queue.statuses) == OPEN_STATUSES
 
 
-def _source(queue: QueueFilter) -> str:
+def _source(queue: QueueFilter, order: str = "priority") -> str:
     """The table with the index an open queue must use.
 
     The planner, seeing `status IN (...)`, would rather walk the status index and sort every
     open ticket for each page; the partial indexes are already in queue order."""
     if not _is_open_queue(queue):
         return "tickets"
+    if queue.needs_customer_contact and not queue.text:
+        # A handful of open questions: look their tickets up by number rather than walk
+        # every open ticket (NOT INDEXED still allows the primary key).
+        return "tickets NOT INDEXED"
+    suffix = "_due" if order == "breach" else ""
     if queue.assignee is not None:
-        return "tickets INDEXED BY tickets_open_by_assignee"
+        return f"tickets INDEXED BY tickets_open_by_assignee{suffix}"
     if queue.line is not None:
-        return "tickets INDEXED BY tickets_open_by_line"
-    return "tickets INDEXED BY tickets_open_all"
+        return f"tickets INDEXED BY tickets_open_by_line{suffix}"
+    return "tickets INDEXED BY tickets_open_all" + ("_by_due" if suffix else "")
 
 
 def _where(queue: QueueFilter) -> tuple[str, list[Any]]:
