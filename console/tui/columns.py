@@ -12,15 +12,18 @@ from functools import lru_cache
 
 from rich.cells import cell_len, set_cell_size
 
-from console.core.clock import age
+from console.core.clock import age, from_text
 from console.core.model import Court, TicketSummary
+from console.core.presence import Presence
+from console.core.sla import SlaPolicy, badge
 from console.core.text import one_line
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
-    """The cell's name: id, priority, line, court, status, age, requester, subject, assignee."""
+    """The cell's name: id, priority, line, court, status, age, left, requester, who, subject,
+    assignee."""
     header: str
     width: int
     """Cells wide; for the subject, the least it may shrink to."""
@@ -37,7 +40,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("court", "Court", 8),
     Column("status", "Status", 7, drop=4),
     Column("age", "Age", 4),
+    Column("left", "Left", 5),
     Column("requester", "Requester", 18, drop=2),
+    Column("who", "Who", 8, drop=1),
     Column("subject", "Subject", 20, flex=True),
     Column("assignee", "Assignee", 10, drop=1),
 )
@@ -63,8 +68,55 @@ def layout(width: int, *, hide: frozenset[str] = frozenset()) -> tuple[tuple[Col
     return tuple((c, c.width + spare if c.flex else c.width) for c in shown)
 
 
-def cell_text(ticket: TicketSummary, key: str, now: datetime) -> str:
+@dataclass(frozen=True)
+class RowMarks:
+    """What a row shows besides the ticket: its next SLA deadline and who else is on it."""
+
+    sla_due_at: str | None = None
+    presence: tuple[Presence, ...] = ()
+
+
+NO_MARKS = RowMarks()
+
+
+def short_left(seconds: int) -> str:
+    """Time left in at most five cells: 45m, 3h, 2d, -2h (breached two hours ago)."""
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    if seconds < 3600:
+        return f"{sign}{seconds // 60}m"
+    if seconds < 48 * 3600:
+        return f"{sign}{seconds // 3600}h"
+    return f"{sign}{seconds // 86400}d"
+
+
+def sla_state(marks: RowMarks, now: datetime, policy: SlaPolicy) -> tuple[str, str]:
+    """("breached" | "at risk" | "ok" | "paused", time left) for the Left cell."""
+    due = from_text(marks.sla_due_at) if marks.sla_due_at else None
+    state, _ = badge(due, now, policy)
+    if due is None:
+        return state, "-"
+    return state, short_left(int((due - now).total_seconds()))
+
+
+def presence_mark(marks: RowMarks) -> str:
+    """Who else is on the ticket: "✎bob" when bob is writing a reply, "bob" when he is
+    reading it, "+1" for each further colleague."""
+    if not marks.presence:
+        return ""
+    first = marks.presence[0]  # writers come first (see `TicketList`)
+    mark = ("\u270e" if first.activity == "replying" else "") + one_line(first.agent)
+    others = len({p.agent for p in marks.presence}) - 1
+    return mark + (f"+{others}" if others > 0 else "")
+
+
+def cell_text(ticket: TicketSummary, key: str, now: datetime, marks: RowMarks = NO_MARKS,
+              policy: SlaPolicy | None = None) -> str:
     """What one cell of a ticket's row says, as plain visible text."""
+    if key == "left":
+        return sla_state(marks, now, policy or SlaPolicy())[1]
+    if key == "who":
+        return presence_mark(marks)
     if key == "id":
         return str(ticket.id)
     if key == "court":

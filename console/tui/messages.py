@@ -5,12 +5,13 @@ the agent has moved on (another queue, another filter) is recognised as stale an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual.message import Message
 
 from console.core.model import Event, QueueCounts, Ticket, TicketSummary
 from console.core.model import Message as TicketMessage
+from console.tui.columns import RowMarks
 
 
 @dataclass
@@ -23,6 +24,8 @@ class PagesLoaded(Message):
     """The queue's row count, when the worker counted it (a reload), else None."""
     reset: bool = False
     """A new queue or filter: put the cursor back on the first row."""
+    marks: dict[int, RowMarks] = field(default_factory=dict)
+    """By ticket number: the rows' deadlines and who else is on them."""
 
 
 @dataclass
@@ -30,7 +33,9 @@ class CountsLoaded(Message):
     """Open tickets per queue for the sidebar, and each queue's size and first page."""
 
     counts: QueueCounts
-    heads: dict[str, tuple[int, list[TicketSummary]]]
+    totals: dict[str, int]
+    """By queue id: how many tickets each queue of the sidebar holds."""
+    heads: dict[str, tuple[int, list[TicketSummary], dict[int, RowMarks]]]
     """By queue id: what the list shows the moment the agent switches to that queue."""
 
     def can_replace(self, message: Message) -> bool:

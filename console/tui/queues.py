@@ -1,13 +1,19 @@
 """The queues an agent can look at, in the order the sidebar lists them.
 
-A queue is a name and a way to build its `QueueFilter` for the agent at the keyboard; the
-per-line queues also name the line, so the sidebar can show their counts per priority."""
+A queue is a name and a way to read its rows for the agent at the keyboard. Most are a
+`QueueFilter` (the support lines, "Mine", "All open", "Needs customer contact"); the workflow
+queues "Due", "Nudge" and "Breach" have their own order and come from `core.queues`. A
+`Listing` is a queue as the ticket list reads it: with the agent, the filter words and the
+sort order the agent chose."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from console.core.model import Line, QueueCounts, QueueFilter
+from console.core import queues as workflow_queues
+from console.core.model import Line, QueueCounts, QueueFilter, TicketSummary
+from console.core.sla import SlaPolicy
+from console.core.store import Store
 
 
 @dataclass(frozen=True)
@@ -15,18 +21,31 @@ class Queue:
     """One entry of the queue sidebar."""
 
     id: str
-    """A stable key for bindings, the palette and tests: "l1".."l4", "mine", "all"."""
+    """A stable key for bindings, the palette and tests: "l1".."l4", "mine", "all", "due",
+    "nudge", "breach", "contact"."""
     label: str
     """What the sidebar and the status line call it."""
     line: Line | None = None
     """The support line this queue shows, or None for the queues across lines."""
     mine: bool = False
     """Whether the queue shows only the agent's own tickets."""
+    timer: str | None = None
+    """"due", "nudge" or "breach": a workflow queue with its own order (see core.queues)."""
+    contact: bool = False
+    """Tickets with a back-line question for the customer that the front line owes."""
+    short: str = ""
+    """The sidebar's name for it when `label` is too long for the narrow sidebar."""
 
     def filter(self, agent: str, text: str | None = None) -> QueueFilter:
         """The open tickets of this queue, optionally narrowed by search words."""
-        base = QueueFilter(line=self.line, assignee=agent if self.mine else None)
+        base = QueueFilter(line=self.line, assignee=agent if self.mine else None,
+                           needs_customer_contact=self.contact)
         return replace(base, text=text or None)
+
+    @property
+    def sortable(self) -> bool:
+        """Whether the agent may switch between priority and breach order here."""
+        return self.timer is None
 
 
 QUEUES: tuple[Queue, ...] = (
@@ -36,7 +55,14 @@ QUEUES: tuple[Queue, ...] = (
     Queue("l4", "L4 vendor", line=Line.L4),
     Queue("mine", "Mine", mine=True),
     Queue("all", "All open"),
+    Queue("due", "Due follow-ups", timer="due"),
+    Queue("nudge", "Nudge", timer="nudge"),
+    Queue("breach", "Breach", timer="breach"),
+    Queue("contact", "Needs customer contact", contact=True, short="Needs contact"),
 )
+
+QUEUE_KEYS = "1234567890"
+"""The digit that shows each queue, in sidebar order."""
 
 
 def queue_by_id(queue_id: str) -> Queue:
@@ -46,8 +72,47 @@ def queue_by_id(queue_id: str) -> Queue:
     raise KeyError(queue_id)
 
 
-def queue_total(queue: Queue, counts: QueueCounts) -> int:
-    """How many open tickets `queue` holds, by the sidebar's counts."""
+def queue_total(queue: Queue, counts: QueueCounts) -> int | None:
+    """How many open tickets `queue` holds, by the sidebar's counts (None: counted apart)."""
+    if queue.timer is not None or queue.contact:
+        return None
     if queue.line is not None:
         return sum(counts.by_line.get(queue.line, {}).values())
     return counts.mine if queue.mine else counts.all_open
+
+
+def queue_totals(store: Store, agent: str, policy: SlaPolicy,
+                 counts: QueueCounts) -> dict[str, int]:
+    """Every queue's size: from `counts` where they say it, else one indexed count each."""
+    totals: dict[str, int] = {}
+    for queue in QUEUES:
+        total = queue_total(queue, counts)
+        if total is None:
+            total = Listing(queue, agent, policy).count(store)
+        totals[queue.id] = total
+    return totals
+
+
+@dataclass(frozen=True, eq=False)
+class Listing:
+    """A queue as the ticket list reads it, page by page."""
+
+    queue: Queue
+    agent: str
+    policy: SlaPolicy
+    text: str | None = None
+    """Filter words; the workflow queues are not filtered (they are short and ordered)."""
+    order: str = "priority"
+    """"priority" (then age) or "breach" (time to the next SLA deadline)."""
+
+    def count(self, store: Store) -> int:
+        if self.queue.timer is not None:
+            return workflow_queues.count(store, self.policy, self.queue.timer)
+        return store.count(self.queue.filter(self.agent, self.text))
+
+    def page(self, store: Store, *, limit: int, offset: int = 0) -> list[TicketSummary]:
+        if self.queue.timer is not None:
+            return workflow_queues.page(store, self.policy, self.queue.timer, limit=limit,
+                                        offset=offset)
+        return store.tickets(self.queue.filter(self.agent, self.text), limit=limit,
+                             offset=offset, order=self.order)

@@ -16,14 +16,15 @@ def _keys(width: int, hide: frozenset[str] = frozenset()) -> list[str]:
 def test_wide_terminals_show_every_column_and_give_the_rest_to_the_subject() -> None:
     columns = layout(200)
     assert [c.key for c, _ in columns] == ["id", "priority", "line", "court", "status", "age",
-                                           "requester", "subject", "assignee"]
+                                           "left", "requester", "who", "subject", "assignee"]
     assert sum(w for _, w in columns) + len(columns) - 1 == 200
 
 
-def test_narrow_terminals_drop_assignee_then_requester_and_keep_court() -> None:
-    assert "assignee" in _keys(89) and "assignee" not in _keys(88)
+def test_narrow_terminals_drop_who_assignee_then_requester_and_keep_court_and_left() -> None:
+    assert "who" in _keys(104) and "who" not in _keys(103)
+    assert "assignee" in _keys(95) and "assignee" not in _keys(94)
     assert "requester" not in _keys(58)
-    assert {"id", "priority", "court", "age", "subject"} <= set(_keys(40))
+    assert {"id", "priority", "court", "age", "left", "subject"} <= set(_keys(40))
     assert "line" not in _keys(100, hide=frozenset({"line"}))
 
 

@@ -76,7 +76,7 @@ async def test_hostile_text_is_shown_literally(app, db_path) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         text = screen_text(app)  # the new P1 ticket is on the first screen of L1
-        assert "[bold red]x[/] \u241b]52;c;aGFja2V" in text  # cut to the column
+        assert "[bold red]x[/] \u241b]52;c;" in text  # cut to the column
         assert "\x1b" not in text
         app.open_ticket(ticket_id)
         await settle(pilot)

@@ -17,11 +17,12 @@ from textual.widgets import Footer, Input, OptionList, Static
 
 from console.core.model import TicketSummary
 from console.core.text import one_line
+from console.tui.columns import RowMarks
 from console.tui.desk import READ_ERRORS, desk
 from console.tui.messages import CountsLoaded
-from console.tui.queues import QUEUES, Queue, queue_by_id, queue_total
+from console.tui.queues import QUEUE_KEYS, QUEUES, Listing, Queue, queue_by_id, queue_totals
 from console.tui.widgets.queue_sidebar import QueueSidebar, legend_text
-from console.tui.widgets.ticket_list import PAGE, TicketList
+from console.tui.widgets.ticket_list import TicketList, read_page
 
 FILTER_DELAY = 0.25
 """Seconds of typing pause before the filter runs: one query per word, not per letter."""
@@ -39,8 +40,9 @@ class MainScreen(Screen[None]):
                 id="main.next_queue"),
         Binding("left_square_bracket", "previous_queue", "Previous queue", show=False,
                 id="main.previous_queue"),
-        *(Binding(str(n), f"queue('{q.id}')", f"Show {q.label}", show=False,
-                  id=f"main.queue_{q.id}") for n, q in enumerate(QUEUES, start=1)),
+        *(Binding(key, f"queue('{q.id}')", f"Show {q.label}", show=False,
+                  id=f"main.queue_{q.id}") for key, q in zip(QUEUE_KEYS, QUEUES, strict=True)),
+        Binding("o", "toggle_order", "Sort", id="main.order"),
         Binding("tab", "app.focus_next", "Next pane (queues, tickets)", show=False,
                 id="main.focus_next"),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False,
@@ -52,8 +54,10 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.queue: Queue = QUEUES[0]
         self.filter_text = ""
+        self.order = "priority"
+        """"priority" or "breach": how the queues that may be sorted are sorted now."""
         self._filter_timer: Timer | None = None
-        self._heads: dict[str, tuple[int, list[TicketSummary]]] = {}
+        self._heads: dict[str, tuple[int, list[TicketSummary], dict[int, RowMarks]]] = {}
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main-body"):
@@ -61,7 +65,8 @@ class MainScreen(Screen[None]):
                 yield Static(legend_text(), id="sidebar-legend")
                 yield QueueSidebar(id="queues")
             with Vertical(id="list-pane"):
-                yield TicketList(desk(self).store, desk(self).clock, id="tickets")
+                yield TicketList(desk(self).store, desk(self).clock, agent=desk(self).agent,
+                                 policy=desk(self).policy, id="tickets")
                 yield Input(placeholder="filter: words, or #number (esc clears)", id="filter")
         yield Static(id="status-line")
         yield Footer()
@@ -91,10 +96,14 @@ class MainScreen(Screen[None]):
         hide = frozenset({"line"}) if queue.line is not None else frozenset()
         if queue.mine:
             hide = frozenset({"assignee"})
-        agent = desk(self).agent
-        head = None if self.filter_text else self._heads.get(queue.id)
-        self.ticket_list.show_queue(queue.filter(agent, self.filter_text), hide=hide, head=head)
+        head = None if self.filter_text or self.order != "priority" else self._heads.get(queue.id)
+        self.ticket_list.show_queue(self.listing(queue), hide=hide, head=head)
         self._update_status()
+
+    def listing(self, queue: Queue, *, order: str | None = None) -> Listing:
+        """`queue` as the list reads it now: with the filter and the chosen order."""
+        return Listing(queue, desk(self).agent, desk(self).policy, self.filter_text or None,
+                       order or self.order)
 
     def reload(self) -> None:
         """Another connection changed the database: read counts and visible rows again."""
@@ -106,21 +115,24 @@ class MainScreen(Screen[None]):
           description="count open tickets per queue and read each queue's first page")
     def load_counts(self) -> None:
         app = self.app
-        store, agent = desk(self).store, desk(self).agent
+        store, agent, policy = desk(self).store, desk(self).agent, desk(self).policy
         try:
             counts = store.queue_counts(agent)
+            totals = queue_totals(store, agent, policy, counts)
             # Reading every queue's first page ahead lets a queue switch paint without
-            # waiting for a query: six small index range scans, off the UI thread.
-            heads = {q.id: (queue_total(q, counts), store.tickets(q.filter(agent), limit=PAGE))
-                     for q in QUEUES}
+            # waiting for a query: one small index range scan per queue, off the UI thread.
+            heads = {}
+            for queue in QUEUES:
+                rows, marks = read_page(store, agent, Listing(queue, agent, policy), 0)
+                heads[queue.id] = (totals[queue.id], rows, marks)
         except READ_ERRORS as error:
             app.call_from_thread(app.notify, str(error), severity="error", markup=False)
             return
-        self.post_message(CountsLoaded(counts, heads))
+        self.post_message(CountsLoaded(counts, totals, heads))
 
     def on_counts_loaded(self, message: CountsLoaded) -> None:
         self._heads = message.heads
-        self.query_one(QueueSidebar).show_counts(message.counts)
+        self.query_one(QueueSidebar).show_counts(message.counts, message.totals)
 
     # -- events ----------------------------------------------------------------------------
 
@@ -165,9 +177,13 @@ class MainScreen(Screen[None]):
         tickets = self.ticket_list
         status = Text(no_wrap=True, overflow="ellipsis")
         status.append(f" {self.queue.label}", style="bold")
+        if self.queue.sortable and self.order == "breach":
+            status.append("  by time to breach", style="italic")
         if self.filter_text:
             status.append("  filter: ")
             status.append(one_line(self.filter_text, 40), style="italic")
+            if not self.queue.sortable:
+                status.append(" (not applied here)", style="dim")
         position = f"{tickets.cursor + 1:,}" if tickets.total else "0"
         status.append(f"  {position} of {tickets.total:,}")
         if not tickets.total:
@@ -199,6 +215,14 @@ class MainScreen(Screen[None]):
 
     def action_queue(self, queue_id: str) -> None:
         self.show_queue(queue_by_id(queue_id))
+
+    def action_toggle_order(self) -> None:
+        """Priority then age, or nearest SLA deadline first; kept across queue switches."""
+        if not self.queue.sortable:
+            self.notify(f"{self.queue.label} has its own order", timeout=2)
+            return
+        self.order = "breach" if self.order == "priority" else "priority"
+        self.show_queue(self.queue)
 
     def action_toggle_sidebar(self) -> None:
         sidebar = self.query_one("#sidebar")

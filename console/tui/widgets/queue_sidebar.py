@@ -26,11 +26,14 @@ def short_count(n: int) -> str:
     return f"{n / 1_000_000:.1f}M"
 
 
-def queue_prompt(queue: Queue, counts: QueueCounts | None) -> Text:
+def queue_prompt(queue: Queue, counts: QueueCounts | None,
+                 totals: dict[str, int] | None = None) -> Text:
     """Two lines: the queue and its total, then P1..P4 for a support line."""
     prompt = Text(no_wrap=True, overflow="ellipsis")
-    total = queue_total(queue, counts) if counts is not None else None
-    prompt.append(queue.label, style="bold")
+    total = (totals or {}).get(queue.id)
+    if total is None and counts is not None:
+        total = queue_total(queue, counts)
+    prompt.append(queue.short or queue.label, style="bold")
     prompt.append(f"  {short_count(total) if total is not None else '…'}")
     if queue.line is not None:
         prompt.append("\n")
@@ -61,8 +64,10 @@ class QueueSidebar(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(*(Option(queue_prompt(q, None), id=q.id) for q in QUEUES), id=id)
         self.counts: QueueCounts | None = None
+        self.totals: dict[str, int] = {}
 
-    def show_counts(self, counts: QueueCounts) -> None:
+    def show_counts(self, counts: QueueCounts, totals: dict[str, int] | None = None) -> None:
         self.counts = counts
+        self.totals = totals or {}
         for queue in QUEUES:
-            self.replace_option_prompt(queue.id, queue_prompt(queue, counts))
+            self.replace_option_prompt(queue.id, queue_prompt(queue, counts, self.totals))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 
 from rich.segment import Segment
 from rich.style import Style
@@ -21,17 +22,54 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from console.core import presence
 from console.core.clock import Clock
-from console.core.model import Court, Priority, QueueFilter, TicketSummary
+from console.core.model import Court, Priority, TicketSummary
+from console.core.queues import deadlines_for
+from console.core.sla import SlaPolicy
 from console.core.store import Store
-from console.tui.columns import GAP, Column, cell_text, fit, layout
+from console.tui.columns import (
+    GAP,
+    NO_MARKS,
+    Column,
+    RowMarks,
+    cell_text,
+    fit,
+    layout,
+    presence_mark,
+    sla_state,
+)
 from console.tui.desk import READ_ERRORS
 from console.tui.messages import PagesLoaded
+from console.tui.queues import Listing
 
 PAGE = 100
 """Tickets fetched per query: a screen or two, one index range scan."""
 CACHED_PAGES = 12
 """Pages kept; the oldest used is dropped first. A few thousand rows at most."""
+
+
+def row_marks(store: Store, agent: str, rows: list[TicketSummary]) -> dict[int, RowMarks]:
+    """Deadlines and colleagues' presence for one page of rows: two lookups by number."""
+    ids = [row.id for row in rows]
+    deadlines = deadlines_for(store, ids)
+    with store.lock:
+        present = presence.on_tickets(store, ids, exclude_agent=agent)
+    marks: dict[int, RowMarks] = {}
+    for ticket_id in ids:
+        here = sorted(present.get(ticket_id, ()),
+                      key=lambda p: (p.activity != "replying", p.agent))
+        due = deadlines.get(ticket_id, (None, None))[1]
+        if due is not None or here:
+            marks[ticket_id] = RowMarks(due, tuple(here))
+    return marks
+
+
+def read_page(store: Store, agent: str, listing: Listing, page: int
+              ) -> tuple[list[TicketSummary], dict[int, RowMarks]]:
+    """One page of a queue with its row marks (runs in a worker)."""
+    rows = listing.page(store, limit=PAGE, offset=page * PAGE)
+    return rows, row_marks(store, agent, rows)
 
 
 class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
@@ -56,6 +94,9 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
         "ticket-list--p2",
         "ticket-list--p4",
         "ticket-list--loading",
+        "ticket-list--at-risk",
+        "ticket-list--breached",
+        "ticket-list--presence",
     }
 
     @dataclass
@@ -71,11 +112,16 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
 
         ticket_id: int
 
-    def __init__(self, store: Store, clock: Clock, *, id: str | None = None) -> None:
+    def __init__(self, store: Store, clock: Clock, *, agent: str = "",
+                 policy: SlaPolicy | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
         self.store = store
         self.clock = clock
-        self.queue_filter: QueueFilter | None = None
+        self.agent = agent
+        """Whose presence the Who column leaves out: the agent at the keyboard."""
+        self.policy = policy or SlaPolicy()
+        self.listing: Listing | None = None
+        self._marks: dict[int, RowMarks] = {}
         self.total = 0
         self.cursor = 0
         self.hidden_columns: frozenset[str] = frozenset()
@@ -86,27 +132,28 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- what to show ----------------------------------------------------------------------
 
-    def show_queue(self, queue_filter: QueueFilter, *, hide: frozenset[str] = frozenset(),
-                   head: tuple[int, list[TicketSummary]] | None = None) -> None:
+    def show_queue(self, listing: Listing, *, hide: frozenset[str] = frozenset(),
+                   head: tuple[int, list[TicketSummary], dict[int, RowMarks]] | None = None
+                   ) -> None:
         """Switch to another queue or filter.
 
         With `head` (the queue's size and first page, read ahead of time) the switch paints at
         once; otherwise the old rows stay until the new ones arrive from a worker."""
-        self.queue_filter = queue_filter
+        self.listing = listing
         self.hidden_columns = hide
         self._generation += 1
         if head is not None:
-            total, first_page = head
-            self._apply({0: first_page}, total, reset=True)
+            total, first_page, marks = head
+            self._apply({0: first_page}, total, reset=True, marks=marks)
         else:
-            self._load(self._generation, queue_filter, [0], reset=True)
+            self._load(self._generation, listing, [0], reset=True)
 
     def reload(self) -> None:
         """Read the queue's size and the rows on screen again (after a change elsewhere)."""
-        if self.queue_filter is None:
+        if self.listing is None:
             return
         self._generation += 1
-        self._load(self._generation, self.queue_filter, self._visible_pages(), reset=False)
+        self._load(self._generation, self.listing, self._visible_pages(), reset=False)
 
     @property
     def current(self) -> TicketSummary | None:
@@ -115,48 +162,58 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-list-load",
           description="count the queue and read the rows on screen")
-    def _load(self, generation: int, queue_filter: QueueFilter, pages: list[int],
+    def _load(self, generation: int, listing: Listing, pages: list[int],
               reset: bool) -> None:
         try:
-            total = self.store.count(queue_filter)
-            rows = {p: self.store.tickets(queue_filter, limit=PAGE, offset=p * PAGE)
-                    for p in pages}
+            total = listing.count(self.store)
+            rows: dict[int, list[TicketSummary]] = {}
+            marks: dict[int, RowMarks] = {}
+            for p in pages:
+                rows[p], page_marks = read_page(self.store, self.agent, listing, p)
+                marks.update(page_marks)
         except READ_ERRORS as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
-        self.post_message(PagesLoaded(generation, rows, total=total, reset=reset))
+        self.post_message(PagesLoaded(generation, rows, total=total, reset=reset, marks=marks))
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="ticket-list-page",
           description="read one page of the queue")
-    def _fetch_page(self, generation: int, queue_filter: QueueFilter, page: int) -> None:
+    def _fetch_page(self, generation: int, listing: Listing, page: int) -> None:
         # Not exclusive: pages asked for one after another while scrolling are all wanted.
         try:
-            rows = self.store.tickets(queue_filter, limit=PAGE, offset=page * PAGE)
+            rows, marks = read_page(self.store, self.agent, listing, page)
         except READ_ERRORS as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
-        self.post_message(PagesLoaded(generation, {page: rows}))
+        self.post_message(PagesLoaded(generation, {page: rows}, marks=marks))
 
     def on_pages_loaded(self, message: PagesLoaded) -> None:
         message.stop()
         if message.generation != self._generation:
             return  # an answer for a queue, filter or state the agent has since left
-        self._apply(message.pages, message.total, reset=message.reset)
+        self._apply(message.pages, message.total, reset=message.reset, marks=message.marks)
 
     def _apply(self, pages: dict[int, list[TicketSummary]], total: int | None,
-               reset: bool) -> None:
+               reset: bool, marks: dict[int, RowMarks] | None = None) -> None:
         self._pending.difference_update(pages)
         followed = None if reset else self.current
         if total is not None:
             # A fresh read replaces every cached page: they may all have shifted.
             self._pages.clear()
             self._pending.clear()
+            self._marks.clear()
             self.total = total
         self._pages.update(pages)
+        for rows in pages.values():
+            for row in rows:
+                self._marks.pop(row.id, None)  # read afresh: no mark now means none
+        self._marks.update(marks or {})
         if followed is not None:
             self._follow(followed.id)
         while len(self._pages) > CACHED_PAGES:
-            self._pages.popitem(last=False)
+            _, dropped = self._pages.popitem(last=False)
+            for row in dropped:
+                self._marks.pop(row.id, None)
         if reset:
             self.cursor = 0
             self.scroll_to(y=0, animate=False, immediate=True)
@@ -186,10 +243,10 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _want(self, index: int) -> None:
         page = index // PAGE
-        if page in self._pending or page in self._pages or self.queue_filter is None:
+        if page in self._pending or page in self._pages or self.listing is None:
             return
         self._pending.add(page)
-        self._fetch_page(self._generation, self.queue_filter, page)
+        self._fetch_page(self._generation, self.listing, page)
 
     def _visible_pages(self) -> list[int]:
         first = int(self.scroll_offset.y)
@@ -293,24 +350,42 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _header(self, columns: tuple[tuple[Column, int], ...], base: Style, width: int) -> Strip:
         style = base + self._style("header")
-        text = (" " * GAP).join(fit(c.header, w, right=c.key == "id") for c, w in columns)
+        text = (" " * GAP).join(fit(c.header, w, right=c.key in ("id", "left"))
+                                for c, w in columns)
         return Strip([Segment(fit(text, width), style)], width)
 
     def _ticket_strip(self, ticket: TicketSummary, columns: tuple[tuple[Column, int], ...],
                       row_style: Style, width: int) -> Strip:
         now = self.clock()
+        marks = self._marks.get(ticket.id, NO_MARKS)
+        # Without room for the Who column, a colleague's mark leads the subject instead.
+        lead = "" if any(c.key == "who" for c, _ in columns) else presence_mark(marks)
         segments: list[Segment] = []
         for number, (column, cells) in enumerate(columns):
             if number:
                 segments.append(Segment(" " * GAP, row_style))
-            text = fit(cell_text(ticket, column.key, now), cells, right=column.key == "id")
-            segments.append(Segment(text, row_style + self._cell_style(ticket, column.key)))
+            style = row_style + self._cell_style(ticket, column.key, marks, now)
+            if column.key == "subject" and lead:
+                lead_cells = min(len(lead) + 1, cells)
+                segments.append(Segment(fit(lead, lead_cells), style + self._style("presence")))
+                cells -= lead_cells
+            text = fit(cell_text(ticket, column.key, now, marks, self.policy), cells,
+                       right=column.key in ("id", "left"))
+            segments.append(Segment(text, style))
         used = sum(c for _, c in columns) + GAP * (len(columns) - 1)
         if used < width:
             segments.append(Segment(" " * (width - used), row_style))
         return Strip(segments, width).crop(0, width)
 
-    def _cell_style(self, ticket: TicketSummary, key: str) -> Style:
+    def _cell_style(self, ticket: TicketSummary, key: str, marks: RowMarks,
+                    now: datetime) -> Style:
+        if key == "left":
+            state, _ = sla_state(marks, now, self.policy)
+            if state in ("at risk", "breached"):
+                return self._style("at-risk" if state == "at risk" else "breached")
+            return Style()
+        if key == "who":
+            return self._style("presence")
         if key == "court":
             return self._style("our-move" if ticket.court == Court.US else "their-move")
         if key == "priority":
