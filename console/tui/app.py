@@ -13,10 +13,12 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 
+from console.core import presence, timers
 from console.core.clock import Clock, utc_now
 from console.core.sla import SlaPolicy
 from console.core.store import Store
 from console.core.team import Team
+from console.tui.background import TIMER_SECONDS, tick_notice, where
 from console.tui.commands import ConsoleCommands
 from console.tui.desk import READ_ERRORS
 from console.tui.messages import DataChanged
@@ -54,6 +56,8 @@ class ConsoleApp(App[int]):
         self.macros_path = macros_path
         self._data_version: int | None = None
         self._poll_error: str | None = None
+        self._presence_sent: tuple[int | None, str] | None = None
+        self._presence_ticks = 0
 
     def on_mount(self) -> None:
         # The baseline is read before the first queries, so a commit that lands while they
@@ -61,9 +65,56 @@ class ConsoleApp(App[int]):
         self._data_version = self.store.data_version()
         self.push_screen(MainScreen())
         self.set_interval(POLL_SECONDS, self.poll_changes, name="poll data version")
+        self.set_interval(POLL_SECONDS, self.check_presence, name="presence heartbeat")
+        self.set_interval(TIMER_SECONDS, self.run_timers, name="timers")
+        self.run_timers()
+        warning = self.team.unknown_warning(self.agent)
+        if warning:
+            self.notify(warning, severity="warning", timeout=8, markup=False)
 
     def on_unmount(self) -> None:
+        # Colleagues stop seeing this console at once rather than after the presence TTL.
+        try:
+            presence.leave(self.store, self.agent)
+        except READ_ERRORS:
+            pass  # the database is gone or locked: the row fades out by itself
         self.store.close()
+
+    # -- presence and timers ---------------------------------------------------------------
+
+    def check_presence(self) -> None:
+        """Send a heartbeat when the agent moved (a ticket opened, a reply started) and every
+        `HEARTBEAT_SECONDS` anyway; checked each second on the UI thread, written in a worker."""
+        here = where(self.screen_stack)
+        self._presence_ticks += 1
+        if here != self._presence_sent or self._presence_ticks >= presence.HEARTBEAT_SECONDS:
+            self._presence_sent = here
+            self._presence_ticks = 0
+            self.send_heartbeat(*here)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="presence",
+          description="tell other consoles where this agent is")
+    def send_heartbeat(self, ticket_id: int | None, activity: str) -> None:
+        try:
+            presence.heartbeat(self.store, self.agent, ticket_id, activity)
+        except READ_ERRORS:
+            self._presence_sent = None  # try again at the next check
+        except ValueError:
+            pass  # a screen named an activity presence does not know: say nothing
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="timers",
+          description="log breaches, due follow-ups and nudges; close idle tickets")
+    def run_timers(self) -> None:
+        try:
+            report = timers.tick(self.store, self.policy, self.agent)
+        except READ_ERRORS as error:
+            self.call_from_thread(self.notify, f"timers: {error}", severity="error",
+                                  markup=False)
+            return
+        notice = tick_notice(report)
+        if notice:
+            self.call_from_thread(self.notify, notice, timeout=4, markup=False)
+            self.call_from_thread(self.reload_screens)
 
     # -- live updates ----------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from console.core.text import one_line
 from console.tui.columns import COURT_LABELS
 from console.tui.desk import READ_ERRORS, desk
 from console.tui.messages import TicketLoaded
+from console.tui.widgets.presence_line import PresenceLine
 from console.tui.widgets.thread_entry import ThreadEntry
 from console.tui.widgets.timeline import timeline_text
 
@@ -62,6 +63,7 @@ class DetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"#{self.ticket_id}  loading\u2026"), id="detail-header")
+        yield PresenceLine(self.ticket_id, id="detail-presence")
         with VerticalScroll(id="detail-body"):
             yield Static(id="thread-title", classes="section-title")
             yield Static(id="timeline-title", classes="section-title")
@@ -71,6 +73,10 @@ class DetailScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#detail-body").focus()
         self.reload()
+
+    def presence(self) -> tuple[int | None, str]:
+        """What colleagues see of this screen (see `background.where`)."""
+        return self.ticket_id, "viewing"
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail-load",
           description="read one ticket with its thread and events")

@@ -155,6 +155,34 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
         self._generation += 1
         self._load(self._generation, self.listing, self._visible_pages(), reset=False)
 
+    def on_mount(self) -> None:
+        # Presence fades after its TTL without any write, and time left runs down: read the
+        # marks of the rows on screen again now and then, without recounting the queue.
+        self.set_interval(presence.HEARTBEAT_SECONDS, self.refresh_marks, name="row marks")
+
+    def refresh_marks(self) -> None:
+        rows = [row for page in self._visible_pages() for row in self._pages.get(page, ())]
+        if rows:
+            self._read_marks(self._generation, rows)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-list-marks",
+          description="read deadlines and presence of the rows on screen")
+    def _read_marks(self, generation: int, rows: list[TicketSummary]) -> None:
+        try:
+            marks = row_marks(self.store, self.agent, rows)
+        except READ_ERRORS:
+            return  # the next reload says what is wrong
+        self.app.call_from_thread(self._apply_marks, generation, rows, marks)
+
+    def _apply_marks(self, generation: int, rows: list[TicketSummary],
+                     marks: dict[int, RowMarks]) -> None:
+        if generation != self._generation:
+            return
+        for row in rows:
+            self._marks.pop(row.id, None)
+        self._marks.update(marks)
+        self.refresh()
+
     @property
     def current(self) -> TicketSummary | None:
         """The ticket under the cursor, when its page is loaded."""

@@ -1,0 +1,56 @@
+"""One line under the ticket screen's header naming the colleagues on the same ticket:
+"alice is replying · bob is viewing". Hidden while the agent is alone on it.
+
+Read in a worker every second (a lookup on the presence index), so a colleague who opens the
+ticket shows within about a second and one whose console died fades out after the TTL."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.widgets import Static
+
+from console.core import presence
+from console.core.presence import Presence
+from console.tui.background import others_text
+from console.tui.desk import READ_ERRORS, desk
+
+REFRESH_SECONDS = 1.0
+
+
+class PresenceLine(Static):
+    """Who else is on ticket `ticket_id` right now."""
+
+    DEFAULT_CSS = """
+    PresenceLine {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+    }
+    """
+
+    def __init__(self, ticket_id: int, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.ticket_id = ticket_id
+        self.present: list[Presence] = []
+
+    def on_mount(self) -> None:
+        self.display = False
+        self.set_interval(REFRESH_SECONDS, self.load, name="presence on this ticket")
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="presence-line",
+          description="read who else is on this ticket")
+    def load(self) -> None:
+        store, agent = desk(self).store, desk(self).agent
+        try:
+            with store.lock:
+                found = presence.on_ticket(store, self.ticket_id, exclude_agent=agent)
+        except READ_ERRORS:
+            return  # presence is a courtesy: the poll reports a broken database
+        self.app.call_from_thread(self.show, found)
+
+    def show(self, present: list[Presence]) -> None:
+        self.present = present
+        self.display = bool(present)
+        if present:
+            self.update(others_text(present))
