@@ -92,7 +92,7 @@ class ConsoleApp(App[int]):
             self._presence_ticks = 0
             self.send_heartbeat(*here)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="presence",
+    @work(thread=True, exclusive=False, exit_on_error=False, group="presence",
           description="tell other consoles where this agent is")
     def send_heartbeat(self, ticket_id: int | None, activity: str) -> None:
         try:
@@ -102,7 +102,7 @@ class ConsoleApp(App[int]):
         except ValueError:
             pass  # a screen named an activity presence does not know: say nothing
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="timers",
+    @work(thread=True, exclusive=False, exit_on_error=False, group="timers",
           description="log breaches, due follow-ups and nudges; close idle tickets")
     def run_timers(self) -> None:
         try:

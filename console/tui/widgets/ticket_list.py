@@ -165,7 +165,7 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
         if rows:
             self._read_marks(self._generation, rows)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-list-marks",
+    @work(thread=True, exclusive=False, exit_on_error=False, group="ticket-list-marks",
           description="read deadlines and presence of the rows on screen")
     def _read_marks(self, generation: int, rows: list[TicketSummary]) -> None:
         try:
