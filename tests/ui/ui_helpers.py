@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 from textual.widgets import Input
 
 from console.tui.app import ConsoleApp
@@ -34,7 +35,12 @@ async def settle(pilot: Pilot) -> None:
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        for _attempt in range(5):
+            try:
+                await pilot.app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:
+                continue  # a newer read replaced it (an exclusive worker): wait for that one
         await pilot.pause()
 
 
