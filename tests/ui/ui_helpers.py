@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from textual.pilot import Pilot
-from textual.worker import WorkerCancelled
 from textual.widgets import Input
+from textual.worker import WorkerCancelled
 
 from console.tui.app import ConsoleApp
 from console.tui.screens.main import MainScreen
