@@ -156,6 +156,12 @@ class Store:
         with self.lock:
             return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
+    def last_event_id(self) -> int:
+        """The newest event's number. Every change to a ticket logs an event, so a commit that
+        leaves it alone changed no ticket (presence, say): the screens need not read again."""
+        with self.lock:
+            return int(self.conn.execute("SELECT ifnull(max(id), 0) FROM events").fetchone()[0])
+
     def _rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         with self.lock:
             cursor = self.conn.execute(sql, params)

@@ -21,11 +21,13 @@ from console.core.team import Team
 from console.tui.background import TIMER_SECONDS, tick_notice, where
 from console.tui.commands import ConsoleCommands
 from console.tui.desk import READ_ERRORS
-from console.tui.messages import DataChanged
+from console.tui.messages import DataChanged, PresenceChanged
 from console.tui.queues import queue_by_id
 from console.tui.screens.detail import DetailScreen
 from console.tui.screens.help import HelpScreen, key_rows
 from console.tui.screens.main import MainScreen
+from console.tui.widgets.presence_line import PresenceLine
+from console.tui.widgets.ticket_list import TicketList
 
 POLL_SECONDS = 1.0
 
@@ -63,6 +65,7 @@ class ConsoleApp(App[int]):
         # The baseline is read before the first queries, so a commit that lands while they
         # run is seen as a change at the first poll. One PRAGMA: cheap enough for the UI thread.
         self._data_version = self.store.data_version()
+        self._event_id = self.store.last_event_id()
         self.push_screen(MainScreen())
         self.set_interval(POLL_SECONDS, self.poll_changes, name="poll data version")
         self.set_interval(POLL_SECONDS, self.check_presence, name="presence heartbeat")
@@ -131,11 +134,24 @@ class ConsoleApp(App[int]):
             return
         self._poll_error = None
         if self._data_version is not None and version != self._data_version:
-            self.post_message(DataChanged())
+            # Every console writes a heartbeat every few seconds; re-reading every queue for
+            # each would cost a team of eight a reload a second. Only a new event means a
+            # ticket changed; otherwise refresh just the presence marks.
+            event_id = self.store.last_event_id()
+            changed = event_id != self._event_id
+            self._event_id = event_id
+            self.post_message(DataChanged() if changed else PresenceChanged())
         self._data_version = version
 
     def on_data_changed(self) -> None:
         self.reload_screens()
+
+    def on_presence_changed(self) -> None:
+        for screen in self.screen_stack:
+            for tickets in screen.query(TicketList):
+                tickets.refresh_marks()
+            for line in screen.query(PresenceLine):
+                line.load()
 
     def reload_screens(self) -> None:
         for screen in self.screen_stack:

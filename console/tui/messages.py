@@ -52,6 +52,14 @@ class DataChanged(Message):
 
 
 @dataclass
+class PresenceChanged(Message):
+    """Another console committed without changing any ticket: only who-is-where may differ."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PresenceChanged)
+
+
+@dataclass
 class TicketLoaded(Message):
     """Everything the detail view shows of one ticket."""
 

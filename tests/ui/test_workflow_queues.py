@@ -181,8 +181,11 @@ async def test_presence_of_a_colleague_shows_in_the_list_and_on_the_ticket(app, 
             await settle(pilot)
             first = ticket_list(app).current
             assert first is not None
+            heads = main_screen(app)._heads
             presence.heartbeat(other, "bob", first.id, "replying")
             assert await _wait_for(lambda: "\u270ebob" in screen_text(app))
+            # Only presence changed: the marks were read again, the queues were not.
+            assert main_screen(app)._heads is heads
             mark = _segment(app, first.id, "\u270ebob")
             assert mark.style.italic
             await pilot.press("enter")

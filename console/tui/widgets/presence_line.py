@@ -1,8 +1,9 @@
 """One line under the ticket screen's header naming the colleagues on the same ticket:
 "alice is replying · bob is viewing". Hidden while the agent is alone on it.
 
-Read in a worker every second (a lookup on the presence index), so a colleague who opens the
-ticket shows within about a second and one whose console died fades out after the TTL."""
+Read in a worker (a lookup on the presence index) whenever another console commits, so a
+colleague who opens the ticket shows within about a second, and every few seconds, so one whose
+console died fades out after the TTL."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from console.core.presence import Presence
 from console.tui.background import others_text
 from console.tui.desk import READ_ERRORS, desk
 
-REFRESH_SECONDS = 1.0
+REFRESH_SECONDS = float(presence.HEARTBEAT_SECONDS)
+"""Besides reading at once when another console commits: so a colleague whose console died
+fades out after the TTL, which no commit announces."""
 
 
 class PresenceLine(Static):
