@@ -7,6 +7,7 @@ every open screen reads again, so a colleague's change shows within about a seco
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from textual import work
@@ -30,6 +31,8 @@ from console.tui.widgets.presence_line import PresenceLine
 from console.tui.widgets.ticket_list import TicketList
 
 POLL_SECONDS = 1.0
+PRESENCE_CHECK_SECONDS = 0.25
+"""How often the screen stack is looked at for a move worth a heartbeat (no I/O)."""
 
 
 class ConsoleApp(App[int]):
@@ -59,7 +62,7 @@ class ConsoleApp(App[int]):
         self._data_version: int | None = None
         self._poll_error: str | None = None
         self._presence_sent: tuple[int | None, str] | None = None
-        self._presence_ticks = 0
+        self._presence_at = 0.0
 
     def on_mount(self) -> None:
         # The baseline is read before the first queries, so a commit that lands while they
@@ -68,7 +71,7 @@ class ConsoleApp(App[int]):
         self._event_id = self.store.last_event_id()
         self.push_screen(MainScreen())
         self.set_interval(POLL_SECONDS, self.poll_changes, name="poll data version")
-        self.set_interval(POLL_SECONDS, self.check_presence, name="presence heartbeat")
+        self.set_interval(PRESENCE_CHECK_SECONDS, self.check_presence, name="presence")
         self.set_interval(TIMER_SECONDS, self.run_timers, name="timers")
         self.run_timers()
         warning = self.team.unknown_warning(self.agent)
@@ -86,13 +89,13 @@ class ConsoleApp(App[int]):
     # -- presence and timers ---------------------------------------------------------------
 
     def check_presence(self) -> None:
-        """Send a heartbeat when the agent moved (a ticket opened, a reply started) and every
-        `HEARTBEAT_SECONDS` anyway; checked each second on the UI thread, written in a worker."""
+        """Send a heartbeat as soon as the agent moves (a ticket opened, a reply started) and
+        every `HEARTBEAT_SECONDS` anyway; checked on the UI thread, written in a worker."""
         here = where(self.screen_stack)
-        self._presence_ticks += 1
-        if here != self._presence_sent or self._presence_ticks >= presence.HEARTBEAT_SECONDS:
+        now = time.monotonic()
+        if here != self._presence_sent or now - self._presence_at >= presence.HEARTBEAT_SECONDS:
             self._presence_sent = here
-            self._presence_ticks = 0
+            self._presence_at = now
             self.send_heartbeat(*here)
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="presence",
