@@ -111,8 +111,15 @@ class ConsoleApp(App[int]):
     @work(thread=True, exclusive=False, exit_on_error=False, group="timers",
           description="log breaches, due follow-ups and nudges; close idle tickets")
     def run_timers(self) -> None:
+        # A connection of its own, as cron's `console tick` would use: a first run on a big
+        # store that was never ticked writes for a while, and the screens' reads (which share
+        # `self.store` and its lock) must not queue behind it.
         try:
-            report = timers.tick(self.store, self.policy, self.agent)
+            store = Store.open(self.store.path, create=False, clock=self.store.clock)
+            try:
+                report = timers.tick(store, self.policy, self.agent)
+            finally:
+                store.close()
         except READ_ERRORS as error:
             self.call_from_thread(self.notify, f"timers: {error}", severity="error",
                                   markup=False)
