@@ -49,7 +49,8 @@ def facts_text(ticket: Ticket, facts: TicketFacts, now: datetime, policy: SlaPol
     clocks = facts.clocks
     due = from_text(clocks.sla_due_at) if clocks.sla_due_at else None
     state, left = badge(due, now, policy)
-    sla = state if due is None else f"{clocks.sla_kind or 'due'} {state} ({left})"
+    kind = (clocks.sla_kind or "due").replace("_", " ")
+    sla = state if due is None else f"{kind} {state} ({left})"
     if clocks.sla_breached:
         sla += f"; breached {', '.join(k.split('@')[0] for k in clocks.sla_breached)}"
     _field(text, "SLA", sla, SLA_STYLES.get(state, ""))
