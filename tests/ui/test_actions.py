@@ -13,10 +13,12 @@ from action_helpers import (
     type_text,
     until_title,
 )
-from ui_helpers import AGENT, screen_text
+from ui_helpers import AGENT, frozen_clock, screen_text
 
 from console.core import escalation, operations, workflow
 from console.core.model import Court, Line, Status
+from console.core.team import Agent, Team
+from console.tui.app import make_app
 from console.tui.screens.dialogs import AskLongText, AskText, Confirm
 
 
@@ -215,5 +217,21 @@ async def test_a_colleagues_change_is_a_conflict_not_an_overwrite(app, db_path) 
             operations.assign(store, "bob", ticket_id, "bob")
         await pilot.press("t")
         await back_on_ticket(pilot)
+        said = [n.message for n in app._notifications]
+        assert any("was changed by bob" in m for m in said), said
     with store_of(db_path) as store:
         assert store.ticket(ticket_id).assignee == "bob"
+
+
+async def test_a_third_line_agent_cannot_solve(db_path) -> None:
+    team = Team(agents={AGENT: Agent(login=AGENT, name="Alice", lines=(Line.L3,))})
+    app = make_app(db_path, AGENT, clock=frozen_clock, team=team)
+    ticket_id = new_ticket(db_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await on_ticket(pilot, ticket_id)
+        await pilot.press("S")
+        await back_on_ticket(pilot)
+        said = [n.message for n in app._notifications]
+        assert any("cannot reply to the customer" in m for m in said), said
+    with store_of(db_path) as store:
+        assert store.ticket(ticket_id).status == Status.NEW
