@@ -1,7 +1,6 @@
-"""What the ticket screen shows beside the thread, read in one go: the workflow clocks, links,
-tags, the latest hand-off between lines and the attached checklists.
-
-Plain reads of the core (no Textual here), called from a worker thread."""
+"""What the ticket screen shows beside the thread, read in one go: the workflow clocks, links, tags,
+the latest hand-off between lines and the attached checklists. Plain reads of the core (no Textual
+here), called from a worker thread."""
 
 from __future__ import annotations
 

@@ -1,10 +1,9 @@
-"""The conversation behind one key on the ticket screen: ask, ask again, then write once.
-
-A flow is a coroutine run as a plain asyncio task, not a Textual worker, so that waiting for a
-dialog never holds up `workers.wait_for_complete()`; the write itself runs in a thread worker
-(the store is never touched on the UI thread). Esc in any dialog ends the flow with nothing
-written. A refused write (`ConsoleError`, a locked file) is shown as it is and the screen reads
-the ticket again, so what the agent sees is what is stored."""
+"""The conversation behind one key on the ticket screen: ask, ask again, then write once. A flow is
+a coroutine run as a plain asyncio task, not a Textual worker, so that waiting for a dialog never
+holds up `workers.wait_for_complete()`; the write itself runs in a thread worker (the store is never
+touched on the UI thread). Esc in any dialog ends the flow with nothing written. A refused write
+(`ConsoleError`, a locked file) is shown as it is and the screen reads the ticket again, so what the
+agent sees is what is stored."""
 
 from __future__ import annotations
 

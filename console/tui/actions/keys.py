@@ -1,8 +1,7 @@
-"""The ticket screen's keys for acting on the case, and the panels they need.
-
-`TicketActions` is the base of the ticket screen: it holds the bindings (each with an id and a
-description, so `?` lists them), reads what the panels show (workflow clocks, links,
-checklists, hand-off; duplicate suggestions) in workers, and starts one flow per key."""
+"""The ticket screen's keys for acting on the case, and the panels they need. `TicketActions` is the
+base of the ticket screen: it holds the bindings (each with an id and a description, so `?` lists
+them), reads what the panels show (workflow clocks, links, checklists, hand-off; duplicate
+suggestions) in workers, and starts one flow per key."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
-"""The ticket screen's panels for acting on the case: its checklists (questions in order,
-answers, required ones marked) and likely duplicates (score and why).
-
-Question texts, answers and other tickets' subjects are strangers' text: `Text` only."""
+"""The ticket screen's panels for acting on the case: its checklists (questions in order, answers,
+required ones marked) and likely duplicates (score and why). Question texts, answers and other
+tickets' subjects are strangers' text: `Text` only."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """The lines under the ticket header: whose move it is and on what, the SLA clock, the promised
-follow-up, paid work, links and tags; and the latest hand-off note between lines.
-
-Vendor names, case numbers, notes and tags may be anything someone typed, so every value goes
-through `one_line`/`visible` into a `Text`, never markup."""
+follow-up, paid work, links and tags; and the latest hand-off note between lines. Vendor names, case
+numbers, notes and tags may be anything someone typed, so every value goes through
+`one_line`/`visible` into a `Text`, never markup."""
 
 from __future__ import annotations
 
