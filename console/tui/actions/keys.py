@@ -99,6 +99,11 @@ class TicketActions(Screen[None]):
         for panel in ("#detail-handoff", "#checklist-panel", "#dupes-panel"):
             self.query_one(panel).display = False
 
+    def on_unmount(self) -> None:
+        # A flow still waiting for a dialog has nothing left to act on.
+        for task in list(self.action_tasks):
+            task.cancel()
+
     def action_act(self, name: str) -> None:
         flow.start(self, FLOWS[name])
 
