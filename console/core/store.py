@@ -153,9 +153,7 @@ class Store:
 
     def _rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         with self.lock:
-            cursor = self.conn.execute(sql, params)
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            return list(self.db.query(sql, params))
 
     def ticket(self, ticket_id: int) -> Ticket:
         rows = self._rows("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
