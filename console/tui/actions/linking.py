@@ -111,7 +111,7 @@ async def undo(flow: Flow) -> None:
                 or (k.other_id == t.id and k.kind == "split")]
     if not undoable:
         flow.fail(f"ticket #{t.id} has no merge, parent link or split to undo")
-    last = max(undoable, key=lambda k: k.created_at)
+    last = sorted(undoable, key=lambda k: k.created_at)[-1]  # of equal times, the later listed
     if last.kind == "merged":
         question = f"Unmerge #{t.id} from #{last.other_id}?"
         action = lambda: links.unmerge(flow.store, flow.agent, t.id, policy=flow.policy)  # noqa: E731
