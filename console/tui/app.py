@@ -2,7 +2,8 @@
 
 `make_app` builds it for the `console` command and for the tests alike. The app polls the
 database's data version every `POLL_SECONDS` in a worker; when another process has committed,
-every open screen reads again, so a colleague's change shows within about a second."""
+every open screen reads again, so a colleague's change shows within about a second. It also
+tells the other consoles where its agent is (presence) and runs the timers every minute."""
 
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ class ConsoleApp(App[int]):
         self.macros_path = macros_path
         self._data_version: int | None = None
         self._poll_error: str | None = None
+        self._event_id = 0
         self._presence_sent: tuple[int | None, str] | None = None
         self._presence_at = 0.0
 
