@@ -116,10 +116,29 @@ def test_two_agents_over_ssh_see_each_others_changes_and_presence(
         # Bob quits: his mark goes at once, not after the presence TTL.
         _quit(bob)
         _wait_for(alice, lambda screen: BOB not in screen, timeout=LIVE_SECONDS)
+
+        # Bob's SSH connection drops: his console ends with it rather than lingering on the
+        # shared database (its presence then fades after the TTL; see the UI tests).
+        bob.close()
+        bob = _console_over_ssh(server, BOB, shared_db)
+        bob.wait_for("L1 first line", timeout=30)
+        assert _consoles_of(BOB)
+        bob.close()
+        deadline = time.monotonic() + 10
+        while _consoles_of(BOB) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _consoles_of(BOB)
         _quit(alice)
     finally:
         alice.close()
         bob.close()
+
+
+def _consoles_of(user: str) -> list[str]:
+    """The console processes `user` runs on this host."""
+    listing = subprocess.run(["ps", "-u", user, "-o", "args="], capture_output=True,
+                             text=True).stdout
+    return [line for line in listing.splitlines() if "-m console" in line]
 
 
 @pytest.mark.skipif(shutil.which("screen") is None, reason="GNU screen is not installed")

@@ -248,3 +248,22 @@ def test_left_cell_is_short_and_signed() -> None:
 
     assert [short_left(s) for s in (59 * 60, 3600, 47 * 3600, 49 * 3600, -7200, -30)] == \
         ["59m", "1h", "47h", "2d", "-2h", "-0m"]
+
+
+async def test_a_colleague_whose_console_died_fades_out_after_the_ttl(db_path) -> None:
+    moment = [FROZEN]
+    app = make_app(db_path, AGENT, clock=lambda: moment[0])
+    other = Store.open(db_path, clock=lambda: FROZEN)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            first = ticket_list(app).current
+            assert first is not None
+            # Zoe opens the ticket, and then her SSH session drops: no `leave`, no more beats.
+            presence.heartbeat(other, "zoe-agent", first.id, "viewing")
+            assert await _wait_for(lambda: "zoe-agent" in screen_text(app))
+            moment[0] = FROZEN + presence.TTL + timedelta(seconds=1)
+            ticket_list(app).refresh_marks()  # what the list's interval timer does
+            assert await _wait_for(lambda: "zoe-agent" not in screen_text(app))
+    finally:
+        other.close()
