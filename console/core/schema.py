@@ -265,7 +265,26 @@ CREATE TABLE ticket_embeddings (
 );
 """
 
-MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH, _TEAM, _TAGS, _CHECKLISTS, _SLA_CLOCKS, _LINKS]
+# Unsent text: what an agent is writing on a ticket, saved as they type so that a crash or a
+# dropped SSH session loses nothing. One draft per agent, ticket and kind of message; not a
+# change of the ticket, so neither its version nor its event log is touched.
+_DRAFTS = """
+CREATE TABLE drafts (
+    agent TEXT NOT NULL,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    kind TEXT NOT NULL CHECK (kind IN ('customer', 'reply', 'note')),
+    body TEXT NOT NULL,
+    keep_court INTEGER NOT NULL DEFAULT 0,
+    macro_id TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (agent, ticket_id, kind)
+) WITHOUT ROWID;
+CREATE INDEX drafts_by_agent ON drafts(agent, updated_at);
+"""
+
+MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH, _TEAM, _TAGS, _CHECKLISTS, _SLA_CLOCKS, _LINKS,
+                         _DRAFTS]
 LATEST = len(MIGRATIONS)
 
 
