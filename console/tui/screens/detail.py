@@ -11,7 +11,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from console.core.model import Court, Ticket
@@ -19,6 +18,7 @@ from console.core.text import one_line
 from console.tui.columns import COURT_LABELS
 from console.tui.desk import READ_ERRORS, desk
 from console.tui.messages import TicketLoaded
+from console.tui.screens.ticket_compose import ComposeActions
 from console.tui.widgets.thread_entry import ThreadEntry
 from console.tui.widgets.timeline import timeline_text
 
@@ -41,8 +41,8 @@ def header_text(ticket: Ticket) -> Text:
     return text
 
 
-class DetailScreen(Screen[None]):
-    """One ticket, read-only for now."""
+class DetailScreen(ComposeActions):
+    """One ticket; the keys of ComposeActions write to it."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="detail.back"),
@@ -94,6 +94,7 @@ class DetailScreen(Screen[None]):
         if self.ticket is not None and self.ticket.version == message.ticket.version:
             return  # something else in the database changed; this ticket did not
         self.ticket = message.ticket
+        self.last_event_id = message.events[-1].id if message.events else 0
         self.query_one("#detail-header", Static).update(header_text(message.ticket))
         body = self.query_one("#detail-body", VerticalScroll)
         # Rebuilding the thread shrinks the view for a moment; put the reader back after.

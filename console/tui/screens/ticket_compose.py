@@ -1,0 +1,82 @@
+"""The ticket screen's writing keys: reply, note, record the customer, macros, ask front line.
+
+Kept apart from the ticket screen so that screen stays about showing the ticket. An agent who
+does not talk to customers (third line, vendor line) has no reply key: `r` asks the front line
+to put a question to the customer instead, and the footer and help say so."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.binding import Binding
+from textual.screen import Screen
+
+from console.core import escalation
+from console.core.model import MessageKind, Ticket
+from console.tui.desk import READ_ERRORS, desk
+from console.tui.screens.compose import ComposeScreen
+from console.tui.screens.dialogs import AskLongText
+from console.tui.screens.macro_picker import MacroPicker, Picked
+
+COMPOSE_BINDINGS = [
+    Binding("r", "compose('reply')", "Reply", id="detail.reply"),
+    Binding("r", "ask_front", "Ask front line", id="detail.ask_front"),
+    Binding("n", "compose('note')", "Note", id="detail.note"),
+    Binding("i", "compose('customer')", "Customer said", id="detail.customer_message"),
+    Binding("M", "macros", "Macros", id="detail.macros"),
+]
+
+
+class ComposeActions(Screen[None]):
+    """The writing keys of a screen that shows one ticket (its bindings merge with the
+    screen's own)."""
+
+    BINDINGS = COMPOSE_BINDINGS
+
+    ticket: Ticket | None
+    last_event_id: int = 0
+    """The newest event the screen has shown: Traffic Cop's starting point."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        talks = desk(self).me.talks_to_customers
+        if action == "compose" and parameters and parameters[0] != "note":
+            return talks
+        if action == "ask_front":
+            return not talks
+        return True
+
+    def action_compose(self, kind: str, picked: Picked | None = None) -> None:
+        if self.ticket is None:
+            return  # still loading: the composer needs the version the agent sees
+        self.app.push_screen(ComposeScreen(self.ticket, MessageKind(kind),
+                                           seen_event_id=self.last_event_id, insert=picked))
+
+    def action_macros(self) -> None:
+        if self.ticket is not None:
+            self.app.push_screen(MacroPicker(self.ticket.id), self._macro_picked)
+
+    def _macro_picked(self, picked: Picked | None) -> None:
+        if picked is not None:
+            self.action_compose(picked.macro.kind.value, picked)
+
+    def action_ask_front(self) -> None:
+        if self.ticket is None:
+            return
+        self.app.push_screen(
+            AskLongText(f"Ask the front line about #{self.ticket.id}",
+                        "What should the customer be asked? The front line puts it to them "
+                        "and records the answer for you."),
+            lambda question: question and self.ask_front(question))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ask-front",
+          description="put a question for the customer to the front line")
+    def ask_front(self, question: str) -> None:
+        app = desk(self)
+        ticket_id = self.ticket.id if self.ticket else 0
+        try:
+            escalation.ask_front(app.store, app.me, ticket_id, question)
+        except READ_ERRORS as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.notify, f"Asked the front line on #{ticket_id}.",
+                                  markup=False)
+        self.app.call_from_thread(app.action_refresh)
