@@ -18,6 +18,7 @@ from console.core.sla import SlaPolicy
 from console.core.store import Store
 from console.core.team import Team
 from console.tui.commands import ConsoleCommands
+from console.tui.commands_macros import MacroCommands
 from console.tui.desk import READ_ERRORS
 from console.tui.messages import DataChanged
 from console.tui.queues import queue_by_id
@@ -33,7 +34,7 @@ class ConsoleApp(App[int]):
 
     TITLE = "console"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {ConsoleCommands}
+    COMMANDS = App.COMMANDS | {ConsoleCommands, MacroCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),

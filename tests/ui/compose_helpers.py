@@ -21,7 +21,7 @@ def fresh_ticket(db_path: Path, *, subject: str = "VPN drops every hour") -> Tic
     """An open ticket whose move is ours, with one customer message."""
     with Store.open(db_path, clock=frozen_clock) as store:
         ticket = operations.create_ticket(store, "intake", subject=subject,
-                                          requester="ann@example.com",
+                                          requester="Ann Lee <ann@example.com>",
                                           body="It drops at ten past.", priority=Priority.P2)
         return workflow.customer_message(store, "intake", ticket.id, "Still dropping.")
 

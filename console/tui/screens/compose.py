@@ -23,13 +23,13 @@ from textual.widgets import Footer, Static, TextArea
 
 from console.core import checklists, drafts, escalation, macro_render, presence, workflow
 from console.core.escalation import Clarification
+from console.core.macros import Macro
 from console.core.model import MessageKind, Ticket
 from console.core.text import one_line
 from console.core.traffic_cop import Since, changes_since
 from console.tui import macro_catalog
 from console.tui.desk import READ_ERRORS, desk
 from console.tui.editor import EditorError, edit_text, editor_command
-from console.tui.screens.checklist_tick import offer_checklist
 from console.tui.screens.dialogs import AskChoice, Confirm
 from console.tui.screens.macro_picker import MacroPicker, Picked
 
@@ -72,8 +72,9 @@ class Sent(Message):
     open_questions: list[checklists.Item]
 
 
-class ComposeScreen(Screen[None]):
-    """Write one message on one ticket."""
+class ComposeScreen(Screen[list[checklists.Item] | None]):
+    """Write one message on one ticket; dismissed with the checklist questions still open
+    after a customer message was recorded, for the ticket screen to offer."""
 
     DEFAULT_CSS = """
     ComposeScreen #compose-banner {
@@ -234,7 +235,7 @@ class ComposeScreen(Screen[None]):
         if self._text.strip():
             self.notify("Draft kept; it comes back when you open this composer again.",
                         markup=False)
-        self.dismiss()
+        self.dismiss(None)
 
     def on_unmount(self) -> None:
         self._save_on_leaving()
@@ -292,6 +293,22 @@ class ComposeScreen(Screen[None]):
         editor.insert(picked.text)
         self._take_macro(picked)
         self._show_status()
+
+    def use_macro(self, macro: Macro) -> None:
+        """A macro chosen elsewhere (the palette): insert it as the picker would."""
+        self.render_macro(macro)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="macro-render",
+          description="render a macro for the ticket")
+    def render_macro(self, macro: Macro) -> None:
+        app = desk(self)
+        try:
+            rendered = macro_render.preview(app.store, macro, self.ticket.id, app.agent,
+                                            agent_name=app.me.name)
+        except READ_ERRORS as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._picked, Picked(macro, rendered.text))
 
     def _take_macro(self, picked: Picked) -> None:
         if picked.macro.kind == self.kind:
@@ -411,13 +428,8 @@ class ComposeScreen(Screen[None]):
     def on_sent(self, message: Sent) -> None:
         self._loaded = False  # sent: leaving must not save the text as a draft again
         self.notify(f"{SENT[self.kind]} on #{self.ticket.id}: {message.detail}.", markup=False)
-        open_questions = message.open_questions
-        app = self.app
-        ticket_id = message.ticket.id
-        self.dismiss()
-        desk(app).action_refresh()
-        if open_questions:
-            offer_checklist(app, ticket_id, open_questions)
+        desk(self).action_refresh()
+        self.dismiss(message.open_questions)
 
     # -- the back line's questions ------------------------------------------------------------
 

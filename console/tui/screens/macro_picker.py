@@ -106,6 +106,9 @@ class MacroPicker(ModalScreen[Picked | None]):
                 yield OptionList(id="macro-list")
                 with VerticalScroll(id="macro-preview-pane"):
                     yield Static(Text("loading\u2026"), id="macro-preview")
+            yield Static(Text("type to search \u00b7 up/down: choose \u00b7 enter: insert \u00b7 "
+                              "ctrl+y (y in the list): copy \u00b7 esc: cancel"),
+                         classes="dialog-hint")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -10,9 +10,11 @@ from textual import work
 from textual.binding import Binding
 from textual.screen import Screen
 
-from console.core import escalation
+from console.core import escalation, macro_render
+from console.core.macros import Macro
 from console.core.model import MessageKind, Ticket
 from console.tui.desk import READ_ERRORS, desk
+from console.tui.screens.checklist_tick import offer_checklist
 from console.tui.screens.compose import ComposeScreen
 from console.tui.screens.dialogs import AskLongText
 from console.tui.screens.macro_picker import MacroPicker, Picked
@@ -47,8 +49,11 @@ class ComposeActions(Screen[None]):
     def action_compose(self, kind: str, picked: Picked | None = None) -> None:
         if self.ticket is None:
             return  # still loading: the composer needs the version the agent sees
+        ticket_id = self.ticket.id
         self.app.push_screen(ComposeScreen(self.ticket, MessageKind(kind),
-                                           seen_event_id=self.last_event_id, insert=picked))
+                                           seen_event_id=self.last_event_id, insert=picked),
+                             lambda open_questions: open_questions and offer_checklist(
+                                 self.app, ticket_id, open_questions))
 
     def action_macros(self) -> None:
         if self.ticket is not None:
@@ -57,6 +62,23 @@ class ComposeActions(Screen[None]):
     def _macro_picked(self, picked: Picked | None) -> None:
         if picked is not None:
             self.action_compose(picked.macro.kind.value, picked)
+
+    def use_macro(self, macro: Macro) -> None:
+        """A macro chosen elsewhere (the palette): the composer of its kind, text inserted."""
+        if self.ticket is not None:
+            self.render_macro(macro)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="macro-render",
+          description="render a macro for the ticket")
+    def render_macro(self, macro: Macro) -> None:
+        app = desk(self)
+        try:
+            rendered = macro_render.preview(app.store, macro, self.ticket.id if self.ticket
+                                            else 0, app.agent, agent_name=app.me.name)
+        except READ_ERRORS as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._macro_picked, Picked(macro, rendered.text))
 
     def action_ask_front(self) -> None:
         if self.ticket is None:
