@@ -43,7 +43,7 @@ _COLUMNS = "agent, ticket_id, kind, body, keep_court, macro_id, created_at, upda
 
 def _draft(row: tuple[object, ...]) -> Draft:
     agent, ticket_id, kind, body, keep_court, macro_id, created_at, updated_at = row
-    return Draft(str(agent), int(str(ticket_id)), MessageKind(kind), str(body),
+    return Draft(str(agent), int(str(ticket_id)), MessageKind(str(kind)), str(body),
                  bool(keep_court), None if macro_id is None else str(macro_id),
                  str(created_at), str(updated_at))
 

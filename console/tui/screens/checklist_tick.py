@@ -34,12 +34,19 @@ def offer_checklist(app: App[object], ticket_id: int,
                                   options, label="Choose one to write down its answer."),
                         chosen)
 
-    def chosen(number: str | None) -> None:
-        if number is None or number == DONE:
+    def chosen(number: object) -> None:
+        if not isinstance(number, str) or number == DONE:
             return
         item = next(i for i in remaining if str(i.number) == number)
+
+        def answered(text: object) -> None:
+            if isinstance(text, str) and text:
+                record(item, text)
+            else:
+                choose()
+
         app.push_screen(AskText(f"Answer to question {item.number}", one_line(item.text, 200)),
-                        lambda text: record(item, text) if text else choose())
+                        answered)
 
     def record(item: checklists.Item, text: str) -> None:
         def write() -> None:

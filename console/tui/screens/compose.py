@@ -407,7 +407,7 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
     def on_changed_meanwhile(self, message: ChangedMeanwhile) -> None:
         since = message.since
 
-        def answered(send_anyway: bool | None) -> None:
+        def answered(send_anyway: object) -> None:
             # Either way the agent has now seen these changes: they are not asked about twice.
             self.seen_version, self.seen_event_id = since.version, since.last_event_id
             if send_anyway:
@@ -443,8 +443,12 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
             return
         options = [(str(c.id), f"{c.asked_by}: {one_line(c.question, 60)}")
                    for c in self.clarifications]
-        self.app.push_screen(AskChoice("Whose question does this answer?", options),
-                             lambda chosen: chosen and self._answer_for(int(chosen), text))
+
+        def chosen(clarification_id: object) -> None:
+            if isinstance(clarification_id, str):
+                self._answer_for(int(clarification_id), text)
+
+        self.app.push_screen(AskChoice("Whose question does this answer?", options), chosen)
 
     def _answer_for(self, clarification_id: int, text: str) -> None:
         self._sending = True

@@ -10,7 +10,7 @@ from textual import work
 from textual.binding import Binding
 from textual.screen import Screen
 
-from console.core import escalation, macro_render
+from console.core import checklists, escalation, macro_render
 from console.core.macros import Macro
 from console.core.model import MessageKind, Ticket
 from console.tui.desk import READ_ERRORS, desk
@@ -32,7 +32,7 @@ class ComposeActions(Screen[None]):
     """The writing keys of a screen that shows one ticket (its bindings merge with the
     screen's own)."""
 
-    BINDINGS = COMPOSE_BINDINGS
+    BINDINGS = [*COMPOSE_BINDINGS]
 
     ticket: Ticket | None
     last_event_id: int = 0
@@ -50,10 +50,14 @@ class ComposeActions(Screen[None]):
         if self.ticket is None:
             return  # still loading: the composer needs the version the agent sees
         ticket_id = self.ticket.id
+
+        def closed(open_questions: list[checklists.Item] | None) -> None:
+            if open_questions:
+                offer_checklist(self.app, ticket_id, open_questions)
+
         self.app.push_screen(ComposeScreen(self.ticket, MessageKind(kind),
                                            seen_event_id=self.last_event_id, insert=picked),
-                             lambda open_questions: open_questions and offer_checklist(
-                                 self.app, ticket_id, open_questions))
+                             closed)
 
     def action_macros(self) -> None:
         if self.ticket is not None:
@@ -87,7 +91,11 @@ class ComposeActions(Screen[None]):
             AskLongText(f"Ask the front line about #{self.ticket.id}",
                         "What should the customer be asked? The front line puts it to them "
                         "and records the answer for you."),
-            lambda question: question and self.ask_front(question))
+            self._ask_front_with)
+
+    def _ask_front_with(self, question: object) -> None:
+        if isinstance(question, str) and question:
+            self.ask_front(question)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="ask-front",
           description="put a question for the customer to the front line")
