@@ -9,8 +9,9 @@ from typing import Any
 from console.cli.context import Context, print_json
 from console.core import config, dupes, semantic, workflow
 from console.core.clock import age
+from console.core.config import sla_policy
 from console.core.errors import InvalidInput
-from console.core.export import summary_dict, ticket_dict
+from console.core.export import context_dict, summary_dict, ticket_dict
 from console.core.model import Court, Line, Priority, QueueFilter, Status
 from console.core.text import decode_untrusted, one_line, visible
 
@@ -119,17 +120,63 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+_LINK_WORDS = {"merged": ("merged into", "merged here:"), "parent": ("hangs on parent problem",
+                                                                     "child ticket"),
+               "split": ("split off", "split into"),
+               "follow-up of": ("follows up on", "followed up by")}
+
+
+def _context_lines(ticket_id: int, around: dict[str, Any]) -> list[str]:
+    """One line each for what surrounds the ticket, only what it has."""
+    lines = []
+    sla = around["workflow"]["sla"]
+    if sla["due_at"]:
+        lines.append(f"SLA: {sla['kind']} due {sla['due_at']} ({sla['state']}, {sla['left']})")
+    flow = around["workflow"]
+    if flow["vendor"]:
+        case = one_line(flow["vendor_case"] or "-")
+        lines.append(f"vendor: {one_line(flow['vendor'])} case {case}")
+    if flow["followup_due_at"]:
+        note = one_line(flow["followup_note"] or "")
+        lines.append(f"follow-up due {flow['followup_due_at']}" + (f": {note}" if note else ""))
+    handoff = around["handoff"]
+    if handoff:
+        lines.append(f"hand-off {handoff['from_line']} → {handoff['to_line']} by "
+                     f"{one_line(handoff['actor'])}: {one_line(handoff['note'], 200)}")
+    for question in around["open_questions"]:
+        lines.append(f"asks the front line ({one_line(question['asked_by'])}): "
+                     f"{one_line(question['question'], 200)}")
+    for link in around["links"]:
+        mine = link["ticket_id"] == ticket_id
+        forward, backward = _LINK_WORDS.get(link["kind"], (link["kind"], link["kind"]))
+        lines.append(f"{forward} #{link['other_id']}" if mine
+                     else f"{backward} #{link['ticket_id']}")
+    if around["children"]:
+        lines.append(f"parent problem of {around['children']} tickets")
+    if around["tags"]:
+        lines.append("tags: " + ", ".join(one_line(t) for t in around["tags"]))
+    for group in around["checklists"]:
+        done = sum(1 for item in group["items"] if item["answer"] is not None)
+        lines.append(f"checklist {group['checklist']}: {done}/{len(group['items'])} answered")
+    return lines
+
+
 def run_show(ctx: Context, args: argparse.Namespace) -> int:
+    policy = sla_policy(ctx.config)
     with ctx.open_store() as store:
         ticket = store.ticket(args.ticket)
         messages, events = store.messages(ticket.id), store.events(ticket.id)
+        around = context_dict(store, ticket.id, policy)
     if args.json:
-        print_json(ticket_dict(ticket, messages, events))
+        print_json({**ticket_dict(ticket, messages, events), **around})
         return 0
     print(f"#{ticket.id} {one_line(ticket.subject)}")
     print(f"{ticket.priority} {ticket.line} · {ticket.status} · move: {ticket.court} · "
           f"assignee: {ticket.assignee or '-'} · version {ticket.version}")
-    print(f"from {one_line(ticket.requester)} at {ticket.created_at}\n")
+    print(f"from {one_line(ticket.requester)} at {ticket.created_at}")
+    for line in _context_lines(ticket.id, around):
+        print(line)
+    print()
     print(visible(ticket.body))
     for m in messages:
         print(f"\n--- {m.kind} by {one_line(m.author)} at {m.created_at}")

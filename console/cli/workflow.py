@@ -13,9 +13,9 @@ from console.cli.tickets import read_body, ticket_number
 from console.core import config, queues, timers, workflow
 from console.core.clock import from_text
 from console.core.errors import InvalidInput
-from console.core.export import summary_dict
+from console.core.export import clocks_dict, summary_dict
 from console.core.model import Court, Ticket
-from console.core.sla import SlaPolicy, badge, counted, deadlines, parse_duration
+from console.core.sla import SlaPolicy, badge, parse_duration
 from console.core.store import Store
 from console.core.team import require_customer_contact
 from console.core.text import one_line
@@ -40,29 +40,6 @@ def _body_text(args: argparse.Namespace, what: str) -> tuple[str, bytes | None]:
     if not body.strip() and raw is None:
         raise InvalidInput(f"{what} is empty: give --body TEXT or pipe it on stdin")
     return body, raw
-
-
-def clocks_dict(store: Store, ticket_id: int, sla_policy: SlaPolicy) -> dict[str, Any]:
-    """A ticket's workflow state with its running deadlines, as plain data."""
-    state = workflow.clocks(store, ticket_id)
-    now = store.clock()
-    kind, left = badge(from_text(state.sla_due_at) if state.sla_due_at else None, now,
-                       sla_policy)
-    return {
-        "id": ticket_id, "status": str(state.status), "court": str(state.court),
-        "clock_since": state.clock_since, "counted_seconds": counted(
-            state.state(), now, sla_policy.calendar),
-        "first_response_at": state.first_response_at, "resolved_at": state.resolved_at,
-        "sla": {"state": kind, "kind": state.sla_kind, "due_at": state.sla_due_at,
-                "left": left, "breached": list(state.sla_breached),
-                "deadlines": [{"kind": d.kind, "due_at": d.due.strftime("%Y-%m-%dT%H:%M:%SZ")}
-                              for d in deadlines(state.state(), sla_policy)]},
-        "vendor": state.vendor, "vendor_case": state.vendor_case,
-        "followup_due_at": state.followup_due_at, "followup_note": state.followup_note,
-        "rating": state.rating, "billable": state.billable,
-        "estimate_minutes": state.estimate_minutes, "approval": state.approval,
-        "time_logged": workflow.time_logged(store, ticket_id), "version": state.version,
-    }
 
 
 def _done(ctx: Context, args: argparse.Namespace, store: Store, ticket: Ticket,

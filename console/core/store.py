@@ -153,9 +153,7 @@ class Store:
 
     def _rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         with self.lock:
-            cursor = self.conn.execute(sql, params)
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            return list(self.db.query(sql, params))
 
     def ticket(self, ticket_id: int) -> Ticket:
         rows = self._rows("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
@@ -213,10 +211,12 @@ def _share_like_directory(path: Path) -> None:
     creator's umask, which would lock the others out. SQLite gives the -wal and -shm files the
     database file's mode, so fixing the one file fixes all three."""
     folder_mode = path.parent.stat().st_mode
+    if folder_mode & stat.S_ISVTX:  # a public scratch folder such as /tmp, not a team's
+        return
     extra = 0
     if folder_mode & stat.S_IWGRP:
         extra |= stat.S_IRGRP | stat.S_IWGRP
-    if folder_mode & stat.S_IWOTH and not folder_mode & stat.S_ISVTX:
+    if folder_mode & stat.S_IWOTH:
         extra |= stat.S_IROTH | stat.S_IWOTH
     if extra:
         path.chmod(path.stat().st_mode | extra)

@@ -106,3 +106,23 @@ def test_monitoring_alert_piped_on_stdin_keeps_bytes(db_path: Path) -> None:
 def test_python_dash_m_and_tui_needs_a_terminal(db_path: Path) -> None:
     result = _console(db_path)
     assert result.returncode == 2 and b"needs a terminal" in result.stderr
+
+
+def test_show_tells_what_surrounds_the_ticket(capsys, db_path: Path) -> None:
+    for subject in ("Outage", "Cannot log in"):
+        run(capsys, db_path, "new", "--subject", subject, "--from", "a@b.c", "--body", "x")
+    run(capsys, db_path, "link", "2", "--parent", "1")
+    run(capsys, db_path, "escalate", "1", "--note", "need the expert")
+    run(capsys, db_path, "checklist", "attach", "1", "self-diagnosis")
+    code, out, _ = run(capsys, db_path, "show", "1")
+    for expected in ("SLA: first_response due", "hand-off L1 → L2 by ann: need the expert",
+                     "child ticket #2", "parent problem of 1 tickets",
+                     "checklist self-diagnosis: 0/"):
+        assert expected in out
+    code, out, _ = run(capsys, db_path, "show", "2")
+    assert "hangs on parent problem #1" in out
+    code, out, _ = run(capsys, db_path, "show", "1", "--json")
+    shown = json.loads(out)
+    assert shown["children"] == 1 and shown["handoff"]["note"] == "need the expert"
+    assert shown["workflow"]["sla"]["kind"] == "first_response"
+    assert shown["checklists"][0]["checklist"] == "self-diagnosis"

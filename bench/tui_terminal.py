@@ -11,7 +11,7 @@ screen the way a person sees it:
 The screen is read with `tmux capture-pane` in a tight loop, so each figure includes a few
 milliseconds of polling. Compare figures within one run: the machine is shared and noisy.
 
-    python bench/tui.py --db big.db [--build 1000000] [--repeat 30]
+    python bench/tui_terminal.py --db big.db [--build 1000000] [--repeat 30]
 """
 
 from __future__ import annotations

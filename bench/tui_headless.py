@@ -1,7 +1,7 @@
 """Time the TUI on a large store: cold start to the first painted queue, key to repaint for
 `j` and for switching queue, and resident memory.
 
-Usage: `python scripts/bench_tui.py DB [--presses N]` on a store built with
+Usage: `python bench/tui_headless.py DB [--presses N]` on a store built with
 `console --db DB demo --tickets 1000000`. The app runs headless at 120x36; "painted" means the
 ticket list has rendered the cursor row with its ticket, which is what a terminal would be sent
 next. Interpreter start-up (about 20 ms) is not included in the cold start."""
