@@ -127,7 +127,7 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
         title = Text()
         title.append(f"{TITLES[self.kind]}  #{self.ticket.id}  ", style="bold")
         title.append(one_line(self.ticket.subject, 100))
-        title.append(f"\nto/from {one_line(self.ticket.requester, 80)}", style="dim")
+        title.append(f"\ncustomer {one_line(self.ticket.requester, 80)}", style="dim")
         yield Static(title, id="compose-title")
         yield Static("", id="compose-info")
         editor = TextArea("", id="compose-text", soft_wrap=True, tab_behavior="indent")
@@ -275,7 +275,9 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
                 info.append(f"{one_line(asked.asked_by, 30)} asks the customer: ", style="bold")
                 info.append(f"{one_line(asked.question, 90)}\n")
             info.append("ctrl+b records this text as the customer's answer for them")
-        self.query_one("#compose-info", Static).update(info)
+        shown = self.query_one("#compose-info", Static)
+        shown.update(info)
+        shown.display = bool(info.plain)
 
     def action_toggle_court(self) -> None:
         self.keep_court = not self.keep_court
