@@ -7,7 +7,7 @@ from __future__ import annotations
 from compose_helpers import fresh_ticket, open_on, type_text, wait_for
 from ui_helpers import AGENT, frozen_clock, screen_text, settle
 
-from console.core import checklists, escalation
+from console.core import checklists, escalation, presence, workflow
 from console.core.macros import Checklist, Question
 from console.core.model import Line, MessageKind
 from console.core.store import Store
@@ -104,3 +104,42 @@ async def test_after_a_customer_message_the_checklist_is_offered(db_path) -> Non
         answers = {i.question_id: i.answer for i in checklists.items(store, ticket.id)}
         assert answers == {"os": "Linux", "since": "Monday"}
         assert store.messages(ticket.id)[-1].body == "Since Monday, on Linux."
+
+
+async def test_a_customer_message_arriving_on_screen_offers_the_checklist(db_path) -> None:
+    ticket = fresh_ticket(db_path)
+    checklist = Checklist("vpn", "VPN basics", (Question("os", "Which operating system?"),))
+    with Store.open(db_path, clock=frozen_clock) as store:
+        checklists.attach(store, "bob", ticket.id, checklist)
+    app = make_app(db_path, AGENT, clock=frozen_clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_on(pilot, app, ticket.id)
+        assert isinstance(app.screen, DetailScreen)  # nothing offered for what was there
+        with Store.open(db_path, clock=frozen_clock) as other:
+            workflow.customer_message(other, "intake", ticket.id, "I use Linux.")
+        await wait_for(pilot, AskChoice)  # the poll saw the change; the offer follows
+        assert "1. Which operating system?" in screen_text(app)
+        await pilot.press("enter")
+        await wait_for(pilot, AskText)
+        await type_text(pilot, "Linux")
+        await pilot.press("enter")
+        await wait_for(pilot, DetailScreen)
+    with Store.open(db_path, clock=frozen_clock) as store:
+        assert [i.answer for i in checklists.items(store, ticket.id)] == ["Linux"]
+
+
+async def test_presence_is_replying_while_the_composer_is_open(db_path) -> None:
+    ticket = fresh_ticket(db_path)
+    app = make_app(db_path, AGENT, clock=frozen_clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_on(pilot, app, ticket.id)
+        await pilot.press("r")
+        await wait_for(pilot, ComposeScreen)
+        with Store.open(db_path, clock=frozen_clock) as store:
+            assert [(p.agent, p.activity) for p in presence.on_ticket(store, ticket.id)] == [
+                (AGENT, "replying")]
+        await pilot.press("escape")
+        await wait_for(pilot, DetailScreen)
+        with Store.open(db_path, clock=frozen_clock) as store:
+            assert [(p.agent, p.activity) for p in presence.on_ticket(store, ticket.id)] == [
+                (AGENT, "viewing")]

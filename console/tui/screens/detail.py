@@ -95,6 +95,7 @@ class DetailScreen(ComposeActions):
             return  # something else in the database changed; this ticket did not
         self.ticket = message.ticket
         self.last_event_id = message.events[-1].id if message.events else 0
+        self.saw_messages(message.messages)
         self.query_one("#detail-header", Static).update(header_text(message.ticket))
         body = self.query_one("#detail-body", VerticalScroll)
         # Rebuilding the thread shrinks the view for a moment; put the reader back after.

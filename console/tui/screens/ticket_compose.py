@@ -6,12 +6,15 @@ to put a question to the customer instead, and the footer and help say so."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual import work
 from textual.binding import Binding
 from textual.screen import Screen
 
 from console.core import checklists, escalation, macro_render
 from console.core.macros import Macro
+from console.core.model import Message as TicketMessage
 from console.core.model import MessageKind, Ticket
 from console.tui.desk import READ_ERRORS, desk
 from console.tui.screens.checklist_tick import offer_checklist
@@ -37,6 +40,33 @@ class ComposeActions(Screen[None]):
     ticket: Ticket | None
     last_event_id: int = 0
     """The newest event the screen has shown: Traffic Cop's starting point."""
+
+    _newest_customer_message: int | None = None
+
+    def saw_messages(self, messages: Sequence[TicketMessage]) -> None:
+        """Called with each read of the thread: a customer message that arrives while the
+        ticket is on screen offers the checklist questions still open (first read: nothing)."""
+        newest = max((m.id for m in messages if m.kind == MessageKind.CUSTOMER), default=0)
+        before, self._newest_customer_message = self._newest_customer_message, newest
+        if before is not None and newest > before and self.ticket is not None:
+            self.read_open_questions(self.ticket.id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open-questions",
+          description="read the checklist questions still open")
+    def read_open_questions(self, ticket_id: int) -> None:
+        try:
+            open_questions = [i for i in checklists.items(desk(self).store, ticket_id)
+                              if not i.answered]
+        except READ_ERRORS:
+            return  # only an offer; the checklist keys still work
+        if open_questions:
+            self.app.call_from_thread(self._offer_open_questions, ticket_id, open_questions)
+
+    def _offer_open_questions(self, ticket_id: int, open_questions: list[checklists.Item]
+                              ) -> None:
+        # Not over a composer or a dialog the agent is busy with.
+        if self.is_current:
+            offer_checklist(self.app, ticket_id, open_questions)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         talks = desk(self).me.talks_to_customers
