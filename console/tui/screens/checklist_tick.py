@@ -7,7 +7,7 @@ of the ticket, logged like `console checklist answer`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from textual.app import App
 
@@ -20,12 +20,19 @@ DONE = "done"
 
 
 def offer_checklist(app: App[object], ticket_id: int,
-                    open_questions: Sequence[checklists.Item]) -> None:
-    """Ask which open question the customer answered, then its answer; repeat until done."""
+                    open_questions: Sequence[checklists.Item],
+                    on_done: Callable[[], None] | None = None) -> None:
+    """Ask which open question the customer answered, then its answer; repeat until done.
+    `on_done` is called once when the agent has finished (or left)."""
     remaining = list(open_questions)
+
+    def finish() -> None:
+        if on_done is not None:
+            on_done()
 
     def choose() -> None:
         if not remaining:
+            finish()
             return
         options = [(str(item.number), f"{item.number}. {one_line(item.text, 64)}"
                     + (" (required)" if item.required else "")) for item in remaining]
@@ -36,6 +43,7 @@ def offer_checklist(app: App[object], ticket_id: int,
 
     def chosen(number: object) -> None:
         if not isinstance(number, str) or number == DONE:
+            finish()
             return
         item = next(i for i in remaining if str(i.number) == number)
 
@@ -55,6 +63,7 @@ def offer_checklist(app: App[object], ticket_id: int,
                                   str(item.number), text)
             except READ_ERRORS as error:
                 app.call_from_thread(app.notify, str(error), severity="error", markup=False)
+                app.call_from_thread(finish)
                 return
             app.call_from_thread(recorded, item)
 

@@ -42,6 +42,19 @@ class ComposeActions(Screen[None]):
     """The newest event the screen has shown: Traffic Cop's starting point."""
 
     _newest_customer_message: int | None = None
+    _offering = False
+    """A checklist offer is on screen: a second one would ask the same questions twice."""
+
+    def offer_open_questions(self, ticket_id: int, open_questions: list[checklists.Item]
+                             ) -> None:
+        if self._offering:
+            return
+        self._offering = True
+
+        def done() -> None:
+            self._offering = False
+
+        offer_checklist(self.app, ticket_id, open_questions, done)
 
     def saw_messages(self, messages: Sequence[TicketMessage]) -> None:
         """Called with each read of the thread: a customer message that arrives while the
@@ -66,7 +79,7 @@ class ComposeActions(Screen[None]):
                               ) -> None:
         # Not over a composer or a dialog the agent is busy with.
         if self.is_current:
-            offer_checklist(self.app, ticket_id, open_questions)
+            self.offer_open_questions(ticket_id, open_questions)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         talks = desk(self).me.talks_to_customers
@@ -83,7 +96,7 @@ class ComposeActions(Screen[None]):
 
         def closed(open_questions: list[checklists.Item] | None) -> None:
             if open_questions:
-                offer_checklist(self.app, ticket_id, open_questions)
+                self.offer_open_questions(ticket_id, open_questions)
 
         self.app.push_screen(ComposeScreen(self.ticket, MessageKind(kind),
                                            seen_event_id=self.last_event_id, insert=picked),
