@@ -89,6 +89,13 @@ def suggest(store: Store, about: int | str, *, body: str = "", requester: str | 
             recent_days: int = RECENT_DAYS) -> list[Suggestion]:
     """The `limit` likeliest duplicates of ticket `about` (a number) or of a text (a subject,
     with `body` and `requester` when known), best first."""
+    with store.lock:  # its reads must not run inside another thread's write transaction
+        return _suggest(store, about, body=body, requester=requester, limit=limit, scope=scope,
+                        method=method, recent_days=recent_days)
+
+
+def _suggest(store: Store, about: int | str, *, body: str, requester: str | None, limit: int,
+             scope: Scope, method: Method, recent_days: int) -> list[Suggestion]:
     if limit < 1:
         raise InvalidInput("the number of suggestions must be at least 1")
     if method not in METHODS:

@@ -129,10 +129,11 @@ def take(store: Store, agent: Agent, ticket_id: int, *,
 
 
 def handoff(store: Store, ticket_id: int) -> Handoff | None:
-    rows = store.conn.execute(
-        "SELECT actor, at, before, after, detail, action FROM events WHERE ticket_id = ? AND "
-        "action IN ('escalated', 'deescalated') ORDER BY id DESC LIMIT 1", (ticket_id,)
-    ).fetchall()
+    with store.lock:
+        rows = store.conn.execute(
+            "SELECT actor, at, before, after, detail, action FROM events WHERE ticket_id = ? AND "
+            "action IN ('escalated', 'deescalated') ORDER BY id DESC LIMIT 1", (ticket_id,)
+        ).fetchall()
     if not rows:
         return None
     actor, at, before, after, detail, action = rows[0]
@@ -156,9 +157,10 @@ def ask_front(store: Store, agent: Agent, ticket_id: int, question: str) -> Clar
 
 
 def open_clarifications(store: Store, ticket_id: int) -> list[Clarification]:
-    rows = store.conn.execute(
-        "SELECT id, ticket_id, asked_by, question, asked_at FROM clarifications "
-        "WHERE ticket_id = ? AND answered_at IS NULL ORDER BY id", (ticket_id,)).fetchall()
+    with store.lock:
+        rows = store.conn.execute(
+            "SELECT id, ticket_id, asked_by, question, asked_at FROM clarifications "
+            "WHERE ticket_id = ? AND answered_at IS NULL ORDER BY id", (ticket_id,)).fetchall()
     return [Clarification(*row) for row in rows]
 
 

@@ -60,11 +60,12 @@ def _fresh_since(store: Store) -> str:
 def on_ticket(store: Store, ticket_id: int, *, exclude_agent: str | None = None
               ) -> list[Presence]:
     """Other agents on this ticket now, writers first."""
-    rows = store.conn.execute(
-        "SELECT agent, ticket_id, activity, max(seen_at) FROM presence WHERE ticket_id = ? "
-        "AND seen_at >= ? AND agent IS NOT ? GROUP BY agent, activity "
-        "ORDER BY activity = 'replying' DESC, agent",
-        (ticket_id, _fresh_since(store), exclude_agent)).fetchall()
+    with store.lock:
+        rows = store.conn.execute(
+            "SELECT agent, ticket_id, activity, max(seen_at) FROM presence WHERE ticket_id = ? "
+            "AND seen_at >= ? AND agent IS NOT ? GROUP BY agent, activity "
+            "ORDER BY activity = 'replying' DESC, agent",
+            (ticket_id, _fresh_since(store), exclude_agent)).fetchall()
     return [Presence(*row) for row in rows]
 
 
@@ -74,10 +75,11 @@ def on_tickets(store: Store, ticket_ids: list[int], *, exclude_agent: str | None
     if not ticket_ids:
         return {}
     marks = ", ".join("?" for _ in ticket_ids)
-    rows = store.conn.execute(
-        f"SELECT agent, ticket_id, activity, max(seen_at) FROM presence WHERE ticket_id IN "
-        f"({marks}) AND seen_at >= ? AND agent IS NOT ? GROUP BY agent, ticket_id, activity",
-        (*ticket_ids, _fresh_since(store), exclude_agent)).fetchall()
+    with store.lock:
+        rows = store.conn.execute(
+            f"SELECT agent, ticket_id, activity, max(seen_at) FROM presence WHERE ticket_id IN "
+            f"({marks}) AND seen_at >= ? AND agent IS NOT ? GROUP BY agent, ticket_id, activity",
+            (*ticket_ids, _fresh_since(store), exclude_agent)).fetchall()
     found: dict[int, list[Presence]] = {}
     for row in rows:
         found.setdefault(row[1], []).append(Presence(*row))

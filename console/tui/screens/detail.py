@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static
 
 from console.core.model import Court, Ticket
 from console.core.text import one_line
+from console.tui.actions.keys import ACTION_BINDINGS, TicketActions
 from console.tui.columns import COURT_LABELS
 from console.tui.desk import READ_ERRORS, desk
 from console.tui.messages import TicketLoaded
@@ -41,8 +42,9 @@ def header_text(ticket: Ticket) -> Text:
     return text
 
 
-class DetailScreen(ComposeActions):
-    """One ticket; the keys of ComposeActions write to it."""
+class DetailScreen(ComposeActions, TicketActions):
+    """One ticket; the keys that act on it come from `TicketActions`, the keys that write to
+    it from `ComposeActions`."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="detail.back"),
@@ -53,6 +55,7 @@ class DetailScreen(ComposeActions):
         Binding("space,pagedown", "scroll('page_down')", "Page down", show=False,
                 id="detail.page_down"),
         Binding("b,pageup", "scroll('page_up')", "Page up", show=False, id="detail.page_up"),
+        *ACTION_BINDINGS,
     ]
 
     def __init__(self, ticket_id: int) -> None:
@@ -62,10 +65,13 @@ class DetailScreen(ComposeActions):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"#{self.ticket_id}  loading\u2026"), id="detail-header")
+        yield from self.compose_top()
         with VerticalScroll(id="detail-body"):
+            yield from self.compose_panels()
             yield Static(id="thread-title", classes="section-title")
             yield Static(id="timeline-title", classes="section-title")
             yield Static(id="timeline")
+            yield from self.compose_bottom()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -83,6 +89,7 @@ class DetailScreen(ComposeActions):
         except READ_ERRORS as error:
             self.app.call_from_thread(self._failed, str(error))
             return
+        self.read_facts()
         self.post_message(loaded)
 
     def _failed(self, error: str) -> None:
@@ -97,6 +104,8 @@ class DetailScreen(ComposeActions):
         self.last_event_id = message.events[-1].id if message.events else 0
         self.saw_messages(message.messages)
         self.query_one("#detail-header", Static).update(header_text(message.ticket))
+        self.paint_facts()
+        self.reload_suggestions()
         body = self.query_one("#detail-body", VerticalScroll)
         # Rebuilding the thread shrinks the view for a moment; put the reader back after.
         reading_at = body.scroll_y
@@ -113,6 +122,9 @@ class DetailScreen(ComposeActions):
         self.query_one("#timeline", Static).update(timeline_text(message.events))
         if reading_at:
             self.call_after_refresh(body.scroll_to, y=reading_at, animate=False)
+
+    def ticket_id_shown(self) -> int:
+        return self.ticket_id
 
     def action_scroll(self, where: str) -> None:
         body = self.query_one("#detail-body", VerticalScroll)

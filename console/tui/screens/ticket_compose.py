@@ -26,8 +26,9 @@ COMPOSE_BINDINGS = [
     Binding("r", "compose('reply')", "Reply", id="detail.reply"),
     Binding("r", "ask_front", "Ask front line", id="detail.ask_front"),
     Binding("n", "compose('note')", "Note", id="detail.note"),
-    Binding("i", "compose('customer')", "Customer said", id="detail.customer_message"),
-    Binding("M", "macros", "Macros", id="detail.macros"),
+    Binding("i", "compose('customer')", "Customer said", show=False,
+            id="detail.customer_message"),
+    Binding("M", "macros", "Macros", show=False, id="detail.macros"),
 ]
 
 

@@ -1,0 +1,104 @@
+"""The lines under the ticket header: whose move it is and on what, the SLA clock, the promised
+follow-up, paid work, links and tags; and the latest hand-off note between lines. Vendor names, case
+numbers, notes and tags may be anything someone typed, so every value goes through
+`one_line`/`visible` into a `Text`, never markup."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from rich.text import Text
+
+from console.core.clock import from_text
+from console.core.dupes import Suggestion
+from console.core.model import Court, Ticket
+from console.core.sla import SlaPolicy, badge
+from console.core.text import one_line, visible
+from console.tui.facts import TicketFacts
+from console.tui.widgets.thread_entry import when
+
+SLA_STYLES = {"breached": "bold reverse red", "at risk": "bold yellow", "ok": "",
+              "paused": "dim"}
+
+
+def _field(text: Text, name: str, value: str, style: str = "") -> None:
+    if text.plain:
+        text.append("   ")
+    text.append(f"{name} ", style="dim")
+    text.append(value, style=style)
+
+
+def court_words(ticket: Ticket, facts: TicketFacts) -> str:
+    """Who holds the ball, and on what."""
+    if ticket.court == Court.VENDOR:
+        vendor = one_line(facts.clocks.vendor or "a vendor", 40)
+        case = one_line(facts.clocks.vendor_case or "?", 30)
+        return f"vendor {vendor}, case {case}"
+    if ticket.court == Court.CUSTOMER:
+        return f"customer {one_line(ticket.requester, 40)}"
+    return f"us ({one_line(ticket.assignee, 30)})" if ticket.assignee else "us (unassigned)"
+
+
+def facts_text(ticket: Ticket, facts: TicketFacts, now: datetime, policy: SlaPolicy,
+               suggestions: Sequence[Suggestion] = ()) -> Text:
+    text = Text()
+    _field(text, "move", court_words(ticket, facts),
+           "bold" if ticket.court == Court.US else "")
+    clocks = facts.clocks
+    due = from_text(clocks.sla_due_at) if clocks.sla_due_at else None
+    state, left = badge(due, now, policy)
+    kind = (clocks.sla_kind or "due").replace("_", " ")
+    sla = state if due is None else f"{kind} {state} ({left})"
+    if clocks.sla_breached:
+        sla += f"; breached {', '.join(k.split('@')[0] for k in clocks.sla_breached)}"
+    _field(text, "SLA", sla, SLA_STYLES.get(state, ""))
+    if clocks.followup_due_at:
+        note = f": {one_line(clocks.followup_note, 40)}" if clocks.followup_note else ""
+        overdue = from_text(clocks.followup_due_at) <= now
+        _field(text, "follow-up", f"{when(clocks.followup_due_at)}{note}",
+               "bold yellow" if overdue else "")
+    if clocks.billable or clocks.approval:
+        minutes = clocks.estimate_minutes
+        estimate = f"{minutes // 60}h{minutes % 60:02d}m" if minutes else "no estimate"
+        _field(text, "billable", f"{estimate}, {clocks.approval or 'not asked'}")
+    if clocks.rating:
+        _field(text, "rating", f"{clocks.rating}/5")
+    merged = facts.outgoing("merged")
+    if merged:
+        _field(text, "merged into", f"#{merged.other_id}", "bold")
+    parent = facts.outgoing("parent")
+    if parent:
+        _field(text, "problem", f"#{parent.other_id}")
+    if facts.child_count:
+        _field(text, "parent problem of", f"{facts.child_count} ticket(s)", "bold")
+    split = facts.outgoing("split")
+    if split:
+        _field(text, "split from", f"#{split.other_id}")
+    splits = facts.incoming("split")
+    if splits:
+        _field(text, "split off", " ".join(f"#{k.ticket_id}" for k in splits))
+    merged_in = facts.incoming("merged")
+    if merged_in:
+        _field(text, "merged in", " ".join(f"#{k.ticket_id}" for k in merged_in[:5]))
+    if facts.tags:
+        _field(text, "tags", one_line(", ".join(facts.tags), 60))
+    if suggestions:
+        best = suggestions[0]
+        _field(text, "duplicates?", f"{len(suggestions)}, best #{best.ticket_id} "
+               f"({best.score:.2f}; list at the end)")
+    return text
+
+
+def handoff_text(facts: TicketFacts) -> Text | None:
+    """The latest hand-off, for whoever picks the ticket up on the other line."""
+    latest = facts.handoff
+    if latest is None:
+        return None
+    text = Text()
+    verb = "Escalated" if latest.direction == "escalated" else "Handed back"
+    text.append(f"{verb} {one_line(latest.from_line, 4)} \u2192 {one_line(latest.to_line, 4)}",
+                style="bold")
+    text.append(f"  by {one_line(latest.actor, 30)}, {when(latest.at)}\n", style="dim")
+    text.append(visible(latest.note.strip())[:2000] or "(no note)")
+    return text
