@@ -11,6 +11,7 @@ console's presence on the ticket is "replying"."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -93,7 +94,8 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "send", "Send", priority=True, id="compose.send"),
+        # Not a priority key: it waits behind the keys typed before it, so all of them are sent.
+        Binding("ctrl+s", "send", "Send", id="compose.send"),
         Binding("escape", "leave", "Back (draft kept)", priority=True, id="compose.leave"),
         Binding("ctrl+t", "toggle_court", "Keep ball", id="compose.keep_court"),
         Binding("ctrl+e", "external_editor", "$EDITOR", priority=True, id="compose.editor"),
@@ -230,7 +232,19 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
         except READ_ERRORS as error:
             self.notify(f"the draft was not saved: {error}", severity="error", markup=False)
 
+    def after_typing(self, then: Callable[[], object]) -> None:
+        """Run `then` once the keys typed before this one are in the text.
+
+        Priority keys (esc, ctrl+e) are handled by the app as they arrive, while the keys
+        before them still wait in the editor's queue: a fast typist or a paste followed by
+        esc would otherwise lose its last characters. Queued behind them, nothing is lost."""
+        self.query_one(TextArea).call_later(then)
+
     def action_leave(self) -> None:
+        self.after_typing(self._leave)
+
+    def _leave(self) -> None:
+        self._text = self.query_one(TextArea).text
         self._save_on_leaving()
         if self._text.strip():
             self.notify("Draft kept; it comes back when you open this composer again.",
@@ -324,11 +338,16 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
     # -- the external editor ----------------------------------------------------------------
 
     def action_external_editor(self) -> None:
+        self.after_typing(self._external_editor)
+
+    def _external_editor(self) -> None:
         editor = self.query_one(TextArea)
         try:
             command = editor_command()
             with self.app.suspend():
                 text = edit_text(editor.text, command)
+            if text.endswith("\n") and not editor.text.endswith("\n"):
+                text = text[:-1]  # the newline most editors add at the end of a file
         except EditorError as error:
             self.notify(str(error), severity="error", markup=False)
             return
