@@ -12,6 +12,7 @@ from console.core.store import Store
 from console.tui.screens.compose import ComposeScreen
 from console.tui.screens.detail import DetailScreen
 from console.tui.screens.dialogs import Confirm
+from console.tui.screens.help import HelpScreen
 
 
 def _last_message(db_path, ticket_id):
@@ -164,3 +165,20 @@ async def test_a_conflict_from_the_core_keeps_the_text_and_the_draft(app, db_pat
     with Store.open(db_path, clock=frozen_clock) as store:
         assert len(store.messages(ticket.id)) == 1
         assert drafts.load(store, AGENT, ticket.id, "reply").body == "Checked the logs."
+
+
+async def test_f1_shows_the_composer_keys(app, db_path) -> None:
+    ticket = fresh_ticket(db_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_on(pilot, app, ticket.id)
+        await pilot.press("r")
+        await wait_for(pilot, ComposeScreen)
+        await type_text(pilot, "Why?")
+        await pilot.press("f1")
+        await wait_for(pilot, HelpScreen)
+        text = screen_text(app)
+        for description in ("Send", "Keep ball", "$EDITOR", "Macros", "Back (draft kept)"):
+            assert description in text
+        await pilot.press("escape")
+        await wait_for(pilot, ComposeScreen)
+        assert app.screen.query_one("#compose-text").text == "Why?"

@@ -102,6 +102,8 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
         Binding("ctrl+o", "macros", "Macros", id="compose.macros"),
         Binding("M", "macros", "Macros", show=False, id="compose.macros_m"),
         Binding("ctrl+b", "answer_back_line", "Answer back line", id="compose.answer_front"),
+        # `?` is a character here; f1 opens the key help instead.
+        Binding("f1", "app.help", "Help", id="compose.help"),
     ]
 
     def __init__(self, ticket: Ticket, kind: MessageKind, *, seen_event_id: int,
@@ -282,7 +284,9 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
         if self.macro_id:
             status.append(f"\nMacro {one_line(self.macro_id, 40)}: its actions are applied on "
                           "sending")
-        self.query_one("#compose-status", Static).update(status)
+        line = self.query_one("#compose-status", Static)
+        line.update(status)
+        line.display = bool(status.plain)
         info = Text()
         if self.clarifications and desk(self).me.talks_to_customers:
             for asked in self.clarifications:
