@@ -51,6 +51,10 @@ class Pane:
         lines = [line for line in self.screen().splitlines() if POSITION.search(line)]
         return lines[-1].strip() if lines else ""
 
+    def painted(self) -> bool:
+        """Whether the queue's status line ("1 of N") is on the screen."""
+        return POSITION.search(self.status_line()) is not None
+
     def wait(self, predicate, timeout: float = 30.0) -> float:
         start = time.perf_counter()
         while time.perf_counter() - start < timeout:
@@ -114,7 +118,7 @@ def main() -> int:
         began = time.perf_counter()
         pane = Pane(command)
         try:
-            pane.wait(lambda: POSITION.search(pane.status_line()) is not None)
+            pane.wait(pane.painted)
             starts.append(time.perf_counter() - began)
         finally:
             pane.close()
@@ -122,7 +126,7 @@ def main() -> int:
 
     pane = Pane(command)
     try:
-        pane.wait(lambda: POSITION.search(pane.status_line()) is not None)
+        pane.wait(pane.painted)
         time.sleep(1.0)
         at_start = memory_mb(pane.pid())
         moves = []

@@ -12,10 +12,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from console.cli import context, demo, dupes, macros, team, tickets, workflow
+from console.cli import context, demo, drafts, dupes, macros, team, tickets, workflow
 from console.core.errors import ConsoleError
 
-COMMAND_MODULES = (tickets, team, demo, macros, workflow, dupes)
+COMMAND_MODULES = (tickets, team, demo, macros, workflow, dupes, drafts)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import asdict
+from typing import Any
 
 from console.cli.context import Context, print_json
 from console.cli.tickets import choice, ticket_number
@@ -144,9 +145,9 @@ def run_who(ctx: Context, args: argparse.Namespace) -> int:
 
 def run_agents(ctx: Context, args: argparse.Namespace) -> int:
     team = ctx.team()
-    rows = [{"login": a.login, "name": a.name, "lines": [str(v) for v in a.lines],
-             "role": a.role, "talks_to_customers": a.talks_to_customers}
-            for a in team.agents.values()]
+    rows: list[dict[str, Any]] = [
+        {"login": a.login, "name": a.name, "lines": [str(v) for v in a.lines], "role": a.role,
+         "talks_to_customers": a.talks_to_customers} for a in team.agents.values()]
     if args.json:
         print_json(rows)
     else:

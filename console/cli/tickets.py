@@ -12,7 +12,7 @@ from console.core.clock import age
 from console.core.config import sla_policy
 from console.core.errors import InvalidInput
 from console.core.export import context_dict, summary_dict, ticket_dict
-from console.core.model import Court, Line, Priority, QueueFilter, Status
+from console.core.model import OPEN_STATUSES, Court, Line, Priority, QueueFilter, Status
 from console.core.text import decode_untrusted, one_line, visible
 
 
@@ -105,7 +105,7 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
         raise InvalidInput("--limit must be at least 1 and --offset at least 0")
     queue = QueueFilter(line=args.line, priority=args.priority, court=args.court,
                         assignee=args.assignee, text=args.search,
-                        **({"statuses": tuple(args.status)} if args.status else {}))
+                        statuses=tuple(args.status) if args.status else OPEN_STATUSES)
     with ctx.open_store() as store:
         rows = store.tickets(queue, limit=args.limit, offset=args.offset)
         now = store.clock()

@@ -7,6 +7,7 @@ operations write, events included."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -127,8 +128,7 @@ def build_demo(path: str | Path, tickets: int = 2000, seed: int = 7,
         message_id = event_id = 0
         rows = _ticket_rows(tickets, rng, now)
         while True:
-            batch = [next(rows, None) for _ in range(BATCH)]
-            batch = [row for row in batch if row is not None]
+            batch = list(itertools.islice(rows, BATCH))
             if not batch:
                 break
             ticket_rows, contact_rows, message_rows, event_rows = [], [], [], []

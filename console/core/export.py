@@ -21,8 +21,9 @@ def _raw(value: bytes | None) -> dict[str, str]:
 
 
 def summary_dict(ticket: TicketSummary) -> dict[str, Any]:
-    data = {k: (str(v) if hasattr(v, "value") else v) for k, v in asdict(ticket).items()}
-    raw = data.pop("body_raw", None)
+    data: dict[str, Any] = {k: (str(v) if hasattr(v, "value") else v)
+                            for k, v in asdict(ticket).items()}
+    raw: bytes | None = data.pop("body_raw", None)
     return {**data, **_raw(raw)}
 
 

@@ -7,7 +7,7 @@ it, because a customer must never receive "Hello ⟨customer.name?⟩"."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from console.core import checklists, operations, workflow
@@ -17,7 +17,7 @@ from console.core.model import Court, MessageKind, Status, Ticket
 from console.core.sla import SlaPolicy
 from console.core.store import Store
 from console.core.tags import add_tag_in
-from console.core.ticket_values import render_text, ticket_values
+from console.core.ticket_values import marker, render_text, ticket_values
 
 
 @dataclass(frozen=True)
@@ -63,12 +63,17 @@ def preview(store: Store, macro: Macro, ticket_id: int, agent: str, *,
 def apply(store: Store, actor: str, catalog: Catalog, macro: Macro, ticket_id: int, *,
           expected_version: int | None = None, allow_missing: bool = False,
           agent_name: str | None = None, next_update: datetime | str | None = None,
-          policy: SlaPolicy = workflow.DEFAULT_POLICY) -> Applied:
+          policy: SlaPolicy = workflow.DEFAULT_POLICY, text: str | None = None,
+          keep_court: bool = False) -> Applied:
     """Add the macro's message to the ticket and perform its actions, all or nothing.
 
     A public reply moves the ball as any reply does (to the customer, unless the macro sets
-    the court itself) and counts as the first response; status and court go through the
-    workflow so the SLA clocks stay right."""
+    the court itself, or `keep_court` keeps it with us) and counts as the first response;
+    status and court go through the workflow so the SLA clocks stay right. `text` is the
+    message as the agent edited it in a composer, sent instead of the macro's own; a marker
+    for an unknown value still in it is refused like one in the macro's text."""
+    if text is not None and not text.strip():
+        raise InvalidInput(f"the text for macro {macro.id!r} is empty")
     checklist = catalog.checklist(macro.actions.checklist) if macro.actions.checklist else None
     now = store.now()
     detail = f"macro {macro.id}"
@@ -77,6 +82,10 @@ def apply(store: Store, actor: str, catalog: Catalog, macro: Macro, ticket_id: i
         # Rendered inside the transaction, so the text matches the ticket it is added to.
         rendered = preview(store, macro, ticket_id, actor, agent_name=agent_name,
                            next_update=next_update)
+        if text is not None:
+            # Only the markers the agent left in the edited text still matter.
+            rendered = replace(rendered, text=text, missing=tuple(
+                name for name in rendered.missing if marker(name) in text))
         if rendered.missing and macro.kind == MessageKind.REPLY and not allow_missing:
             raise InvalidInput(
                 f"macro {macro.id!r} needs {', '.join(rendered.missing)} for ticket "
@@ -87,7 +96,7 @@ def apply(store: Store, actor: str, catalog: Catalog, macro: Macro, ticket_id: i
             ("priority", macro.actions.priority), ("line", macro.actions.line))
             if value is not None and str(getattr(current, name)) != str(value)}
         court = macro.actions.court
-        if court is None and is_reply and current.is_open:
+        if court is None and is_reply and current.is_open and not keep_court:
             court = Court.CUSTOMER
         assignments: dict[str, object] = dict(fields)
         if is_reply and workflow.clocks(store, ticket_id).first_response_at is None:

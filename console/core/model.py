@@ -12,7 +12,9 @@ from typing import Self
 from console.core.errors import InvalidInput
 
 
-class _Choice(StrEnum):
+class Choice(StrEnum):
+    """A closed set of values that parses user input with one clear error."""
+
     @classmethod
     def parse(cls, value: str, what: str | None = None) -> Self:
         """Accept a member's value in any case; name the allowed values otherwise."""
@@ -25,7 +27,7 @@ class _Choice(StrEnum):
         raise InvalidInput(f"unknown {what} {value!r}: use one of {allowed}")
 
 
-class Line(_Choice):
+class Line(Choice):
     """Support line. L1 takes every request, L2 diagnoses, L3 experts, L4 the vendor."""
 
     L1 = "L1"
@@ -34,7 +36,7 @@ class Line(_Choice):
     L4 = "L4"
 
 
-class Priority(_Choice):
+class Priority(Choice):
     """P1 is the most urgent. Sorting by value sorts by urgency."""
 
     P1 = "P1"
@@ -43,7 +45,7 @@ class Priority(_Choice):
     P4 = "P4"
 
 
-class Status(_Choice):
+class Status(Choice):
     NEW = "new"
     OPEN = "open"
     WAITING = "waiting"
@@ -54,7 +56,7 @@ class Status(_Choice):
 OPEN_STATUSES: tuple[Status, ...] = (Status.NEW, Status.OPEN, Status.WAITING)
 
 
-class Court(_Choice):
+class Court(Choice):
     """Whose move the case is: ours, the customer's, or a vendor's."""
 
     US = "us"
@@ -62,7 +64,7 @@ class Court(_Choice):
     VENDOR = "vendor"
 
 
-class MessageKind(_Choice):
+class MessageKind(Choice):
     CUSTOMER = "customer"
     """What the customer said, whatever the channel."""
     REPLY = "reply"

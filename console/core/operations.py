@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from console.core.errors import InvalidInput, TicketConflict, TicketNotFound
-from console.core.model import Court, Line, MessageKind, Priority, Status, Ticket
+from console.core.model import Choice, Court, Line, MessageKind, Priority, Status, Ticket
 from console.core.store import Store
 
 MAX_SUBJECT = 1000
@@ -111,7 +111,7 @@ def bump_version(store: Store, conn: sqlite3.Connection, ticket_id: int,
     return before
 
 
-_FIELDS: dict[str, type] = {"line": Line, "priority": Priority, "status": Status,
+_FIELDS: dict[str, type[Choice]] = {"line": Line, "priority": Priority, "status": Status,
                             "court": Court}
 
 

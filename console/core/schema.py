@@ -265,6 +265,24 @@ CREATE TABLE ticket_embeddings (
 );
 """
 
+# Unsent text: what an agent is writing on a ticket, saved as they type so that a crash or a
+# dropped SSH session loses nothing. One draft per agent, ticket and kind of message; not a
+# change of the ticket, so neither its version nor its event log is touched.
+_DRAFTS = """
+CREATE TABLE drafts (
+    agent TEXT NOT NULL,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    kind TEXT NOT NULL CHECK (kind IN ('customer', 'reply', 'note')),
+    body TEXT NOT NULL,
+    keep_court INTEGER NOT NULL DEFAULT 0,
+    macro_id TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (agent, ticket_id, kind)
+) WITHOUT ROWID;
+CREATE INDEX drafts_by_agent ON drafts(agent, updated_at);
+"""
+
 # Any open queue sorted by time to breach: the nearest deadline first, tickets whose clocks
 # are stopped after them in the usual priority and age order. `ifnull` puts "no deadline" last
 # ('~' sorts after every stored moment) and lets each page be one range scan of an index.
@@ -278,7 +296,7 @@ CREATE INDEX tickets_open_by_assignee_due ON tickets(assignee, ifnull(sla_due_at
 """
 
 MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH, _TEAM, _TAGS, _CHECKLISTS, _SLA_CLOCKS, _LINKS,
-                         _BREACH_ORDER]
+                         _DRAFTS, _BREACH_ORDER]
 LATEST = len(MIGRATIONS)
 
 

@@ -22,6 +22,7 @@ from console.core.store import Store
 from console.core.team import Team
 from console.tui.background import TIMER_SECONDS, tick_notice, where
 from console.tui.commands import ConsoleCommands
+from console.tui.commands_macros import MacroCommands
 from console.tui.desk import READ_ERRORS
 from console.tui.messages import DataChanged, PresenceChanged
 from console.tui.queues import queue_by_id
@@ -41,7 +42,7 @@ class ConsoleApp(App[int]):
 
     TITLE = "console"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {ConsoleCommands}
+    COMMANDS = App.COMMANDS | {ConsoleCommands, MacroCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),

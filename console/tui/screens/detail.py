@@ -19,6 +19,7 @@ from console.tui.actions.keys import ACTION_BINDINGS, TicketActions
 from console.tui.columns import COURT_LABELS
 from console.tui.desk import READ_ERRORS, desk
 from console.tui.messages import TicketLoaded
+from console.tui.screens.ticket_compose import ComposeActions
 from console.tui.widgets.presence_line import PresenceLine
 from console.tui.widgets.thread_entry import ThreadEntry
 from console.tui.widgets.timeline import timeline_text
@@ -42,8 +43,9 @@ def header_text(ticket: Ticket) -> Text:
     return text
 
 
-class DetailScreen(TicketActions):
-    """One ticket; the keys that act on it come from `TicketActions`."""
+class DetailScreen(ComposeActions, TicketActions):
+    """One ticket; the keys that act on it come from `TicketActions`, the keys that write to
+    it from `ComposeActions`."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="detail.back"),
@@ -105,6 +107,8 @@ class DetailScreen(TicketActions):
         if self.ticket is not None and self.ticket.version == message.ticket.version:
             return  # something else in the database changed; this ticket did not
         self.ticket = message.ticket
+        self.last_event_id = message.events[-1].id if message.events else 0
+        self.saw_messages(message.messages)
         self.query_one("#detail-header", Static).update(header_text(message.ticket))
         self.paint_facts()
         self.reload_suggestions()
