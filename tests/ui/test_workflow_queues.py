@@ -267,3 +267,28 @@ async def test_a_colleague_whose_console_died_fades_out_after_the_ttl(db_path) -
             assert await _wait_for(lambda: "zoe-agent" not in screen_text(app))
     finally:
         other.close()
+
+
+async def test_writing_a_reply_shows_as_replying_and_stays_so(app, db_path) -> None:
+    other = Store.open(db_path, clock=lambda: FROZEN)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            ticket = ticket_list(app).current
+            assert ticket is not None
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("r")
+            await pilot.pause()
+
+            def activity() -> str | None:
+                found = presence.on_ticket(other, ticket.id, exclude_agent="nobody")
+                return found[0].activity if found else None
+
+            assert await _wait_for(lambda: activity() == "replying")
+            app._presence_at = 0.0  # the app's own heartbeat falls due now, and says the same
+            await asyncio.sleep(0.75)
+            await app.workers.wait_for_complete([w for w in app.workers if w.group == "presence"])
+            assert activity() == "replying"
+    finally:
+        other.close()
