@@ -131,7 +131,11 @@ def build_demo(path: str | Path, tickets: int = 2000, seed: int = 7,
             batch = list(itertools.islice(rows, BATCH))
             if not batch:
                 break
-            ticket_rows, contact_rows, message_rows, event_rows = [], [], [], []
+            # Rows for executemany: each table's columns differ, and so do their types.
+            ticket_rows: list[tuple[object, ...]] = []
+            contact_rows: list[tuple[object, ...]] = []
+            message_rows: list[tuple[object, ...]] = []
+            event_rows: list[tuple[object, ...]] = []
             for (number, subject, body, email, name, _person, line, priority, status, court,
                  assignee, created_text, created) in batch:
                 if email not in contacts:

@@ -133,7 +133,8 @@ def _suggest(store: Store, about: int | str, *, body: str, requester: str | None
 
 def _scope_sql(store: Store, query: _Query, scope: Scope, recent_days: int
                ) -> tuple[str, list[object]]:
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[object] = []
     if query.exclude_id is not None:
         clauses.append("t.id != ?")
         params.append(query.exclude_id)

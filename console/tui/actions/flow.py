@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from textual.screen import ModalScreen
 from textual.worker import WorkerFailed
@@ -24,7 +24,7 @@ from console.tui.desk import desk
 from console.tui.screens.dialogs import Confirm
 
 if TYPE_CHECKING:
-    from console.tui.screens.detail import DetailScreen
+    from console.tui.actions.keys import TicketActions
 
 T = TypeVar("T")
 
@@ -38,7 +38,7 @@ class Stop(Exception):
 class Flow:
     """What a flow may use: the ticket as the screen shows it, the desk, dialogs, a write."""
 
-    def __init__(self, screen: DetailScreen, ticket: Ticket) -> None:
+    def __init__(self, screen: TicketActions, ticket: Ticket) -> None:
         self.screen = screen
         self.ticket = ticket
         self.version = ticket.version
@@ -93,7 +93,7 @@ class Flow:
             self.screen.notify(done, markup=False)
         return result
 
-    def fail(self, message: str) -> None:
+    def fail(self, message: str) -> NoReturn:
         """Say why the flow cannot go on, and end it."""
         self.screen.notify(message, severity="error", markup=False)
         raise Stop
@@ -117,7 +117,7 @@ class Flow:
                 desk(self.screen).action_refresh()
 
 
-def start(screen: DetailScreen, flow: Callable[[Flow], Awaitable[None]]) -> None:
+def start(screen: TicketActions, flow: Callable[[Flow], Awaitable[None]]) -> None:
     """Run `flow` on the ticket the screen shows (nothing happens before it is loaded)."""
     if screen.ticket is None:
         return
