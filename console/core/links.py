@@ -14,7 +14,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
-from console.core.errors import InvalidInput, TicketNotFound
+from console.core.errors import InvalidInput, TicketConflict, TicketNotFound
 from console.core.model import OPEN_STATUSES, Court, MessageKind, Status, Ticket
 from console.core.operations import bump_version, insert_message, record_event
 from console.core.sla import SlaPolicy
@@ -53,6 +53,20 @@ def _row(conn: sqlite3.Connection, ticket_id: int) -> dict:
 def _exists(conn: sqlite3.Connection, ticket_id: int) -> None:
     if conn.execute("SELECT 1 FROM tickets WHERE id = ?", (ticket_id,)).fetchone() is None:
         raise TicketNotFound(ticket_id)
+
+
+def _check_version(conn: sqlite3.Connection, ticket_id: int,
+                   expected_version: int | None) -> None:
+    """For a ticket an operation reads but leaves as it is: refuse, as `bump_version` would, if
+    it changed since the agent saw `expected_version`."""
+    if expected_version is None:
+        return
+    row = conn.execute("SELECT version, updated_by, updated_at FROM tickets WHERE id = ?",
+                       (ticket_id,)).fetchone()
+    if row is None:
+        raise TicketNotFound(ticket_id)
+    if row[0] != expected_version:
+        raise TicketConflict(ticket_id, row[1], row[2])
 
 
 def links(store: Store, ticket_id: int) -> list[Link]:
@@ -138,9 +152,10 @@ def merge(store: Store, actor: str, duplicate_id: int, primary_id: int, *,
 
 
 def unmerge(store: Store, actor: str, duplicate_id: int, *,
-            policy: SlaPolicy = DEFAULT_POLICY) -> Ticket:
+            policy: SlaPolicy = DEFAULT_POLICY, expected_version: int | None = None) -> Ticket:
     """Undo `merge`: the moved messages go back, the copy of the request leaves the primary,
-    and the duplicate gets its status back. Returns the duplicate."""
+    and the duplicate gets its status back. `expected_version` is the duplicate's. Returns the
+    duplicate."""
     now = store.now()
     with store.transaction() as conn:
         _exists(conn, duplicate_id)
@@ -151,9 +166,9 @@ def unmerge(store: Store, actor: str, duplicate_id: int, *,
         detail = json.loads(detail_text)
         if _row(conn, duplicate_id)["status"] != detail["status"]:
             move(store, conn, policy, actor, duplicate_id, now, status=Status(detail["status"]),
-                 reason=f"unmerged from #{primary_id}")
+                 reason=f"unmerged from #{primary_id}", expected_version=expected_version)
         else:
-            bump_version(store, conn, duplicate_id, None, actor, now)
+            bump_version(store, conn, duplicate_id, expected_version, actor, now)
         bump_version(store, conn, primary_id, None, actor, now)
         # By id, wherever they are now: the primary may since have been merged on itself.
         conn.executemany("UPDATE messages SET ticket_id = ? WHERE id = ?",
@@ -169,9 +184,10 @@ def unmerge(store: Store, actor: str, duplicate_id: int, *,
 
 # -- parent problems -----------------------------------------------------------------------------
 
-def link_parent(store: Store, actor: str, child_id: int, parent_id: int) -> Ticket:
+def link_parent(store: Store, actor: str, child_id: int, parent_id: int, *,
+                expected_version: int | None = None) -> Ticket:
     """Hang `child_id` on the parent problem `parent_id` (one level: a parent has no parent).
-    Returns the child."""
+    `expected_version` is the child's. Returns the child."""
     if child_id == parent_id:
         raise InvalidInput(f"ticket #{child_id} cannot be its own parent")
     now = store.now()
@@ -190,7 +206,7 @@ def link_parent(store: Store, actor: str, child_id: int, parent_id: int) -> Tick
                         (child_id,)).fetchone():
             raise InvalidInput(f"ticket #{child_id} is a parent problem itself and cannot hang "
                                "on another")
-        bump_version(store, conn, child_id, None, actor, now)
+        bump_version(store, conn, child_id, expected_version, actor, now)
         bump_version(store, conn, parent_id, None, actor, now)
         conn.execute("INSERT INTO links (kind, ticket_id, other_id, created_at, "
                      "created_by) VALUES ('parent', ?, ?, ?, ?)",
@@ -200,8 +216,9 @@ def link_parent(store: Store, actor: str, child_id: int, parent_id: int) -> Tick
     return store.ticket(child_id)
 
 
-def unlink_parent(store: Store, actor: str, child_id: int) -> Ticket:
-    """Undo `link_parent`. Returns the child."""
+def unlink_parent(store: Store, actor: str, child_id: int, *,
+                  expected_version: int | None = None) -> Ticket:
+    """Undo `link_parent`. `expected_version` is the child's. Returns the child."""
     now = store.now()
     with store.transaction() as conn:
         _exists(conn, child_id)
@@ -209,7 +226,7 @@ def unlink_parent(store: Store, actor: str, child_id: int) -> Ticket:
         if link is None:
             raise InvalidInput(f"ticket #{child_id} does not hang on a parent problem")
         link_id, parent_id, _ = link
-        bump_version(store, conn, child_id, None, actor, now)
+        bump_version(store, conn, child_id, expected_version, actor, now)
         bump_version(store, conn, parent_id, None, actor, now)
         conn.execute("DELETE FROM links WHERE id = ?", (link_id,))
         record_event(conn, child_id, now, actor, "parent", f"#{parent_id}", None)
@@ -218,9 +235,11 @@ def unlink_parent(store: Store, actor: str, child_id: int) -> Ticket:
 
 
 def solve_parent(store: Store, actor: str, parent_id: int, *, reply: str | None = None,
-                 policy: SlaPolicy = DEFAULT_POLICY) -> list[int]:
+                 policy: SlaPolicy = DEFAULT_POLICY,
+                 expected_version: int | None = None) -> list[int]:
     """Solve the parent and every open ticket hanging on it, in one transaction; with `reply`,
-    each of them gets that public reply first. Returns the tickets solved."""
+    each of them gets that public reply first. `expected_version` is the parent's. Returns the
+    tickets solved."""
     if reply is not None and not reply.strip():
         raise InvalidInput("the broadcast reply is empty: write something, or send none")
     now = store.now()
@@ -236,7 +255,10 @@ def solve_parent(store: Store, actor: str, parent_id: int, *, reply: str | None 
             status = conn.execute("SELECT status FROM tickets WHERE id = ?",
                                   (ticket_id,)).fetchone()[0]
             if ticket_id == parent_id and status not in {s.value for s in OPEN_STATUSES}:
-                continue  # an already solved parent: only its children are left to solve
+                # An already solved parent: only its children are left to solve. It is not
+                # written to, but what the agent decided on must still be what is stored.
+                _check_version(conn, parent_id, expected_version)
+                continue
             extra: dict[str, object] = {"followup_due_at": None, "followup_note": None}
             if reply is not None:
                 insert_message(conn, ticket_id, MessageKind.REPLY, actor, reply, None, now,
@@ -247,7 +269,8 @@ def solve_parent(store: Store, actor: str, parent_id: int, *, reply: str | None 
             move(store, conn, policy, actor, ticket_id, now, court=Court.CUSTOMER,
                  status=Status.SOLVED, assignments=extra,
                  reason="solved" if ticket_id == parent_id
-                 else f"solved with parent problem #{parent_id}")
+                 else f"solved with parent problem #{parent_id}",
+                 expected_version=expected_version if ticket_id == parent_id else None)
             solved.append(ticket_id)
     return solved
 
@@ -255,9 +278,10 @@ def solve_parent(store: Store, actor: str, parent_id: int, *, reply: str | None 
 # -- split ---------------------------------------------------------------------------------------
 
 def split(store: Store, actor: str, ticket_id: int, message_ids: list[int], *,
-          subject: str | None = None, policy: SlaPolicy = DEFAULT_POLICY) -> Ticket:
+          subject: str | None = None, policy: SlaPolicy = DEFAULT_POLICY,
+          expected_version: int | None = None) -> Ticket:
     """Move the chosen messages of a ticket into a new ticket linked to it (same requester,
-    line and priority). Returns the new ticket."""
+    line and priority). `expected_version` is the ticket's. Returns the new ticket."""
     chosen = sorted(set(message_ids))
     if not chosen:
         raise InvalidInput("choose at least one message to split off")
@@ -270,7 +294,7 @@ def split(store: Store, actor: str, ticket_id: int, message_ids: list[int], *,
         if foreign:
             raise InvalidInput(f"message(s) {', '.join(map(str, foreign))} are not in ticket "
                                f"#{ticket_id}")
-        source = bump_version(store, conn, ticket_id, None, actor, now)
+        source = bump_version(store, conn, ticket_id, expected_version, actor, now)
         title = (subject or "").strip() or f"Split from #{ticket_id}: {source['subject']}"
         new_id = int(conn.execute(
             "INSERT INTO tickets (subject, body, requester, contact_id, line, priority, status,"
@@ -292,10 +316,14 @@ def split(store: Store, actor: str, ticket_id: int, message_ids: list[int], *,
 
 
 def unsplit(store: Store, actor: str, new_id: int, *,
-            policy: SlaPolicy = DEFAULT_POLICY) -> Ticket:
+            policy: SlaPolicy = DEFAULT_POLICY, expected_version: int | None = None,
+            viewed_id: int | None = None) -> Ticket:
     """Undo `split`: the messages go back and the split-off ticket is closed (tickets are never
     deleted: their events stay). Messages added to it since stay with it. Returns the original
-    ticket."""
+    ticket.
+
+    The split can be undone from either ticket, so `expected_version` is the version of
+    `viewed_id`: the split-off ticket (the default) or the original."""
     now = store.now()
     with store.transaction() as conn:
         _exists(conn, new_id)
@@ -303,14 +331,20 @@ def unsplit(store: Store, actor: str, new_id: int, *,
         if link is None:
             raise InvalidInput(f"ticket #{new_id} was not split off another ticket")
         link_id, source_id, detail_text = link
+        viewed = new_id if viewed_id is None else viewed_id
+        if viewed not in (new_id, source_id):
+            raise InvalidInput(f"ticket #{viewed} is neither #{new_id} nor #{source_id}, the "
+                               "two tickets of this split")
+        new_version = expected_version if viewed == new_id else None
+        source_version = expected_version if viewed == source_id else None
         moved = json.loads(detail_text)["moved"]
         before = _row(conn, new_id)
         if before["status"] != Status.CLOSED.value:
             move(store, conn, policy, actor, new_id, now, status=Status.CLOSED,
-                 reason=f"unsplit: messages back to #{source_id}")
+                 reason=f"unsplit: messages back to #{source_id}", expected_version=new_version)
         else:
-            bump_version(store, conn, new_id, None, actor, now)
-        bump_version(store, conn, source_id, None, actor, now)
+            bump_version(store, conn, new_id, new_version, actor, now)
+        bump_version(store, conn, source_id, source_version, actor, now)
         for message_id in moved:
             conn.execute("UPDATE messages SET ticket_id = ? WHERE id = ? AND ticket_id = ?",
                          (source_id, message_id, new_id))

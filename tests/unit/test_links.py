@@ -200,3 +200,98 @@ def test_a_file_from_before_merges_keeps_its_links_and_gains_undo_detail(tmp_pat
         assert {k.kind for k in links.links(store, 2)} == {"follow-up of", "merged"}
         links.unmerge(store, "alice", 2)
         assert [k.kind for k in links.links(store, 2)] == ["follow-up of"]
+
+
+# -- a colleague's change since the agent looked: refused, never overwritten ---------------------
+
+def _everything(store: Store) -> dict[str, list[tuple]]:
+    return {table: store.conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+            for table in ("tickets", "messages", "events", "links")}
+
+
+def _seen_then_changed(store: Store, ticket_id: int) -> int:
+    """The version the agent saw, before a colleague changed the priority."""
+    seen = store.ticket(ticket_id)
+    operations.change(store, "bob", ticket_id, "priority",
+                      "P2" if seen.priority == "P1" else "P1")
+    return seen.version
+
+
+def _refused(store: Store, ticket_id: int, write) -> None:
+    snapshot = _everything(store)
+    with pytest.raises(TicketConflict, match=f"#{ticket_id} was changed by bob"):
+        write()
+    assert _everything(store) == snapshot
+
+
+def test_link_and_unlink_parent_refuse_a_stale_child(store: Store):
+    parent = _ticket(store, "Outage", "noc@example.com")
+    child = _ticket(store, "Down for us", "ann@example.com")
+    seen = _seen_then_changed(store, child)
+    _refused(store, child, lambda: links.link_parent(store, "alice", child, parent,
+                                                     expected_version=seen))
+    linked = links.link_parent(store, "alice", child, parent,
+                               expected_version=store.ticket(child).version)
+    seen = _seen_then_changed(store, child)
+    assert seen == linked.version
+    _refused(store, child, lambda: links.unlink_parent(store, "alice", child,
+                                                       expected_version=seen))
+    links.unlink_parent(store, "alice", child, expected_version=seen + 1)
+    assert links.links(store, child) == []
+
+
+def test_unmerge_refuses_a_stale_duplicate(store: Store):
+    primary = _ticket(store, "Login broken", "ann@example.com", "p1")
+    dup = _ticket(store, "Cannot log in", "bob@example.com", "d1")
+    links.merge(store, "alice", dup, primary)
+    seen = _seen_then_changed(store, dup)
+    _refused(store, dup, lambda: links.unmerge(store, "alice", dup, expected_version=seen))
+    links.unmerge(store, "alice", dup, expected_version=seen + 1)
+    assert _bodies(store, dup) == ["d1"]
+
+
+def test_split_refuses_a_stale_ticket(store: Store):
+    mega = _ticket(store, "Everything", "ann@example.com", "m1", "m2")
+    chosen = [store.messages(mega)[1].id]
+    seen = _seen_then_changed(store, mega)
+    _refused(store, mega, lambda: links.split(store, "alice", mega, chosen,
+                                              expected_version=seen))
+    new = links.split(store, "alice", mega, chosen, expected_version=seen + 1)
+    assert _bodies(store, new.id) == ["m2"]
+
+
+@pytest.mark.parametrize("looking_at", ["split-off", "original"])
+def test_unsplit_refuses_a_stale_version_of_the_ticket_on_screen(store: Store, looking_at: str):
+    mega = _ticket(store, "Everything", "ann@example.com", "m1", "m2")
+    new = links.split(store, "alice", mega, [store.messages(mega)[1].id]).id
+    viewed = new if looking_at == "split-off" else mega
+    seen = _seen_then_changed(store, viewed)
+    _refused(store, viewed, lambda: links.unsplit(store, "alice", new, expected_version=seen,
+                                                  viewed_id=viewed))
+    links.unsplit(store, "alice", new, expected_version=seen + 1, viewed_id=viewed)
+    assert _bodies(store, mega) == ["m1", "m2"]
+
+
+def test_unsplit_refuses_a_ticket_outside_the_split(store: Store):
+    mega = _ticket(store, "Everything", "ann@example.com", "m1", "m2")
+    other = _ticket(store, "Other", "bob@example.com")
+    new = links.split(store, "alice", mega, [store.messages(mega)[1].id]).id
+    snapshot = _everything(store)
+    with pytest.raises(InvalidInput, match=f"#{other} is neither #{new} nor #{mega}"):
+        links.unsplit(store, "alice", new, expected_version=1, viewed_id=other)
+    assert _everything(store) == snapshot
+
+
+@pytest.mark.parametrize("parent_solved", [False, True])
+def test_solve_parent_refuses_a_stale_parent(store: Store, parent_solved: bool):
+    parent = _ticket(store, "Outage", "noc@example.com")
+    child = _ticket(store, "Down for us", "ann@example.com")
+    links.link_parent(store, "alice", child, parent)
+    if parent_solved:  # then only the children are solved, but the check still holds
+        workflow.solve(store, "alice", parent)
+    seen = _seen_then_changed(store, parent)
+    _refused(store, parent, lambda: links.solve_parent(store, "alice", parent, reply="Back.",
+                                                       expected_version=seen))
+    solved = links.solve_parent(store, "alice", parent, reply="Back.",
+                                expected_version=seen + 1)
+    assert solved == ([child] if parent_solved else [parent, child])

@@ -50,7 +50,8 @@ async def merge(flow: Flow) -> None:
 async def parent(flow: Flow) -> None:
     t = flow.ticket
     problem = await _other_ticket(flow, f"Hang #{t.id} on the parent problem")
-    await flow.write(lambda: links.link_parent(flow.store, flow.agent, t.id, problem),
+    await flow.write(lambda: links.link_parent(flow.store, flow.agent, t.id, problem,
+                                               expected_version=flow.version),
                      f"#{t.id} hangs on #{problem}")
 
 
@@ -96,7 +97,8 @@ async def split(flow: Flow) -> None:
             error = str(refused)
     ids = [thread[p - 1].id for p in chosen]
     new = await flow.write(lambda: links.split(flow.store, flow.agent, t.id, ids,
-                                               policy=flow.policy))
+                                               policy=flow.policy,
+                                               expected_version=flow.version))
     flow.screen.notify(f"split off as #{new.id}; U undoes it", markup=False)
 
 
@@ -114,14 +116,18 @@ async def undo(flow: Flow) -> None:
     last = sorted(undoable, key=lambda k: k.created_at)[-1]  # of equal times, the later listed
     if last.kind == "merged":
         question = f"Unmerge #{t.id} from #{last.other_id}?"
-        action = lambda: links.unmerge(flow.store, flow.agent, t.id, policy=flow.policy)  # noqa: E731
+        action = lambda: links.unmerge(flow.store, flow.agent, t.id, policy=flow.policy,  # noqa: E731
+                                       expected_version=flow.version)
     elif last.kind == "parent":
         question = f"Unhang #{t.id} from the parent problem #{last.other_id}?"
-        action = lambda: links.unlink_parent(flow.store, flow.agent, t.id)  # noqa: E731
+        action = lambda: links.unlink_parent(flow.store, flow.agent, t.id,  # noqa: E731
+                                             expected_version=flow.version)
     else:
         question = (f"Undo the split of #{last.ticket_id} off #{last.other_id}? "
                     f"#{last.ticket_id} is closed and its messages go back.")
+        # From either ticket of the split: the version checked is the one on screen.
         action = lambda: links.unsplit(flow.store, flow.agent, last.ticket_id,  # noqa: E731
-                                       policy=flow.policy)
+                                       policy=flow.policy, expected_version=flow.version,
+                                       viewed_id=t.id)
     await flow.confirm(question)
     await flow.write(action, "undone")

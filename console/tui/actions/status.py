@@ -39,7 +39,8 @@ async def solve(flow: Flow) -> None:
                 reply = await flow.ask(AskLongText("The reply every child gets",
                                                    initial=workflow.CONFIRM_TEXT))
             solved = await flow.write(lambda: links.solve_parent(
-                flow.store, flow.agent, t.id, reply=reply, policy=flow.policy))
+                flow.store, flow.agent, t.id, reply=reply, policy=flow.policy,
+                expected_version=flow.version))
             flow.screen.notify(f"solved {len(solved)} ticket(s)", markup=False)
             return
     await flow.confirm(f"Solve #{t.id} and ask the customer to confirm?",
