@@ -38,7 +38,8 @@ class Agent:
 
     @property
     def talks_to_customers(self) -> bool:
-        return any(line in FRONT_LINES for line in self.lines)
+        """Front-line agents talk to customers; so does a lead, whatever lines they work."""
+        return self.role == "lead" or any(line in FRONT_LINES for line in self.lines)
 
     @property
     def home_line(self) -> Line:

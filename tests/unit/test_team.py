@@ -196,3 +196,9 @@ def test_vendor_hand_off_from_the_command_line(capsys, db_path: Path) -> None:
     assert any("HP-991" in (e["detail"] or "") + (e["after"] or "") for e in events)
     assert main(["--db", str(db_path), "vendor", "1", "--vendor", "HP", "--case", " "]) == 2
     assert "case number is empty" in capsys.readouterr().err
+
+
+def test_a_lead_may_talk_to_customers_from_any_line() -> None:
+    require_customer_contact(Agent("lee", "Lee", (Line.L3,), role="lead"))
+    team = parse_team({"agents": {"lee": {"lines": ["L4"], "role": "lead"}}})
+    assert team.agent("lee").talks_to_customers
