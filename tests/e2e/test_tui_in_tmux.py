@@ -8,19 +8,20 @@ from __future__ import annotations
 import shlex
 import shutil
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.terminal import console_command
+
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
 ]
 
-CONSOLE = [sys.executable, "-m", "console"]
+CONSOLE = [console_command()]  # the installed `console` script, as a user runs it
 
 
 def _tmux(*args: str) -> str:
