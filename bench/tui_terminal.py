@@ -129,23 +129,18 @@ def main() -> int:
         pane.wait(pane.painted)
         time.sleep(1.0)
         at_start = memory_mb(pane.pid())
-        moves = []
-        for _ in range(args.repeat):
-            before = pane.status_line()
-            began = time.perf_counter()
-            pane.tmux("send-keys", "-t", "b", "j")
-            pane.wait(lambda before=before: pane.status_line() != before)
-            moves.append(time.perf_counter() - began)
-        print(summary("j (next ticket)", moves))
-        switches = []
-        for _ in range(args.repeat):
-            before = pane.status_line()
-            began = time.perf_counter()
-            pane.tmux("send-keys", "-t", "b", "]")
-            pane.wait(lambda before=before: pane.status_line() != before)
-            switches.append(time.perf_counter() - began)
-            time.sleep(0.05)  # let the new queue's counts settle before the next switch
-        print(summary("] (next queue)", switches))
+        for key, name in (("j", "j (next ticket)"), ("]", "] (next queue)")):
+            first, settled = [], []
+            for _ in range(args.repeat):
+                before_screen, before_status = pane.screen(), pane.status_line()
+                began = time.perf_counter()
+                pane.tmux("send-keys", "-t", "b", key)
+                first.append(pane.wait(lambda s=before_screen: pane.screen() != s))
+                pane.wait(lambda s=before_status: pane.status_line() != s)
+                settled.append(time.perf_counter() - began)
+                time.sleep(0.05)  # let the new queue's counts settle before the next key
+            print(summary(f"{name}: first repaint", first))
+            print(summary(f"{name}: status line", settled))
         pane.tmux("send-keys", "-t", "b", "G")
         time.sleep(1.0)
         after = memory_mb(pane.pid())
