@@ -76,6 +76,7 @@ def test_ctrl_e_edits_in_the_external_editor(db: Path, tmp_path: Path, editor: P
     session = _start(db, tmp_path, editor)
     try:
         _wait_for(session, "Printer offline")
+        _wait_for(session, "1 of ")  # the list is painted and has the focus
         _tmux("send-keys", "-t", session, "Enter")
         _wait_for(session, "Thread (")
         _tmux("send-keys", "-t", session, "n")
@@ -97,6 +98,7 @@ def test_a_killed_session_leaves_the_draft(db: Path, tmp_path: Path, editor: Pat
     session = _start(db, tmp_path, editor)
     try:
         _wait_for(session, "Printer offline")
+        _wait_for(session, "1 of ")  # the list is painted and has the focus
         _tmux("send-keys", "-t", session, "Enter")
         _wait_for(session, "Thread (")
         _tmux("send-keys", "-t", session, "r")

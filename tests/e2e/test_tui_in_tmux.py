@@ -60,8 +60,12 @@ def test_console_runs_in_a_real_terminal(desk: Path, tmp_path: Path) -> None:
                f"echo $? > {shlex.quote(str(done))}")
     _tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)
     try:
-        _wait_for(session, "L1 first line")
-        _tmux("send-keys", "-t", session, "j", "Enter")
+        # The status line's "1 of N" means the list is painted and has the focus; keys typed
+        # while the terminal is still being set up may be dropped, as in any full-screen app.
+        _wait_for(session, "1 of ")
+        _tmux("send-keys", "-t", session, "j")
+        _wait_for(session, "2 of ")
+        _tmux("send-keys", "-t", session, "Enter")
         _wait_for(session, "Thread (")
         time.sleep(0.3)
         _tmux("send-keys", "-t", session, "Escape")
