@@ -189,7 +189,8 @@ class MainScreen(Screen[None]):
         if not tickets.total:
             status.append("  no tickets here" + (" match" if self.filter_text else ""),
                           style="dim")
-        self.query_one("#status-line", Static).update(status)
+        # A fixed one-line bar: new text never changes the layout, so skip the relayout.
+        self.query_one("#status-line", Static).update(status, layout=False)
 
     # -- actions ---------------------------------------------------------------------------
 

@@ -294,7 +294,8 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
         self._resize_virtual()
         self._scroll_to_cursor()
 
-    def _scroll_to_cursor(self) -> None:
+    def _scroll_to_cursor(self) -> bool:
+        """Scroll so the cursor row is visible; whether that scrolled."""
         top = int(self.scroll_offset.y)
         rows = self._rows_on_screen()
         if self.cursor < top:
@@ -303,13 +304,21 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
             top = self.cursor - rows + 1
         if top != int(self.scroll_offset.y):
             self.scroll_to(y=top, animate=False, immediate=True)
+            return True
+        return False
 
     def _move_to(self, index: int) -> None:
         if not self.total:
             return
+        previous = self.cursor
         self.cursor = max(min(index, self.total - 1), 0)
-        self._scroll_to_cursor()
-        self.refresh()
+        if self._scroll_to_cursor():
+            self.refresh()
+        else:
+            # Only the two rows whose highlight changed: repainting every row of the list
+            # on each key is most of the cost of a cursor move in a real terminal.
+            self.refresh_line(previous + 1)  # +1: the header is the list's first line
+            self.refresh_line(self.cursor + 1)
         self.post_message(self.Moved(self.cursor, self.total))
 
     # -- actions ---------------------------------------------------------------------------
