@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from console.cli.context import Context, print_json
-from console.cli.tickets import ticket_number
+from console.cli.tickets import ticket_number, ticket_verb
 from console.core import config, dupes, dupes_bench, links, semantic
 from console.core.dupes import Suggestion
 from console.core.errors import InvalidInput
@@ -18,14 +18,11 @@ from console.core.text import one_line
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    found = commands.add_parser("dupes", help="likely duplicates of a ticket, best first")
-    found.add_argument("ticket", type=ticket_number)
+    found = ticket_verb(commands, "dupes", "likely duplicates of a ticket, best first", run_dupes)
     found.add_argument("--limit", type=int, default=5)
     found.add_argument("--all", action="store_true",
                        help="look at every ticket, not only open and recently solved ones")
     found.add_argument("--method", choices=list(dupes.METHODS), default="default")
-    found.add_argument("--json", action="store_true")
-    found.set_defaults(run=run_dupes)
 
     embed = commands.add_parser("embed", help="store sentence vectors of tickets that lack "
                                 "one (needs the semantic extra)")
@@ -33,54 +30,30 @@ def register(commands: argparse._SubParsersAction) -> None:
     embed.add_argument("--json", action="store_true")
     embed.set_defaults(run=run_embed)
 
-    merge = commands.add_parser("merge", help="merge a duplicate into its primary ticket")
-    merge.add_argument("ticket", type=ticket_number)
+    merge = ticket_verb(commands, "merge", "merge a duplicate into its primary ticket", run_merge)
     merge.add_argument("--into", type=ticket_number, required=True, metavar="PRIMARY")
     merge.add_argument("--notify", nargs="?", const="", metavar="TEXT",
                        help="tell the duplicate's requester (a standard text when none given)")
-    merge.add_argument("--json", action="store_true")
-    merge.set_defaults(run=run_merge)
 
-    unmerge = commands.add_parser("unmerge", help="undo a merge")
-    unmerge.add_argument("ticket", type=ticket_number)
-    unmerge.add_argument("--json", action="store_true")
-    unmerge.set_defaults(run=run_unmerge)
+    ticket_verb(commands, "unmerge", "undo a merge", run_unmerge)
 
-    link = commands.add_parser("link", help="hang a ticket on a parent problem")
-    link.add_argument("ticket", type=ticket_number)
+    link = ticket_verb(commands, "link", "hang a ticket on a parent problem", run_link)
     link.add_argument("--parent", type=ticket_number, required=True, metavar="PARENT")
-    link.add_argument("--json", action="store_true")
-    link.set_defaults(run=run_link)
 
-    unlink = commands.add_parser("unlink", help="take a ticket off its parent problem")
-    unlink.add_argument("ticket", type=ticket_number)
-    unlink.add_argument("--json", action="store_true")
-    unlink.set_defaults(run=run_unlink)
+    ticket_verb(commands, "unlink", "take a ticket off its parent problem", run_unlink)
 
-    split = commands.add_parser("split", help="move messages into a new linked ticket")
-    split.add_argument("ticket", type=ticket_number)
+    split = ticket_verb(commands, "split", "move messages into a new linked ticket", run_split)
     split.add_argument("--messages", required=True, metavar="N,N",
                        help="positions in the thread as `console show` lists them (1 = first)")
     split.add_argument("--subject", help="the new ticket's subject")
-    split.add_argument("--json", action="store_true")
-    split.set_defaults(run=run_split)
 
-    unsplit = commands.add_parser("unsplit", help="undo a split (give the split-off ticket)")
-    unsplit.add_argument("ticket", type=ticket_number)
-    unsplit.add_argument("--json", action="store_true")
-    unsplit.set_defaults(run=run_unsplit)
+    ticket_verb(commands, "unsplit", "undo a split (give the split-off ticket)", run_unsplit)
 
-    solve = commands.add_parser("solve-problem",
-                                help="solve a parent problem and every open ticket on it")
-    solve.add_argument("ticket", type=ticket_number)
+    solve = ticket_verb(commands, "solve-problem",
+                        "solve a parent problem and every open ticket on it", run_solve_problem)
     solve.add_argument("--reply", help="one public reply sent to each of them")
-    solve.add_argument("--json", action="store_true")
-    solve.set_defaults(run=run_solve_problem)
 
-    linked = commands.add_parser("links", help="a ticket's merges, parent, children and splits")
-    linked.add_argument("ticket", type=ticket_number)
-    linked.add_argument("--json", action="store_true")
-    linked.set_defaults(run=run_links)
+    ticket_verb(commands, "links", "a ticket's merges, parent, children and splits", run_links)
 
     bench = commands.add_parser("bench", help="measure the console on real data")
     kinds = bench.add_subparsers(dest="bench", metavar="WHAT", required=True)

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from console.cli.context import Context, print_json
-from console.cli.tickets import choice, ticket_number
+from console.cli.tickets import choice, ticket_number, ticket_verb
 from console.core import escalation, operations, presence
 from console.core.errors import InvalidInput
 from console.core.export import summary_dict
@@ -30,36 +30,21 @@ def register(commands: argparse._SubParsersAction) -> None:
                                 help="escalate although required checklist questions are open")
         parser.set_defaults(run=run)
 
-    take = commands.add_parser("take", help="assign the ticket to yourself")
-    take.add_argument("ticket", type=ticket_number)
-    take.add_argument("--json", action="store_true")
-    take.set_defaults(run=run_take)
+    ticket_verb(commands, "take", "assign the ticket to yourself", run_take)
 
-    assign = commands.add_parser("assign", help="assign the ticket to an agent")
-    assign.add_argument("ticket", type=ticket_number)
+    assign = ticket_verb(commands, "assign", "assign the ticket to an agent", run_assign)
     assign.add_argument("assignee", metavar="AGENT", help="an agent's login, or - for nobody")
-    assign.add_argument("--json", action="store_true")
-    assign.set_defaults(run=run_assign)
 
-    ask = commands.add_parser("ask-front",
-                              help="ask the front line to put a question to the customer")
-    ask.add_argument("ticket", type=ticket_number)
+    ask = ticket_verb(commands, "ask-front",
+                      "ask the front line to put a question to the customer", run_ask_front)
     ask.add_argument("--question", required=True)
-    ask.add_argument("--json", action="store_true")
-    ask.set_defaults(run=run_ask_front)
 
-    answer = commands.add_parser("answer-front",
-                                 help="record the customer's answer to a back-line question")
-    answer.add_argument("ticket", type=ticket_number)
+    answer = ticket_verb(commands, "answer-front",
+                         "record the customer's answer to a back-line question", run_answer_front)
     answer.add_argument("--answer", required=True)
     answer.add_argument("--question-id", type=int, help="default: the oldest open question")
-    answer.add_argument("--json", action="store_true")
-    answer.set_defaults(run=run_answer_front)
 
-    who = commands.add_parser("who", help="who has the ticket open or is replying now")
-    who.add_argument("ticket", type=ticket_number)
-    who.add_argument("--json", action="store_true")
-    who.set_defaults(run=run_who)
+    ticket_verb(commands, "who", "who has the ticket open or is replying now", run_who)
 
     agents = commands.add_parser("agents", help="the team as the config defines it")
     agents.add_argument("--json", action="store_true")

@@ -27,6 +27,16 @@ def ticket_number(text: str) -> int:
     return number
 
 
+def ticket_verb(commands: argparse._SubParsersAction, name: str, help_text: str,
+                run: Any) -> argparse.ArgumentParser:
+    """A verb that acts on one ticket: `console NAME N [--json]`, run by `run(ctx, args)`."""
+    parser = commands.add_parser(name, help=help_text)
+    parser.add_argument("ticket", type=ticket_number)
+    parser.add_argument("--json", action="store_true")
+    parser.set_defaults(run=run)
+    return parser
+
+
 def choice(enum: Any, what: str) -> Any:
     """argparse type that parses an enum and names the allowed values on error."""
     def parse(text: str) -> Any:
@@ -70,10 +80,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=run_list)
 
-    show = commands.add_parser("show", help="a ticket with its thread and event log")
-    show.add_argument("ticket", type=ticket_number)
-    show.add_argument("--json", action="store_true")
-    show.set_defaults(run=run_show)
+    ticket_verb(commands, "show", "a ticket with its thread and event log", run_show)
 
 
 def run_new(ctx: Context, args: argparse.Namespace) -> int:
