@@ -131,6 +131,7 @@ async def test_question_mark_lists_the_active_keys(app) -> None:
         await settle(pilot)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
+        await settle(pilot)  # the help screen is painted, not only pushed
         text = screen_text(app)
         for line in ("k", "j", "Open", "Filter", "Quit", "Next queue", "Refresh"):
             assert line in text
@@ -140,6 +141,7 @@ async def test_question_mark_lists_the_active_keys(app) -> None:
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("question_mark")
+        await settle(pilot)
         text = screen_text(app)
         assert "Back" in text and "Scroll down" in text and "Filter" not in text
 
