@@ -36,9 +36,12 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def _summary(latencies: list[float]) -> dict[str, float]:
-    return {"queries": len(latencies), "p50_ms": round(statistics.median(latencies), 1),
-            "p95_ms": round(_percentile(latencies, 0.95), 1),
-            "max_ms": round(max(latencies), 1)}
+    return {
+        "queries": len(latencies),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(_percentile(latencies, 0.95), 1),
+        "max_ms": round(max(latencies), 1),
+    }
 
 
 def _placeholder_vectors(store: Store) -> int:
@@ -58,9 +61,11 @@ def _placeholder_vectors(store: Store) -> int:
         vectors = rng.standard_normal((len(ids), semantic.DIMENSIONS)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         with store.transaction() as conn:
-            conn.executemany("INSERT OR IGNORE INTO ticket_embeddings (ticket_id, model, vector)"
-                             " VALUES (?, 'placeholder', ?)",
-                             [(i, semantic.pack(v)) for i, v in zip(ids, vectors, strict=True)])
+            conn.executemany(
+                "INSERT OR IGNORE INTO ticket_embeddings (ticket_id, model, vector)"
+                " VALUES (?, 'placeholder', ?)",
+                [(i, semantic.pack(v)) for i, v in zip(ids, vectors, strict=True)],
+            )
         added += len(ids)
     return added
 
@@ -77,18 +82,21 @@ def _semantic(store: Store, samples: list, recent: list[int]) -> dict[str, objec
         semantic.encode([semantic.text_of(ticket.subject, ticket.body)])
         encode.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
-        dupes.suggest(store, ticket.subject, body=ticket.body, requester=ticket.requester,
-                      method="combined")
+        dupes.suggest(
+            store, ticket.subject, body=ticket.body, requester=ticket.requester, method="combined"
+        )
         new_ticket.append((time.perf_counter() - start) * 1000)
     for ticket_id in recent:
         start = time.perf_counter()
         dupes.suggest(store, ticket_id, method="combined")
         detail_view.append((time.perf_counter() - start) * 1000)
     size = store.conn.execute("SELECT count(*) * 384 FROM ticket_embeddings").fetchone()[0]
-    return {"encode_one_ticket": _summary(encode),
-            "combined_new_ticket": _summary(new_ticket),
-            "combined_detail_view": _summary(detail_view),
-            "vector_bytes": size}
+    return {
+        "encode_one_ticket": _summary(encode),
+        "combined_new_ticket": _summary(new_ticket),
+        "combined_detail_view": _summary(detail_view),
+        "vector_bytes": size,
+    }
 
 
 def main() -> int:
@@ -102,8 +110,19 @@ def main() -> int:
     args = parser.parse_args()
     if not args.db.exists():
         print(f"building {args.tickets:,} demo tickets at {args.db} ...", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "console", "--db", str(args.db), "demo",
-                        "--tickets", str(args.tickets)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "console",
+                "--db",
+                str(args.db),
+                "demo",
+                "--tickets",
+                str(args.tickets),
+            ],
+            check=True,
+        )
     rng = random.Random(args.seed)
     results: dict[str, object] = {"db": args.db.name}
     with Store.open(args.db, create=False) as store:
@@ -136,14 +155,21 @@ def main() -> int:
         print(json.dumps(results, indent=2))
     else:
         print(f"{results['tickets']:,} tickets; first query {results['first_query_ms']} ms")
-        for name in ("new_ticket", "detail_view", "combined_new_ticket",
-                     "combined_detail_view", "encode_one_ticket"):
+        for name in (
+            "new_ticket",
+            "detail_view",
+            "combined_new_ticket",
+            "combined_detail_view",
+            "encode_one_ticket",
+        ):
             if name not in results:
                 continue
             r = results[name]
             assert isinstance(r, dict)
-            print(f"{name:<12} {r['queries']} queries: p50 {r['p50_ms']} ms, "
-                  f"p95 {r['p95_ms']} ms, max {r['max_ms']} ms")
+            print(
+                f"{name:<12} {r['queries']} queries: p50 {r['p50_ms']} ms, "
+                f"p95 {r['p95_ms']} ms, max {r['max_ms']} ms"
+            )
     return 0
 
 

@@ -51,8 +51,10 @@ async def _until_painted(since: float, timeout: float = 10.0) -> float:
 def _report(name: str, samples: list[float]) -> None:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    print(f"{name:<24} median {statistics.median(ordered):6.1f} ms   p95 {p95:6.1f} ms"
-          f"   max {ordered[-1]:6.1f} ms   ({len(ordered)} presses)")
+    print(
+        f"{name:<24} median {statistics.median(ordered):6.1f} ms   p95 {p95:6.1f} ms"
+        f"   max {ordered[-1]:6.1f} ms   ({len(ordered)} presses)"
+    )
 
 
 async def bench(db: str, presses: int) -> None:

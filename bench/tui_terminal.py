@@ -41,8 +41,9 @@ class Pane:
         self.tmux("new-session", "-d", "-s", "b", "-x", "120", "-y", "36", command)
 
     def tmux(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, *args], check=True,
-                              capture_output=True, text=True).stdout
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], check=True, capture_output=True, text=True
+        ).stdout
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "b")
@@ -85,15 +86,21 @@ def percentile(values: list[float], share: float) -> float:
 
 def summary(name: str, seconds: list[float]) -> str:
     ms = [s * 1000 for s in seconds]
-    return (f"{name:<28} median {statistics.median(ms):7.1f} ms   p95 {percentile(ms, .95):7.1f}"
-            f" ms   max {max(ms):7.1f} ms   (n={len(ms)})")
+    return (
+        f"{name:<28} median {statistics.median(ms):7.1f} ms   p95 {percentile(ms, 0.95):7.1f}"
+        f" ms   max {max(ms):7.1f} ms   (n={len(ms)})"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, type=Path)
-    parser.add_argument("--build", type=int, metavar="N",
-                        help="build a demo store of N tickets first, if the file is absent")
+    parser.add_argument(
+        "--build",
+        type=int,
+        metavar="N",
+        help="build a demo store of N tickets first, if the file is absent",
+    )
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--starts", type=int, default=3, help="cold starts to time")
     args = parser.parse_args()
@@ -103,13 +110,26 @@ def main() -> int:
             parser.error(f"{args.db} does not exist; pass --build N to make it")
         print(f"building {args.build:,} tickets in {args.db} ...", flush=True)
         started = time.perf_counter()
-        subprocess.run([console, "--db", str(args.db), "demo", "--tickets", str(args.build)],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [console, "--db", str(args.db), "demo", "--tickets", str(args.build)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         print(f"built in {time.perf_counter() - started:.0f} s")
-    tickets = subprocess.run([sys.executable, "-c", (
-        "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("
-        "'SELECT count(*) FROM tickets').fetchone()[0])"), str(args.db)],
-        capture_output=True, text=True, check=True).stdout.strip()
+    tickets = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("
+                "'SELECT count(*) FROM tickets').fetchone()[0])"
+            ),
+            str(args.db),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     print(f"store: {args.db.name}, {int(tickets):,} tickets")
     command = shlex.join([console, "--db", str(args.db), "--as", "bench"])
 
@@ -144,8 +164,10 @@ def main() -> int:
         pane.tmux("send-keys", "-t", "b", "G")
         time.sleep(1.0)
         after = memory_mb(pane.pid())
-        print(f"resident memory: {at_start['VmRSS']:.0f} MB after start, "
-              f"{after['VmRSS']:.0f} MB after moving around (peak {after['VmHWM']:.0f} MB)")
+        print(
+            f"resident memory: {at_start['VmRSS']:.0f} MB after start, "
+            f"{after['VmRSS']:.0f} MB after moving around (peak {after['VmHWM']:.0f} MB)"
+        )
     finally:
         pane.close()
     return 0

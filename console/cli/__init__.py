@@ -27,17 +27,29 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="console", description="A terminal help desk.")
-    parser.add_argument("--db", metavar="PATH",
-                        help="the ticket database (default: $CONSOLE_DB or the data directory)")
-    parser.add_argument("--as", dest="agent", metavar="AGENT",
-                        help="act as this agent (default: the OS user)")
-    parser.add_argument("--config", metavar="PATH",
-                        help="the team config (default: $CONSOLE_CONFIG or console.toml in the "
-                             "data directory)")
-    parser.add_argument("--macros", metavar="PATH",
-                        help="the team's macros file (default: $CONSOLE_MACROS or macros.toml)")
-    parser.add_argument("--demo", action="store_true",
-                        help="open the TUI on the demo database, building it first if absent")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="the ticket database (default: $CONSOLE_DB or the data directory)",
+    )
+    parser.add_argument(
+        "--as", dest="agent", metavar="AGENT", help="act as this agent (default: the OS user)"
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="the team config (default: $CONSOLE_CONFIG or console.toml in the data directory)",
+    )
+    parser.add_argument(
+        "--macros",
+        metavar="PATH",
+        help="the team's macros file (default: $CONSOLE_MACROS or macros.toml)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the TUI on the demo database, building it first if absent",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in COMMAND_MODULES:
         module.register(commands)

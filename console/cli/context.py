@@ -34,9 +34,13 @@ class Context:
 
         given = bool(args.db or os.environ.get("CONSOLE_DB"))
         path = Path(args.db) if args.db else default_db_path()
-        return cls(db_path=path, agent=(args.agent or default_agent).strip() or default_agent,
-                   db_given=given, config=args.config,
-                   macros=getattr(args, "macros", None))
+        return cls(
+            db_path=path,
+            agent=(args.agent or default_agent).strip() or default_agent,
+            db_given=given,
+            config=args.config,
+            macros=getattr(args, "macros", None),
+        )
 
     def open_store(self, *, create: bool = False) -> Store:
         return Store.open(self.db_path, create=create)

@@ -17,8 +17,12 @@ from console.core.text import one_line
 
 def register(commands: argparse._SubParsersAction) -> None:
     listing = commands.add_parser("drafts", help="the agent's unsent replies and notes")
-    listing.add_argument("--discard", nargs=2, metavar=("TICKET", "KIND"),
-                         help="throw away one draft (KIND: reply, note or customer)")
+    listing.add_argument(
+        "--discard",
+        nargs=2,
+        metavar=("TICKET", "KIND"),
+        help="throw away one draft (KIND: reply, note or customer)",
+    )
     listing.add_argument("--limit", type=int, default=100)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=run_drafts)
@@ -46,6 +50,8 @@ def run_drafts(ctx: Context, args: argparse.Namespace) -> int:
         print(f"no drafts for {one_line(ctx.agent, 60)}")
         return 0
     for draft in found:
-        print(f"#{draft.ticket_id:<8} {draft.kind.value:<8} {draft.updated_at}  "
-              f"{one_line(draft.body, 60)}")
+        print(
+            f"#{draft.ticket_id:<8} {draft.kind.value:<8} {draft.updated_at}  "
+            f"{one_line(draft.body, 60)}"
+        )
     return 0

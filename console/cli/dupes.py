@@ -20,20 +20,29 @@ from console.core.text import one_line
 def register(commands: argparse._SubParsersAction) -> None:
     found = ticket_verb(commands, "dupes", "likely duplicates of a ticket, best first", run_dupes)
     found.add_argument("--limit", type=int, default=5)
-    found.add_argument("--all", action="store_true",
-                       help="look at every ticket, not only open and recently solved ones")
+    found.add_argument(
+        "--all",
+        action="store_true",
+        help="look at every ticket, not only open and recently solved ones",
+    )
     found.add_argument("--method", choices=list(dupes.METHODS), default="default")
 
-    embed = commands.add_parser("embed", help="store sentence vectors of tickets that lack "
-                                "one (needs the semantic extra)")
+    embed = commands.add_parser(
+        "embed", help="store sentence vectors of tickets that lack one (needs the semantic extra)"
+    )
     embed.add_argument("--limit", type=int, metavar="N", help="at most N tickets, newest first")
     embed.add_argument("--json", action="store_true")
     embed.set_defaults(run=run_embed)
 
     merge = ticket_verb(commands, "merge", "merge a duplicate into its primary ticket", run_merge)
     merge.add_argument("--into", type=ticket_number, required=True, metavar="PRIMARY")
-    merge.add_argument("--notify", nargs="?", const="", metavar="TEXT",
-                       help="tell the duplicate's requester (a standard text when none given)")
+    merge.add_argument(
+        "--notify",
+        nargs="?",
+        const="",
+        metavar="TEXT",
+        help="tell the duplicate's requester (a standard text when none given)",
+    )
 
     ticket_verb(commands, "unmerge", "undo a merge", run_unmerge)
 
@@ -43,14 +52,22 @@ def register(commands: argparse._SubParsersAction) -> None:
     ticket_verb(commands, "unlink", "take a ticket off its parent problem", run_unlink)
 
     split = ticket_verb(commands, "split", "move messages into a new linked ticket", run_split)
-    split.add_argument("--messages", required=True, metavar="N,N",
-                       help="positions in the thread as `console show` lists them (1 = first)")
+    split.add_argument(
+        "--messages",
+        required=True,
+        metavar="N,N",
+        help="positions in the thread as `console show` lists them (1 = first)",
+    )
     split.add_argument("--subject", help="the new ticket's subject")
 
     ticket_verb(commands, "unsplit", "undo a split (give the split-off ticket)", run_unsplit)
 
-    solve = ticket_verb(commands, "solve-problem",
-                        "solve a parent problem and every open ticket on it", run_solve_problem)
+    solve = ticket_verb(
+        commands,
+        "solve-problem",
+        "solve a parent problem and every open ticket on it",
+        run_solve_problem,
+    )
     solve.add_argument("--reply", help="one public reply sent to each of them")
 
     ticket_verb(commands, "links", "a ticket's merges, parent, children and splits", run_links)
@@ -60,31 +77,50 @@ def register(commands: argparse._SubParsersAction) -> None:
     measure = kinds.add_parser("dupes", help="duplicate suggestion quality and latency")
     measure.add_argument("--reports", type=Path, required=True, metavar="CSV")
     measure.add_argument("--pairs", type=Path, required=True, metavar="CSV")
-    measure.add_argument("--method", action="append", choices=list(dupes.METHODS),
-                         help="repeatable; default: every method installed (semantic and "
-                         "combined need the semantic extra)")
+    measure.add_argument(
+        "--method",
+        action="append",
+        choices=list(dupes.METHODS),
+        help="repeatable; default: every method installed (semantic and "
+        "combined need the semantic extra)",
+    )
     measure.add_argument("--json", action="store_true")
     measure.set_defaults(run=run_bench)
 
 
 def suggestion_dict(s: Suggestion) -> dict[str, Any]:
-    return {"id": s.ticket_id, "subject": s.subject, "requester": s.requester,
-            "status": s.status, "created_at": s.created_at, "score": s.score,
-            "reasons": list(s.reasons), "shared_words": list(s.shared_words)}
+    return {
+        "id": s.ticket_id,
+        "subject": s.subject,
+        "requester": s.requester,
+        "status": s.status,
+        "created_at": s.created_at,
+        "score": s.score,
+        "reasons": list(s.reasons),
+        "shared_words": list(s.shared_words),
+    }
 
 
 def print_suggestions(found: list[Suggestion], out: TextIO) -> None:
     for s in found:
-        print(f"#{s.ticket_id:<7} {s.score:5.2f} {s.status:<7} {one_line(s.subject, 60):<60} "
-              f"{one_line('; '.join(s.reasons), 100)}", file=out)
+        print(
+            f"#{s.ticket_id:<7} {s.score:5.2f} {s.status:<7} {one_line(s.subject, 60):<60} "
+            f"{one_line('; '.join(s.reasons), 100)}",
+            file=out,
+        )
 
 
 def run_dupes(ctx: Context, args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise InvalidInput("--limit must be at least 1")
     with ctx.open_store() as store:
-        found = dupes.suggest(store, args.ticket, limit=args.limit, method=args.method,
-                              scope="all" if args.all else "triage")
+        found = dupes.suggest(
+            store,
+            args.ticket,
+            limit=args.limit,
+            method=args.method,
+            scope="all" if args.all else "triage",
+        )
     if args.json:
         print_json([suggestion_dict(s) for s in found])
     elif found:
@@ -94,9 +130,14 @@ def run_dupes(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-_SAYS = {("merged", True): "merged into #{other}", ("merged", False): "#{ticket} merged into it",
-         ("parent", True): "hangs on parent #{other}", ("parent", False): "#{ticket} hangs on it",
-         ("split", True): "split off #{other}", ("split", False): "#{ticket} split off it"}
+_SAYS = {
+    ("merged", True): "merged into #{other}",
+    ("merged", False): "#{ticket} merged into it",
+    ("parent", True): "hangs on parent #{other}",
+    ("parent", False): "#{ticket} hangs on it",
+    ("split", True): "split off #{other}",
+    ("split", False): "#{ticket} split off it",
+}
 
 
 def run_links(ctx: Context, args: argparse.Namespace) -> int:
@@ -105,17 +146,33 @@ def run_links(ctx: Context, args: argparse.Namespace) -> int:
         found = links.links(store, args.ticket)
         count = links.child_count(store, args.ticket)
     if args.json:
-        print_json({"id": args.ticket, "children": count,
-                    "links": [{"kind": k.kind, "ticket": k.ticket_id, "other": k.other_id,
-                               "at": k.created_at, "by": k.created_by} for k in found]})
+        print_json(
+            {
+                "id": args.ticket,
+                "children": count,
+                "links": [
+                    {
+                        "kind": k.kind,
+                        "ticket": k.ticket_id,
+                        "other": k.other_id,
+                        "at": k.created_at,
+                        "by": k.created_by,
+                    }
+                    for k in found
+                ],
+            }
+        )
         return 0
     if count:
         print(f"#{args.ticket} is a parent problem: {count} ticket(s) hang on it")
     for k in found:
-        says = _SAYS.get((k.kind, k.ticket_id == args.ticket),
-                         f"#{{ticket}} {one_line(k.kind)} #{{other}}")
-        print(f"{k.created_at} {one_line(k.created_by)}: "
-              + says.format(ticket=k.ticket_id, other=k.other_id))
+        says = _SAYS.get(
+            (k.kind, k.ticket_id == args.ticket), f"#{{ticket}} {one_line(k.kind)} #{{other}}"
+        )
+        print(
+            f"{k.created_at} {one_line(k.created_by)}: "
+            + says.format(ticket=k.ticket_id, other=k.other_id)
+        )
     return 0
 
 
@@ -142,15 +199,20 @@ def _done(args: argparse.Namespace, ticket: Any, line: str) -> int:
 
 def run_merge(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open_store() as store:
-        primary = links.merge(store, ctx.agent, args.ticket, args.into, notice=args.notify,
-                              policy=config.sla_policy(args.config))
+        primary = links.merge(
+            store,
+            ctx.agent,
+            args.ticket,
+            args.into,
+            notice=args.notify,
+            policy=config.sla_policy(args.config),
+        )
     return _done(args, primary, f"#{args.ticket} merged into #{primary.id}")
 
 
 def run_unmerge(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open_store() as store:
-        ticket = links.unmerge(store, ctx.agent, args.ticket,
-                               policy=config.sla_policy(args.config))
+        ticket = links.unmerge(store, ctx.agent, args.ticket, policy=config.sla_policy(args.config))
     return _done(args, ticket, f"#{ticket.id} unmerged ({ticket.status})")
 
 
@@ -158,8 +220,7 @@ def run_link(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open_store() as store:
         ticket = links.link_parent(store, ctx.agent, args.ticket, args.parent)
         count = links.child_count(store, args.parent)
-    return _done(args, ticket, f"#{ticket.id} hangs on #{args.parent} "
-                               f"({count} ticket(s) on it)")
+    return _done(args, ticket, f"#{ticket.id} hangs on #{args.parent} ({count} ticket(s) on it)")
 
 
 def run_unlink(ctx: Context, args: argparse.Namespace) -> int:
@@ -185,24 +246,32 @@ def run_split(ctx: Context, args: argparse.Namespace) -> int:
         positions = _positions(args.messages)
         beyond = [p for p in positions if p > len(thread)]
         if beyond:
-            raise InvalidInput(f"ticket #{args.ticket} has {len(thread)} message(s); there is "
-                               f"no message {', '.join(map(str, beyond))}")
-        new = links.split(store, ctx.agent, args.ticket, [thread[p - 1].id for p in positions],
-                          subject=args.subject, policy=config.sla_policy(args.config))
+            raise InvalidInput(
+                f"ticket #{args.ticket} has {len(thread)} message(s); there is "
+                f"no message {', '.join(map(str, beyond))}"
+            )
+        new = links.split(
+            store,
+            ctx.agent,
+            args.ticket,
+            [thread[p - 1].id for p in positions],
+            subject=args.subject,
+            policy=config.sla_policy(args.config),
+        )
     return _done(args, new, str(new.id))
 
 
 def run_unsplit(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open_store() as store:
-        source = links.unsplit(store, ctx.agent, args.ticket,
-                               policy=config.sla_policy(args.config))
+        source = links.unsplit(store, ctx.agent, args.ticket, policy=config.sla_policy(args.config))
     return _done(args, source, f"#{args.ticket} closed; its messages are back in #{source.id}")
 
 
 def run_solve_problem(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open_store() as store:
-        solved = links.solve_parent(store, ctx.agent, args.ticket, reply=args.reply,
-                                    policy=config.sla_policy(args.config))
+        solved = links.solve_parent(
+            store, ctx.agent, args.ticket, reply=args.reply, policy=config.sla_policy(args.config)
+        )
     if args.json:
         print_json({"parent": args.ticket, "solved": solved})
     else:
@@ -215,14 +284,22 @@ def run_bench(ctx: Context, args: argparse.Namespace) -> int:
     timings: dict[str, float] = {}
     results = dupes_bench.run(args.reports, args.pairs, methods, timings=timings)
     if args.json:
-        print_json([{**r.as_dict(), **timings} if r.method in dupes.SEMANTIC_METHODS
-                    else r.as_dict() for r in results])
+        print_json(
+            [
+                {**r.as_dict(), **timings} if r.method in dupes.SEMANTIC_METHODS else r.as_dict()
+                for r in results
+            ]
+        )
         return 0
-    print(f"{'method':<10} {'queries':>7} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR':>6} "
-          f"{'p50 ms':>8} {'p95 ms':>8}")
+    print(
+        f"{'method':<10} {'queries':>7} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR':>6} "
+        f"{'p50 ms':>8} {'p95 ms':>8}"
+    )
     for r in results:
-        print(f"{r.method:<10} {r.queries:>7} {r.recall_1:>6.3f} {r.recall_5:>6.3f} "
-              f"{r.recall_10:>6.3f} {r.mrr:>6.3f} {r.p50_ms:>8.1f} {r.p95_ms:>8.1f}")
+        print(
+            f"{r.method:<10} {r.queries:>7} {r.recall_1:>6.3f} {r.recall_5:>6.3f} "
+            f"{r.recall_10:>6.3f} {r.mrr:>6.3f} {r.p50_ms:>8.1f} {r.p95_ms:>8.1f}"
+        )
     if timings:
         print(f"embedding at intake: {timings['embed_ms_per_ticket']} ms per ticket")
     return 0

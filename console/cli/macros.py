@@ -43,10 +43,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     apply.add_argument("macro", metavar="ID")
     apply.add_argument("ticket", type=ticket_number, metavar="N")
     apply.add_argument("--copy", action="store_true", help="also copy the text to the clipboard")
-    apply.add_argument("--allow-missing", action="store_true",
-                       help="send a reply even if some placeholder has no value")
-    apply.add_argument("--expect-version", type=int, metavar="V",
-                       help="refuse if the ticket changed since version V")
+    apply.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="send a reply even if some placeholder has no value",
+    )
+    apply.add_argument(
+        "--expect-version",
+        type=int,
+        metavar="V",
+        help="refuse if the ticket changed since version V",
+    )
     apply.add_argument("--json", action="store_true")
     apply.set_defaults(run=run_macro_apply)
 
@@ -75,10 +82,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     ask = verbs.add_parser("ask", help="compose one message with every open question")
     ask.add_argument("ticket", type=ticket_number, metavar="N")
     ask.add_argument("--copy", action="store_true", help="also copy it to the clipboard")
-    ask.add_argument("--send", action="store_true",
-                     help="send it as a public reply (the ball goes to the customer)")
-    ask.add_argument("--allow-missing", action="store_true",
-                     help="with --send: send even if some placeholder has no value")
+    ask.add_argument(
+        "--send",
+        action="store_true",
+        help="send it as a public reply (the ball goes to the customer)",
+    )
+    ask.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="with --send: send even if some placeholder has no value",
+    )
     ask.add_argument("--json", action="store_true")
     ask.set_defaults(run=run_checklist_ask)
 
@@ -109,18 +122,28 @@ def _copy_dict(report: clipboard.CopyReport) -> dict[str, Any]:
 
 
 def _macro_dict(macro: Macro, score: float | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": macro.id, "title": macro.title, "lang": macro.lang,
-                            "kind": str(macro.kind), "body": macro.body,
-                            "actions": macro.actions.as_dict(), "source": macro.source}
+    data: dict[str, Any] = {
+        "id": macro.id,
+        "title": macro.title,
+        "lang": macro.lang,
+        "kind": str(macro.kind),
+        "body": macro.body,
+        "actions": macro.actions.as_dict(),
+        "source": macro.source,
+    }
     if score is not None:
         data["score"] = score
     return data
 
 
 def _checklist_dict(checklist: Checklist) -> dict[str, Any]:
-    return {"id": checklist.id, "title": checklist.title, "lang": checklist.lang,
-            "source": checklist.source,
-            "questions": [asdict(q) for q in checklist.questions]}
+    return {
+        "id": checklist.id,
+        "title": checklist.title,
+        "lang": checklist.lang,
+        "source": checklist.source,
+        "questions": [asdict(q) for q in checklist.questions],
+    }
 
 
 def run_macro_list(ctx: Context, args: argparse.Namespace) -> int:
@@ -132,8 +155,10 @@ def run_macro_list(ctx: Context, args: argparse.Namespace) -> int:
     for match in matches:
         macro = match.macro
         actions = ", ".join(macro.actions.describe())
-        print(f"{macro.id:<22} {macro.lang} {macro.kind:<5} {one_line(macro.title, 60)}"
-              + (f"  [{actions}]" if actions else ""))
+        print(
+            f"{macro.id:<22} {macro.lang} {macro.kind:<5} {one_line(macro.title, 60)}"
+            + (f"  [{actions}]" if actions else "")
+        )
     if args.search and not matches:
         print(f"no macro matches {args.search!r}", file=sys.stderr)
     return 0
@@ -143,11 +168,18 @@ def run_macro_check(ctx: Context, args: argparse.Namespace) -> int:
     """Exit 0 and a summary when the files are good; the located problems (exit 2) if not."""
     catalog = _catalog(ctx)
     if args.json:
-        print_json({"files": list(catalog.files), "macros": len(catalog.macros),
-                     "checklists": len(catalog.checklists)})
+        print_json(
+            {
+                "files": list(catalog.files),
+                "macros": len(catalog.macros),
+                "checklists": len(catalog.checklists),
+            }
+        )
     else:
-        print(f"{len(catalog.macros)} macros and {len(catalog.checklists)} checklists from "
-              + ", ".join(catalog.files))
+        print(
+            f"{len(catalog.macros)} macros and {len(catalog.checklists)} checklists from "
+            + ", ".join(catalog.files)
+        )
     return 0
 
 
@@ -166,8 +198,15 @@ def run_macro_show(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open_store() as store:
         rendered = macro_render.preview(store, macro, args.ticket, ctx.agent)
     if args.json:
-        print_json({**_macro_dict(macro), "ticket": args.ticket, "text": rendered.text,
-                    "missing": list(rendered.missing), "will": list(rendered.actions)})
+        print_json(
+            {
+                **_macro_dict(macro),
+                "ticket": args.ticket,
+                "text": rendered.text,
+                "missing": list(rendered.missing),
+                "will": list(rendered.actions),
+            }
+        )
         return 0
     print(f"{macro.id} for ticket #{args.ticket}: {one_line(macro.title)}")
     for action in rendered.actions:
@@ -187,21 +226,37 @@ def run_macro_apply(ctx: Context, args: argparse.Namespace) -> int:
         require_customer_contact(me)
     policy = sla_policy(ctx.config)
     with ctx.open_store() as store:
-        applied = macro_render.apply(store, ctx.agent, catalog, macro, args.ticket,
-                                     expected_version=args.expect_version,
-                                     allow_missing=args.allow_missing, agent_name=me.name,
-                                     policy=policy)
+        applied = macro_render.apply(
+            store,
+            ctx.agent,
+            catalog,
+            macro,
+            args.ticket,
+            expected_version=args.expect_version,
+            allow_missing=args.allow_missing,
+            agent_name=me.name,
+            policy=policy,
+        )
     report = _copy(applied.rendered.text) if args.copy else None
     if args.json:
-        print_json({"ticket": args.ticket, "macro": macro.id, "message_id": applied.message_id,
-                    "text": applied.rendered.text, "done": list(applied.done),
-                    "version": applied.ticket.version,
-                    **({"copy": _copy_dict(report)} if report else {})})
+        print_json(
+            {
+                "ticket": args.ticket,
+                "macro": macro.id,
+                "message_id": applied.message_id,
+                "text": applied.rendered.text,
+                "done": list(applied.done),
+                "version": applied.ticket.version,
+                **({"copy": _copy_dict(report)} if report else {}),
+            }
+        )
     else:
         print(visible(applied.rendered.text))
-        print(f"\napplied {macro.id} to #{args.ticket}: "
-              + "; ".join([f"added {macro.kind} (message {applied.message_id})",
-                           *applied.done]), file=sys.stderr)
+        print(
+            f"\napplied {macro.id} to #{args.ticket}: "
+            + "; ".join([f"added {macro.kind} (message {applied.message_id})", *applied.done]),
+            file=sys.stderr,
+        )
     if report is not None and not args.json:
         print(report.summary(), file=sys.stderr)
     return 0
@@ -214,8 +269,10 @@ def run_checklist_list(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     for checklist in catalog.checklists:
         required = sum(q.required for q in checklist.questions)
-        print(f"{checklist.id:<22} {checklist.lang} {len(checklist.questions)} questions, "
-              f"{required} required  {one_line(checklist.title, 60)}")
+        print(
+            f"{checklist.id:<22} {checklist.lang} {len(checklist.questions)} questions, "
+            f"{required} required  {one_line(checklist.title, 60)}"
+        )
     return 0
 
 
@@ -224,9 +281,14 @@ def _item_dict(item: Item) -> dict[str, Any]:
 
 
 def _group_dict(group: Attached) -> dict[str, Any]:
-    return {"checklist": group.checklist, "title": group.title, "lang": group.lang,
-            "attached_at": group.attached_at, "attached_by": group.attached_by,
-            "questions": [_item_dict(i) for i in group.items]}
+    return {
+        "checklist": group.checklist,
+        "title": group.title,
+        "lang": group.lang,
+        "attached_at": group.attached_at,
+        "attached_by": group.attached_by,
+        "questions": [_item_dict(i) for i in group.items],
+    }
 
 
 def _print_groups(groups: list[Attached]) -> None:
@@ -235,11 +297,14 @@ def _print_groups(groups: list[Attached]) -> None:
         for item in group.items:
             mark = "x" if item.answered else " "
             required = " (required)" if item.required else ""
-            print(f"  {item.number:>2}. [{mark}] {item.question_id}: {one_line(item.text)}"
-                  f"{required}")
+            print(
+                f"  {item.number:>2}. [{mark}] {item.question_id}: {one_line(item.text)}{required}"
+            )
             if item.answered:
-                print(f"        {one_line(item.answer or '', 100)}  "
-                      f"({one_line(item.answered_by or '')}, {item.answered_at})")
+                print(
+                    f"        {one_line(item.answer or '', 100)}  "
+                    f"({one_line(item.answered_by or '')}, {item.answered_at})"
+                )
 
 
 def run_checklist_attach(ctx: Context, args: argparse.Namespace) -> int:
@@ -264,27 +329,35 @@ def run_checklist_answer(ctx: Context, args: argparse.Namespace) -> int:
         print_json({**_item_dict(item), "open": [i.number for i in left]})
         return 0
     state = "answered" if item.answered else "open again"
-    print(f"#{args.ticket} question {item.number} ({item.question_id}) {state}; "
-          f"{len(left)} still open")
+    print(
+        f"#{args.ticket} question {item.number} ({item.question_id}) {state}; "
+        f"{len(left)} still open"
+    )
     return 0
 
 
 def run_checklist_ask(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open_store() as store:
         if args.send:
-            message: str | None = checklists.send_ask(store, ctx.agent, args.ticket,
-                                                      allow_missing=args.allow_missing)
+            message: str | None = checklists.send_ask(
+                store, ctx.agent, args.ticket, allow_missing=args.allow_missing
+            )
         else:
             message = checklists.ask_message(store, args.ticket, ctx.agent)
         left = [i for i in checklists.items(store, args.ticket) if not i.answered]
     report = _copy(message) if args.copy and message else None
     if args.json:
-        print_json({"ticket": args.ticket, "message": message, "sent": args.send,
-                    "questions": [_item_dict(i) for i in left],
-                    **({"copy": _copy_dict(report)} if report else {})})
+        print_json(
+            {
+                "ticket": args.ticket,
+                "message": message,
+                "sent": args.send,
+                "questions": [_item_dict(i) for i in left],
+                **({"copy": _copy_dict(report)} if report else {}),
+            }
+        )
     elif message is None:
-        print(f"ticket #{args.ticket}: every question is answered; nothing to ask",
-              file=sys.stderr)
+        print(f"ticket #{args.ticket}: every question is answered; nothing to ask", file=sys.stderr)
     else:
         print(visible(message))
     if report is not None and not args.json:

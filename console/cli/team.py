@@ -16,18 +16,23 @@ from console.core.model import Line
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    for verb, helptext, run in (("escalate", "hand the ticket to a higher line", run_escalate),
-                                ("deescalate", "hand the ticket back to a lower line",
-                                 run_deescalate)):
+    for verb, helptext, run in (
+        ("escalate", "hand the ticket to a higher line", run_escalate),
+        ("deescalate", "hand the ticket back to a lower line", run_deescalate),
+    ):
         parser = commands.add_parser(verb, help=helptext)
         parser.add_argument("ticket", type=ticket_number)
         parser.add_argument("--to", type=choice(Line, "line"), help="default: the next line")
-        parser.add_argument("--note", required=True,
-                            help="what was tried, what is known, what is asked")
+        parser.add_argument(
+            "--note", required=True, help="what was tried, what is known, what is asked"
+        )
         parser.add_argument("--json", action="store_true")
         if verb == "escalate":
-            parser.add_argument("--override", metavar="REASON",
-                                help="escalate although required checklist questions are open")
+            parser.add_argument(
+                "--override",
+                metavar="REASON",
+                help="escalate although required checklist questions are open",
+            )
         parser.set_defaults(run=run)
 
     ticket_verb(commands, "take", "assign the ticket to yourself", run_take)
@@ -35,12 +40,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     assign = ticket_verb(commands, "assign", "assign the ticket to an agent", run_assign)
     assign.add_argument("assignee", metavar="AGENT", help="an agent's login, or - for nobody")
 
-    ask = ticket_verb(commands, "ask-front",
-                      "ask the front line to put a question to the customer", run_ask_front)
+    ask = ticket_verb(
+        commands, "ask-front", "ask the front line to put a question to the customer", run_ask_front
+    )
     ask.add_argument("--question", required=True)
 
-    answer = ticket_verb(commands, "answer-front",
-                         "record the customer's answer to a back-line question", run_answer_front)
+    answer = ticket_verb(
+        commands,
+        "answer-front",
+        "record the customer's answer to a back-line question",
+        run_answer_front,
+    )
     answer.add_argument("--answer", required=True)
     answer.add_argument("--question-id", type=int, help="default: the oldest open question")
 
@@ -62,8 +72,9 @@ def _print_ticket(ticket, as_json: bool, said: str) -> int:
 def run_escalate(ctx: Context, args: argparse.Namespace) -> int:
     me = ctx.me()
     with ctx.open_store() as store:
-        ticket = escalation.escalate(store, me, args.ticket, args.note, to_line=args.to,
-                                     override_reason=args.override)
+        ticket = escalation.escalate(
+            store, me, args.ticket, args.note, to_line=args.to, override_reason=args.override
+        )
     return _print_ticket(ticket, args.json, f"escalated to {ticket.line}")
 
 
@@ -99,16 +110,17 @@ def run_ask_front(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print_json(asdict(asked))
     else:
-        print(f"#{args.ticket} question {asked.id} is in the front line's "
-              "'Needs customer contact' queue")
+        print(
+            f"#{args.ticket} question {asked.id} is in the front line's "
+            "'Needs customer contact' queue"
+        )
     return 0
 
 
 def run_answer_front(ctx: Context, args: argparse.Namespace) -> int:
     me = ctx.me()
     with ctx.open_store() as store:
-        answered = escalation.answer_front(store, me, args.ticket, args.answer,
-                                           args.question_id)
+        answered = escalation.answer_front(store, me, args.ticket, args.answer, args.question_id)
     if args.json:
         print_json(asdict(answered))
     else:
@@ -131,8 +143,15 @@ def run_who(ctx: Context, args: argparse.Namespace) -> int:
 def run_agents(ctx: Context, args: argparse.Namespace) -> int:
     team = ctx.team()
     rows: list[dict[str, Any]] = [
-        {"login": a.login, "name": a.name, "lines": [str(v) for v in a.lines], "role": a.role,
-         "talks_to_customers": a.talks_to_customers} for a in team.agents.values()]
+        {
+            "login": a.login,
+            "name": a.name,
+            "lines": [str(v) for v in a.lines],
+            "role": a.role,
+            "talks_to_customers": a.talks_to_customers,
+        }
+        for a in team.agents.values()
+    ]
     if args.json:
         print_json(rows)
     else:

@@ -27,8 +27,9 @@ def ticket_number(text: str) -> int:
     return number
 
 
-def ticket_verb(commands: argparse._SubParsersAction, name: str, help_text: str,
-                run: Any) -> argparse.ArgumentParser:
+def ticket_verb(
+    commands: argparse._SubParsersAction, name: str, help_text: str, run: Any
+) -> argparse.ArgumentParser:
     """A verb that acts on one ticket: `console NAME N [--json]`, run by `run(ctx, args)`."""
     parser = commands.add_parser(name, help=help_text)
     parser.add_argument("ticket", type=ticket_number)
@@ -39,11 +40,13 @@ def ticket_verb(commands: argparse._SubParsersAction, name: str, help_text: str,
 
 def choice(enum: Any, what: str) -> Any:
     """argparse type that parses an enum and names the allowed values on error."""
+
     def parse(text: str) -> Any:
         try:
             return enum.parse(text, what)
         except InvalidInput as error:
             raise argparse.ArgumentTypeError(str(error)) from None
+
     parse.__name__ = what
     return parse
 
@@ -71,8 +74,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--line", type=choice(Line, "line"))
     listing.add_argument("--priority", type=choice(Priority, "priority"))
     listing.add_argument("--court", type=choice(Court, "court"))
-    listing.add_argument("--status", type=choice(Status, "status"), action="append",
-                         help="repeatable; default: the open statuses")
+    listing.add_argument(
+        "--status",
+        type=choice(Status, "status"),
+        action="append",
+        help="repeatable; default: the open statuses",
+    )
     listing.add_argument("--assignee", metavar="AGENT")
     listing.add_argument("--search", metavar="WORDS", help="words in subject, body or thread")
     listing.add_argument("--limit", type=int, default=50)
@@ -91,14 +98,23 @@ def run_new(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open_store(create=True) as store:
         # The SLA clocks start with the ticket, in the same transaction.
         ticket = workflow.create_ticket(
-            store, ctx.agent, policy=policy, subject=args.subject, requester=args.requester,
-            body=body, body_raw=raw, line=args.line, priority=args.priority)
+            store,
+            ctx.agent,
+            policy=policy,
+            subject=args.subject,
+            requester=args.requester,
+            body=body,
+            body_raw=raw,
+            line=args.line,
+            priority=args.priority,
+        )
         if semantic.enabled():  # stored now, so suggestions never wait for the model
             semantic.embed(store, [ticket.id])
         likely = dupes.suggest(store, ticket.id)
     if args.json:
-        print_json({**summary_dict(ticket),
-                    "duplicates": [cli_dupes.suggestion_dict(s) for s in likely]})
+        print_json(
+            {**summary_dict(ticket), "duplicates": [cli_dupes.suggestion_dict(s) for s in likely]}
+        )
     else:
         print(ticket.id)
         if likely:  # on stderr: scripts read the new number from stdout
@@ -110,9 +126,14 @@ def run_new(ctx: Context, args: argparse.Namespace) -> int:
 def run_list(ctx: Context, args: argparse.Namespace) -> int:
     if args.limit < 1 or args.offset < 0:
         raise InvalidInput("--limit must be at least 1 and --offset at least 0")
-    queue = QueueFilter(line=args.line, priority=args.priority, court=args.court,
-                        assignee=args.assignee, text=args.search,
-                        statuses=tuple(args.status) if args.status else OPEN_STATUSES)
+    queue = QueueFilter(
+        line=args.line,
+        priority=args.priority,
+        court=args.court,
+        assignee=args.assignee,
+        text=args.search,
+        statuses=tuple(args.status) if args.status else OPEN_STATUSES,
+    )
     with ctx.open_store() as store:
         rows = store.tickets(queue, limit=args.limit, offset=args.offset)
         now = store.clock()
@@ -121,16 +142,20 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     for t in rows:
         court = "OUR MOVE" if t.court == Court.US else t.court.value
-        print(f"#{t.id:<7} {t.priority} {t.line} {court:<8} {t.status:<7} "
-              f"{age(t.created_at, now):>4} {one_line(t.requester, 30):<30} "
-              f"{one_line(t.subject, 80)}")
+        print(
+            f"#{t.id:<7} {t.priority} {t.line} {court:<8} {t.status:<7} "
+            f"{age(t.created_at, now):>4} {one_line(t.requester, 30):<30} "
+            f"{one_line(t.subject, 80)}"
+        )
     return 0
 
 
-_LINK_WORDS = {"merged": ("merged into", "merged here:"), "parent": ("hangs on parent problem",
-                                                                     "child ticket"),
-               "split": ("split off", "split into"),
-               "follow-up of": ("follows up on", "followed up by")}
+_LINK_WORDS = {
+    "merged": ("merged into", "merged here:"),
+    "parent": ("hangs on parent problem", "child ticket"),
+    "split": ("split off", "split into"),
+    "follow-up of": ("follows up on", "followed up by"),
+}
 
 
 def _context_lines(ticket_id: int, around: dict[str, Any]) -> list[str]:
@@ -148,16 +173,21 @@ def _context_lines(ticket_id: int, around: dict[str, Any]) -> list[str]:
         lines.append(f"follow-up due {flow['followup_due_at']}" + (f": {note}" if note else ""))
     handoff = around["handoff"]
     if handoff:
-        lines.append(f"hand-off {handoff['from_line']} → {handoff['to_line']} by "
-                     f"{one_line(handoff['actor'])}: {one_line(handoff['note'], 200)}")
+        lines.append(
+            f"hand-off {handoff['from_line']} → {handoff['to_line']} by "
+            f"{one_line(handoff['actor'])}: {one_line(handoff['note'], 200)}"
+        )
     for question in around["open_questions"]:
-        lines.append(f"asks the front line ({one_line(question['asked_by'])}): "
-                     f"{one_line(question['question'], 200)}")
+        lines.append(
+            f"asks the front line ({one_line(question['asked_by'])}): "
+            f"{one_line(question['question'], 200)}"
+        )
     for link in around["links"]:
         mine = link["ticket_id"] == ticket_id
         forward, backward = _LINK_WORDS.get(link["kind"], (link["kind"], link["kind"]))
-        lines.append(f"{forward} #{link['other_id']}" if mine
-                     else f"{backward} #{link['ticket_id']}")
+        lines.append(
+            f"{forward} #{link['other_id']}" if mine else f"{backward} #{link['ticket_id']}"
+        )
     if around["children"]:
         lines.append(f"parent problem of {around['children']} tickets")
     if around["tags"]:
@@ -178,8 +208,10 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
         print_json({**ticket_dict(ticket, messages, events), **around})
         return 0
     print(f"#{ticket.id} {one_line(ticket.subject)}")
-    print(f"{ticket.priority} {ticket.line} · {ticket.status} · move: {ticket.court} · "
-          f"assignee: {ticket.assignee or '-'} · version {ticket.version}")
+    print(
+        f"{ticket.priority} {ticket.line} · {ticket.status} · move: {ticket.court} · "
+        f"assignee: {ticket.assignee or '-'} · version {ticket.version}"
+    )
     print(f"from {one_line(ticket.requester)} at {ticket.created_at}")
     for line in _context_lines(ticket.id, around):
         print(line)
@@ -191,6 +223,8 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
     print("\n--- events")
     for e in events:
         change = f"{e.before} -> {e.after}" if e.before is not None or e.after is not None else ""
-        print(f"{e.at} {one_line(e.actor)} {e.action} {one_line(change)} "
-              f"{one_line(e.detail or '')}".rstrip())
+        print(
+            f"{e.at} {one_line(e.actor)} {e.action} {one_line(change)} "
+            f"{one_line(e.detail or '')}".rstrip()
+        )
     return 0

@@ -30,8 +30,9 @@ def policy(args: argparse.Namespace) -> SlaPolicy:
 def _minutes(text: str, what: str) -> int:
     seconds = parse_duration(text, what)
     if seconds < 60 or seconds % 60:
-        raise InvalidInput(f"{what}: {text!r} is not a whole number of minutes (use e.g. 30m, "
-                           "2h, 1h30m)")
+        raise InvalidInput(
+            f"{what}: {text!r} is not a whole number of minutes (use e.g. 30m, 2h, 1h30m)"
+        )
     return seconds // 60
 
 
@@ -42,8 +43,9 @@ def _body_text(args: argparse.Namespace, what: str) -> tuple[str, bytes | None]:
     return body, raw
 
 
-def _done(ctx: Context, args: argparse.Namespace, store: Store, ticket: Ticket,
-          sla_policy: SlaPolicy) -> int:
+def _done(
+    ctx: Context, args: argparse.Namespace, store: Store, ticket: Ticket, sla_policy: SlaPolicy
+) -> int:
     """Print what a change left: the ticket's state (JSON with --json)."""
     data = clocks_dict(store, ticket.id, sla_policy)
     if getattr(args, "json", False):
@@ -52,8 +54,10 @@ def _done(ctx: Context, args: argparse.Namespace, store: Store, ticket: Ticket,
     move = "OUR MOVE" if ticket.court == Court.US else f"{ticket.court}'s move"
     line = f"#{ticket.id} {ticket.status} · {move}"
     if data["sla"]["due_at"]:
-        line += (f" · {data['sla']['kind']} due {data['sla']['due_at']} "
-                 f"({data['sla']['state']}, {data['sla']['left']})")
+        line += (
+            f" · {data['sla']['kind']} due {data['sla']['due_at']} "
+            f"({data['sla']['state']}, {data['sla']['left']})"
+        )
     if data["approval"] == "pending":
         line += " · awaiting approval"
     elif data["approval"]:
@@ -70,6 +74,7 @@ def _speaks_to_customer(ctx: Context) -> None:
 def _changer(fn: Any, public: bool = False) -> Any:
     """Wrap a verb body `fn(ctx, store, args, policy) -> Ticket` into a `run(ctx, args)`;
     `public` verbs send the customer a message, so only the front lines may use them."""
+
     def run(ctx: Context, args: argparse.Namespace) -> int:
         sla_policy = policy(args)
         if public or getattr(args, "message", None):
@@ -77,11 +82,19 @@ def _changer(fn: Any, public: bool = False) -> Any:
         with ctx.open_store() as store:
             ticket = fn(ctx, store, args, sla_policy)
             return _done(ctx, args, store, ticket, sla_policy)
+
     return run
 
 
-def _parser(commands: argparse._SubParsersAction, name: str, help_text: str,
-            fn: Any, *, body: bool = False, public: bool = False) -> argparse.ArgumentParser:
+def _parser(
+    commands: argparse._SubParsersAction,
+    name: str,
+    help_text: str,
+    fn: Any,
+    *,
+    body: bool = False,
+    public: bool = False,
+) -> argparse.ArgumentParser:
     parser = commands.add_parser(name, help=help_text)
     parser.add_argument("ticket", type=ticket_number)
     if body:
@@ -92,18 +105,32 @@ def _parser(commands: argparse._SubParsersAction, name: str, help_text: str,
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    p = _parser(commands, "customer", "record what the customer said (mail, phone, chat)",
-                _customer, body=True)
-    p.add_argument("--from", dest="author", metavar="WHO",
-                   help="who said it (default: the ticket's requester)")
+    p = _parser(
+        commands,
+        "customer",
+        "record what the customer said (mail, phone, chat)",
+        _customer,
+        body=True,
+    )
+    p.add_argument(
+        "--from", dest="author", metavar="WHO", help="who said it (default: the ticket's requester)"
+    )
 
-    p = _parser(commands, "reply", "send a public reply; the move becomes the customer's",
-                _reply, body=True, public=True)
-    p.add_argument("--keep-court", action="store_true",
-                   help="the reply asked nothing: the next move stays ours")
+    p = _parser(
+        commands,
+        "reply",
+        "send a public reply; the move becomes the customer's",
+        _reply,
+        body=True,
+        public=True,
+    )
+    p.add_argument(
+        "--keep-court",
+        action="store_true",
+        help="the reply asked nothing: the next move stays ours",
+    )
 
-    _parser(commands, "note", "add an internal note (the customer never sees it)", _note,
-            body=True)
+    _parser(commands, "note", "add an internal note (the customer never sees it)", _note, body=True)
 
     p = _parser(commands, "court", "put the ball in a court, saying why", _court)
     p.add_argument("court", metavar="us|customer|vendor")
@@ -111,33 +138,55 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--vendor", metavar="NAME", help="the vendor (moving to a vendor)")
     p.add_argument("--case", metavar="REF", help="the vendor's case number")
 
-    p = _parser(commands, "vendor", "hand the case to a vendor; the move becomes theirs",
-                lambda c, s, a, pol: workflow.hand_to_vendor(
-                    s, c.agent, a.ticket, a.vendor, a.case, reason=a.reason, policy=pol))
+    p = _parser(
+        commands,
+        "vendor",
+        "hand the case to a vendor; the move becomes theirs",
+        lambda c, s, a, pol: workflow.hand_to_vendor(
+            s, c.agent, a.ticket, a.vendor, a.case, reason=a.reason, policy=pol
+        ),
+    )
     p.add_argument("--vendor", required=True, metavar="NAME", help="the vendor")
     p.add_argument("--case", required=True, metavar="REF", help="the vendor's case number")
     p.add_argument("--reason", help="why it goes to the vendor")
 
-    _parser(commands, "vendor-answer", "the vendor answered: the move is ours again",
-            lambda c, s, a, pol: workflow.vendor_answer(s, c.agent, a.ticket, a.body,
-                                                        policy=pol)
-            ).add_argument("--body", help="their answer, kept as an internal note")
+    _parser(
+        commands,
+        "vendor-answer",
+        "the vendor answered: the move is ours again",
+        lambda c, s, a, pol: workflow.vendor_answer(s, c.agent, a.ticket, a.body, policy=pol),
+    ).add_argument("--body", help="their answer, kept as an internal note")
 
-    p = _parser(commands, "followup", "promise to get back by a time (a due reminder)",
-                _followup)
-    p.add_argument("--due", metavar="WHEN",
-                   help='"2026-11-24 12:00", "tomorrow 12:00", "tue 12:00", "+2h", "+1d"')
+    p = _parser(commands, "followup", "promise to get back by a time (a due reminder)", _followup)
+    p.add_argument(
+        "--due",
+        metavar="WHEN",
+        help='"2026-11-24 12:00", "tomorrow 12:00", "tue 12:00", "+2h", "+1d"',
+    )
     p.add_argument("--note", help="what was promised")
     p.add_argument("--done", action="store_true", help="the promise was kept: clear it")
 
-    _parser(commands, "solve", "mark solved and ask the customer to confirm",
-            lambda c, s, a, pol: workflow.solve(s, c.agent, a.ticket, a.body, policy=pol),
-            public=True).add_argument("--body", help="the reply (default: a request to confirm)")
-    _parser(commands, "confirm", "the customer confirmed the solution: close the ticket",
-            lambda c, s, a, pol: workflow.confirm(s, c.agent, a.ticket, policy=pol))
-    p = _parser(commands, "close", "close the ticket",
-                lambda c, s, a, pol: workflow.close(s, c.agent, a.ticket, a.reason,
-                                                    message=a.message, policy=pol))
+    _parser(
+        commands,
+        "solve",
+        "mark solved and ask the customer to confirm",
+        lambda c, s, a, pol: workflow.solve(s, c.agent, a.ticket, a.body, policy=pol),
+        public=True,
+    ).add_argument("--body", help="the reply (default: a request to confirm)")
+    _parser(
+        commands,
+        "confirm",
+        "the customer confirmed the solution: close the ticket",
+        lambda c, s, a, pol: workflow.confirm(s, c.agent, a.ticket, policy=pol),
+    )
+    p = _parser(
+        commands,
+        "close",
+        "close the ticket",
+        lambda c, s, a, pol: workflow.close(
+            s, c.agent, a.ticket, a.reason, message=a.message, policy=pol
+        ),
+    )
     p.add_argument("--reason", help="why (kept in the event log)")
     p.add_argument("--message", help="a closing message to send to the customer")
 
@@ -145,25 +194,49 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("score", metavar="SCORE")
     p.add_argument("--comment", help="what the customer said about it")
 
-    _parser(commands, "nudge", "remind a silent customer (the canned nudge by default)",
-            lambda c, s, a, pol: workflow.nudge(s, c.agent, a.ticket, a.body),
-            public=True).add_argument("--body", help="the reminder (default: the canned nudge)")
+    _parser(
+        commands,
+        "nudge",
+        "remind a silent customer (the canned nudge by default)",
+        lambda c, s, a, pol: workflow.nudge(s, c.agent, a.ticket, a.body),
+        public=True,
+    ).add_argument("--body", help="the reminder (default: the canned nudge)")
 
-    p = _parser(commands, "bill", "mark billable with an estimate; it waits for approval",
-                lambda c, s, a, pol: workflow.bill(
-                    s, c.agent, a.ticket, _minutes(a.estimate, "--estimate"),
-                    message=a.body, policy=pol), public=True)
+    p = _parser(
+        commands,
+        "bill",
+        "mark billable with an estimate; it waits for approval",
+        lambda c, s, a, pol: workflow.bill(
+            s, c.agent, a.ticket, _minutes(a.estimate, "--estimate"), message=a.body, policy=pol
+        ),
+        public=True,
+    )
     p.add_argument("--estimate", required=True, metavar="DURATION", help="e.g. 2h, 90m")
     p.add_argument("--body", help="the request for approval (default: a canned one)")
-    for name, fn, what in (("approve", workflow.approve, "approved"),
-                           ("refuse", workflow.refuse, "declined")):
-        p = _parser(commands, name, f"the customer {what} the billable work",
-                    lambda c, s, a, pol, fn=fn: fn(s, c.agent, a.ticket, a.note, policy=pol))
+    for name, fn, what in (
+        ("approve", workflow.approve, "approved"),
+        ("refuse", workflow.refuse, "declined"),
+    ):
+        p = _parser(
+            commands,
+            name,
+            f"the customer {what} the billable work",
+            lambda c, s, a, pol, fn=fn: fn(s, c.agent, a.ticket, a.note, policy=pol),
+        )
         p.add_argument("--note", help="what the customer said")
-    p = _parser(commands, "log-time", "log time spent (billable needs approval first)",
-                lambda c, s, a, pol: workflow.log_time(
-                    s, c.agent, a.ticket, _minutes(a.duration, "time to log"),
-                    billable=False if a.internal else None, note=a.note))
+    p = _parser(
+        commands,
+        "log-time",
+        "log time spent (billable needs approval first)",
+        lambda c, s, a, pol: workflow.log_time(
+            s,
+            c.agent,
+            a.ticket,
+            _minutes(a.duration, "time to log"),
+            billable=False if a.internal else None,
+            note=a.note,
+        ),
+    )
     p.add_argument("duration", metavar="DURATION", help="e.g. 30m, 1h30m")
     p.add_argument("--internal", action="store_true", help="not billable")
     p.add_argument("--note", help="what was done")
@@ -173,8 +246,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=run_sla)
 
-    p = commands.add_parser("tick", help="run the timers: breaches, reminders, nudges, "
-                            "auto-close (safe to run again)")
+    p = commands.add_parser(
+        "tick", help="run the timers: breaches, reminders, nudges, auto-close (safe to run again)"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=run_tick)
 
@@ -188,14 +262,16 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def _customer(ctx: Context, store: Store, args: argparse.Namespace, pol: SlaPolicy) -> Ticket:
     body, raw = _body_text(args, "the customer's message")
-    return workflow.customer_message(store, ctx.agent, args.ticket, body, body_raw=raw,
-                                     author=args.author, policy=pol)
+    return workflow.customer_message(
+        store, ctx.agent, args.ticket, body, body_raw=raw, author=args.author, policy=pol
+    )
 
 
 def _reply(ctx: Context, store: Store, args: argparse.Namespace, pol: SlaPolicy) -> Ticket:
     body, raw = _body_text(args, "the reply")
-    return workflow.reply(store, ctx.agent, args.ticket, body, body_raw=raw,
-                          keep_court=args.keep_court, policy=pol)
+    return workflow.reply(
+        store, ctx.agent, args.ticket, body, body_raw=raw, keep_court=args.keep_court, policy=pol
+    )
 
 
 def _note(ctx: Context, store: Store, args: argparse.Namespace, pol: SlaPolicy) -> Ticket:
@@ -204,12 +280,19 @@ def _note(ctx: Context, store: Store, args: argparse.Namespace, pol: SlaPolicy) 
 
 
 def _court(ctx: Context, store: Store, args: argparse.Namespace, pol: SlaPolicy) -> Ticket:
-    return workflow.move_court(store, ctx.agent, args.ticket, args.court, args.reason,
-                               vendor=args.vendor, case=args.case, policy=pol)
+    return workflow.move_court(
+        store,
+        ctx.agent,
+        args.ticket,
+        args.court,
+        args.reason,
+        vendor=args.vendor,
+        case=args.case,
+        policy=pol,
+    )
 
 
-def _followup(ctx: Context, store: Store, args: argparse.Namespace, pol: SlaPolicy
-              ) -> Ticket:
+def _followup(ctx: Context, store: Store, args: argparse.Namespace, pol: SlaPolicy) -> Ticket:
     if args.done:
         if args.due:
             raise InvalidInput("give either --due WHEN or --done, not both")
@@ -224,8 +307,9 @@ def _rate(ctx: Context, store: Store, args: argparse.Namespace, pol: SlaPolicy) 
     try:
         score = int(args.score)
     except ValueError:
-        raise InvalidInput(f"rating {args.score!r} is not a number: give 1 (bad) to 5 (great)"
-                           ) from None
+        raise InvalidInput(
+            f"rating {args.score!r} is not a number: give 1 (bad) to 5 (great)"
+        ) from None
     return workflow.rate(store, ctx.agent, args.ticket, score, args.comment)
 
 
@@ -236,8 +320,10 @@ def run_sla(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
         return 0
-    print(f"#{data['id']} {data['status']} · move: {data['court']} since {data['clock_since']}"
-          f" · counted {data['counted_seconds'] // 60}m of our time")
+    print(
+        f"#{data['id']} {data['status']} · move: {data['court']} since {data['clock_since']}"
+        f" · counted {data['counted_seconds'] // 60}m of our time"
+    )
     for deadline in data["sla"]["deadlines"]:
         print(f"  {deadline['kind']:<15} due {deadline['due_at']}")
     if not data["sla"]["deadlines"]:
@@ -245,8 +331,10 @@ def run_sla(ctx: Context, args: argparse.Namespace) -> int:
     if data["sla"]["breached"]:
         print(f"  breached: {', '.join(k.split('@')[0] for k in data['sla']['breached'])}")
     if data["followup_due_at"]:
-        print(f"  follow-up due {data['followup_due_at']}: "
-              f"{one_line(data['followup_note'] or '', 60)}")
+        print(
+            f"  follow-up due {data['followup_due_at']}: "
+            f"{one_line(data['followup_note'] or '', 60)}"
+        )
     return 0
 
 
@@ -257,9 +345,11 @@ def run_tick(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.as_dict())
         return 0
-    print(f"clocks started {len(report.clocks_started)} · breaches {len(report.breaches)} · "
-          f"follow-ups due {len(report.followups_due)} · nudges due "
-          f"{len(report.nudges_due)} · auto-closed {len(report.auto_closed)}")
+    print(
+        f"clocks started {len(report.clocks_started)} · breaches {len(report.breaches)} · "
+        f"follow-ups due {len(report.followups_due)} · nudges due "
+        f"{len(report.nudges_due)} · auto-closed {len(report.auto_closed)}"
+    )
     return 0
 
 
@@ -276,8 +366,12 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
             rows = queues.breach(store, limit=args.limit, offset=args.offset)
         now = store.clock()
     if args.json:
-        print_json([{k: (str(v) if hasattr(v, "value") else v) for k, v in r.__dict__.items()}
-                    for r in rows])
+        print_json(
+            [
+                {k: (str(v) if hasattr(v, "value") else v) for k, v in r.__dict__.items()}
+                for r in rows
+            ]
+        )
         return 0
     for r in rows:
         if args.name == "due":
@@ -285,9 +379,7 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
         elif args.name == "nudge":
             when = f"silent since {r.clock_since}"
         else:
-            state, left = badge(from_text(r.sla_due_at) if r.sla_due_at else None, now,
-                                sla_policy)
+            state, left = badge(from_text(r.sla_due_at) if r.sla_due_at else None, now, sla_policy)
             when = f"{state:<8} {left:>7} {r.sla_kind or ''}"
-        print(f"#{r.id:<7} {r.priority} {r.line} {r.status:<7} {when}  "
-              f"{one_line(r.subject, 60)}")
+        print(f"#{r.id:<7} {r.priority} {r.line} {r.status:<7} {when}  {one_line(r.subject, 60)}")
     return 0

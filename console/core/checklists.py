@@ -60,8 +60,10 @@ class EscalationBlocked(ConsoleError):
 
     def __init__(self, ticket_id: int, open_items: list[Item]) -> None:
         numbers = ", ".join(f"{i.number} ({i.checklist}:{i.question_id})" for i in open_items)
-        super().__init__(f"ticket #{ticket_id} has unanswered required questions: {numbers}; "
-                         "answer them or override with a reason")
+        super().__init__(
+            f"ticket #{ticket_id} has unanswered required questions: {numbers}; "
+            "answer them or override with a reason"
+        )
         self.ticket_id = ticket_id
         self.open_items = open_items
 
@@ -70,31 +72,64 @@ class AlreadyAttached(InvalidInput):
     pass
 
 
-def attach_in(conn: sqlite3.Connection, ticket_id: int, checklist: Checklist, actor: str,
-              now: str, *, detail: str | None = None) -> bool:
+def attach_in(
+    conn: sqlite3.Connection,
+    ticket_id: int,
+    checklist: Checklist,
+    actor: str,
+    now: str,
+    *,
+    detail: str | None = None,
+) -> bool:
     """Inside a caller's transaction: copy `checklist` onto the ticket and log it.
 
     False (and nothing written) when the ticket already has it."""
     cursor = conn.execute(
         "INSERT OR IGNORE INTO ticket_checklists (ticket_id, checklist, title, lang, intro,"
         " outro, attached_at, attached_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (ticket_id, checklist.id, checklist.title, checklist.lang, checklist.intro,
-         checklist.outro, now, actor))
+        (
+            ticket_id,
+            checklist.id,
+            checklist.title,
+            checklist.lang,
+            checklist.intro,
+            checklist.outro,
+            now,
+            actor,
+        ),
+    )
     if cursor.rowcount != 1:
         return False
     attachment = cursor.lastrowid
     conn.executemany(
         "INSERT INTO checklist_items (attachment_id, ticket_id, position, question_id, question,"
         " required) VALUES (?, ?, ?, ?, ?, ?)",
-        [(attachment, ticket_id, position, q.id, q.text, int(q.required))
-         for position, q in enumerate(checklist.questions, start=1)])
-    operations.record_event(conn, ticket_id, now, actor, "checklist", None, checklist.id,
-                            detail or f"attached {len(checklist.questions)} questions")
+        [
+            (attachment, ticket_id, position, q.id, q.text, int(q.required))
+            for position, q in enumerate(checklist.questions, start=1)
+        ],
+    )
+    operations.record_event(
+        conn,
+        ticket_id,
+        now,
+        actor,
+        "checklist",
+        None,
+        checklist.id,
+        detail or f"attached {len(checklist.questions)} questions",
+    )
     return True
 
 
-def attach(store: Store, actor: str, ticket_id: int, checklist: Checklist, *,
-           expected_version: int | None = None) -> Attached:
+def attach(
+    store: Store,
+    actor: str,
+    ticket_id: int,
+    checklist: Checklist,
+    *,
+    expected_version: int | None = None,
+) -> Attached:
     """Attach a checklist to a ticket; attaching one it already has is an error."""
     now = store.now()
     with store.transaction() as conn:
@@ -111,11 +146,15 @@ def attached(store: Store, ticket_id: int) -> list[Attached]:
     with store.lock:
         heads = store.conn.execute(
             "SELECT id, checklist, title, lang, intro, outro, attached_at, attached_by"
-            " FROM ticket_checklists WHERE ticket_id = ? ORDER BY id", (ticket_id,)).fetchall()
+            " FROM ticket_checklists WHERE ticket_id = ? ORDER BY id",
+            (ticket_id,),
+        ).fetchall()
         rows = store.conn.execute(
             "SELECT attachment_id, question_id, question, required, answer, answered_at,"
             " answered_by FROM checklist_items WHERE ticket_id = ?"
-            " ORDER BY attachment_id, position", (ticket_id,)).fetchall()
+            " ORDER BY attachment_id, position",
+            (ticket_id,),
+        ).fetchall()
     result: list[Attached] = []
     number = 0
     for head in heads:
@@ -123,12 +162,30 @@ def attached(store: Store, ticket_id: int) -> list[Attached]:
         for row in rows:
             if row[0] == head[0]:
                 number += 1
-                items.append(Item(number=number, checklist=head[1], question_id=row[1],
-                                  text=row[2], required=bool(row[3]), answer=row[4],
-                                  answered_at=row[5], answered_by=row[6]))
-        result.append(Attached(checklist=head[1], title=head[2], lang=head[3], intro=head[4],
-                               outro=head[5], attached_at=head[6], attached_by=head[7],
-                               items=tuple(items)))
+                items.append(
+                    Item(
+                        number=number,
+                        checklist=head[1],
+                        question_id=row[1],
+                        text=row[2],
+                        required=bool(row[3]),
+                        answer=row[4],
+                        answered_at=row[5],
+                        answered_by=row[6],
+                    )
+                )
+        result.append(
+            Attached(
+                checklist=head[1],
+                title=head[2],
+                lang=head[3],
+                intro=head[4],
+                outro=head[5],
+                attached_at=head[6],
+                attached_by=head[7],
+                items=tuple(items),
+            )
+        )
     return result
 
 
@@ -145,23 +202,33 @@ def find(all_items: list[Item], ticket_id: int, question: str) -> Item:
         number = int(wanted)
         if 1 <= number <= len(all_items):
             return all_items[number - 1]
-        raise InvalidInput(f"ticket #{ticket_id} has questions 1 to {len(all_items)}, "
-                           f"not {number}")
+        raise InvalidInput(f"ticket #{ticket_id} has questions 1 to {len(all_items)}, not {number}")
     checklist, _, qid = wanted.rpartition(":")
-    found = [i for i in all_items if i.question_id == qid
-             and (not checklist or i.checklist == checklist)]
+    found = [
+        i for i in all_items if i.question_id == qid and (not checklist or i.checklist == checklist)
+    ]
     if len(found) == 1:
         return found[0]
     if found:
         names = ", ".join(f"{i.checklist}:{i.question_id}" for i in found)
-        raise InvalidInput(f"question {question!r} is ambiguous on ticket #{ticket_id}: "
-                           f"use one of {names} or a number")
-    raise InvalidInput(f"ticket #{ticket_id} has no question {question!r} "
-                       "(give its number or id, as `checklist show` lists them)")
+        raise InvalidInput(
+            f"question {question!r} is ambiguous on ticket #{ticket_id}: "
+            f"use one of {names} or a number"
+        )
+    raise InvalidInput(
+        f"ticket #{ticket_id} has no question {question!r} "
+        "(give its number or id, as `checklist show` lists them)"
+    )
 
 
-def _set_answer(store: Store, actor: str, ticket_id: int, question: str, answer: str | None,
-                expected_version: int | None) -> Item:
+def _set_answer(
+    store: Store,
+    actor: str,
+    ticket_id: int,
+    question: str,
+    answer: str | None,
+    expected_version: int | None,
+) -> Item:
     now = store.now()
     with store.transaction() as conn:
         operations.bump_version(store, conn, ticket_id, expected_version, actor, now)
@@ -172,36 +239,58 @@ def _set_answer(store: Store, actor: str, ticket_id: int, question: str, answer:
             "UPDATE checklist_items SET answer = ?, answered_at = ?, answered_by = ?"
             " WHERE ticket_id = ? AND question_id = ? AND attachment_id ="
             " (SELECT id FROM ticket_checklists WHERE ticket_id = ? AND checklist = ?)",
-            (answer, None if answer is None else now, None if answer is None else actor,
-             ticket_id, item.question_id, ticket_id, item.checklist))
-        operations.record_event(conn, ticket_id, now, actor,
-                                "answer" if answer is not None else "unanswer",
-                                item.answer, answer, f"{item.checklist}:{item.question_id}")
+            (
+                answer,
+                None if answer is None else now,
+                None if answer is None else actor,
+                ticket_id,
+                item.question_id,
+                ticket_id,
+                item.checklist,
+            ),
+        )
+        operations.record_event(
+            conn,
+            ticket_id,
+            now,
+            actor,
+            "answer" if answer is not None else "unanswer",
+            item.answer,
+            answer,
+            f"{item.checklist}:{item.question_id}",
+        )
     return find(items(store, ticket_id), ticket_id, str(item.number))
 
 
-def answer(store: Store, actor: str, ticket_id: int, question: str, text: str, *,
-           expected_version: int | None = None) -> Item:
+def answer(
+    store: Store,
+    actor: str,
+    ticket_id: int,
+    question: str,
+    text: str,
+    *,
+    expected_version: int | None = None,
+) -> Item:
     """Mark a question answered with what the customer said."""
     if not text.strip():
-        raise InvalidInput("the answer is empty: write what the customer said "
-                           "(or un-answer the question)")
+        raise InvalidInput(
+            "the answer is empty: write what the customer said (or un-answer the question)"
+        )
     return _set_answer(store, actor, ticket_id, question, text.strip(), expected_version)
 
 
-def unanswer(store: Store, actor: str, ticket_id: int, question: str, *,
-             expected_version: int | None = None) -> Item:
+def unanswer(
+    store: Store, actor: str, ticket_id: int, question: str, *, expected_version: int | None = None
+) -> Item:
     """Mark a question open again (the answer turned out wrong or incomplete)."""
     return _set_answer(store, actor, ticket_id, question, None, expected_version)
 
 
 _STILL_NEEDED = {
     "en": "Thank you for your answers so far. To move on we still need the following, "
-          "the most important first:",
-    "ru": "Спасибо за ответы! Чтобы двигаться дальше, нам ещё нужно знать "
-          "(самое важное — первым):",
-    "uk": "Дякуємо за відповіді! Щоб рухатися далі, нам ще потрібно знати "
-          "(найважливіше — першим):",
+    "the most important first:",
+    "ru": "Спасибо за ответы! Чтобы двигаться дальше, нам ещё нужно знать (самое важное — первым):",
+    "uk": "Дякуємо за відповіді! Щоб рухатися далі, нам ще потрібно знати (найважливіше — першим):",
 }
 _DEFAULT_INTRO = "Hello,\n\nto move on with ticket #{ticket.id}, please answer:"
 
@@ -227,16 +316,24 @@ def compose_ask(groups: list[Attached], values: dict[str, str]) -> str | None:
     return "\n\n".join(parts)
 
 
-def ask_message(store: Store, ticket_id: int, agent: str, *,
-                agent_name: str | None = None) -> str | None:
+def ask_message(
+    store: Store, ticket_id: int, agent: str, *, agent_name: str | None = None
+) -> str | None:
     """`compose_ask` for a ticket in the store, placeholders filled for `agent`."""
     groups = attached(store, ticket_id)
     values = ticket_values(store, store.ticket(ticket_id), agent, agent_name=agent_name)
     return compose_ask(groups, values)
 
 
-def send_ask(store: Store, actor: str, ticket_id: int, *, agent_name: str | None = None,
-             expected_version: int | None = None, allow_missing: bool = False) -> str:
+def send_ask(
+    store: Store,
+    actor: str,
+    ticket_id: int,
+    *,
+    agent_name: str | None = None,
+    expected_version: int | None = None,
+    allow_missing: bool = False,
+) -> str:
     """Send the "ask" message as a public reply; the ball goes to the customer, who now owes
     the answers. One change: the reply, the court and the status, each logged.
 
@@ -251,23 +348,41 @@ def send_ask(store: Store, actor: str, ticket_id: int, *, agent_name: str | None
             raise InvalidInput(f"ticket #{ticket_id} has no open question to ask")
         missing = _missing_in_ask(groups, values)
         if missing and not allow_missing:
-            raise InvalidInput(f"the questions for ticket #{ticket_id} need "
-                               f"{', '.join(missing)}, which is not known; allow the markers "
-                               "or send the questions by hand")
-        changes = {name: value for name, value in (("court", "customer"), ("status", "waiting"))
-                   if str(getattr(ticket, name)) != value}
-        before = operations.bump_version(store, conn, ticket_id, expected_version, actor, now,
-                                         changes)
+            raise InvalidInput(
+                f"the questions for ticket #{ticket_id} need "
+                f"{', '.join(missing)}, which is not known; allow the markers "
+                "or send the questions by hand"
+            )
+        changes = {
+            name: value
+            for name, value in (("court", "customer"), ("status", "waiting"))
+            if str(getattr(ticket, name)) != value
+        }
+        before = operations.bump_version(
+            store, conn, ticket_id, expected_version, actor, now, changes
+        )
         cursor = conn.execute(
             "INSERT INTO messages (ticket_id, kind, author, body, created_at)"
-            " VALUES (?, 'reply', ?, ?, ?)", (ticket_id, actor, message, now))
-        open_ids = [f"{i.checklist}:{i.question_id}" for g in groups for i in g.items
-                    if not i.answered]
-        operations.record_event(conn, ticket_id, now, actor, "message", None, "reply",
-                                f"message {cursor.lastrowid} asking {len(open_ids)} questions")
+            " VALUES (?, 'reply', ?, ?, ?)",
+            (ticket_id, actor, message, now),
+        )
+        open_ids = [
+            f"{i.checklist}:{i.question_id}" for g in groups for i in g.items if not i.answered
+        ]
+        operations.record_event(
+            conn,
+            ticket_id,
+            now,
+            actor,
+            "message",
+            None,
+            "reply",
+            f"message {cursor.lastrowid} asking {len(open_ids)} questions",
+        )
         for name, value in changes.items():
-            operations.record_event(conn, ticket_id, now, actor, name, before[name], value,
-                                    "asked the customer")
+            operations.record_event(
+                conn, ticket_id, now, actor, name, before[name], value, "asked the customer"
+            )
         operations.record_event(conn, ticket_id, now, actor, "ask", None, ", ".join(open_ids))
     return message
 
@@ -284,8 +399,14 @@ def unanswered_required(store: Store, ticket_id: int) -> list[Item]:
     return [i for i in items(store, ticket_id) if i.required and not i.answered]
 
 
-def check_escalation(store: Store, ticket_id: int, override_reason: str | None = None, *,
-                     actor: str, conn: sqlite3.Connection | None = None) -> list[Item]:
+def check_escalation(
+    store: Store,
+    ticket_id: int,
+    override_reason: str | None = None,
+    *,
+    actor: str,
+    conn: sqlite3.Connection | None = None,
+) -> list[Item]:
     """May the ticket be escalated? Returns the required questions still open.
 
     With open required questions and no reason, raises EscalationBlocked. With a reason, the
@@ -302,12 +423,14 @@ def check_escalation(store: Store, ticket_id: int, override_reason: str | None =
     detail = one_line(override_reason.strip())
     after = ", ".join(f"{i.checklist}:{i.question_id}" for i in open_items)
     if conn is not None:
-        operations.record_event(conn, ticket_id, store.now(), actor, "checklist-override",
-                                None, after, detail)
+        operations.record_event(
+            conn, ticket_id, store.now(), actor, "checklist-override", None, after, detail
+        )
         return open_items
     now = store.now()
     with store.transaction() as own:
         operations.bump_version(store, own, ticket_id, None, actor, now)
-        operations.record_event(own, ticket_id, now, actor, "checklist-override", None, after,
-                                detail)
+        operations.record_event(
+            own, ticket_id, now, actor, "checklist-override", None, after, detail
+        )
     return open_items

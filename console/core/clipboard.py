@@ -47,8 +47,7 @@ class CopyReport:
 
     def summary(self) -> str:
         """One line for the agent: what was copied, and where it did or did not go."""
-        parts = "; ".join(f"{p.name}: {'yes' if p.ok else 'no'} ({p.detail})"
-                          for p in self.paths)
+        parts = "; ".join(f"{p.name}: {'yes' if p.ok else 'no'} ({p.detail})" for p in self.paths)
         if not self.ok:
             return f"nothing was copied: no clipboard path worked ({parts})"
         return f"copied {self.chars} characters ({parts})"
@@ -64,7 +63,7 @@ def osc52_sequence(text: str, *, multiplexer: str | None = None) -> str:
     if multiplexer == "tmux":
         return "\x1bPtmux;\x1b\x1b]52;c;" + payload + "\x07\x1b\\"
     if multiplexer == "screen":
-        pieces = [payload[i:i + 76] for i in range(0, len(payload), 76)] or [""]
+        pieces = [payload[i : i + 76] for i in range(0, len(payload), 76)] or [""]
         return "\x1bP\x1b]52;c;" + "\x1b\\\x1bP".join(pieces) + "\x07\x1b\\"
     return f"\x1b]52;c;{payload}\x07"
 

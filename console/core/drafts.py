@@ -33,9 +33,16 @@ class Draft:
     updated_at: str
 
     def as_dict(self) -> dict[str, object]:
-        return {"agent": self.agent, "ticket": self.ticket_id, "kind": self.kind.value,
-                "body": self.body, "keep_court": self.keep_court, "macro": self.macro_id,
-                "created_at": self.created_at, "updated_at": self.updated_at}
+        return {
+            "agent": self.agent,
+            "ticket": self.ticket_id,
+            "kind": self.kind.value,
+            "body": self.body,
+            "keep_court": self.keep_court,
+            "macro": self.macro_id,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
 
 
 _COLUMNS = "agent, ticket_id, kind, body, keep_court, macro_id, created_at, updated_at"
@@ -43,25 +50,42 @@ _COLUMNS = "agent, ticket_id, kind, body, keep_court, macro_id, created_at, upda
 
 def _draft(row: tuple[object, ...]) -> Draft:
     agent, ticket_id, kind, body, keep_court, macro_id, created_at, updated_at = row
-    return Draft(str(agent), int(str(ticket_id)), MessageKind(str(kind)), str(body),
-                 bool(keep_court), None if macro_id is None else str(macro_id),
-                 str(created_at), str(updated_at))
+    return Draft(
+        str(agent),
+        int(str(ticket_id)),
+        MessageKind(str(kind)),
+        str(body),
+        bool(keep_court),
+        None if macro_id is None else str(macro_id),
+        str(created_at),
+        str(updated_at),
+    )
 
 
 def _kind(kind: MessageKind | str) -> MessageKind:
     return MessageKind.parse(kind, "draft kind") if isinstance(kind, str) else kind
 
 
-def save(store: Store, agent: str, ticket_id: int, kind: MessageKind | str, body: str, *,
-         keep_court: bool = False, macro_id: str | None = None) -> Draft | None:
+def save(
+    store: Store,
+    agent: str,
+    ticket_id: int,
+    kind: MessageKind | str,
+    body: str,
+    *,
+    keep_court: bool = False,
+    macro_id: str | None = None,
+) -> Draft | None:
     """Keep `body` as the agent's draft of this kind on this ticket, replacing the last one.
 
     Text that is only whitespace is no draft: the one kept is discarded and None returned, so
     an emptied composer does not come back next time."""
     kind = _kind(kind)
     if len(body) > MAX_DRAFT_CHARS:
-        raise InvalidInput(f"the draft for ticket #{ticket_id} has {len(body)} characters; "
-                           f"at most {MAX_DRAFT_CHARS} are kept")
+        raise InvalidInput(
+            f"the draft for ticket #{ticket_id} has {len(body)} characters; "
+            f"at most {MAX_DRAFT_CHARS} are kept"
+        )
     if not body.strip():
         discard(store, agent, ticket_id, kind)
         return None
@@ -74,7 +98,8 @@ def save(store: Store, agent: str, ticket_id: int, kind: MessageKind | str, body
             " ON CONFLICT (agent, ticket_id, kind) DO UPDATE SET body = excluded.body,"
             " keep_court = excluded.keep_court, macro_id = excluded.macro_id,"
             " updated_at = excluded.updated_at",
-            (agent, ticket_id, kind.value, body, int(keep_court), macro_id, now, now))
+            (agent, ticket_id, kind.value, body, int(keep_court), macro_id, now, now),
+        )
     return load(store, agent, ticket_id, kind)
 
 
@@ -83,15 +108,18 @@ def load(store: Store, agent: str, ticket_id: int, kind: MessageKind | str) -> D
     with store.lock:
         row = store.conn.execute(
             f"SELECT {_COLUMNS} FROM drafts WHERE agent = ? AND ticket_id = ? AND kind = ?",
-            (agent, ticket_id, _kind(kind).value)).fetchone()
+            (agent, ticket_id, _kind(kind).value),
+        ).fetchone()
     return None if row is None else _draft(row)
 
 
 def discard(store: Store, agent: str, ticket_id: int, kind: MessageKind | str) -> bool:
     """Forget the draft (it was sent, or thrown away); True when there was one."""
     with store.transaction() as conn:
-        cursor = conn.execute("DELETE FROM drafts WHERE agent = ? AND ticket_id = ? AND kind = ?",
-                              (agent, ticket_id, _kind(kind).value))
+        cursor = conn.execute(
+            "DELETE FROM drafts WHERE agent = ? AND ticket_id = ? AND kind = ?",
+            (agent, ticket_id, _kind(kind).value),
+        )
     return cursor.rowcount > 0
 
 
@@ -100,5 +128,7 @@ def list_drafts(store: Store, agent: str, *, limit: int = 100) -> list[Draft]:
     with store.lock:
         rows = store.conn.execute(
             f"SELECT {_COLUMNS} FROM drafts WHERE agent = ? ORDER BY updated_at DESC,"
-            " ticket_id DESC LIMIT ?", (agent, limit)).fetchall()
+            " ticket_id DESC LIMIT ?",
+            (agent, limit),
+        ).fetchall()
     return [_draft(row) for row in rows]

@@ -84,26 +84,50 @@ class _Query:
     exclude_id: int | None
 
 
-def suggest(store: Store, about: int | str, *, body: str = "", requester: str | None = None,
-            limit: int = 5, scope: Scope = "triage", method: Method = "default",
-            recent_days: int = RECENT_DAYS) -> list[Suggestion]:
+def suggest(
+    store: Store,
+    about: int | str,
+    *,
+    body: str = "",
+    requester: str | None = None,
+    limit: int = 5,
+    scope: Scope = "triage",
+    method: Method = "default",
+    recent_days: int = RECENT_DAYS,
+) -> list[Suggestion]:
     """The `limit` likeliest duplicates of ticket `about` (a number) or of a text (a subject,
     with `body` and `requester` when known), best first."""
     with store.lock:  # its reads must not run inside another thread's write transaction
-        return _suggest(store, about, body=body, requester=requester, limit=limit, scope=scope,
-                        method=method, recent_days=recent_days)
+        return _suggest(
+            store,
+            about,
+            body=body,
+            requester=requester,
+            limit=limit,
+            scope=scope,
+            method=method,
+            recent_days=recent_days,
+        )
 
 
-def _suggest(store: Store, about: int | str, *, body: str, requester: str | None, limit: int,
-             scope: Scope, method: Method, recent_days: int) -> list[Suggestion]:
+def _suggest(
+    store: Store,
+    about: int | str,
+    *,
+    body: str,
+    requester: str | None,
+    limit: int,
+    scope: Scope,
+    method: Method,
+    recent_days: int,
+) -> list[Suggestion]:
     if limit < 1:
         raise InvalidInput("the number of suggestions must be at least 1")
     if method not in METHODS:
         raise InvalidInput(f"unknown method {method!r}: use one of {', '.join(METHODS)}")
     if isinstance(about, int):
         ticket = store.ticket(about)
-        query = _Query(ticket.subject, ticket.body, ticket.requester, ticket.created_at,
-                       ticket.id)
+        query = _Query(ticket.subject, ticket.body, ticket.requester, ticket.created_at, ticket.id)
     else:
         query = _Query(about, body, requester, None, None)
     if scope == "before" and query.exclude_id is None:
@@ -131,8 +155,9 @@ def _suggest(store: Store, about: int | str, *, body: str, requester: str | None
     return _rank(query, anchor, chosen, rows, bm25, limit, meaning)
 
 
-def _scope_sql(store: Store, query: _Query, scope: Scope, recent_days: int
-               ) -> tuple[str, list[object]]:
+def _scope_sql(
+    store: Store, query: _Query, scope: Scope, recent_days: int
+) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
     if query.exclude_id is not None:
@@ -142,8 +167,9 @@ def _scope_sql(store: Store, query: _Query, scope: Scope, recent_days: int
         cutoff = to_text(store.clock() - timedelta(days=recent_days))
         clauses.append("(t.status IN ('new', 'open', 'waiting') OR t.updated_at >= ?)")
         params.append(cutoff)
-        clauses.append("NOT EXISTS (SELECT 1 FROM links l "
-                       "WHERE l.ticket_id = t.id AND l.kind = 'merged')")
+        clauses.append(
+            "NOT EXISTS (SELECT 1 FROM links l WHERE l.ticket_id = t.id AND l.kind = 'merged')"
+        )
     elif scope == "before":
         clauses.append("t.id < ?")
         params.append(query.exclude_id)
@@ -160,8 +186,9 @@ def _index_bound(scope: Scope, query: _Query) -> tuple[str, list[object]]:
     return "", []
 
 
-def _plain_bm25(store: Store, query: _Query, where: str, params: list[object], scope: Scope,
-                limit: int) -> list[Suggestion]:
+def _plain_bm25(
+    store: Store, query: _Query, where: str, params: list[object], scope: Scope, limit: int
+) -> list[Suggestion]:
     every = T.words(query.subject + "\n" + query.body, every=True)
     match = T.any_of(every)
     if match is None:
@@ -172,33 +199,52 @@ def _plain_bm25(store: Store, query: _Query, where: str, params: list[object], s
         "bm25(tickets_fts, 3.0, 1.0) AS rank FROM tickets_fts "
         f"JOIN tickets t ON t.id = tickets_fts.rowid WHERE tickets_fts MATCH ?{bound} "
         f"AND {where} ORDER BY rank LIMIT ?",
-        [match, *bound_params, *params, limit]).fetchall()
-    return [Suggestion(r[0], r[1], r[2], r[3], r[4], round(-r[5], 3), ("shares words",))
-            for r in rows]
+        [match, *bound_params, *params, limit],
+    ).fetchall()
+    return [
+        Suggestion(r[0], r[1], r[2], r[3], r[4], round(-r[5], 3), ("shares words",)) for r in rows
+    ]
 
 
-def _nearest_vectors(store: Store, query: _Query, where: str, params: list[object],
-                     limit: int) -> list[Suggestion]:
+def _nearest_vectors(
+    store: Store, query: _Query, where: str, params: list[object], limit: int
+) -> list[Suggestion]:
     import numpy as np
 
     vector = semantic.query_vector(store, query.exclude_id, query.subject, query.body)
     rows = store.conn.execute(
         "SELECT t.id, e.vector FROM ticket_embeddings e JOIN tickets t ON t.id = e.ticket_id "
-        f"WHERE {where}", params).fetchall()
+        f"WHERE {where}",
+        params,
+    ).fetchall()
     if not rows:
         return []
     matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int8).reshape(len(rows), -1)
     cosines = (matrix.astype(np.float32) / 127.0) @ vector
     best = np.argsort(-cosines)[:limit]
     found = {r[0]: r for r in _details(store, [rows[i][0] for i in best])}
-    return [Suggestion(rows[i][0], found[rows[i][0]][1], found[rows[i][0]][2],
-                       found[rows[i][0]][3], found[rows[i][0]][4], round(float(cosines[i]), 3),
-                       (f"similar meaning ({float(cosines[i]):.2f})",))
-            for i in best]
+    return [
+        Suggestion(
+            rows[i][0],
+            found[rows[i][0]][1],
+            found[rows[i][0]][2],
+            found[rows[i][0]][3],
+            found[rows[i][0]][4],
+            round(float(cosines[i]), 3),
+            (f"similar meaning ({float(cosines[i]):.2f})",),
+        )
+        for i in best
+    ]
 
 
-def _best_matches(store: Store, chosen: list[T.Term], where: str, params: list[object],
-                  scope: Scope, query: _Query) -> dict[int, float]:
+def _best_matches(
+    store: Store,
+    chosen: list[T.Term],
+    where: str,
+    params: list[object],
+    scope: Scope,
+    query: _Query,
+) -> dict[int, float]:
     """Ticket -> BM25 score (higher is better) over the words BM25 can afford."""
     affordable, postings = [], 0
     for term in sorted(chosen, key=lambda t: t.docs):
@@ -214,12 +260,19 @@ def _best_matches(store: Store, chosen: list[T.Term], where: str, params: list[o
         "SELECT t.id, bm25(tickets_fts, 3.0, 1.0) AS rank FROM tickets_fts "
         f"JOIN tickets t ON t.id = tickets_fts.rowid WHERE tickets_fts MATCH ?{bound} "
         f"AND {where} ORDER BY rank LIMIT ?",
-        [match, *bound_params, *params, BEST_MATCHES]).fetchall()
+        [match, *bound_params, *params, BEST_MATCHES],
+    ).fetchall()
     return {r[0]: -r[1] for r in rows}
 
 
-def _recent_matches(store: Store, chosen: list[T.Term], where: str, params: list[object],
-                    scope: Scope, query: _Query) -> list[int]:
+def _recent_matches(
+    store: Store,
+    chosen: list[T.Term],
+    where: str,
+    params: list[object],
+    scope: Scope,
+    query: _Query,
+) -> list[int]:
     """The newest tickets sharing the most informative words: every informative word of the
     subject, then all of the top three, then the top two, then any of the top eight. Cheap at
     any size: the index walks its lists from the newest ticket down and stops at the limit,
@@ -235,8 +288,11 @@ def _recent_matches(store: Store, chosen: list[T.Term], where: str, params: list
 
     # Only the newest tickets are walked: an AND of common words that rarely meet would
     # otherwise walk their whole lists to fill the limit.
-    newest = query.exclude_id if scope == "before" else store.conn.execute(
-        "SELECT coalesce(max(id), 0) + 1 FROM tickets").fetchone()[0]
+    newest = (
+        query.exclude_id
+        if scope == "before"
+        else store.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM tickets").fetchone()[0]
+    )
     floor = (newest or 0) - RECENT_WINDOW
     bound, bound_params = _index_bound(scope, query)
     for match in (every(subject, 2), every(top[:3], 3), every(top[:2], 2), T.any_of(top)):
@@ -246,19 +302,20 @@ def _recent_matches(store: Store, chosen: list[T.Term], where: str, params: list
             f"SELECT t.id FROM tickets_fts JOIN tickets t ON t.id = tickets_fts.rowid "
             f"WHERE tickets_fts MATCH ? AND tickets_fts.rowid >= ?{bound} AND {where} "
             "ORDER BY tickets_fts.rowid DESC LIMIT ?",
-            [match, floor, *bound_params, *params, RECENT_MATCHES]).fetchall()
+            [match, floor, *bound_params, *params, RECENT_MATCHES],
+        ).fetchall()
         found.extend(r[0] for r in rows if r[0] not in found)
-    return found[:RECENT_MATCHES * 2]
+    return found[: RECENT_MATCHES * 2]
 
 
-def _same_requester(store: Store, query: _Query, where: str, params: list[object]
-                    ) -> list[int]:
+def _same_requester(store: Store, query: _Query, where: str, params: list[object]) -> list[int]:
     if not query.requester:
         return []
     rows = store.conn.execute(
         f"SELECT t.id FROM tickets t WHERE t.requester = ? AND {where} "
         "ORDER BY t.created_at DESC LIMIT ?",
-        [query.requester.strip().lower(), *params, SAME_REQUESTER]).fetchall()
+        [query.requester.strip().lower(), *params, SAME_REQUESTER],
+    ).fetchall()
     return [r[0] for r in rows]
 
 
@@ -268,20 +325,27 @@ def _details(store: Store, ids: list[int]) -> list[tuple]:
     rows = store.conn.execute(
         "SELECT id, substr(subject, 1, 300), requester, status, created_at, "
         "substr(body, 1, 3000) FROM tickets WHERE id IN (SELECT value FROM json_each(?))",
-        [f"[{','.join(str(i) for i in ids)}]"]).fetchall()
+        [f"[{','.join(str(i) for i in ids)}]"],
+    ).fetchall()
     return rows
 
 
 def _days_apart(a: str, b: str) -> float | None:
     try:  # fromisoformat reads the stored "...Z" form and is far quicker than strptime
-        return abs((datetime.fromisoformat(a) - datetime.fromisoformat(b)).total_seconds()
-                   ) / 86400
+        return abs((datetime.fromisoformat(a) - datetime.fromisoformat(b)).total_seconds()) / 86400
     except ValueError:
         return None
 
 
-def _rank(query: _Query, anchor: str, chosen: list[T.Term], rows: list[tuple],
-          bm25: dict[int, float], limit: int, meaning: dict[int, float]) -> list[Suggestion]:
+def _rank(
+    query: _Query,
+    anchor: str,
+    chosen: list[T.Term],
+    rows: list[tuple],
+    bm25: dict[int, float],
+    limit: int,
+    meaning: dict[int, float],
+) -> list[Suggestion]:
     """Score every candidate cheaply, then explain only the ones shown."""
     top_bm25 = max(bm25.values(), default=0.0) or 1.0
     asked_by = (query.requester or "").strip().lower()
@@ -300,12 +364,20 @@ def _rank(query: _Query, anchor: str, chosen: list[T.Term], rows: list[tuple],
         scored.append((value, ticket_id, alike, apart, row))
     scored.sort(key=lambda s: (-s[0], -s[1]))
     idf = {t.word: t.idf for t in chosen}
-    return [_explain(row, value, alike, apart, idf, asked_by)
-            for value, _id, alike, apart, row in scored[:limit]]
+    return [
+        _explain(row, value, alike, apart, idf, asked_by)
+        for value, _id, alike, apart, row in scored[:limit]
+    ]
 
 
-def _explain(row: tuple, value: float, alike: float, apart: float | None,
-             idf: dict[str, float], asked_by: str) -> Suggestion:
+def _explain(
+    row: tuple,
+    value: float,
+    alike: float,
+    apart: float | None,
+    idf: dict[str, float],
+    asked_by: str,
+) -> Suggestion:
     ticket_id, subject, requester, status, created_at, body = row
     reasons: list[str] = []
     shared = sorted(set(T.words(subject + "\n" + body)) & idf.keys(), key=lambda w: -idf[w])
@@ -321,5 +393,13 @@ def _explain(row: tuple, value: float, alike: float, apart: float | None,
         reasons.append(f"opened {round(apart * 24)} h apart")
     elif apart is not None and apart < 7:
         reasons.append(f"opened {round(apart)} d apart")
-    return Suggestion(ticket_id, subject, requester, status, created_at, round(value, 3),
-                      tuple(reasons), tuple(shared[:8]))
+    return Suggestion(
+        ticket_id,
+        subject,
+        requester,
+        status,
+        created_at,
+        round(value, 3),
+        tuple(reasons),
+        tuple(shared[:8]),
+    )

@@ -43,9 +43,16 @@ class Result:
     p95_ms: float
 
     def as_dict(self) -> dict[str, float | int | str]:
-        return {"method": self.method, "queries": self.queries, "recall@1": self.recall_1,
-                "recall@5": self.recall_5, "recall@10": self.recall_10, "mrr": self.mrr,
-                "p50_ms": self.p50_ms, "p95_ms": self.p95_ms}
+        return {
+            "method": self.method,
+            "queries": self.queries,
+            "recall@1": self.recall_1,
+            "recall@5": self.recall_5,
+            "recall@10": self.recall_10,
+            "mrr": self.mrr,
+            "p50_ms": self.p50_ms,
+            "p95_ms": self.p95_ms,
+        }
 
 
 def parse_date(text: str, where: str) -> datetime:
@@ -120,14 +127,27 @@ def load_store(store: Store, reports: list[tuple[str, str, str, datetime]]) -> d
         stamp = to_text(created)
         # Each report gets its own requester: the files do not say who filed them, and a shared
         # one would make every ticket look like a repeat request.
-        rows.append((number, summary.strip() or f"(issue {issue})", description,
-                     f"reporter-{number}@bench.invalid", "L2", "P3", "closed", "customer",
-                     stamp, stamp, "bench"))
+        rows.append(
+            (
+                number,
+                summary.strip() or f"(issue {issue})",
+                description,
+                f"reporter-{number}@bench.invalid",
+                "L2",
+                "P3",
+                "closed",
+                "customer",
+                stamp,
+                stamp,
+                "bench",
+            )
+        )
     with store.transaction() as conn:
         conn.executemany(
             "INSERT INTO tickets (id, subject, body, requester, line, priority, status, court,"
             " created_at, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows)
+            rows,
+        )
     return numbers
 
 
@@ -142,8 +162,9 @@ def queries(pairs: set[frozenset[str]], numbers: dict[str, int]) -> dict[int, se
     return wanted
 
 
-def score(method: str, ranked: dict[int, list[int]], wanted: dict[int, set[int]],
-          latencies: list[float]) -> Result:
+def score(
+    method: str, ranked: dict[int, list[int]], wanted: dict[int, set[int]], latencies: list[float]
+) -> Result:
     def recall(k: int) -> float:
         hits = sum(1 for q, right in wanted.items() if right & set(ranked[q][:k]))
         return round(hits / len(wanted), 3) if wanted else 0.0
@@ -154,9 +175,16 @@ def score(method: str, ranked: dict[int, list[int]], wanted: dict[int, set[int]]
         reciprocal.append(1 / ranks[0] if ranks else 0.0)
     ordered = sorted(latencies)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] if ordered else 0
-    return Result(method, len(wanted), recall(1), recall(5), recall(10),
-                  round(statistics.fmean(reciprocal), 3) if reciprocal else 0.0,
-                  round(statistics.median(ordered), 2) if ordered else 0.0, round(p95, 2))
+    return Result(
+        method,
+        len(wanted),
+        recall(1),
+        recall(5),
+        recall(10),
+        round(statistics.fmean(reciprocal), 3) if reciprocal else 0.0,
+        round(statistics.median(ordered), 2) if ordered else 0.0,
+        round(p95, 2),
+    )
 
 
 Suggester = Callable[[Store, int], list[int]]
@@ -164,21 +192,24 @@ Suggester = Callable[[Store, int], list[int]]
 
 def builtin(method: str) -> Suggester:
     def run(store: Store, ticket_id: int) -> list[int]:
-        found = dupes.suggest(store, ticket_id, limit=TOP, scope="before",
-                              method=method)  # type: ignore[arg-type]
+        found = dupes.suggest(store, ticket_id, limit=TOP, scope="before", method=method)  # type: ignore[arg-type]
         return [s.ticket_id for s in found]
+
     return run
 
 
 def default_methods() -> list[str]:
     """Every method this installation can run: the semantic ones need the optional extra."""
-    return [m for m in dupes.METHODS
-            if m not in dupes.SEMANTIC_METHODS or semantic.available()]
+    return [m for m in dupes.METHODS if m not in dupes.SEMANTIC_METHODS or semantic.available()]
 
 
-def run(reports_csv: Path, pairs_csv: Path, methods: list[str],
-        extra: dict[str, Suggester] | None = None,
-        timings: dict[str, float] | None = None) -> list[Result]:
+def run(
+    reports_csv: Path,
+    pairs_csv: Path,
+    methods: list[str],
+    extra: dict[str, Suggester] | None = None,
+    timings: dict[str, float] | None = None,
+) -> list[Result]:
     """The protocol for each method on a fresh temporary store; results in the order asked.
 
     With a semantic method, every ticket is embedded first, as intake would have done; the
@@ -188,8 +219,7 @@ def run(reports_csv: Path, pairs_csv: Path, methods: list[str],
     suggesters = {**{m: builtin(m) for m in dupes.METHODS}, **(extra or {})}
     for method in methods:
         if method not in suggesters:
-            raise InvalidInput(f"unknown method {method!r}: use "
-                               f"{', '.join(suggesters)}")
+            raise InvalidInput(f"unknown method {method!r}: use {', '.join(suggesters)}")
     with tempfile.TemporaryDirectory(prefix="console-bench-") as folder:
         with Store.open(Path(folder) / "bench.db") as store:
             numbers = load_store(store, reports)
@@ -200,7 +230,8 @@ def run(reports_csv: Path, pairs_csv: Path, methods: list[str],
                 count = semantic.embed_missing(store)
                 if timings is not None and count:
                     timings["embed_ms_per_ticket"] = round(
-                        (time.perf_counter() - start) * 1000 / count, 2)
+                        (time.perf_counter() - start) * 1000 / count, 2
+                    )
             results = []
             for method in methods:
                 suggester = suggesters[method]

@@ -25,9 +25,7 @@ class TicketConflict(ConsoleError):
     """Another agent changed the ticket after this one read it."""
 
     def __init__(self, ticket_id: int, changed_by: str, changed_at: str) -> None:
-        super().__init__(
-            f"ticket #{ticket_id} was changed by {changed_by} at {changed_at}; reload"
-        )
+        super().__init__(f"ticket #{ticket_id} was changed by {changed_by} at {changed_at}; reload")
         self.ticket_id = ticket_id
         self.changed_by = changed_by
         self.changed_at = changed_at

@@ -40,8 +40,12 @@ _MACRO_KEYS = ("id", "title", "body", "lang", "kind", "actions")
 _ACTION_KEYS = ("status", "court", "priority", "line", "tag", "tags", "checklist")
 _CHECKLIST_KEYS = ("id", "title", "lang", "intro", "outro", "questions")
 _QUESTION_KEYS = ("id", "text", "required")
-_ENUM_ACTIONS: dict[str, Any] = {"status": Status, "court": Court, "priority": Priority,
-                                 "line": Line}
+_ENUM_ACTIONS: dict[str, Any] = {
+    "status": Status,
+    "court": Court,
+    "priority": Priority,
+    "line": Line,
+}
 
 
 class _Locator:
@@ -66,8 +70,9 @@ class _Locator:
         end = len(self.lines)
         for n in range(start + 1, len(self.lines)):
             if re.match(r"^\s*\[\[", self.lines[n]) or (
-                    re.match(r"^\s*\[[^\[]", self.lines[n])
-                    and not re.match(rf"^\s*\[\s*{table}\s*\.", self.lines[n])):
+                re.match(r"^\s*\[[^\[]", self.lines[n])
+                and not re.match(rf"^\s*\[\s*{table}\s*\.", self.lines[n])
+            ):
                 end = n
                 break
         return start + 1, end
@@ -102,20 +107,33 @@ def _parse_file(path: Path, text: str) -> _FileResult:
     except tomllib.TOMLDecodeError as error:
         line = re.search(r"line (\d+)", str(error))
         reason = re.sub(r"\s*\(at line \d+, (column \d+)\)", r" (\1)", str(error))
-        result.problems.append(Problem(name, int(line.group(1)) if line else None, "",
-                                       f"not valid TOML: {reason}"))
+        result.problems.append(
+            Problem(name, int(line.group(1)) if line else None, "", f"not valid TOML: {reason}")
+        )
         return result
     locate = _Locator(text)
     for key in data:
         if key not in ("macro", "checklist"):
-            result.problems.append(Problem(
-                name, _top_line(locate, key), key,
-                "unknown table (use [[macro]] for canned responses, [[checklist]] for questions)"))
+            result.problems.append(
+                Problem(
+                    name,
+                    _top_line(locate, key),
+                    key,
+                    "unknown table (use [[macro]] for canned responses, "
+                    "[[checklist]] for questions)",
+                )
+            )
     for kind, reader in (("checklist", _read_checklist), ("macro", _read_macro)):
         entries = data.get(kind, [])
         if not isinstance(entries, list):
-            result.problems.append(Problem(name, _top_line(locate, kind), kind,
-                                           f"must be an array of tables: write [[{kind}]]"))
+            result.problems.append(
+                Problem(
+                    name,
+                    _top_line(locate, kind),
+                    kind,
+                    f"must be an array of tables: write [[{kind}]]",
+                )
+            )
             continue
         seen: dict[str, int | None] = {}
         for index, entry in enumerate(entries):
@@ -134,8 +152,9 @@ def _top_line(locate: _Locator, key: str) -> int | None:
 class _Entry:
     """Reads one [[macro]] or [[checklist]] table, collecting problems instead of stopping."""
 
-    def __init__(self, path: str, locate: _Locator, table: str, index: int,
-                 data: Any, result: _FileResult) -> None:
+    def __init__(
+        self, path: str, locate: _Locator, table: str, index: int, data: Any, result: _FileResult
+    ) -> None:
         self.path, self.locate, self.table, self.index = path, locate, table, index
         self.data = data if isinstance(data, dict) else {}
         self.result = result
@@ -147,8 +166,7 @@ class _Entry:
     def line(self, *keys: str) -> int | None:
         return self.locate.key(self.table, self.index, *keys)
 
-    def problem(self, key: str, message: str, *line_keys: str, needle: str | None = None
-                ) -> None:
+    def problem(self, key: str, message: str, *line_keys: str, needle: str | None = None) -> None:
         """Record a problem at the line of the first of `line_keys` (default: `key`), or of
         the entry's header; with `needle`, at the first line from there that contains it (a
         mistake inside a multi-line body)."""
@@ -159,8 +177,9 @@ class _Entry:
         if needle and line:
             span = self.locate.entry(self.table, self.index)
             end = span[1] if span else len(self.locate.lines)
-            line = next((n + 1 for n in range(line - 1, end)
-                         if needle in self.locate.lines[n]), line)
+            line = next(
+                (n + 1 for n in range(line - 1, end) if needle in self.locate.lines[n]), line
+            )
         self.result.problems.append(Problem(self.path, line, full_key, message))
 
     def text(self, key: str, *, required: bool, placeholders: bool = False) -> str | None:
@@ -186,8 +205,9 @@ class _Entry:
         if self.data.get("id") is None:
             self.problem("", "missing field 'id'")
         elif self.id is None or not _ID.match(self.id):
-            self.problem("id", "must be letters, digits, '.', '_' or '-', starting with a "
-                               "letter or digit")
+            self.problem(
+                "id", "must be letters, digits, '.', '_' or '-', starting with a letter or digit"
+            )
         elif self.id in seen:
             self.problem("id", f"duplicate id (first defined at line {seen[self.id]})")
         else:
@@ -200,8 +220,14 @@ class _Entry:
         return lang or "en"
 
 
-def _read_macro(path: str, locate: _Locator, index: int, data: Any, result: _FileResult,
-                seen: dict[str, int | None]) -> None:
+def _read_macro(
+    path: str,
+    locate: _Locator,
+    index: int,
+    data: Any,
+    result: _FileResult,
+    seen: dict[str, int | None],
+) -> None:
     entry = _Entry(path, locate, "macro", index, data, result)
     if not isinstance(data, dict):
         entry.problem("", "must be a table")
@@ -220,26 +246,36 @@ def _read_macro(path: str, locate: _Locator, index: int, data: Any, result: _Fil
     actions = _read_actions(entry)
     if not entry.ok or entry.id is None or title is None or body is None or actions is None:
         return
-    macro = Macro(id=entry.id, title=title, body=body, lang=lang, kind=kind, actions=actions,
-                  source=path)
+    macro = Macro(
+        id=entry.id, title=title, body=body, lang=lang, kind=kind, actions=actions, source=path
+    )
     result.macros.append((macro, entry.line("id")))
     if actions.checklist:
-        result.checklist_refs.append((macro, Problem(
-            path, entry.line("checklist"), f"{entry.label}.actions.checklist",
-            f"no checklist {actions.checklist!r} is defined")))
+        result.checklist_refs.append(
+            (
+                macro,
+                Problem(
+                    path,
+                    entry.line("checklist"),
+                    f"{entry.label}.actions.checklist",
+                    f"no checklist {actions.checklist!r} is defined",
+                ),
+            )
+        )
 
 
 def _read_actions(entry: _Entry) -> Actions | None:
     raw = entry.data.get("actions", {})
     if not isinstance(raw, dict):
-        entry.problem("actions", "must be a table, e.g. actions = { status = \"waiting\" }")
+        entry.problem("actions", 'must be a table, e.g. actions = { status = "waiting" }')
         return None
     values: dict[str, Any] = {}
     ok = True
     for key, value in raw.items():
         if key not in _ACTION_KEYS:
-            entry.problem(f"actions.{key}", f"unknown action (allowed: {', '.join(_ACTION_KEYS)})",
-                          key)
+            entry.problem(
+                f"actions.{key}", f"unknown action (allowed: {', '.join(_ACTION_KEYS)})", key
+            )
             ok = False
         elif key in _ENUM_ACTIONS:
             try:
@@ -251,8 +287,9 @@ def _read_actions(entry: _Entry) -> Actions | None:
     if "tag" in raw:
         tags = [raw["tag"], *(tags if isinstance(tags, list) else [])]
     if not isinstance(tags, list) or not all(isinstance(t, str) and _ID.match(t) for t in tags):
-        entry.problem("actions.tags", "tags must be words of letters, digits, '.', '_' or '-'",
-                      "tags", "tag")
+        entry.problem(
+            "actions.tags", "tags must be words of letters, digits, '.', '_' or '-'", "tags", "tag"
+        )
         ok = False
     checklist = raw.get("checklist")
     if checklist is not None and (not isinstance(checklist, str) or not checklist.strip()):
@@ -263,8 +300,14 @@ def _read_actions(entry: _Entry) -> Actions | None:
     return Actions(tags=tuple(dict.fromkeys(tags)), checklist=checklist, **values)
 
 
-def _read_checklist(path: str, locate: _Locator, index: int, data: Any, result: _FileResult,
-                    seen: dict[str, int | None]) -> None:
+def _read_checklist(
+    path: str,
+    locate: _Locator,
+    index: int,
+    data: Any,
+    result: _FileResult,
+    seen: dict[str, int | None],
+) -> None:
     entry = _Entry(path, locate, "checklist", index, data, result)
     if not isinstance(data, dict):
         entry.problem("", "must be a table")
@@ -287,9 +330,20 @@ def _read_checklist(path: str, locate: _Locator, index: int, data: Any, result: 
             if question:
                 questions.append(question)
     if entry.ok and entry.id and title:
-        result.checklists.append((Checklist(id=entry.id, title=title, questions=tuple(questions),
-                                            lang=lang, intro=intro, outro=outro, source=path),
-                                  entry.line("id")))
+        result.checklists.append(
+            (
+                Checklist(
+                    id=entry.id,
+                    title=title,
+                    questions=tuple(questions),
+                    lang=lang,
+                    intro=intro,
+                    outro=outro,
+                    source=path,
+                ),
+                entry.line("id"),
+            )
+        )
 
 
 def _read_question(entry: _Entry, number: int, item: Any, taken: set[str]) -> Question | None:
@@ -297,15 +351,19 @@ def _read_question(entry: _Entry, number: int, item: Any, taken: set[str]) -> Qu
     if isinstance(item, str):
         item = {"text": item}
     if not isinstance(item, dict):
-        entry.problem(key, "must be a string or a table { id = ..., text = ..., required = ... }",
-                      "questions")
+        entry.problem(
+            key, "must be a string or a table { id = ..., text = ..., required = ... }", "questions"
+        )
         return None
     qid = item.get("id", str(number))
     line_keys = (str(qid), "questions") if "id" in item else ("questions",)
     for extra in item:
         if extra not in _QUESTION_KEYS:
-            entry.problem(f"{key}.{extra}", f"unknown field (allowed: {', '.join(_QUESTION_KEYS)})",
-                          *line_keys)
+            entry.problem(
+                f"{key}.{extra}",
+                f"unknown field (allowed: {', '.join(_QUESTION_KEYS)})",
+                *line_keys,
+            )
             return None
     text = item.get("text")
     required = item.get("required", False)
@@ -353,11 +411,13 @@ def load_catalog(paths: Iterable[Path]) -> Catalog:
             problems.append(problem)
     if problems:
         raise MacroFileError(problems)
-    return Catalog(macros=tuple(macros.values()), checklists=tuple(checklists.values()),
-                   files=tuple(files))
+    return Catalog(
+        macros=tuple(macros.values()), checklists=tuple(checklists.values()), files=tuple(files)
+    )
 
 
 # -- where the files are -------------------------------------------------------------------
+
 
 def team_macros_path(given: str | os.PathLike[str] | None = None) -> Path:
     """The team file: `given` (--macros), else $CONSOLE_MACROS, else the checkout's

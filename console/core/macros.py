@@ -52,18 +52,33 @@ class Actions:
 
     def describe(self) -> list[str]:
         """One line per action, in the order they are applied, for a preview."""
-        out = [f"set {name} to {value}" for name, value in (
-            ("status", self.status), ("court", self.court), ("priority", self.priority),
-            ("line", self.line)) if value is not None]
+        out = [
+            f"set {name} to {value}"
+            for name, value in (
+                ("status", self.status),
+                ("court", self.court),
+                ("priority", self.priority),
+                ("line", self.line),
+            )
+            if value is not None
+        ]
         out += [f"add tag {tag}" for tag in self.tags]
         if self.checklist:
             out.append(f"attach checklist {self.checklist}")
         return out
 
     def as_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {k: str(v) for k, v in (
-            ("status", self.status), ("court", self.court), ("priority", self.priority),
-            ("line", self.line), ("checklist", self.checklist)) if v is not None}
+        data: dict[str, Any] = {
+            k: str(v)
+            for k, v in (
+                ("status", self.status),
+                ("court", self.court),
+                ("priority", self.priority),
+                ("line", self.line),
+                ("checklist", self.checklist),
+            )
+            if v is not None
+        }
         if self.tags:
             data["tags"] = list(self.tags)
         return data
@@ -132,7 +147,8 @@ class MacroFileError(ConsoleError):
             text = str(self.problems[0])
         else:
             text = f"{len(self.problems)} problems in the macro files:\n" + "\n".join(
-                f"  {p}" for p in self.problems)
+                f"  {p}" for p in self.problems
+            )
         super().__init__(text)
 
 
@@ -153,15 +169,18 @@ class Catalog:
         for macro in self.macros:
             if macro.id == macro_id:
                 return macro
-        raise UnknownMacro(f"no macro {macro_id!r}" + _did_you_mean(
-            macro_id, [m.id for m in self.macros]))
+        raise UnknownMacro(
+            f"no macro {macro_id!r}" + _did_you_mean(macro_id, [m.id for m in self.macros])
+        )
 
     def checklist(self, checklist_id: str) -> Checklist:
         for checklist in self.checklists:
             if checklist.id == checklist_id:
                 return checklist
-        raise UnknownMacro(f"no checklist {checklist_id!r}" + _did_you_mean(
-            checklist_id, [c.id for c in self.checklists]))
+        raise UnknownMacro(
+            f"no checklist {checklist_id!r}"
+            + _did_you_mean(checklist_id, [c.id for c in self.checklists])
+        )
 
 
 def _did_you_mean(wanted: str, known: list[str]) -> str:
@@ -170,6 +189,7 @@ def _did_you_mean(wanted: str, known: list[str]) -> str:
 
 
 # -- placeholders --------------------------------------------------------------------------
+
 
 def placeholders_in(text: str) -> tuple[list[str], list[tuple[str, str]]]:
     """The placeholders `text` uses, and its mistakes (unknown names, lone braces), each with
@@ -182,14 +202,14 @@ def placeholders_in(text: str) -> tuple[list[str], list[tuple[str, str]]]:
             continue
         name = match.group(1)
         if name is None:
-            mistakes.append((f"a lone {token!r} (write {token * 2!r} for a literal brace)",
-                             token))
+            mistakes.append((f"a lone {token!r} (write {token * 2!r} for a literal brace)", token))
         elif not name.strip():
             mistakes.append(("an empty placeholder {}", token))
         elif name.strip() not in PLACEHOLDERS:
             closest = max(PLACEHOLDERS, key=lambda known: fuzz.ratio(name.strip(), known))
-            mistakes.append((f"unknown placeholder {{{name}}} (did you mean {{{closest}}}?)",
-                             token))
+            mistakes.append(
+                (f"unknown placeholder {{{name}}} (did you mean {{{closest}}}?)", token)
+            )
         else:
             used.append(name.strip())
     return used, mistakes
@@ -197,16 +217,19 @@ def placeholders_in(text: str) -> tuple[list[str], list[tuple[str, str]]]:
 
 def fill(text: str, values: dict[str, str]) -> str:
     """`text` with each placeholder replaced by its value; `{{` and `}}` become braces."""
+
     def one(match: re.Match[str]) -> str:
         token = match.group(0)
         if token in ("{{", "}}"):
             return token[0]
         name = match.group(1)
         return values.get(name.strip(), token) if name is not None else token
+
     return _TOKEN.sub(one, text)
 
 
 # -- fuzzy search --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Match:
@@ -231,8 +254,9 @@ def _body_score(wanted: str, body: str) -> float:
     return sum(fuzz.partial_ratio(word, body) for word in words) / len(words)
 
 
-def search(macros: Sequence[Macro], query: str, *, lang: str | None = None,
-           limit: int | None = None) -> list[Match]:
+def search(
+    macros: Sequence[Macro], query: str, *, lang: str | None = None, limit: int | None = None
+) -> list[Match]:
     """Macros ranked for `query`: best first, ties in file order.
 
     Ids and titles count fully; the body counts a little less, so a word that merely appears

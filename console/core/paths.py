@@ -19,8 +19,11 @@ def data_dir() -> Path:
 
 
 def default_db_path() -> Path:
-    return Path(os.environ["CONSOLE_DB"]) if os.environ.get("CONSOLE_DB") else (
-        data_dir() / "console.db")
+    return (
+        Path(os.environ["CONSOLE_DB"])
+        if os.environ.get("CONSOLE_DB")
+        else (data_dir() / "console.db")
+    )
 
 
 def demo_db_path() -> Path:

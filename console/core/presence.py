@@ -31,8 +31,9 @@ def _me() -> tuple[str, int]:
     return socket.gethostname(), os.getpid()
 
 
-def heartbeat(store: Store, agent: str, ticket_id: int | None = None,
-              activity: str = "browsing") -> None:
+def heartbeat(
+    store: Store, agent: str, ticket_id: int | None = None, activity: str = "browsing"
+) -> None:
     """Say that this console's agent is on `ticket_id` (or browsing queues) right now."""
     if activity not in ACTIVITIES:
         raise ValueError(f"unknown activity {activity!r}")
@@ -42,35 +43,39 @@ def heartbeat(store: Store, agent: str, ticket_id: int | None = None,
             "INSERT INTO presence (agent, host, pid, ticket_id, activity, seen_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (agent, host, pid) DO UPDATE SET"
             " ticket_id = excluded.ticket_id, activity = excluded.activity,"
-            " seen_at = excluded.seen_at", (agent, host, pid, ticket_id, activity, store.now()))
+            " seen_at = excluded.seen_at",
+            (agent, host, pid, ticket_id, activity, store.now()),
+        )
 
 
 def leave(store: Store, agent: str) -> None:
     """This console is quitting: forget its presence now rather than after the TTL."""
     host, pid = _me()
     with store.transaction() as conn:
-        conn.execute("DELETE FROM presence WHERE agent = ? AND host = ? AND pid = ?",
-                     (agent, host, pid))
+        conn.execute(
+            "DELETE FROM presence WHERE agent = ? AND host = ? AND pid = ?", (agent, host, pid)
+        )
 
 
 def _fresh_since(store: Store) -> str:
     return to_text(from_text(store.now()) - TTL)
 
 
-def on_ticket(store: Store, ticket_id: int, *, exclude_agent: str | None = None
-              ) -> list[Presence]:
+def on_ticket(store: Store, ticket_id: int, *, exclude_agent: str | None = None) -> list[Presence]:
     """Other agents on this ticket now, writers first."""
     with store.lock:
         rows = store.conn.execute(
             "SELECT agent, ticket_id, activity, max(seen_at) FROM presence WHERE ticket_id = ? "
             "AND seen_at >= ? AND agent IS NOT ? GROUP BY agent, activity "
             "ORDER BY activity = 'replying' DESC, agent",
-            (ticket_id, _fresh_since(store), exclude_agent)).fetchall()
+            (ticket_id, _fresh_since(store), exclude_agent),
+        ).fetchall()
     return [Presence(*row) for row in rows]
 
 
-def on_tickets(store: Store, ticket_ids: list[int], *, exclude_agent: str | None = None
-               ) -> dict[int, list[Presence]]:
+def on_tickets(
+    store: Store, ticket_ids: list[int], *, exclude_agent: str | None = None
+) -> dict[int, list[Presence]]:
     """Presence for a page of queue rows, in one query."""
     if not ticket_ids:
         return {}
@@ -79,7 +84,8 @@ def on_tickets(store: Store, ticket_ids: list[int], *, exclude_agent: str | None
         rows = store.conn.execute(
             f"SELECT agent, ticket_id, activity, max(seen_at) FROM presence WHERE ticket_id IN "
             f"({marks}) AND seen_at >= ? AND agent IS NOT ? GROUP BY agent, ticket_id, activity",
-            (*ticket_ids, _fresh_since(store), exclude_agent)).fetchall()
+            (*ticket_ids, _fresh_since(store), exclude_agent),
+        ).fetchall()
     found: dict[int, list[Presence]] = {}
     for row in rows:
         found.setdefault(row[1], []).append(Presence(*row))

@@ -295,8 +295,17 @@ CREATE INDEX tickets_open_by_assignee_due ON tickets(assignee, ifnull(sla_due_at
     priority, created_at, id) WHERE {OPEN_SQL};
 """
 
-MIGRATIONS: list[str] = [_V1_BASE, _V2_SEARCH, _TEAM, _TAGS, _CHECKLISTS, _SLA_CLOCKS, _LINKS,
-                         _DRAFTS, _BREACH_ORDER]
+MIGRATIONS: list[str] = [
+    _V1_BASE,
+    _V2_SEARCH,
+    _TEAM,
+    _TAGS,
+    _CHECKLISTS,
+    _SLA_CLOCKS,
+    _LINKS,
+    _DRAFTS,
+    _BREACH_ORDER,
+]
 LATEST = len(MIGRATIONS)
 
 

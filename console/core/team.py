@@ -62,8 +62,10 @@ class Team:
 
     def unknown_warning(self, login: str) -> str | None:
         if self.agents and login not in self.agents:
-            return (f"agent {login!r} is not in the team config {self.source}; working as a "
-                    "first-line agent")
+            return (
+                f"agent {login!r} is not in the team config {self.source}; working as a "
+                "first-line agent"
+            )
         return None
 
     def front_line_agents(self) -> list[Agent]:
@@ -86,7 +88,7 @@ def parse_team(config: dict[str, Any], source: Path | None = None) -> Team:
             raise InvalidInput(f"{where}: {key}: unknown setting {sorted(unknown)[0]!r}")
         lines_raw = entry.get("lines", [line.value for line in Line])
         if not isinstance(lines_raw, list) or not lines_raw:
-            raise InvalidInput(f"{where}: {key}.lines must be a non-empty list such as [\"L1\"]")
+            raise InvalidInput(f'{where}: {key}.lines must be a non-empty list such as ["L1"]')
         try:
             lines = tuple(Line.parse(str(v), "line") for v in lines_raw)
         except InvalidInput as error:
@@ -105,5 +107,7 @@ def require_customer_contact(agent: Agent) -> None:
     """Refuse a public reply from an agent who works only the third or vendor line."""
     if not agent.talks_to_customers:
         lines = "/".join(line.value for line in agent.lines)
-        raise NotAllowed(f"{agent.login} works {lines} and cannot reply to the customer; "
-                         "ask the front line instead")
+        raise NotAllowed(
+            f"{agent.login} works {lines} and cannot reply to the customer; "
+            "ask the front line instead"
+        )

@@ -24,7 +24,8 @@ COUNT_CAP = 2000
 # unicode61 splits on everything that is not a letter or a digit, underscore included.
 _WORD = re.compile(r"[^\W_]+")
 
-STOP_WORDS = frozenset("""
+STOP_WORDS = frozenset(
+    """
 a about above after again against all am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further
 had has have having he her here hers him his how i if in into is it its itself just me more
@@ -42,7 +43,8 @@ hi hello dear thanks thank please regards best team also get got one two us via
 нельзя такой им более всегда конечно всю между здравствуйте добрый день пожалуйста спасибо
 і та що це як але до від за на не ні ви ми він вона воно вони його її їх мені мене тобі вам
 нам також тому цей ця ці там тут де коли чи або бо якщо вже ще дуже можу доброго дня вітаю
-""".split())
+""".split()
+)
 
 
 def words(text: str, *, every: bool = False) -> list[str]:
@@ -86,10 +88,14 @@ def _temp_tables(conn: sqlite3.Connection) -> None:
 
     Putting the words through it gives their stems exactly as the tickets index stores them
     (a Python stemmer could disagree with SQLite's on some words)."""
-    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.dupes_words USING fts5("
-                 "word, tokenize='porter unicode61')")
-    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.dupes_words_vocab "
-                 "USING fts5vocab(temp, dupes_words, 'instance')")
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.dupes_words USING fts5("
+        "word, tokenize='porter unicode61')"
+    )
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.dupes_words_vocab "
+        "USING fts5vocab(temp, dupes_words, 'instance')"
+    )
 
 
 def stems(conn: sqlite3.Connection, candidates: list[str]) -> dict[str, str]:
@@ -98,11 +104,14 @@ def stems(conn: sqlite3.Connection, candidates: list[str]) -> dict[str, str]:
         return {}
     _temp_tables(conn)
     conn.execute("DELETE FROM temp.dupes_words")
-    conn.executemany("INSERT INTO temp.dupes_words (rowid, word) VALUES (?, ?)",
-                     list(enumerate(candidates, start=1)))
+    conn.executemany(
+        "INSERT INTO temp.dupes_words (rowid, word) VALUES (?, ?)",
+        list(enumerate(candidates, start=1)),
+    )
     found: dict[str, str] = {}
     for doc, term in conn.execute(
-            "SELECT doc, term FROM temp.dupes_words_vocab ORDER BY doc, offset"):
+        "SELECT doc, term FROM temp.dupes_words_vocab ORDER BY doc, offset"
+    ):
         found.setdefault(candidates[doc - 1], term)
     conn.execute("DELETE FROM temp.dupes_words")
     return found
@@ -111,13 +120,17 @@ def stems(conn: sqlite3.Connection, candidates: list[str]) -> dict[str, str]:
 def documents(conn: sqlite3.Connection, word: str, cap: int = COUNT_CAP) -> int:
     """How many tickets contain the word, counted up to `cap` (the count walks the word's
     list in the index, so a word in half a million tickets must not be counted out)."""
-    return int(conn.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM tickets_fts WHERE tickets_fts MATCH ? LIMIT ?)",
-        (quote(word), cap)).fetchone()[0])
+    return int(
+        conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM tickets_fts WHERE tickets_fts MATCH ? LIMIT ?)",
+            (quote(word), cap),
+        ).fetchone()[0]
+    )
 
 
-def informative_terms(conn: sqlite3.Connection, subject: str, body: str,
-                      limit: int = 24) -> list[Term]:
+def informative_terms(
+    conn: sqlite3.Connection, subject: str, body: str, limit: int = 24
+) -> list[Term]:
     """The query's words that tell its tickets apart, most informative first.
 
     Words no ticket contains are dropped (they cannot find anything); the rest are ranked by

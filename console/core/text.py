@@ -12,7 +12,8 @@ import unicodedata
 
 # Bidirectional controls can make text read differently from what it is ("Trojan Source").
 _BIDI_CONTROLS = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 
 def decode_untrusted(data: bytes) -> tuple[str, bytes | None]:

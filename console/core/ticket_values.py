@@ -26,8 +26,14 @@ def marker(name: str) -> str:
     return f"\u27e8{name}?\u27e9"
 
 
-def ticket_values(store: Store, ticket: Ticket, agent: str, *, agent_name: str | None = None,
-                  next_update: datetime | str | None = None) -> dict[str, str]:
+def ticket_values(
+    store: Store,
+    ticket: Ticket,
+    agent: str,
+    *,
+    agent_name: str | None = None,
+    next_update: datetime | str | None = None,
+) -> dict[str, str]:
     """Every placeholder value known for `ticket` answered by `agent`.
 
     `next_update` comes from the SLA clock when there is one; by default it is 24 hours from

@@ -36,10 +36,13 @@ class TickReport:
     auto_closed: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        return {"clocks_started": len(self.clocks_started),
-                "breaches": [{"id": i, "kind": k} for i, k in self.breaches],
-                "followups_due": self.followups_due, "nudges_due": self.nudges_due,
-                "auto_closed": self.auto_closed}
+        return {
+            "clocks_started": len(self.clocks_started),
+            "breaches": [{"id": i, "kind": k} for i, k in self.breaches],
+            "followups_due": self.followups_due,
+            "nudges_due": self.nudges_due,
+            "auto_closed": self.auto_closed,
+        }
 
 
 def _ids(store: Store, sql: str, params: tuple[object, ...]) -> list[int]:
@@ -51,9 +54,13 @@ def start_missing_clocks(store: Store, policy: SlaPolicy, report: TickReport) ->
     """Tickets that came in without clocks (older files, other intake paths) get them, as
     if their current stretch began at their last change."""
     while True:
-        ids = _ids(store, "SELECT id FROM tickets INDEXED BY tickets_unclocked WHERE "
-                   "clock_since IS NULL AND status IN ('new', 'open', 'waiting', 'solved') "
-                   "LIMIT ?", (BATCH,))
+        ids = _ids(
+            store,
+            "SELECT id FROM tickets INDEXED BY tickets_unclocked WHERE "
+            "clock_since IS NULL AND status IN ('new', 'open', 'waiting', 'solved') "
+            "LIMIT ?",
+            (BATCH,),
+        )
         if not ids:
             return
         started = []
@@ -64,33 +71,46 @@ def start_missing_clocks(store: Store, policy: SlaPolicy, report: TickReport) ->
                     continue
                 started.append(ticket_id)
                 row["clock_since"] = row["updated_at"]
-                columns = {"clock_since": row["clock_since"],
-                           **clock_columns(row, policy, set())}
+                columns = {"clock_since": row["clock_since"], **clock_columns(row, policy, set())}
                 if row["status"] == Status.SOLVED.value:
                     columns["resolved_at"] = row["updated_at"]
-                conn.execute(f"UPDATE tickets SET {', '.join(f'{k} = ?' for k in columns)} "
-                             "WHERE id = ?", [*columns.values(), ticket_id])
+                conn.execute(
+                    f"UPDATE tickets SET {', '.join(f'{k} = ?' for k in columns)} WHERE id = ?",
+                    [*columns.values(), ticket_id],
+                )
         report.clocks_started.extend(started)
 
 
 def log_breaches(store: Store, policy: SlaPolicy, actor: str, report: TickReport) -> None:
     now_text = store.now()
     now = from_text(now_text)
-    ids = _ids(store, "SELECT id FROM tickets WHERE sla_check_at IS NOT NULL AND "
-               "sla_check_at <= ? ORDER BY sla_check_at", (now_text,))
+    ids = _ids(
+        store,
+        "SELECT id FROM tickets WHERE sla_check_at IS NOT NULL AND "
+        "sla_check_at <= ? ORDER BY sla_check_at",
+        (now_text,),
+    )
     for start in range(0, len(ids), BATCH):
         with store.transaction() as conn:
-            for ticket_id in ids[start:start + BATCH]:
+            for ticket_id in ids[start : start + BATCH]:
                 row = _row(conn, ticket_id)
                 before = set((row["sla_breached"] or "").split())
                 breached = settle_breaches(conn, row, policy, now, actor)
                 columns = clock_columns(row, policy, breached)
-                conn.execute("UPDATE tickets SET sla_due_at = ?, sla_kind = ?, "
-                             "sla_check_at = ?, sla_breached = ? WHERE id = ?",
-                             (columns["sla_due_at"], columns["sla_kind"],
-                              columns["sla_check_at"], columns["sla_breached"], ticket_id))
-                report.breaches.extend((ticket_id, key.split("@")[0])
-                                       for key in sorted(breached - before))
+                conn.execute(
+                    "UPDATE tickets SET sla_due_at = ?, sla_kind = ?, "
+                    "sla_check_at = ?, sla_breached = ? WHERE id = ?",
+                    (
+                        columns["sla_due_at"],
+                        columns["sla_kind"],
+                        columns["sla_check_at"],
+                        columns["sla_breached"],
+                        ticket_id,
+                    ),
+                )
+                report.breaches.extend(
+                    (ticket_id, key.split("@")[0]) for key in sorted(breached - before)
+                )
 
 
 def remind_followups(store: Store, actor: str, report: TickReport) -> None:
@@ -99,16 +119,19 @@ def remind_followups(store: Store, actor: str, report: TickReport) -> None:
         rows = conn.execute(
             "SELECT id, followup_due_at, followup_note FROM tickets INDEXED BY "
             "tickets_by_followup WHERE followup_due_at IS NOT NULL AND followup_due_at <= ? "
-            "AND followup_reminded IS NOT followup_due_at", (now,)).fetchall()
+            "AND followup_reminded IS NOT followup_due_at",
+            (now,),
+        ).fetchall()
         for ticket_id, due, note in rows:
             record_event(conn, ticket_id, now, actor, "followup_due", None, due, note)
-            conn.execute("UPDATE tickets SET followup_reminded = ? WHERE id = ?",
-                         (due, ticket_id))
+            conn.execute("UPDATE tickets SET followup_reminded = ? WHERE id = ?", (due, ticket_id))
             report.followups_due.append(ticket_id)
 
 
-_IDLE = ("SELECT id, clock_since FROM tickets INDEXED BY tickets_idle_customer WHERE "
-         "court = 'customer' AND status IN ('waiting', 'solved') AND clock_since <= ?")
+_IDLE = (
+    "SELECT id, clock_since FROM tickets INDEXED BY tickets_idle_customer WHERE "
+    "court = 'customer' AND status IN ('waiting', 'solved') AND clock_since <= ?"
+)
 
 
 def find_nudges(store: Store, policy: SlaPolicy, actor: str, report: TickReport) -> None:
@@ -118,11 +141,21 @@ def find_nudges(store: Store, policy: SlaPolicy, actor: str, report: TickReport)
     with store.transaction() as conn:
         rows = conn.execute(_IDLE + " AND nudged_since IS NOT clock_since", (cutoff,)).fetchall()
         for ticket_id, since in rows:
-            seen = conn.execute("SELECT 1 FROM events WHERE ticket_id = ? AND action = "
-                                "'nudge_due' AND after = ?", (ticket_id, since)).fetchone()
+            seen = conn.execute(
+                "SELECT 1 FROM events WHERE ticket_id = ? AND action = 'nudge_due' AND after = ?",
+                (ticket_id, since),
+            ).fetchone()
             if seen is None:
-                record_event(conn, ticket_id, now, actor, "nudge_due", None, since,
-                             "the customer has not answered")
+                record_event(
+                    conn,
+                    ticket_id,
+                    now,
+                    actor,
+                    "nudge_due",
+                    None,
+                    since,
+                    "the customer has not answered",
+                )
                 report.nudges_due.append(ticket_id)
 
 
@@ -141,19 +174,39 @@ def auto_close(store: Store, policy: SlaPolicy, actor: str, report: TickReport) 
             for ticket_id in ids:
                 row = _row(conn, ticket_id)
                 # The TUI and cron may tick at once: close only what is still idle.
-                if not (row["court"] == Court.CUSTOMER.value and row["clock_since"] <= cutoff
-                        and row["status"] in (Status.WAITING.value, Status.SOLVED.value)):
+                if not (
+                    row["court"] == Court.CUSTOMER.value
+                    and row["clock_since"] <= cutoff
+                    and row["status"] in (Status.WAITING.value, Status.SOLVED.value)
+                ):
                     continue
                 closed.append(ticket_id)
-                insert_message(conn, ticket_id, MessageKind.REPLY, actor, CLOSE_TEXT, None,
-                               now, actor)
+                insert_message(
+                    conn, ticket_id, MessageKind.REPLY, actor, CLOSE_TEXT, None, now, actor
+                )
                 idle = from_text(now) - from_text(row["clock_since"])
-                move(store, conn, policy, actor, ticket_id, now, status=Status.CLOSED,
-                     court=Court.CUSTOMER,
-                     reason=f"auto-closed: no answer from the customer for {idle.days} days",
-                     assignments={"followup_due_at": None, "followup_note": None})
-                record_event(conn, ticket_id, now, actor, "auto_close", None, None,
-                             f"idle on the customer's side for {idle.days} days")
+                move(
+                    store,
+                    conn,
+                    policy,
+                    actor,
+                    ticket_id,
+                    now,
+                    status=Status.CLOSED,
+                    court=Court.CUSTOMER,
+                    reason=f"auto-closed: no answer from the customer for {idle.days} days",
+                    assignments={"followup_due_at": None, "followup_note": None},
+                )
+                record_event(
+                    conn,
+                    ticket_id,
+                    now,
+                    actor,
+                    "auto_close",
+                    None,
+                    None,
+                    f"idle on the customer's side for {idle.days} days",
+                )
         report.auto_closed.extend(closed)
 
 

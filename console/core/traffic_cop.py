@@ -17,8 +17,11 @@ MAX_CHANGES = 20
 """At most this many changes are listed; a busier ticket says how many more there were."""
 
 _MESSAGE_ID = re.compile(r"^message (\d+)")
-_KIND_WORDS = {"customer": "the customer wrote", "reply": "replied to the customer",
-               "note": "added an internal note"}
+_KIND_WORDS = {
+    "customer": "the customer wrote",
+    "reply": "replied to the customer",
+    "note": "added an internal note",
+}
 
 
 @dataclass(frozen=True)
@@ -50,39 +53,49 @@ class Since:
 
 def last_event_id(store: Store, ticket_id: int) -> int:
     with store.lock:
-        row = store.conn.execute("SELECT max(id) FROM events WHERE ticket_id = ?",
-                                 (ticket_id,)).fetchone()
+        row = store.conn.execute(
+            "SELECT max(id) FROM events WHERE ticket_id = ?", (ticket_id,)
+        ).fetchone()
     return int(row[0] or 0)
 
 
 def changes_since(store: Store, ticket_id: int, after_event_id: int) -> Since:
     """The ticket's changes after `after_event_id`, oldest first, one line each."""
     with store.lock:
-        version = store.conn.execute("SELECT version FROM tickets WHERE id = ?",
-                                     (ticket_id,)).fetchone()
+        version = store.conn.execute(
+            "SELECT version FROM tickets WHERE id = ?", (ticket_id,)
+        ).fetchone()
         rows = store.conn.execute(
             "SELECT id, at, actor, action, before, after, detail FROM events"
             " WHERE ticket_id = ? AND id > ? ORDER BY id LIMIT ?",
-            (ticket_id, after_event_id, MAX_CHANGES + 1)).fetchall()
+            (ticket_id, after_event_id, MAX_CHANGES + 1),
+        ).fetchall()
         total = store.conn.execute(
             "SELECT count(*), max(id) FROM events WHERE ticket_id = ? AND id > ?",
-            (ticket_id, after_event_id)).fetchone()
-        changes = [Change(row[0], row[1], row[2], _describe(store, *row[2:]))
-                   for row in rows[:MAX_CHANGES]]
-    return Since(version=int(version[0]) if version else 0,
-                 last_event_id=int(total[1] or after_event_id), changes=tuple(changes),
-                 more=max(0, int(total[0]) - len(changes)))
+            (ticket_id, after_event_id),
+        ).fetchone()
+        changes = [
+            Change(row[0], row[1], row[2], _describe(store, *row[2:])) for row in rows[:MAX_CHANGES]
+        ]
+    return Since(
+        version=int(version[0]) if version else 0,
+        last_event_id=int(total[1] or after_event_id),
+        changes=tuple(changes),
+        more=max(0, int(total[0]) - len(changes)),
+    )
 
 
-def _describe(store: Store, actor: str, action: str, before: str | None, after: str | None,
-              detail: str | None) -> str:
+def _describe(
+    store: Store, actor: str, action: str, before: str | None, after: str | None, detail: str | None
+) -> str:
     who = one_line(actor, 40)
     if action == "message":
         found = _MESSAGE_ID.match(detail or "")
         excerpt = ""
         if found:
-            row = store.conn.execute("SELECT author, body FROM messages WHERE id = ?",
-                                     (int(found.group(1)),)).fetchone()
+            row = store.conn.execute(
+                "SELECT author, body FROM messages WHERE id = ?", (int(found.group(1)),)
+            ).fetchone()
             if row is not None:
                 if after == "customer":
                     who = one_line(row[0], 40)
@@ -90,5 +103,7 @@ def _describe(store: Store, actor: str, action: str, before: str | None, after: 
         return f"{who} {_KIND_WORDS.get(after or '', 'added a message')}{excerpt}"
     if before is None and after is None:
         return f"{who}: {one_line(action, 30)}" + (f" ({one_line(detail, 60)})" if detail else "")
-    return (f"{who} changed {one_line(action, 30)}: {one_line(before or '-', 40)} \u2192 "
-            f"{one_line(after or '-', 40)}")
+    return (
+        f"{who} changed {one_line(action, 30)}: {one_line(before or '-', 40)} \u2192 "
+        f"{one_line(after or '-', 40)}"
+    )

@@ -12,7 +12,7 @@ from console.core.errors import InvalidInput
 from console.core.sla import parse_duration
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_EXAMPLES = "use e.g. \"2026-11-24 12:00\", \"tomorrow 12:00\", \"tue 12:00\", \"+2h\" or \"+1d\""
+_EXAMPLES = 'use e.g. "2026-11-24 12:00", "tomorrow 12:00", "tue 12:00", "+2h" or "+1d"'
 
 
 def _clock(text: str, original: str) -> time:
@@ -59,10 +59,12 @@ def parse_due(text: str, now: datetime, zone: tzinfo = UTC) -> datetime:
             try:
                 day = date.fromisoformat(day_word)
             except ValueError:
-                raise InvalidInput(f"due time {original!r}: {day_word!r} is not a date or a "
-                                   f"day ({_EXAMPLES})") from None
+                raise InvalidInput(
+                    f"due time {original!r}: {day_word!r} is not a date or a day ({_EXAMPLES})"
+                ) from None
         due = _local(day, at, zone)
     if due <= now:
-        raise InvalidInput(f"due time {original!r} is in the past: a follow-up must be due "
-                           "later than now")
+        raise InvalidInput(
+            f"due time {original!r} is in the past: a follow-up must be due later than now"
+        )
     return due.replace(microsecond=0)

@@ -50,9 +50,16 @@ class ConsoleApp(App[int]):
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.command_palette"),
     ]
 
-    def __init__(self, store: Store, agent: str, clock: Clock = utc_now, *,
-                 team: Team | None = None, policy: SlaPolicy | None = None,
-                 macros_path: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        agent: str,
+        clock: Clock = utc_now,
+        *,
+        team: Team | None = None,
+        policy: SlaPolicy | None = None,
+        macros_path: str | None = None,
+    ) -> None:
         super().__init__()
         self.store = store
         self.agent = agent
@@ -101,8 +108,13 @@ class ConsoleApp(App[int]):
             self._presence_at = now
             self.send_heartbeat(*here)
 
-    @work(thread=True, exclusive=False, exit_on_error=False, group="presence",
-          description="tell other consoles where this agent is")
+    @work(
+        thread=True,
+        exclusive=False,
+        exit_on_error=False,
+        group="presence",
+        description="tell other consoles where this agent is",
+    )
     def send_heartbeat(self, ticket_id: int | None, activity: str) -> None:
         try:
             presence.heartbeat(self.store, self.agent, ticket_id, activity)
@@ -111,8 +123,13 @@ class ConsoleApp(App[int]):
         except ValueError:
             pass  # a screen named an activity presence does not know: say nothing
 
-    @work(thread=True, exclusive=False, exit_on_error=False, group="timers",
-          description="log breaches, due follow-ups and nudges; close idle tickets")
+    @work(
+        thread=True,
+        exclusive=False,
+        exit_on_error=False,
+        group="timers",
+        description="log breaches, due follow-ups and nudges; close idle tickets",
+    )
     def run_timers(self) -> None:
         # A connection of its own, as cron's `console tick` would use: a first run on a big
         # store that was never ticked writes for a while, and the screens' reads (which share
@@ -124,8 +141,7 @@ class ConsoleApp(App[int]):
             finally:
                 store.close()
         except READ_ERRORS as error:
-            self.call_from_thread(self.notify, f"timers: {error}", severity="error",
-                                  markup=False)
+            self.call_from_thread(self.notify, f"timers: {error}", severity="error", markup=False)
             return
         notice = tick_notice(report)
         if notice:
@@ -134,8 +150,13 @@ class ConsoleApp(App[int]):
 
     # -- live updates ----------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="poll",
-          description="check whether another process changed the database")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="poll",
+        description="check whether another process changed the database",
+    )
     def poll_changes(self) -> None:
         try:
             version = self.store.data_version()
@@ -197,20 +218,33 @@ class ConsoleApp(App[int]):
         self.push_screen(HelpScreen(rows))
 
 
-def make_app(db_path: str | os.PathLike[str], agent: str, clock: Clock | None = None, *,
-             team: Team | None = None, policy: SlaPolicy | None = None,
-             macros_path: str | None = None) -> ConsoleApp:
+def make_app(
+    db_path: str | os.PathLike[str],
+    agent: str,
+    clock: Clock | None = None,
+    *,
+    team: Team | None = None,
+    policy: SlaPolicy | None = None,
+    macros_path: str | None = None,
+) -> ConsoleApp:
     """The app on the database at `db_path` (created when absent), acting as `agent`.
 
     `team` (who works which line), `policy` (SLA) and `macros_path` come from the command
     line's config; the tests pass their own."""
     store = Store.open(Path(db_path), clock=clock or utc_now)
-    return ConsoleApp(store, agent, clock=clock or utc_now, team=team, policy=policy,
-                      macros_path=macros_path)
+    return ConsoleApp(
+        store, agent, clock=clock or utc_now, team=team, policy=policy, macros_path=macros_path
+    )
 
 
-def run(db_path: str | os.PathLike[str], agent: str, *, team: Team | None = None,
-        policy: SlaPolicy | None = None, macros_path: str | None = None) -> int:
+def run(
+    db_path: str | os.PathLike[str],
+    agent: str,
+    *,
+    team: Team | None = None,
+    policy: SlaPolicy | None = None,
+    macros_path: str | None = None,
+) -> int:
     """Run the TUI until the agent quits; the exit code for the `console` command."""
     app = make_app(db_path, agent, team=team, policy=policy, macros_path=macros_path)
     app.run()

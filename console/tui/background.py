@@ -36,7 +36,7 @@ def where(screens: Iterable[object]) -> tuple[int | None, str]:
 
 
 def others_text(present: list[Presence]) -> Text:
-    """"alice is replying · bob is viewing" for the ticket screen's header; empty when the
+    """ "alice is replying · bob is viewing" for the ticket screen's header; empty when the
     agent is alone on the ticket."""
     text = Text(no_wrap=True, overflow="ellipsis")
     seen: set[str] = set()
@@ -48,8 +48,9 @@ def others_text(present: list[Presence]) -> Text:
             text.append(" \u00b7 ", style="dim")
         writing = person.activity == "replying"
         text.append(one_line(person.agent, 40), style="bold" if writing else "")
-        text.append(" is replying" if writing else " is viewing",
-                    style="bold yellow" if writing else "dim")
+        text.append(
+            " is replying" if writing else " is viewing", style="bold yellow" if writing else "dim"
+        )
     return text
 
 
@@ -57,8 +58,9 @@ def tick_notice(report: TickReport) -> str | None:
     """What a timer run did, in one line, or None when it did nothing worth a word."""
     parts = []
     if report.breaches:
-        parts.append(f"{len(report.breaches)} SLA breach{'es' if len(report.breaches) > 1 else ''}"
-                     " logged")
+        parts.append(
+            f"{len(report.breaches)} SLA breach{'es' if len(report.breaches) > 1 else ''} logged"
+        )
     if report.followups_due:
         parts.append(f"{len(report.followups_due)} follow-up(s) due")
     if report.nudges_due:

@@ -110,8 +110,13 @@ def presence_mark(marks: RowMarks) -> str:
     return mark + (f"+{others}" if others > 0 else "")
 
 
-def cell_text(ticket: TicketSummary, key: str, now: datetime, marks: RowMarks = NO_MARKS,
-              policy: SlaPolicy | None = None) -> str:
+def cell_text(
+    ticket: TicketSummary,
+    key: str,
+    now: datetime,
+    marks: RowMarks = NO_MARKS,
+    policy: SlaPolicy | None = None,
+) -> str:
     """What one cell of a ticket's row says, as plain visible text."""
     if key == "left":
         return sla_state(marks, now, policy or SlaPolicy())[1]

@@ -24,8 +24,9 @@ class ConsoleCommands(Provider):
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         app = desk(self.app)
         commands: list[tuple[str, Callable[[], object], str]] = [
-            (f"Queue: {queue.label}", partial(app.show_queue, queue.id),
-             "show this queue") for queue in QUEUES]
+            (f"Queue: {queue.label}", partial(app.show_queue, queue.id), "show this queue")
+            for queue in QUEUES
+        ]
         commands += [
             ("Refresh", app.action_refresh, "read counts and tickets again"),
             ("Quit", self.app.action_quit, "leave the console"),
@@ -41,8 +42,13 @@ class ConsoleCommands(Provider):
         if number:
             ticket_id = int(number.group(1))
             open_it = partial(desk(self.app).open_ticket, ticket_id)
-            yield Hit(1.0, Text(f"Open ticket #{ticket_id}"), open_it,
-                      text=f"Open ticket #{ticket_id}", help="show the ticket and its thread")
+            yield Hit(
+                1.0,
+                Text(f"Open ticket #{ticket_id}"),
+                open_it,
+                text=f"Open ticket #{ticket_id}",
+                help="show the ticket and its thread",
+            )
         matcher = self.matcher(query)
         for name, run, help_text in self._commands():
             score = matcher.match(name)

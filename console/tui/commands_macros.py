@@ -39,13 +39,22 @@ class MacroCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, macro in self._hits():
-            yield DiscoveryHit(Text(name), partial(self._run, macro), text=name,
-                               help=f"{macro.kind.value}: {one_line(macro.body, 60)}")
+            yield DiscoveryHit(
+                Text(name),
+                partial(self._run, macro),
+                text=name,
+                help=f"{macro.kind.value}: {one_line(macro.body, 60)}",
+            )
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, macro in self._hits():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(self._run, macro), text=name,
-                          help=f"{macro.kind.value}: {one_line(macro.body, 60)}")
+                yield Hit(
+                    score,
+                    matcher.highlight(name),
+                    partial(self._run, macro),
+                    text=name,
+                    help=f"{macro.kind.value}: {one_line(macro.body, 60)}",
+                )

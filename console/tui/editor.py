@@ -49,11 +49,14 @@ def edit_text(text: str, command: list[str], *, suffix: str = ".txt") -> str:
         try:
             finished = subprocess.run([*command, str(path)], check=False)
         except OSError as error:
-            raise EditorError(f"the editor {command[0]!r} could not be started: "
-                              f"{error.strerror or error}") from None
+            raise EditorError(
+                f"the editor {command[0]!r} could not be started: {error.strerror or error}"
+            ) from None
         if finished.returncode != 0:
-            raise EditorError(f"the editor {command[0]!r} exited with status "
-                              f"{finished.returncode}; the text was left as it was")
+            raise EditorError(
+                f"the editor {command[0]!r} exited with status "
+                f"{finished.returncode}; the text was left as it was"
+            )
         try:
             return path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:

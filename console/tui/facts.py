@@ -31,8 +31,9 @@ class TicketFacts:
 
     def outgoing(self, kind: str) -> Link | None:
         """This ticket's own link of `kind` (merged into, hangs on, split off)."""
-        return next((k for k in self.links if k.kind == kind and k.ticket_id == self.ticket_id),
-                    None)
+        return next(
+            (k for k in self.links if k.kind == kind and k.ticket_id == self.ticket_id), None
+        )
 
     def incoming(self, kind: str) -> list[Link]:
         """Links of `kind` from other tickets to this one."""
@@ -44,7 +45,11 @@ def load_facts(store: Store, ticket_id: int) -> TicketFacts:
     with store.lock:  # `handoff` reads the connection without taking the lock itself
         latest = handoff(store, ticket_id)
     return TicketFacts(
-        ticket_id=ticket_id, clocks=state, links=tuple(links.links(store, ticket_id)),
+        ticket_id=ticket_id,
+        clocks=state,
+        links=tuple(links.links(store, ticket_id)),
         child_count=links.child_count(store, ticket_id),
-        tags=tuple(tags.tags(store, ticket_id)), handoff=latest,
-        checklists=tuple(checklists.attached(store, ticket_id)))
+        tags=tuple(tags.tags(store, ticket_id)),
+        handoff=latest,
+        checklists=tuple(checklists.attached(store, ticket_id)),
+    )

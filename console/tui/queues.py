@@ -38,8 +38,11 @@ class Queue:
 
     def filter(self, agent: str, text: str | None = None) -> QueueFilter:
         """The open tickets of this queue, optionally narrowed by search words."""
-        base = QueueFilter(line=self.line, assignee=agent if self.mine else None,
-                           needs_customer_contact=self.contact)
+        base = QueueFilter(
+            line=self.line,
+            assignee=agent if self.mine else None,
+            needs_customer_contact=self.contact,
+        )
         return replace(base, text=text or None)
 
     @property
@@ -81,8 +84,9 @@ def queue_total(queue: Queue, counts: QueueCounts) -> int | None:
     return counts.mine if queue.mine else counts.all_open
 
 
-def queue_totals(store: Store, agent: str, policy: SlaPolicy,
-                 counts: QueueCounts) -> dict[str, int]:
+def queue_totals(
+    store: Store, agent: str, policy: SlaPolicy, counts: QueueCounts
+) -> dict[str, int]:
     """Every queue's size: from `counts` where they say it, else one indexed count each."""
     totals: dict[str, int] = {}
     for queue in QUEUES:
@@ -112,7 +116,9 @@ class Listing:
 
     def page(self, store: Store, *, limit: int, offset: int = 0) -> list[TicketSummary]:
         if self.queue.timer is not None:
-            return workflow_queues.page(store, self.policy, self.queue.timer, limit=limit,
-                                        offset=offset)
-        return store.tickets(self.queue.filter(self.agent, self.text), limit=limit,
-                             offset=offset, order=self.order)
+            return workflow_queues.page(
+                store, self.policy, self.queue.timer, limit=limit, offset=offset
+            )
+        return store.tickets(
+            self.queue.filter(self.agent, self.text), limit=limit, offset=offset, order=self.order
+        )

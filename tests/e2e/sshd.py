@@ -34,10 +34,24 @@ class SshServer:
     """Runs the console as whoever logs in: `launcher ARGS...`."""
 
     def command(self, user: str, *remote: str) -> list[str]:
-        return ["ssh", "-tt" if not remote else "-T", "-p", str(self.port), "-i",
-                str(self.client_key), "-o", "StrictHostKeyChecking=no", "-o",
-                "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "BatchMode=yes",
-                f"{user}@127.0.0.1", *remote]
+        return [
+            "ssh",
+            "-tt" if not remote else "-T",
+            "-p",
+            str(self.port),
+            "-i",
+            str(self.client_key),
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "LogLevel=ERROR",
+            "-o",
+            "BatchMode=yes",
+            f"{user}@127.0.0.1",
+            *remote,
+        ]
 
 
 def unavailable_reason() -> str | None:
@@ -47,8 +61,11 @@ def unavailable_reason() -> str | None:
         return "OpenSSH is not installed (.ci/run installs it)"
     if not SYSTEM_PYTHON.exists():
         return "no system Python for the agents' sessions"
-    version = subprocess.run([str(SYSTEM_PYTHON), "-c", "import sys; print(sys.version_info[:2])"],
-                             capture_output=True, text=True).stdout.strip()
+    version = subprocess.run(
+        [str(SYSTEM_PYTHON), "-c", "import sys; print(sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     if version != str(tuple(sys.version_info[:2])):
         return f"system Python {version} differs from the test's {sys.version_info[:2]}"
     return None
@@ -79,13 +96,30 @@ def _install_console(folder: Path) -> Path:
     """A copy of the console and its dependencies that any user can run."""
     site = folder / "site"
     source_site = Path(sysconfig.get_paths()["purelib"])
-    shutil.copytree(source_site, site, ignore=shutil.ignore_patterns(
-        "__pycache__", "pip", "pip-*", "setuptools*", "_pytest", "pytest*", "hypothesis*",
-        "__editable__*", "terminal_help_desk*", "syrupy*", "console"))
-    shutil.copytree(Path(console.__file__).parent, site / "console",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        source_site,
+        site,
+        ignore=shutil.ignore_patterns(
+            "__pycache__",
+            "pip",
+            "pip-*",
+            "setuptools*",
+            "_pytest",
+            "pytest*",
+            "hypothesis*",
+            "__editable__*",
+            "terminal_help_desk*",
+            "syrupy*",
+            "console",
+        ),
+    )
+    shutil.copytree(
+        Path(console.__file__).parent,
+        site / "console",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     launcher = folder / "console"
-    launcher.write_text(f"#!/bin/sh\nPYTHONPATH={site} exec {SYSTEM_PYTHON} -m console \"$@\"\n")
+    launcher.write_text(f'#!/bin/sh\nPYTHONPATH={site} exec {SYSTEM_PYTHON} -m console "$@"\n')
     launcher.chmod(0o755)
     for path in [folder, *folder.rglob("*")]:
         path.chmod(0o755 if path.is_dir() or path == launcher else 0o644)
@@ -96,20 +130,35 @@ def start_server(users: tuple[str, ...]) -> Iterator[SshServer]:
     folder = Path(tempfile.mkdtemp(prefix="console-ssh-"))
     folder.chmod(0o755)
     for key in ("host_key", "client_key"):
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(folder / key)],
-                       check=True)
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(folder / key)], check=True
+        )
     for user in users:
         ensure_user(user, (folder / "client_key.pub").read_text())
     Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege separation directory
     port = _free_port()
     config = folder / "sshd_config"
-    config.write_text("\n".join([
-        f"Port {port}", "ListenAddress 127.0.0.1", f"HostKey {folder / 'host_key'}",
-        f"PidFile {folder / 'sshd.pid'}", "AuthorizedKeysFile .ssh/authorized_keys",
-        "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no",
-        "PermitRootLogin no", "PrintMotd no", "StrictModes no", ""]))
-    server = subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(config)],
-                              stderr=open(folder / "sshd.log", "wb"))
+    config.write_text(
+        "\n".join(
+            [
+                f"Port {port}",
+                "ListenAddress 127.0.0.1",
+                f"HostKey {folder / 'host_key'}",
+                f"PidFile {folder / 'sshd.pid'}",
+                "AuthorizedKeysFile .ssh/authorized_keys",
+                "PasswordAuthentication no",
+                "KbdInteractiveAuthentication no",
+                "UsePAM no",
+                "PermitRootLogin no",
+                "PrintMotd no",
+                "StrictModes no",
+                "",
+            ]
+        )
+    )
+    server = subprocess.Popen(
+        [str(SSHD), "-D", "-e", "-f", str(config)], stderr=open(folder / "sshd.log", "wb")
+    )
     try:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -120,8 +169,9 @@ def start_server(users: tuple[str, ...]) -> Iterator[SshServer]:
                 raise RuntimeError((folder / "sshd.log").read_text())
             time.sleep(0.05)
         launcher = _install_console(folder / "app")
-        yield SshServer(port=port, folder=folder, client_key=folder / "client_key",
-                        launcher=launcher)
+        yield SshServer(
+            port=port, folder=folder, client_key=folder / "client_key", launcher=launcher
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)

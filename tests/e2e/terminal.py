@@ -25,20 +25,43 @@ def console_command() -> str:
 class Terminal:
     """One tmux session with its own server socket, so tests never touch a user's tmux."""
 
-    def __init__(self, command: str, *, width: int = 80, height: int = 24,
-                 env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
+    def __init__(
+        self,
+        command: str,
+        *,
+        width: int = 80,
+        height: int = 24,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> None:
         self.socket = f"console-test-{uuid.uuid4().hex[:8]}"
         self.session = "t"
         environment = {**os.environ, "TERM": "xterm-256color", **(env or {})}
         environment.pop("TMUX", None)
-        self._run("new-session", "-d", "-s", self.session, "-x", str(width), "-y", str(height),
-                  command, env=environment, cwd=cwd)
+        self._run(
+            "new-session",
+            "-d",
+            "-s",
+            self.session,
+            "-x",
+            str(width),
+            "-y",
+            str(height),
+            command,
+            env=environment,
+            cwd=cwd,
+        )
         self._run("set-option", "-t", self.session, "remain-on-exit", "on")
 
-    def _run(self, *args: str, env: dict[str, str] | None = None,
-             cwd: Path | None = None) -> str:
-        result = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True,
-                                text=True, env=env, cwd=cwd, timeout=20)
+    def _run(self, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
+        result = subprocess.run(
+            ["tmux", "-L", self.socket, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=cwd,
+            timeout=20,
+        )
         if result.returncode != 0:
             raise RuntimeError(f"tmux {args[0]} failed: {result.stderr.strip()}")
         return result.stdout
@@ -73,8 +96,7 @@ class Terminal:
         return screen
 
     def pane_dead(self) -> bool:
-        return self._run("display-message", "-p", "-t", self.session,
-                         "#{pane_dead}").strip() == "1"
+        return self._run("display-message", "-p", "-t", self.session, "#{pane_dead}").strip() == "1"
 
     def pane_pid(self) -> int:
         return int(self._run("display-message", "-p", "-t", self.session, "#{pane_pid}"))

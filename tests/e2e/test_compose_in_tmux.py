@@ -36,38 +36,61 @@ def _wait_for(session: str, text: str, seconds: float = 10.0) -> str:
         if text in pane:
             return pane
         time.sleep(0.1)
-    raise AssertionError(f"{text!r} did not appear in the terminal:\n"
-                         f"{_tmux('capture-pane', '-p', '-t', session)}")
+    raise AssertionError(
+        f"{text!r} did not appear in the terminal:\n{_tmux('capture-pane', '-p', '-t', session)}"
+    )
 
 
 def _start(db: Path, tmp_path: Path, editor: Path) -> str:
     session = f"compose-e2e-{uuid.uuid4().hex[:8]}"
-    command = (f"EDITOR={shlex.quote(str(editor))} "
-               f"{shlex.join([*CONSOLE, '--db', str(db), '--as', 'alice'])}")
+    command = (
+        f"EDITOR={shlex.quote(str(editor))} "
+        f"{shlex.join([*CONSOLE, '--db', str(db), '--as', 'alice'])}"
+    )
     _tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)
     return session
 
 
 def _console_json(db: Path, *args: str) -> object:
-    done = subprocess.run([*CONSOLE, "--db", str(db), "--as", "alice", *args, "--json"],
-                          check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [*CONSOLE, "--db", str(db), "--as", "alice", *args, "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(done.stdout)
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "desk.db"
-    subprocess.run([*CONSOLE, "--db", str(path), "new", "--subject", "Printer offline",
-                    "--from", "ann@example.com", "--priority", "P1", "--body", "help"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            *CONSOLE,
+            "--db",
+            str(path),
+            "new",
+            "--subject",
+            "Printer offline",
+            "--from",
+            "ann@example.com",
+            "--priority",
+            "P1",
+            "--body",
+            "help",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return path
 
 
 @pytest.fixture
 def editor(tmp_path: Path) -> Path:
     script = tmp_path / "append-a-line"
-    script.write_text('#!/bin/sh\nprintf "\\nappended by the editor\\n" >> "$1"\n',
-                      encoding="utf-8")
+    script.write_text(
+        '#!/bin/sh\nprintf "\\nappended by the editor\\n" >> "$1"\n', encoding="utf-8"
+    )
     script.chmod(0o755)
     return script
 

@@ -43,13 +43,20 @@ def shared_db(server: sshd.SshServer) -> Iterator[Path]:
     folder.mkdir(exist_ok=True)
     folder.chmod(0o777)
     db = folder / "desk.db"
-    result = subprocess.run(server.command(ALICE, str(server.launcher), "--db", str(db), "demo",
-                                           "--tickets", "200"),
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        server.command(ALICE, str(server.launcher), "--db", str(db), "demo", "--tickets", "200"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     # Ticked as cron would: the consoles' own first timer run then changes no row mid-test.
-    result = subprocess.run(server.command(ALICE, str(server.launcher), "--db", str(db), "tick"),
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        server.command(ALICE, str(server.launcher), "--db", str(db), "tick"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     yield db
     for path in folder.iterdir():
@@ -82,7 +89,8 @@ def _wait_for(terminal: Terminal, predicate, timeout: float) -> str:  # type: ig
 
 
 def test_two_agents_over_ssh_see_each_others_changes_and_presence(
-        server: sshd.SshServer, shared_db: Path) -> None:
+    server: sshd.SshServer, shared_db: Path
+) -> None:
     alice = _console_over_ssh(server, ALICE, shared_db)
     bob = _console_over_ssh(server, BOB, shared_db)
     try:
@@ -92,10 +100,26 @@ def test_two_agents_over_ssh_see_each_others_changes_and_presence(
 
         # Bob files a ticket from a shell on the host (ssh joins the words of a remote
         # command with spaces, so the subject is quoted): alice's queue shows it.
-        result = subprocess.run(server.command(
-            BOB, str(server.launcher), "--db", str(shared_db), "new", "--subject",
-            shlex.quote("Printer on fire"), "--from", "ops@example.com", "--priority", "P1",
-            "--body", "smoke"), capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            server.command(
+                BOB,
+                str(server.launcher),
+                "--db",
+                str(shared_db),
+                "new",
+                "--subject",
+                shlex.quote("Printer on fire"),
+                "--from",
+                "ops@example.com",
+                "--priority",
+                "P1",
+                "--body",
+                "smoke",
+            ),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert result.returncode == 0, result.stderr
         written = time.monotonic()
         alice.wait_for("Printer on fire", timeout=LIVE_SECONDS)
@@ -110,8 +134,10 @@ def test_two_agents_over_ssh_see_each_others_changes_and_presence(
 
         def marked(screen: str) -> bool:
             # The row's number follows the sidebar's edge; the mark leads its subject.
-            return any(re.search(rf"\u2595\s*{number}\s", line) and BOB in line
-                       for line in screen.splitlines())
+            return any(
+                re.search(rf"\u2595\s*{number}\s", line) and BOB in line
+                for line in screen.splitlines()
+            )
 
         seen = time.monotonic()
         _wait_for(alice, marked, timeout=LIVE_SECONDS)  # a heartbeat, then a poll
@@ -140,22 +166,28 @@ def test_two_agents_over_ssh_see_each_others_changes_and_presence(
 
 def _consoles_of(user: str) -> list[str]:
     """The console processes `user` runs on this host."""
-    listing = subprocess.run(["ps", "-u", user, "-o", "args="], capture_output=True,
-                             text=True).stdout
+    listing = subprocess.run(
+        ["ps", "-u", user, "-o", "args="], capture_output=True, text=True
+    ).stdout
     return [line for line in listing.splitlines() if "-m console" in line]
 
 
 @pytest.mark.skipif(shutil.which("screen") is None, reason="GNU screen is not installed")
 def test_console_inside_gnu_screen_paints_and_quits(tmp_path: Path) -> None:
     db = tmp_path / "desk.db"
-    subprocess.run([console_command(), "--db", str(db), "demo", "--tickets", "100"],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [console_command(), "--db", str(db), "demo", "--tickets", "100"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     done = tmp_path / "exit-code"
     inner = f"{shell_command(console_command(), '--db', db, '--as', 'alice')}; echo $? > {done}"
     (tmp_path / "screens").mkdir(mode=0o700)
-    terminal = Terminal(shell_command("screen", "-q", "-S", "console-e2e",
-                                      "sh", "-c", inner),
-                        env={"SCREENDIR": str(tmp_path / "screens")})
+    terminal = Terminal(
+        shell_command("screen", "-q", "-S", "console-e2e", "sh", "-c", inner),
+        env={"SCREENDIR": str(tmp_path / "screens")},
+    )
     try:
         terminal.wait_for("1 of ", timeout=30)  # the status line comes with the first page
         screen = terminal.wait_for("Breach", timeout=10)  # screen may still be mid-paint

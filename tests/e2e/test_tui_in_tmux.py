@@ -45,8 +45,9 @@ def _wait_for(session: str, text: str, seconds: float = 10.0) -> str:
 @pytest.fixture
 def desk(tmp_path: Path) -> Path:
     db = tmp_path / "desk.db"
-    subprocess.run([*CONSOLE, "--db", str(db), "demo", "--tickets", "300"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*CONSOLE, "--db", str(db), "demo", "--tickets", "300"], check=True, capture_output=True
+    )
     # As cron leaves it: the console's own first timer run then closes no ticket under the
     # cursor while the test counts rows.
     subprocess.run([*CONSOLE, "--db", str(db), "tick"], check=True, capture_output=True)
@@ -56,8 +57,10 @@ def desk(tmp_path: Path) -> Path:
 def test_console_runs_in_a_real_terminal(desk: Path, tmp_path: Path) -> None:
     session = f"console-e2e-{uuid.uuid4().hex[:8]}"
     done = tmp_path / "exit-code"
-    command = (f"{shlex.join([*CONSOLE, '--db', str(desk), '--as', 'alice'])}; "
-               f"echo $? > {shlex.quote(str(done))}")
+    command = (
+        f"{shlex.join([*CONSOLE, '--db', str(desk), '--as', 'alice'])}; "
+        f"echo $? > {shlex.quote(str(done))}"
+    )
     _tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)
     try:
         # The status line's "1 of N" means the list is painted and has the focus; keys typed
@@ -70,9 +73,24 @@ def test_console_runs_in_a_real_terminal(desk: Path, tmp_path: Path) -> None:
         time.sleep(0.3)
         _tmux("send-keys", "-t", session, "Escape")
         _wait_for(session, "2 of ")
-        subprocess.run([*CONSOLE, "--db", str(desk), "new", "--subject", "Payments are down",
-                        "--from", "ops@example.com", "--priority", "P1", "--body", "all of them"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                *CONSOLE,
+                "--db",
+                str(desk),
+                "new",
+                "--subject",
+                "Payments are down",
+                "--from",
+                "ops@example.com",
+                "--priority",
+                "P1",
+                "--body",
+                "all of them",
+            ],
+            check=True,
+            capture_output=True,
+        )
         _wait_for(session, "Payments are down", seconds=3)
         _tmux("send-keys", "-t", session, "q")
         deadline = time.monotonic() + 10

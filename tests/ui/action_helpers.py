@@ -61,8 +61,9 @@ async def on_ticket(pilot: Pilot, ticket_id: int) -> DetailScreen:
     await settle(pilot)
     screen = app.screen
     assert isinstance(screen, DetailScreen)
-    await until(pilot, lambda: screen.ticket is not None and screen.facts is not None,
-                "the ticket to load")
+    await until(
+        pilot, lambda: screen.ticket is not None and screen.facts is not None, "the ticket to load"
+    )
     return screen
 
 
@@ -76,11 +77,16 @@ async def back_on_ticket(pilot: Pilot) -> DetailScreen:
     return screen
 
 
-def new_ticket(db_path, subject: str = "Printer on fire", body: str = "It smokes.",
-               requester: str = "ann@example.com") -> int:
+def new_ticket(
+    db_path,
+    subject: str = "Printer on fire",
+    body: str = "It smokes.",
+    requester: str = "ann@example.com",
+) -> int:
     with Store.open(db_path, clock=frozen_clock) as store:
-        return workflow.create_ticket(store, "intake", subject=subject, requester=requester,
-                                      body=body, priority=Priority.P2).id
+        return workflow.create_ticket(
+            store, "intake", subject=subject, requester=requester, body=body, priority=Priority.P2
+        ).id
 
 
 def store_of(db_path) -> Store:

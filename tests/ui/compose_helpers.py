@@ -13,16 +13,30 @@ from console.core.model import Priority, Ticket
 from console.core.store import Store
 from console.tui.app import ConsoleApp
 
-KEY_NAMES = {" ": "space", "\n": "enter", ",": "comma", ".": "full_stop", "!": "exclamation_mark",
-             ":": "colon", "?": "question_mark", "'": "apostrophe", "-": "minus"}
+KEY_NAMES = {
+    " ": "space",
+    "\n": "enter",
+    ",": "comma",
+    ".": "full_stop",
+    "!": "exclamation_mark",
+    ":": "colon",
+    "?": "question_mark",
+    "'": "apostrophe",
+    "-": "minus",
+}
 
 
 def fresh_ticket(db_path: Path, *, subject: str = "VPN drops every hour") -> Ticket:
     """An open ticket whose move is ours, with one customer message."""
     with Store.open(db_path, clock=frozen_clock) as store:
-        ticket = operations.create_ticket(store, "intake", subject=subject,
-                                          requester="Ann Lee <ann@example.com>",
-                                          body="It drops at ten past.", priority=Priority.P2)
+        ticket = operations.create_ticket(
+            store,
+            "intake",
+            subject=subject,
+            requester="Ann Lee <ann@example.com>",
+            body="It drops at ten past.",
+            priority=Priority.P2,
+        )
         return workflow.customer_message(store, "intake", ticket.id, "Still dropping.")
 
 

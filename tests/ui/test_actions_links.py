@@ -27,17 +27,28 @@ HOSTILE = "[bold red]x[/] \x1b]52;c;aGFja2Vk\x07 grab"
 
 
 async def test_merge_into_a_suggestion_then_undo_restores(app, db_path) -> None:
-    primary = new_ticket(db_path, "Label printer jams on thick paper",
-                         "The label printer jams every time.", "zed@example.com")
-    duplicate = new_ticket(db_path, "Label printer jams on thick paper again",
-                           "The label printer jams every time.", "zed@example.com")
+    primary = new_ticket(
+        db_path,
+        "Label printer jams on thick paper",
+        "The label printer jams every time.",
+        "zed@example.com",
+    )
+    duplicate = new_ticket(
+        db_path,
+        "Label printer jams on thick paper again",
+        "The label printer jams every time.",
+        "zed@example.com",
+    )
     with store_of(db_path) as store:
         workflow.customer_message(store, "intake", duplicate, "still jammed")
         status_before = store.ticket(duplicate).status
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await on_ticket(pilot, duplicate)
-        await until(pilot, lambda: any(s.ticket_id == primary for s in screen.suggestions),
-                    "the suggestions")
+        await until(
+            pilot,
+            lambda: any(s.ticket_id == primary for s in screen.suggestions),
+            "the suggestions",
+        )
         assert f"best #{primary}" in screen_text(app)
         await pilot.press("m")
         await choose(pilot, str(primary))
@@ -141,9 +152,11 @@ def macros_app(db_path, tmp_path, monkeypatch):
     path = tmp_path / "macros.toml"
     path.write_text(
         '[[checklist]]\nid = "basics"\ntitle = "The basics"\n'
-        'questions = [\n'
+        "questions = [\n"
         '  { id = "version", text = "[bold]Which[/] version?\\u001b[2J", required = true },\n'
-        '  { id = "os", text = "Which operating system?" },\n]\n', encoding="utf-8")
+        '  { id = "os", text = "Which operating system?" },\n]\n',
+        encoding="utf-8",
+    )
     return make_app(db_path, AGENT, clock=frozen_clock, macros_path=str(path))
 
 
@@ -224,4 +237,3 @@ async def test_panels_show_hostile_text_literally(app, db_path) -> None:
     assert "Escalated L1" in text and "[bold]" in text
     assert "Possible duplicates" in text and "Scanner offline [bold red]x[/]" in text
     assert "\x1b" not in text and "\x07" not in text
-

@@ -15,8 +15,19 @@ def _keys(width: int, hide: frozenset[str] = frozenset()) -> list[str]:
 
 def test_wide_terminals_show_every_column_and_give_the_rest_to_the_subject() -> None:
     columns = layout(200)
-    assert [c.key for c, _ in columns] == ["id", "priority", "line", "court", "status", "age",
-                                           "left", "requester", "who", "subject", "assignee"]
+    assert [c.key for c, _ in columns] == [
+        "id",
+        "priority",
+        "line",
+        "court",
+        "status",
+        "age",
+        "left",
+        "requester",
+        "who",
+        "subject",
+        "assignee",
+    ]
     assert sum(w for _, w in columns) + len(columns) - 1 == 200
 
 
@@ -38,10 +49,19 @@ def test_fit_cuts_by_terminal_cells_with_an_ellipsis() -> None:
 
 def test_cells_are_one_visible_line() -> None:
     ticket = TicketSummary(
-        id=7, subject="two\nlines \x1b[2J", requester="a@example.com", line=Line.L1,
-        priority=Priority.P1, status=Status.OPEN, court=Court.US, assignee=None,
-        created_at="2026-01-14T12:00:00Z", updated_at="2026-01-14T12:00:00Z",
-        updated_by="intake", version=1)
+        id=7,
+        subject="two\nlines \x1b[2J",
+        requester="a@example.com",
+        line=Line.L1,
+        priority=Priority.P1,
+        status=Status.OPEN,
+        court=Court.US,
+        assignee=None,
+        created_at="2026-01-14T12:00:00Z",
+        updated_at="2026-01-14T12:00:00Z",
+        updated_by="intake",
+        version=1,
+    )
     assert cell_text(ticket, "subject", FROZEN) == "two\u23celines \u241b[2J"
     assert cell_text(ticket, "court", FROZEN) == "our move"
     assert cell_text(ticket, "age", FROZEN) == "1d"

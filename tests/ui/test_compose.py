@@ -34,7 +34,10 @@ async def test_reply_by_keys_goes_to_the_customer(app, db_path) -> None:
         await wait_for(pilot, DetailScreen)
     message, after = _last_message(db_path, ticket.id)
     assert (message.kind, message.author, message.body) == (
-        MessageKind.REPLY, AGENT, "Please restart the router.")
+        MessageKind.REPLY,
+        AGENT,
+        "Please restart the router.",
+    )
     assert after.court == Court.CUSTOMER
 
 
@@ -98,7 +101,8 @@ async def test_the_draft_survives_closing_the_app(make, db_path) -> None:
     with Store.open(db_path, clock=frozen_clock) as store:
         assert drafts.load(store, AGENT, ticket.id, "reply").body == "Half a thought"
         assert drafts.load(store, AGENT, ticket.id, "note").body == (
-            "note typed when the session died")
+            "note typed when the session died"
+        )
         assert len(store.messages(ticket.id)) == 1  # nothing was sent
     again = make()
     async with again.run_test(size=(120, 36)) as pilot:
@@ -155,13 +159,16 @@ async def test_a_conflict_from_the_core_keeps_the_text_and_the_draft(app, db_pat
         with Store.open(db_path, clock=frozen_clock) as store:
             store.conn.execute(
                 "CREATE TRIGGER colleague AFTER INSERT ON messages BEGIN UPDATE tickets SET"
-                " version = version + 1, updated_by = 'bob' WHERE id = new.ticket_id; END")
+                " version = version + 1, updated_by = 'bob' WHERE id = new.ticket_id; END"
+            )
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is screen
         assert screen.query_one("#compose-text").text == "Checked the logs."
-        assert any("was changed by bob" in n.message and "kept as a draft" in n.message
-                   for n in app._notifications)
+        assert any(
+            "was changed by bob" in n.message and "kept as a draft" in n.message
+            for n in app._notifications
+        )
     with Store.open(db_path, clock=frozen_clock) as store:
         assert len(store.messages(ticket.id)) == 1
         assert drafts.load(store, AGENT, ticket.id, "reply").body == "Checked the logs."

@@ -20,7 +20,7 @@ from console.tui.screens.compose import ComposeScreen
 from console.tui.screens.detail import DetailScreen
 from console.tui.screens.macro_picker import MacroPicker
 
-MACROS = '''
+MACROS = """
 [[macro]]
 id = "password-reset"
 title = "Password reset link"
@@ -37,7 +37,7 @@ body = "Tried: restart. Known: ticket #{ticket.id}."
 id = "printer-jam"
 title = "Printer [red]jam[/red]"
 body = "Open tray 2."
-'''
+"""
 
 
 @pytest.fixture
@@ -80,7 +80,9 @@ async def test_picker_finds_by_typo_previews_and_inserts(app, db_path) -> None:
         after = store.ticket(ticket.id)
         events = [e.action for e in store.events(ticket.id)]
     assert (message.kind, message.body) == (
-        MessageKind.REPLY, "Hi. Hello Ann, here is how to reset your password.")
+        MessageKind.REPLY,
+        "Hi. Hello Ann, here is how to reset your password.",
+    )
     assert after.status == Status.WAITING and after.court == Court.CUSTOMER
     assert "macro" in events and "tag" in events
 
@@ -124,21 +126,27 @@ async def test_copy_reports_what_was_copied_and_where(app, db_path) -> None:
         await settle(pilot)
         said = [n.message for n in app._notifications]
         copied = len("Hello Ann, here is how to reset your password.")
-        assert any(f"macro password-reset: copied {copied} characters" in m
-                   and "terminal (OSC 52): yes" in m and "local clipboard" in m for m in said)
+        assert any(
+            f"macro password-reset: copied {copied} characters" in m
+            and "terminal (OSC 52): yes" in m
+            and "local clipboard" in m
+            for m in said
+        )
         assert app.clipboard == "Hello Ann, here is how to reset your password."
 
 
-async def test_a_broken_file_keeps_the_last_good_macros_and_says_why(app, db_path,
-                                                                     macros_file) -> None:
+async def test_a_broken_file_keeps_the_last_good_macros_and_says_why(
+    app, db_path, macros_file
+) -> None:
     ticket = fresh_ticket(db_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_on(pilot, app, ticket.id)
         await pilot.press("M")
         await wait_for(pilot, MacroPicker)
         await pilot.press("escape")
-        macros_file.write_text(MACROS + '\n[[macro]]\nid = "x"\ntitle = "X"\nbody = "{nope}"\n',
-                               encoding="utf-8")
+        macros_file.write_text(
+            MACROS + '\n[[macro]]\nid = "x"\ntitle = "X"\nbody = "{nope}"\n', encoding="utf-8"
+        )
         os.utime(macros_file, ns=(1, 1))  # a different mtime, whatever the file system's grain
         await pilot.press("M")
         await wait_for(pilot, MacroPicker)
@@ -182,8 +190,9 @@ def test_editor_command_comes_from_visual_or_editor() -> None:
         editor_command({})
 
 
-async def test_ctrl_e_without_an_editor_says_so_and_keeps_the_text(app, db_path,
-                                                                   monkeypatch) -> None:
+async def test_ctrl_e_without_an_editor_says_so_and_keeps_the_text(
+    app, db_path, monkeypatch
+) -> None:
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.delenv("EDITOR", raising=False)
     ticket = fresh_ticket(db_path)

@@ -76,8 +76,11 @@ async def test_front_line_records_the_answer_for_the_asker(db_path) -> None:
 
 async def test_after_a_customer_message_the_checklist_is_offered(db_path) -> None:
     ticket = fresh_ticket(db_path)
-    checklist = Checklist("vpn", "VPN basics", (Question("os", "Which operating system?"),
-                                               Question("since", "Since when?", True)))
+    checklist = Checklist(
+        "vpn",
+        "VPN basics",
+        (Question("os", "Which operating system?"), Question("since", "Since when?", True)),
+    )
     with Store.open(db_path, clock=frozen_clock) as store:
         checklists.attach(store, "bob", ticket.id, checklist)
     app = make_app(db_path, AGENT, clock=frozen_clock)
@@ -140,9 +143,11 @@ async def test_presence_is_replying_while_the_composer_is_open(db_path) -> None:
         await wait_for(pilot, ComposeScreen)
         with Store.open(db_path, clock=frozen_clock) as store:
             assert [(p.agent, p.activity) for p in presence.on_ticket(store, ticket.id)] == [
-                (AGENT, "replying")]
+                (AGENT, "replying")
+            ]
         await pilot.press("escape")
         await wait_for(pilot, DetailScreen)
         with Store.open(db_path, clock=frozen_clock) as store:
             assert [(p.agent, p.activity) for p in presence.on_ticket(store, ticket.id)] == [
-                (AGENT, "viewing")]
+                (AGENT, "viewing")
+            ]

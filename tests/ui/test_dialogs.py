@@ -22,7 +22,8 @@ async def test_ask_text_refuses_empty_then_accepts() -> None:
         app.ask(AskText("Reason", "Why does the ball move?"))
         await pilot.press("enter")
         assert app.answers == [] and "cannot be empty" in str(
-            app.screen.query_one("#error").render())
+            app.screen.query_one("#error").render()
+        )
         await pilot.press(*"[b]waiting[/b]", "enter")
         assert app.answers == ["[b]waiting[/b]"]
 

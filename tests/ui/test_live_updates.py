@@ -24,8 +24,13 @@ async def test_a_new_ticket_from_elsewhere_appears_within_seconds(app, db_path) 
         await settle(pilot)
         before = ticket_list(app).total
         with Store.open(db_path, clock=frozen_clock) as other:
-            operations.create_ticket(other, "monitoring", subject="Disk full on db-7",
-                                     requester="alerts@example.com", priority=Priority.P1)
+            operations.create_ticket(
+                other,
+                "monitoring",
+                subject="Disk full on db-7",
+                requester="alerts@example.com",
+                priority=Priority.P1,
+            )
         assert await _wait_for(lambda: ticket_list(app).total == before + 1)
         await pilot.pause()
         text = screen_text(app)
@@ -41,8 +46,13 @@ async def test_an_open_ticket_shows_a_note_added_elsewhere(app, db_path) -> None
         await pilot.press("enter")
         await settle(pilot)
         with Store.open(db_path, clock=frozen_clock) as other:
-            operations.add_message(other, "bob", ticket.id, MessageKind.NOTE,
-                                   "Checked the logs: the 500s started at 09:14.")
+            operations.add_message(
+                other,
+                "bob",
+                ticket.id,
+                MessageKind.NOTE,
+                "Checked the logs: the 500s started at 09:14.",
+            )
         assert await _wait_for(lambda: "the 500s started at 09:14" in screen_text(app))
         assert "Internal note" in screen_text(app)
         assert AGENT  # the app acts as alice; the note came from bob's process
@@ -56,8 +66,13 @@ async def test_the_cursor_stays_on_its_ticket_when_one_arrives_above(app, db_pat
         assert chosen is not None
         before = ticket_list(app).total
         with Store.open(db_path, clock=frozen_clock) as other:
-            operations.create_ticket(other, "monitoring", subject="Everything is down",
-                                     requester="alerts@example.com", priority=Priority.P1)
+            operations.create_ticket(
+                other,
+                "monitoring",
+                subject="Everything is down",
+                requester="alerts@example.com",
+                priority=Priority.P1,
+            )
         assert await _wait_for(lambda: ticket_list(app).total == before + 1)
         await settle(pilot)
         assert ticket_list(app).current == chosen

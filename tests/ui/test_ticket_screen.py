@@ -19,11 +19,17 @@ HOSTILE_BODY = "[link=https://evil.example]click[/link] \x1b[2J cleared? \x1b]0;
 
 def _hostile_ticket(db_path) -> int:
     with Store.open(db_path, clock=frozen_clock) as store:
-        ticket = operations.create_ticket(store, "intake", subject=HOSTILE_SUBJECT,
-                                          requester="[i]eve[/i] <eve@evil.example>",
-                                          body=HOSTILE_BODY, priority=Priority.P1)
-        operations.add_message(store, AGENT, ticket.id, MessageKind.NOTE,
-                               "[reverse]note[/] \x1b[31mred\x1b[0m")
+        ticket = operations.create_ticket(
+            store,
+            "intake",
+            subject=HOSTILE_SUBJECT,
+            requester="[i]eve[/i] <eve@evil.example>",
+            body=HOSTILE_BODY,
+            priority=Priority.P1,
+        )
+        operations.add_message(
+            store, AGENT, ticket.id, MessageKind.NOTE, "[reverse]note[/] \x1b[31mred\x1b[0m"
+        )
     return ticket.id
 
 
@@ -50,10 +56,14 @@ async def test_thread_shows_each_kind_and_the_timeline(app) -> None:
 
 async def test_j_k_scroll_the_ticket_and_esc_goes_back(app, db_path) -> None:
     with Store.open(db_path, clock=frozen_clock) as store:
-        ticket = operations.create_ticket(store, "intake", subject="Long one",
-                                          requester="ann@example.com",
-                                          body="\n".join(f"line {n}" for n in range(200)),
-                                          priority=Priority.P1)
+        ticket = operations.create_ticket(
+            store,
+            "intake",
+            subject="Long one",
+            requester="ann@example.com",
+            body="\n".join(f"line {n}" for n in range(200)),
+            priority=Priority.P1,
+        )
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         app.open_ticket(ticket.id)
@@ -92,8 +102,9 @@ async def test_hostile_text_is_shown_literally(app, db_path) -> None:
 async def test_a_five_megabyte_body_is_cut_and_does_not_freeze(app, db_path) -> None:
     huge = ("All work and no play. " * 40 + "\n") * 5700  # about 5 MB
     with Store.open(db_path, clock=frozen_clock) as store:
-        ticket = operations.create_ticket(store, "intake", subject="Log dump",
-                                          requester="ops@example.com", body=huge)
+        ticket = operations.create_ticket(
+            store, "intake", subject="Log dump", requester="ops@example.com", body=huge
+        )
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         started = time.perf_counter()

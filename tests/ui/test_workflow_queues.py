@@ -41,15 +41,20 @@ def _clocked_store(path: Path) -> dict[str, int]:
     moment = [FROZEN]
     store = Store.open(path, clock=lambda: moment[0])
     try:
+
         def new(subject: str, priority: Priority, hours_ago: int = 0) -> int:
             moment[0] = FROZEN - timedelta(hours=hours_ago)
-            ticket = workflow.create_ticket(store, "intake", subject=subject,
-                                            requester="c@example.com", priority=priority)
+            ticket = workflow.create_ticket(
+                store, "intake", subject=subject, requester="c@example.com", priority=priority
+            )
             return ticket.id
-        ids = {"at_risk": new("close to the deadline", Priority.P1),
-               "fine": new("plenty of time", Priority.P4),
-               "breached": new("past the deadline", Priority.P2, hours_ago=6),
-               "waiting": new("answered, waiting on the customer", Priority.P3, hours_ago=1)}
+
+        ids = {
+            "at_risk": new("close to the deadline", Priority.P1),
+            "fine": new("plenty of time", Priority.P4),
+            "breached": new("past the deadline", Priority.P2, hours_ago=6),
+            "waiting": new("answered, waiting on the customer", Priority.P3, hours_ago=1),
+        }
         workflow.reply(store, "alice", ids["waiting"], "Could you send a screenshot?")
         moment[0] = FROZEN
         timers.tick(store, SlaPolicy(), "cron")
@@ -114,12 +119,12 @@ async def test_workflow_queues_in_the_sidebar_with_counts_and_rows(app, db_path)
     store = Store.open(db_path, clock=lambda: FROZEN)
     try:
         chosen = store.tickets(QueueFilter(), limit=3)
-        workflow.set_followup(store, AGENT, chosen[0].id, FROZEN - timedelta(hours=1),
-                              "promised a call back")
+        workflow.set_followup(
+            store, AGENT, chosen[0].id, FROZEN - timedelta(hours=1), "promised a call back"
+        )
         expert = Agent(login="erin", name="Erin", lines=(Line.L3,))
         escalation.ask_front(store, expert, chosen[1].id, "Which browser do you use?")
-        expected = {name: queues.count(store, policy, name) for name in ("due", "nudge",
-                                                                          "breach")}
+        expected = {name: queues.count(store, policy, name) for name in ("due", "nudge", "breach")}
         timers.tick(store, policy, "cron")  # the reminder logged: the app's run finds none
         breach_first = [r.id for r in queues.breach(store, limit=100)]
         nudge_ids = [r.id for r in queues.nudge(store, policy, limit=100)]
@@ -191,13 +196,15 @@ async def test_presence_of_a_colleague_shows_in_the_list_and_on_the_ticket(app, 
             await pilot.press("enter")
             await settle(pilot)
             line = app.screen.query_one(PresenceLine)
-            assert await _wait_for(lambda: line.display and "bob is replying" in
-                                   screen_text(app))
+            assert await _wait_for(lambda: line.display and "bob is replying" in screen_text(app))
             # Alice's own console says where she is, for the others.
-            assert await _wait_for(lambda: [p.agent for p in presence.on_ticket(
-                other, first.id, exclude_agent="bob")] == [AGENT])
-            assert presence.on_ticket(other, first.id, exclude_agent="bob")[0].activity == \
-                "viewing"
+            assert await _wait_for(
+                lambda: (
+                    [p.agent for p in presence.on_ticket(other, first.id, exclude_agent="bob")]
+                    == [AGENT]
+                )
+            )
+            assert presence.on_ticket(other, first.id, exclude_agent="bob")[0].activity == "viewing"
             presence.leave(other, "bob")
             assert await _wait_for(lambda: not line.display)
             await pilot.press("escape")
@@ -205,8 +212,9 @@ async def test_presence_of_a_colleague_shows_in_the_list_and_on_the_ticket(app, 
             assert await _wait_for(lambda: not presence.on_ticket(other, first.id))
         # Quitting removes alice's presence at once.
         with other.lock:
-            rows = other.conn.execute("SELECT count(*) FROM presence WHERE agent = ?",
-                                      (AGENT,)).fetchone()[0]
+            rows = other.conn.execute(
+                "SELECT count(*) FROM presence WHERE agent = ?", (AGENT,)
+            ).fetchone()[0]
         assert rows == 0
     finally:
         other.close()
@@ -217,15 +225,19 @@ async def test_the_tui_runs_the_timers_and_says_what_they_did(tmp_path) -> None:
     moment = [FROZEN - timedelta(hours=3)]
     store = Store.open(path, clock=lambda: moment[0])
     try:
-        late = workflow.create_ticket(store, "intake", subject="urgent and unanswered",
-                                      requester="c@example.com", priority=Priority.P1)
+        late = workflow.create_ticket(
+            store,
+            "intake",
+            subject="urgent and unanswered",
+            requester="c@example.com",
+            priority=Priority.P1,
+        )
     finally:
         store.close()
     app = make_app(path, AGENT, clock=lambda: FROZEN)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert await _wait_for(lambda: any("SLA breach" in n.message
-                                           for n in app._notifications))
+        assert await _wait_for(lambda: any("SLA breach" in n.message for n in app._notifications))
     store = Store.open(path, clock=lambda: FROZEN)
     try:
         breaches = [e for e in store.events(late.id) if e.action == "sla_breach"]
@@ -246,8 +258,14 @@ async def test_an_agent_missing_from_the_team_config_is_told_at_start(db_path) -
 def test_left_cell_is_short_and_signed() -> None:
     from console.tui.columns import short_left
 
-    assert [short_left(s) for s in (59 * 60, 3600, 47 * 3600, 49 * 3600, -7200, -30)] == \
-        ["59m", "1h", "47h", "2d", "-2h", "-0m"]
+    assert [short_left(s) for s in (59 * 60, 3600, 47 * 3600, 49 * 3600, -7200, -30)] == [
+        "59m",
+        "1h",
+        "47h",
+        "2d",
+        "-2h",
+        "-0m",
+    ]
 
 
 async def test_a_colleague_whose_console_died_fades_out_after_the_ttl(db_path) -> None:

@@ -19,16 +19,41 @@ def run(capsys, db: Path, *args: str) -> tuple[int, str, str]:
 
 
 def test_new_then_list_and_show(capsys, db_path: Path) -> None:
-    code, out, _ = run(capsys, db_path, "new", "--subject", "VPN down", "--from",
-                       "ops@example.com", "--priority", "P1", "--line", "L2", "--body", "since 3am")
+    code, out, _ = run(
+        capsys,
+        db_path,
+        "new",
+        "--subject",
+        "VPN down",
+        "--from",
+        "ops@example.com",
+        "--priority",
+        "P1",
+        "--line",
+        "L2",
+        "--body",
+        "since 3am",
+    )
     assert code == 0 and out.strip() == "1"
     code, out, _ = run(capsys, db_path, "list", "--json")
     [row] = json.loads(out)
     assert (row["id"], row["priority"], row["line"], row["court"]) == (1, "P1", "L2", "us")
     code, out, _ = run(capsys, db_path, "show", "1", "--json")
     shown = json.loads(out)
-    for key in ("id", "subject", "body", "requester", "line", "priority", "status", "court",
-                "assignee", "version", "messages", "events"):
+    for key in (
+        "id",
+        "subject",
+        "body",
+        "requester",
+        "line",
+        "priority",
+        "status",
+        "court",
+        "assignee",
+        "version",
+        "messages",
+        "events",
+    ):
         assert key in shown
     assert shown["body"] == "since 3am" and shown["events"][0]["actor"] == "ann"
     code, out, _ = run(capsys, db_path, "show", "#1")
@@ -36,15 +61,27 @@ def test_new_then_list_and_show(capsys, db_path: Path) -> None:
 
 
 def test_new_prints_json_with_the_id(capsys, db_path: Path) -> None:
-    code, out, _ = run(capsys, db_path, "new", "--subject", "s", "--from", "a@b.c", "--body", "",
-                       "--json")
+    code, out, _ = run(
+        capsys, db_path, "new", "--subject", "s", "--from", "a@b.c", "--body", "", "--json"
+    )
     assert code == 0 and json.loads(out)["id"] == 1
 
 
 def test_list_filters(capsys, db_path: Path) -> None:
     for line in ("L1", "L2", "L2"):
-        run(capsys, db_path, "new", "--subject", f"on {line}", "--from", "a@b.c", "--line", line,
-            "--body", "x")
+        run(
+            capsys,
+            db_path,
+            "new",
+            "--subject",
+            f"on {line}",
+            "--from",
+            "a@b.c",
+            "--line",
+            line,
+            "--body",
+            "x",
+        )
     code, out, _ = run(capsys, db_path, "list", "--line", "l2", "--json", "--limit", "1")
     assert [r["line"] for r in json.loads(out)] == ["L2"]
     code, out, _ = run(capsys, db_path, "list", "--court", "customer")
@@ -53,20 +90,30 @@ def test_list_filters(capsys, db_path: Path) -> None:
     assert out.count("OUR MOVE") == 3
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (["show", "42"], 1, "ticket #42 does not exist"),
-    (["show", "abc"], 2, "'abc' is not a ticket number"),
-    (["new", "--subject", "x", "--from", "a@b.c", "--priority", "P9", "--body", "b"], 2,
-     "unknown priority 'P9'"),
-    (["new", "--from", "a@b.c", "--body", "b"], 2, "the following arguments are required: "
-     "--subject"),
-    (["new", "--subject", " ", "--from", "a@b.c", "--body", "b"], 2, "the subject is empty"),
-    (["new", "--subject", "x", "--from", "nobody", "--body", "b"], 2, "not an e-mail address"),
-    (["list", "--status", "lost"], 2, "unknown status 'lost'"),
-    (["list", "--limit", "0"], 2, "--limit must be at least 1"),
-])
-def test_bad_input_is_one_line_on_stderr_and_changes_nothing(capsys, db_path, args, code,
-                                                             message) -> None:
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["show", "42"], 1, "ticket #42 does not exist"),
+        (["show", "abc"], 2, "'abc' is not a ticket number"),
+        (
+            ["new", "--subject", "x", "--from", "a@b.c", "--priority", "P9", "--body", "b"],
+            2,
+            "unknown priority 'P9'",
+        ),
+        (
+            ["new", "--from", "a@b.c", "--body", "b"],
+            2,
+            "the following arguments are required: --subject",
+        ),
+        (["new", "--subject", " ", "--from", "a@b.c", "--body", "b"], 2, "the subject is empty"),
+        (["new", "--subject", "x", "--from", "nobody", "--body", "b"], 2, "not an e-mail address"),
+        (["list", "--status", "lost"], 2, "unknown status 'lost'"),
+        (["list", "--limit", "0"], 2, "--limit must be at least 1"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_and_changes_nothing(
+    capsys, db_path, args, code, message
+) -> None:
     run(capsys, db_path, "new", "--subject", "keep me", "--from", "a@b.c", "--body", "x")
     before = db_path.read_bytes()
     assert main(["--db", str(db_path), *args]) == code
@@ -85,14 +132,26 @@ def test_unreadable_and_newer_databases(capsys, tmp_path: Path) -> None:
 
 
 def _console(db: Path, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "console", "--db", str(db), "--as", "mon",
-                           *args], input=stdin, capture_output=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "console", "--db", str(db), "--as", "mon", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+    )
 
 
 def test_monitoring_alert_piped_on_stdin_keeps_bytes(db_path: Path) -> None:
     alert = b"CRITICAL disk 99% \xff\xfe\x1b]52;c;cHduZWQ=\x07 [bold]x[/]"
-    made = _console(db_path, "new", "--subject", "disk full", "--from", "nagios@example.com",
-                    "--json", stdin=alert)
+    made = _console(
+        db_path,
+        "new",
+        "--subject",
+        "disk full",
+        "--from",
+        "nagios@example.com",
+        "--json",
+        stdin=alert,
+    )
     assert made.returncode == 0, made.stderr
     number = json.loads(made.stdout)["id"]
     shown = json.loads(_console(db_path, "show", str(number), "--json").stdout)
@@ -115,9 +174,13 @@ def test_show_tells_what_surrounds_the_ticket(capsys, db_path: Path) -> None:
     run(capsys, db_path, "escalate", "1", "--note", "need the expert")
     run(capsys, db_path, "checklist", "attach", "1", "self-diagnosis")
     code, out, _ = run(capsys, db_path, "show", "1")
-    for expected in ("SLA: first_response due", "hand-off L1 → L2 by ann: need the expert",
-                     "child ticket #2", "parent problem of 1 tickets",
-                     "checklist self-diagnosis: 0/"):
+    for expected in (
+        "SLA: first_response due",
+        "hand-off L1 → L2 by ann: need the expert",
+        "child ticket #2",
+        "parent problem of 1 tickets",
+        "checklist self-diagnosis: 0/",
+    ):
         assert expected in out
     code, out, _ = run(capsys, db_path, "show", "2")
     assert "hangs on parent problem #1" in out

@@ -23,8 +23,22 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.delenv("TMUX", raising=False)
     monkeypatch.delenv("STY", raising=False)
     path = str(tmp_path / "t.db")
-    assert main(["--db", path, "new", "--subject", "Export fails",
-                 "--from", "Ann Lee <ann@example.com>", "--body", "help"]) == 0
+    assert (
+        main(
+            [
+                "--db",
+                path,
+                "new",
+                "--subject",
+                "Export fails",
+                "--from",
+                "Ann Lee <ann@example.com>",
+                "--body",
+                "help",
+            ]
+        )
+        == 0
+    )
     return path
 
 
@@ -41,8 +55,11 @@ def test_macro_list_and_search(db: str, capsys: pytest.CaptureFixture[str]) -> N
     code, out, _ = run(capsys, "--db", db, "macro", "list", "--search", "pasword", "--json")
     found = json.loads(out)
     assert found[0]["id"] == "password-reset" and found[0]["score"] > 70
-    assert found[0]["actions"] == {"status": "solved", "court": "customer",
-                                   "tags": ["password-reset"]}
+    assert found[0]["actions"] == {
+        "status": "solved",
+        "court": "customer",
+        "tags": ["password-reset"],
+    }
 
 
 def test_checklist_list(db: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -52,23 +69,35 @@ def test_checklist_list(db: str, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_show_rendered_for_a_ticket(db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--db", db, "--as", "amy", "macro", "show", "confirm-fix",
-                       "--ticket", "1")
+    code, out, _ = run(
+        capsys, "--db", db, "--as", "amy", "macro", "show", "confirm-fix", "--ticket", "1"
+    )
     assert code == 0
     assert "  will set status to solved\n" in out
     assert 'we have fixed the problem described in ticket #1 ("Export fails")' in out
-    code, out, _ = run(capsys, "--db", db, "macro", "show", "confirm-fix", "--ticket", "1",
-                       "--json")
+    code, out, _ = run(
+        capsys, "--db", db, "macro", "show", "confirm-fix", "--ticket", "1", "--json"
+    )
     assert json.loads(out)["will"][0] == "add a public reply"
 
 
 def test_apply_then_checklist_flow(db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "--db", db, "--as", "amy", "macro", "apply", "need-details",
-                         "1")
+    code, out, err = run(capsys, "--db", db, "--as", "amy", "macro", "apply", "need-details", "1")
     assert code == 0 and out.startswith("Hello Ann,")
     assert "applied need-details to #1: added reply (message 1); set status to waiting" in err
-    code, out, _ = run(capsys, "--db", db, "--as", "amy", "checklist", "answer", "1", "5",
-                       "--text", "screenshot.png")
+    code, out, _ = run(
+        capsys,
+        "--db",
+        db,
+        "--as",
+        "amy",
+        "checklist",
+        "answer",
+        "1",
+        "5",
+        "--text",
+        "screenshot.png",
+    )
     assert out == "#1 question 5 (screenshot) answered; 4 still open\n"
     code, out, _ = run(capsys, "--db", db, "checklist", "ask", "1", "--json")
     asked = json.loads(out)
@@ -80,32 +109,41 @@ def test_apply_then_checklist_flow(db: str, capsys: pytest.CaptureFixture[str]) 
     assert out == "#1 question 5 (screenshot) open again; 5 still open\n"
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["macro", "apply", "nope", "1"], "console: error: no macro 'nope' (did you mean"),
-    (["macro", "apply", "nudge", "7"], "console: error: ticket #7 does not exist"),
-    (["checklist", "attach", "1", "nope"], "console: error: no checklist 'nope'"),
-    (["checklist", "answer", "1", "1", "--text", "x"],
-     "console: error: ticket #1 has no checklist: attach one first"),
-])
-def test_bad_input_is_one_line_and_exit_code(db: str, capsys: pytest.CaptureFixture[str],
-                                             argv: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["macro", "apply", "nope", "1"], "console: error: no macro 'nope' (did you mean"),
+        (["macro", "apply", "nudge", "7"], "console: error: ticket #7 does not exist"),
+        (["checklist", "attach", "1", "nope"], "console: error: no checklist 'nope'"),
+        (
+            ["checklist", "answer", "1", "1", "--text", "x"],
+            "console: error: ticket #1 has no checklist: attach one first",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code(
+    db: str, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
     code, out, err = run(capsys, "--db", db, *argv)
     assert code in (1, 2) and out == "" and err.startswith(message) and err.count("\n") == 1
 
 
-def test_broken_macros_file_names_file_line_and_key(db: str, tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_broken_macros_file_names_file_line_and_key(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('[[macro]]\nid = "x"\ntitle = "X"\nbody = "Hi {customer.nam}"\n')
     code, _, err = run(capsys, "--db", db, "--macros", str(bad), "macro", "check")
     assert code == 2
-    assert err == (f"console: error: {bad}:4: macro[x].body: unknown placeholder "
-                   "{customer.nam} (did you mean {customer.name}?)\n")
+    assert err == (
+        f"console: error: {bad}:4: macro[x].body: unknown placeholder "
+        "{customer.nam} (did you mean {customer.name}?)\n"
+    )
 
 
-def test_environment_and_personal_file(db: str, tmp_path: Path,
-                                       monkeypatch: pytest.MonkeyPatch,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_environment_and_personal_file(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     team = tmp_path / "team.toml"
     team.write_text('[[macro]]\nid = "hi"\ntitle = "Team hi"\nbody = "Hi"\n')
     monkeypatch.setenv("CONSOLE_MACROS", str(team))
@@ -116,16 +154,18 @@ def test_environment_and_personal_file(db: str, tmp_path: Path,
     assert [(m["id"], m["title"]) for m in json.loads(out)] == [("hi", "My hi")]
 
 
-def test_apply_copy_writes_osc52_to_the_terminal(db: str, monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_apply_copy_writes_osc52_to_the_terminal(
+    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     master, slave = os.openpty()
     tty.setraw(slave)
     copied: list[str] = []
     monkeypatch.setattr(pyperclip, "copy", copied.append)
     monkeypatch.setattr(clipboard, "TERMINAL", os.ttyname(slave))
     try:
-        code, out, err = run(capsys, "--db", db, "macro", "apply", "ask-screenshot", "1",
-                             "--copy", "--json")
+        code, out, err = run(
+            capsys, "--db", db, "macro", "apply", "ask-screenshot", "1", "--copy", "--json"
+        )
         data = json.loads(out)
         assert os.read(master, 65536) == clipboard.osc52_sequence(data["text"]).encode()
     finally:
@@ -135,9 +175,9 @@ def test_apply_copy_writes_osc52_to_the_terminal(db: str, monkeypatch: pytest.Mo
     assert [p["ok"] for p in data["copy"]["paths"]] == [True, True]
 
 
-def test_copy_without_any_clipboard_says_so(db: str, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_copy_without_any_clipboard_says_so(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setitem(sys.modules, "pyperclip", None)
     monkeypatch.setattr(clipboard, "TERMINAL", str(tmp_path / "no-tty-dir/tty"))
     run(capsys, "--db", db, "checklist", "attach", "1", "self-diagnosis")
@@ -147,8 +187,12 @@ def test_copy_without_any_clipboard_says_so(db: str, tmp_path: Path,
 
 
 def test_runs_as_a_module(db: str) -> None:
-    result = subprocess.run([sys.executable, "-m", "console", "--db", db, "macro", "show",
-                             "nudge"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "console", "--db", db, "macro", "show", "nudge"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0 and result.stdout.startswith("nudge: Nudge a customer")
 
 

@@ -50,12 +50,10 @@ def test_osc52_sequence_is_base64_of_utf8() -> None:
     assert wrapped == "\x1bPtmux;\x1b\x1b]52;c;eA==\x07\x1b\\"
     long = clipboard.osc52_sequence("y" * 60, multiplexer="screen")
     payload = base64.b64encode(b"y" * 60).decode()
-    assert long == ("\x1bP\x1b]52;c;" + payload[:76] + "\x1b\\\x1bP" + payload[76:]
-                    + "\x07\x1b\\")
+    assert long == ("\x1bP\x1b]52;c;" + payload[:76] + "\x1b\\\x1bP" + payload[76:] + "\x07\x1b\\")
 
 
-def test_osc52_bytes_reach_the_terminal(pty: tuple[int, str],
-                                        local_clipboard: list[str]) -> None:
+def test_osc52_bytes_reach_the_terminal(pty: tuple[int, str], local_clipboard: list[str]) -> None:
     master, path = pty
     terminal = clipboard.open_terminal(path)
     assert terminal is not None
@@ -66,24 +64,29 @@ def test_osc52_bytes_reach_the_terminal(pty: tuple[int, str],
     assert report.ok and local_clipboard == ["hello \x1b[2J world"]
     assert report.summary() == (
         "copied 16 characters (terminal (OSC 52): yes (sent; the terminal must allow clipboard "
-        "writes); local clipboard: yes (pyperclip))")
+        "writes); local clipboard: yes (pyperclip))"
+    )
 
 
 def test_pyperclip_failing_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(text: str) -> None:
         raise pyperclip.PyperclipException("Pyperclip could not find a copy/paste mechanism")
+
     monkeypatch.setattr(pyperclip, "copy", fail)
     report = clipboard.copy("x", io.BytesIO())
     assert report.ok  # the terminal path still went
     assert report.paths[1] == clipboard.PathResult(
-        "local clipboard", False,
-        "no local clipboard: Pyperclip could not find a copy/paste mechanism")
+        "local clipboard",
+        False,
+        "no local clipboard: Pyperclip could not find a copy/paste mechanism",
+    )
 
 
 def test_pyperclip_absent_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pyperclip", None)  # import now fails
     assert clipboard.copy_local("x") == clipboard.PathResult(
-        "local clipboard", False, "pyperclip is not installed")
+        "local clipboard", False, "pyperclip is not installed"
+    )
 
 
 def test_no_path_at_all_says_so_plainly(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,7 +95,8 @@ def test_no_path_at_all_says_so_plainly(monkeypatch: pytest.MonkeyPatch) -> None
     assert not report.ok
     assert report.summary() == (
         "nothing was copied: no clipboard path worked (terminal (OSC 52): no (no terminal to "
-        "send it to); local clipboard: no (pyperclip is not installed))")
+        "send it to); local clipboard: no (pyperclip is not installed))"
+    )
 
 
 def test_too_long_for_osc52_is_not_sent(local_clipboard: list[str]) -> None:
@@ -108,6 +112,7 @@ def test_copy_via_the_tuis_sender(local_clipboard: list[str]) -> None:
 
     def broken(text: str) -> None:
         raise OSError("terminal gone")
+
     assert not clipboard.copy_via("x", broken, local=False).ok
 
 

@@ -16,8 +16,12 @@ from console.core.store import Store
 from console.core.ticket_values import marker
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-GREET = Macro(id="greet", title="Greeting", body="Hello {customer.first_name}, fixed.",
-              actions=Actions(status=Status.WAITING, tags=("fixed",)))
+GREET = Macro(
+    id="greet",
+    title="Greeting",
+    body="Hello {customer.first_name}, fixed.",
+    actions=Actions(status=Status.WAITING, tags=("fixed",)),
+)
 
 
 @pytest.fixture
@@ -27,15 +31,22 @@ def store(tmp_path: Path):
 
 
 def _ticket(store: Store, requester: str = "Ann Lee <ann@example.com>") -> int:
-    ticket = operations.create_ticket(store, "amy", subject="Cannot log in",
-                                      requester=requester, body="help")
+    ticket = operations.create_ticket(
+        store, "amy", subject="Cannot log in", requester=requester, body="help"
+    )
     return workflow.customer_message(store, "amy", ticket.id, "still broken").id
 
 
 def test_apply_sends_the_edited_text_with_the_macro_actions(store: Store) -> None:
     ticket_id = _ticket(store)
-    applied = macro_render.apply(store, "amy", Catalog(macros=(GREET,)), GREET, ticket_id,
-                                 text="Hello Ann, fixed. Edited by hand.")
+    applied = macro_render.apply(
+        store,
+        "amy",
+        Catalog(macros=(GREET,)),
+        GREET,
+        ticket_id,
+        text="Hello Ann, fixed. Edited by hand.",
+    )
     assert store.messages(ticket_id)[-1].body == "Hello Ann, fixed. Edited by hand."
     assert applied.ticket.status == Status.WAITING
     assert applied.ticket.court == Court.CUSTOMER
@@ -44,8 +55,15 @@ def test_apply_sends_the_edited_text_with_the_macro_actions(store: Store) -> Non
 def test_apply_keep_court_keeps_the_ball_with_us(store: Store) -> None:
     ticket_id = _ticket(store)
     macro = Macro(id="ack", title="Ack", body="We are on it.")
-    applied = macro_render.apply(store, "amy", Catalog(macros=(macro,)), macro, ticket_id,
-                                 text="We are on it.", keep_court=True)
+    applied = macro_render.apply(
+        store,
+        "amy",
+        Catalog(macros=(macro,)),
+        macro,
+        ticket_id,
+        text="We are on it.",
+        keep_court=True,
+    )
     assert applied.ticket.court == Court.US
 
 
@@ -53,11 +71,18 @@ def test_edited_text_is_refused_only_while_a_marker_is_left(store: Store) -> Non
     ticket_id = _ticket(store, requester="ann@example.com")  # no name: first_name unknown
     version = store.ticket(ticket_id).version
     with pytest.raises(InvalidInput, match="customer.first_name"):
-        macro_render.apply(store, "amy", Catalog(macros=(GREET,)), GREET, ticket_id,
-                           text=f"Hello {marker('customer.first_name')}, fixed.")
+        macro_render.apply(
+            store,
+            "amy",
+            Catalog(macros=(GREET,)),
+            GREET,
+            ticket_id,
+            text=f"Hello {marker('customer.first_name')}, fixed.",
+        )
     assert store.ticket(ticket_id).version == version  # nothing written
-    macro_render.apply(store, "amy", Catalog(macros=(GREET,)), GREET, ticket_id,
-                       text="Hello Ann, fixed.")
+    macro_render.apply(
+        store, "amy", Catalog(macros=(GREET,)), GREET, ticket_id, text="Hello Ann, fixed."
+    )
     assert store.messages(ticket_id)[-1].body == "Hello Ann, fixed."
     with pytest.raises(InvalidInput, match="empty"):
         macro_render.apply(store, "amy", Catalog(macros=(GREET,)), GREET, ticket_id, text=" ")
@@ -72,8 +97,9 @@ def test_traffic_cop_lists_what_others_did_since(store: Store) -> None:
     workflow.note(store, "bob", ticket_id, "closing soon")
     since = traffic_cop.changes_since(store, ticket_id, seen)
     lines = [c.text for c in since.changes]
-    assert lines[0] == ("ann@example.com the customer wrote: "
-                        "\u201c[b]It works\u241b[2J now[/b]\u201d")
+    assert lines[0] == (
+        "ann@example.com the customer wrote: \u201c[b]It works\u241b[2J now[/b]\u201d"
+    )
     assert "bob replied to the customer: \u201cGlad to hear it.\u201d" in lines
     assert "bob changed court: us \u2192 customer" in lines
     assert "bob added an internal note: \u201cclosing soon\u201d" in lines

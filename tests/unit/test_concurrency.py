@@ -39,9 +39,14 @@ def test_eight_agents_writing_one_ticket_lose_nothing(db_path: Path) -> None:
     with Store.open(db_path) as store:
         number = operations.create_ticket(store, "intake", subject="busy", requester="a@b.c").id
     rounds, agents = 15, [f"agent{i}" for i in range(8)]
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(db_path), agent, str(number),
-                                 str(rounds)], stdout=subprocess.PIPE, text=True)
-               for agent in agents]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(db_path), agent, str(number), str(rounds)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for agent in agents
+    ]
     outputs = [w.communicate(timeout=120)[0] for w in writers]
     assert all(w.returncode == 0 for w in writers), outputs
     # Each writer printed how often it had to re-read after a colleague wrote first; how many
@@ -50,7 +55,8 @@ def test_eight_agents_writing_one_ticket_lose_nothing(db_path: Path) -> None:
         notes = [m.body for m in store.messages(number)]
         for agent in agents:
             assert [n for n in notes if n.startswith(agent + " ")] == [
-                f"{agent} {i}" for i in range(rounds)]
+                f"{agent} {i}" for i in range(rounds)
+            ]
         ticket = store.ticket(number)
         assert ticket.version == 1 + rounds * len(agents)
         assert len(store.events(number)) == 1 + rounds * len(agents)
@@ -72,8 +78,9 @@ KILLED = textwrap.dedent("""
 def test_a_process_killed_mid_write_loses_nothing_acknowledged(db_path: Path) -> None:
     with Store.open(db_path):
         pass
-    writer = subprocess.Popen([sys.executable, "-c", KILLED, str(db_path)],
-                              stdout=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", KILLED, str(db_path)], stdout=subprocess.PIPE, text=True
+    )
     assert writer.stdout is not None
     acknowledged: list[int] = []
     deadline = time.monotonic() + 60

@@ -38,8 +38,9 @@ def store(tmp_path: Path, clock: Clock):
 
 
 def _ticket(store: Store) -> int:
-    return operations.create_ticket(store, "intake", subject="Printer", requester="a@example.com",
-                                    body="It jams").id
+    return operations.create_ticket(
+        store, "intake", subject="Printer", requester="a@example.com", body="It jams"
+    ).id
 
 
 def test_the_migration_is_the_latest(store: Store) -> None:
@@ -52,8 +53,9 @@ def test_save_load_replace_and_discard(store: Store, clock: Clock) -> None:
     first = drafts.save(store, "kim", ticket, "reply", "Hello")
     assert first is not None and first.body == "Hello" and first.kind == MessageKind.REPLY
     clock.now = T0 + timedelta(seconds=5)
-    drafts.save(store, "kim", ticket, MessageKind.REPLY, "Hello there", keep_court=True,
-                macro_id="greet")
+    drafts.save(
+        store, "kim", ticket, MessageKind.REPLY, "Hello there", keep_court=True, macro_id="greet"
+    )
     again = drafts.load(store, "kim", ticket, "reply")
     assert again is not None
     assert (again.body, again.keep_court, again.macro_id) == ("Hello there", True, "greet")
@@ -74,8 +76,11 @@ def test_drafts_are_per_agent_ticket_and_kind(store: Store, clock: Clock) -> Non
     drafts.save(store, "kim", two, "reply", "reply on two")
     drafts.save(store, "lee", one, "reply", "lee's reply")
     listed = drafts.list_drafts(store, "kim")
-    assert [(d.ticket_id, d.kind.value) for d in listed] == [(two, "reply"), (one, "note"),
-                                                              (one, "reply")]
+    assert [(d.ticket_id, d.kind.value) for d in listed] == [
+        (two, "reply"),
+        (one, "note"),
+        (one, "reply"),
+    ]
     assert drafts.load(store, "lee", one, "reply").body == "lee's reply"  # type: ignore[union-attr]
 
 
@@ -107,8 +112,9 @@ def test_a_draft_survives_reopening_the_file(tmp_path: Path, clock: Clock) -> No
     assert kept is not None and kept.body == "She said: it works now"
 
 
-def test_cli_lists_and_discards(tmp_path: Path, clock: Clock,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_lists_and_discards(
+    tmp_path: Path, clock: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "desk.db"
     with Store.open(path, clock=clock) as store:
         ticket = _ticket(store)
@@ -116,12 +122,14 @@ def test_cli_lists_and_discards(tmp_path: Path, clock: Clock,
     assert main(["--db", str(path), "--as", "kim", "drafts", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [(d["ticket"], d["kind"], d["body"]) for d in data] == [
-        (ticket, "reply", "[bold]Hi[/bold]\nsecond line")]
+        (ticket, "reply", "[bold]Hi[/bold]\nsecond line")
+    ]
     assert main(["--db", str(path), "--as", "kim", "drafts"]) == 0
     out = capsys.readouterr().out
     assert f"#{ticket}" in out and "reply" in out and "second line" in out
-    assert main(["--db", str(path), "--as", "kim", "drafts", "--discard", str(ticket),
-                 "reply"]) == 0
+    assert (
+        main(["--db", str(path), "--as", "kim", "drafts", "--discard", str(ticket), "reply"]) == 0
+    )
     capsys.readouterr()
     assert main(["--db", str(path), "--as", "kim", "drafts", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []

@@ -46,11 +46,13 @@ BACKGROUND = [
 ]
 
 
-def _new(store: Store, clock: Clock, subject: str, requester: str, body: str = "",
-         hours: float = 1) -> int:
+def _new(
+    store: Store, clock: Clock, subject: str, requester: str, body: str = "", hours: float = 1
+) -> int:
     clock.now += timedelta(hours=hours)
-    return operations.create_ticket(store, "alice", subject=subject, requester=requester,
-                                    body=body).id
+    return operations.create_ticket(
+        store, "alice", subject=subject, requester=requester, body=body
+    ).id
 
 
 def _background(store: Store, clock: Clock) -> None:
@@ -60,11 +62,21 @@ def _background(store: Store, clock: Clock) -> None:
 
 def test_a_reworded_request_with_typos_is_the_top_suggestion(store: Store, clock: Clock):
     _background(store, clock)
-    original = _new(store, clock, "Password reset e-mail never arrives",
-                    "ann@example.com", "I asked for a password reset three times, no e-mail.")
+    original = _new(
+        store,
+        clock,
+        "Password reset e-mail never arrives",
+        "ann@example.com",
+        "I asked for a password reset three times, no e-mail.",
+    )
     _background(store, clock)
-    repeat = _new(store, clock, "pasword reset email does not arive",
-                  "zoe@example.org", "Still no password reset e-mail in my inbox")
+    repeat = _new(
+        store,
+        clock,
+        "pasword reset email does not arive",
+        "zoe@example.org",
+        "Still no password reset e-mail in my inbox",
+    )
     found = dupes.suggest(store, repeat)
     assert found[0].ticket_id == original
     assert "password" in found[0].shared_words
@@ -120,9 +132,30 @@ def test_long_bodies_are_cut_to_their_informative_words(store: Store, clock: Clo
     assert dupes.suggest(store, query)[0].subject == "Webhook retries flood our server"
 
 
-HOSTILE = ['"', '""', "AND", "OR NOT", "NEAR(a b, 3)", "a*", "^start", "subject:x", "body : y",
-           "{subject body}: z", "\x00\x1b[2J", "'; DROP TABLE tickets; --", "Ω≈ç√∫ 漢字 🙂",
-           "-", "+", "(", ")", "a AND (b OR", "*", "NEAR", "\u202e", ""]
+HOSTILE = [
+    '"',
+    '""',
+    "AND",
+    "OR NOT",
+    "NEAR(a b, 3)",
+    "a*",
+    "^start",
+    "subject:x",
+    "body : y",
+    "{subject body}: z",
+    "\x00\x1b[2J",
+    "'; DROP TABLE tickets; --",
+    "Ω≈ç√∫ 漢字 🙂",
+    "-",
+    "+",
+    "(",
+    ")",
+    "a AND (b OR",
+    "*",
+    "NEAR",
+    "\u202e",
+    "",
+]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -141,18 +174,21 @@ def test_fts_syntax_words_match_literally(store: Store, clock: Clock):
     assert found[0].ticket_id == near
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=200))
 def test_any_text_never_raises(store: Store, text: str):
     if store.conn.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0:
         for subject, requester, body in BACKGROUND:
-            operations.create_ticket(store, "alice", subject=subject, requester=requester,
-                                     body=body)
+            operations.create_ticket(
+                store, "alice", subject=subject, requester=requester, body=body
+            )
     assert len(dupes.suggest(store, text, body=text)) <= 5
     assert len(dupes.suggest(store, text, body=text, method="fts")) <= 5
     words = terms.words(text)
     query = terms.any_of(words)
     if query is not None:  # every quoted word is a valid FTS5 query
-        store.conn.execute("SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH ?",
-                           (query,)).fetchone()
+        store.conn.execute(
+            "SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH ?", (query,)
+        ).fetchone()

@@ -26,8 +26,9 @@ def _run(db: str, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, 
 
 
 def _new(db: str, capsys, subject: str, requester: str, body: str) -> tuple[str, str]:
-    code, out, err = _run(db, capsys, "new", "--subject", subject, "--from", requester,
-                          "--body", body)
+    code, out, err = _run(
+        db, capsys, "new", "--subject", subject, "--from", requester, "--body", body
+    )
     assert code == 0
     return out.strip(), err
 
@@ -37,8 +38,18 @@ def test_new_prints_its_number_on_stdout_and_duplicates_on_stderr(db: str, capsy
     second, err = _new(db, capsys, "VPN keeps dropping", "bob@example.com", "hourly VPN drop")
     assert second.isdigit() and second != first
     assert f"#{first}" in err and "possible duplicates" in err
-    code, out, _ = _run(db, capsys, "new", "--subject", "VPN down again", "--from",
-                        "carl@example.com", "--body", "vpn", "--json")
+    code, out, _ = _run(
+        db,
+        capsys,
+        "new",
+        "--subject",
+        "VPN down again",
+        "--from",
+        "carl@example.com",
+        "--body",
+        "vpn",
+        "--json",
+    )
     data = json.loads(out)
     assert {d["id"] for d in data["duplicates"]} == {int(first), int(second)}
 
@@ -83,16 +94,32 @@ def test_dupes_merge_link_split_round_trip(db: str, capsys):
 
 def test_unknown_tickets_are_one_line_errors(db: str, capsys):
     _new(db, capsys, "Anything", "ann@example.com", "x")
-    for args in (["dupes", "99"], ["merge", "1", "--into", "99"], ["link", "99", "--parent", "1"],
-                 ["split", "99", "--messages", "1"]):
+    for args in (
+        ["dupes", "99"],
+        ["merge", "1", "--into", "99"],
+        ["link", "99", "--parent", "1"],
+        ["split", "99", "--messages", "1"],
+    ):
         code, out, err = _run(db, capsys, *args)
         assert code == 1 and out == "" and err.count("\n") == 1 and "#99" in err
 
 
 def test_bench_dupes_runs_the_protocol_on_a_fixture(db: str, capsys):
-    code, out, _ = _run(db, capsys, "bench", "dupes", "--reports",
-                        str(FIXTURES / "reports.csv"), "--pairs", str(FIXTURES / "pairs.csv"),
-                        "--method", "default", "--method", "fts", "--json")
+    code, out, _ = _run(
+        db,
+        capsys,
+        "bench",
+        "dupes",
+        "--reports",
+        str(FIXTURES / "reports.csv"),
+        "--pairs",
+        str(FIXTURES / "pairs.csv"),
+        "--method",
+        "default",
+        "--method",
+        "fts",
+        "--json",
+    )
     assert code == 0
     results = {r["method"]: r for r in json.loads(out)}
     assert set(results) == {"default", "fts"}
@@ -100,10 +127,27 @@ def test_bench_dupes_runs_the_protocol_on_a_fixture(db: str, capsys):
         assert result["queries"] == 3  # 106->101, 107->105, 108->102; 999 is not a report
         assert result["recall@5"] == 1.0
         assert result["p95_ms"] >= result["p50_ms"] >= 0
-    code, out, _ = _run(db, capsys, "bench", "dupes", "--reports",
-                        str(FIXTURES / "reports.csv"), "--pairs", str(FIXTURES / "pairs.csv"),
-                        "--method", "default")
+    code, out, _ = _run(
+        db,
+        capsys,
+        "bench",
+        "dupes",
+        "--reports",
+        str(FIXTURES / "reports.csv"),
+        "--pairs",
+        str(FIXTURES / "pairs.csv"),
+        "--method",
+        "default",
+    )
     assert code == 0 and "R@5" in out and "default" in out
-    code, _, err = _run(db, capsys, "bench", "dupes", "--reports", str(FIXTURES / "no.csv"),
-                        "--pairs", str(FIXTURES / "pairs.csv"))
+    code, _, err = _run(
+        db,
+        capsys,
+        "bench",
+        "dupes",
+        "--reports",
+        str(FIXTURES / "no.csv"),
+        "--pairs",
+        str(FIXTURES / "pairs.csv"),
+    )
     assert code == 2 and "no.csv" in err

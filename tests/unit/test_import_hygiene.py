@@ -11,8 +11,14 @@ import console.core
 
 def test_core_and_cli_verbs_do_not_import_textual() -> None:
     modules = [f"console.core.{m.name}" for m in pkgutil.iter_modules(console.core.__path__)]
-    code = "\n".join([*(f"import {m}" for m in modules), "import console.cli", "import sys",
-                      "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'textual')",
-                      "assert not bad, bad"])
+    code = "\n".join(
+        [
+            *(f"import {m}" for m in modules),
+            "import console.cli",
+            "import sys",
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'textual')",
+            "assert not bad, bad",
+        ]
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -21,18 +21,22 @@ def store(tmp_path: Path) -> Store:
 
 
 def _ticket(store: Store, subject: str, requester: str, *messages: str) -> int:
-    ticket = workflow.create_ticket(store, "alice", subject=subject, requester=requester,
-                                    body=f"body of {subject}")
+    ticket = workflow.create_ticket(
+        store, "alice", subject=subject, requester=requester, body=f"body of {subject}"
+    )
     for i, text in enumerate(messages):
-        operations.add_message(store, "alice", ticket.id, ("customer", "reply", "note")[i % 3],
-                               text)
+        operations.add_message(
+            store, "alice", ticket.id, ("customer", "reply", "note")[i % 3], text
+        )
     return ticket.id
 
 
 def _counts(store: Store) -> tuple[int, int]:
     conn = store.conn
-    return (conn.execute("SELECT count(*) FROM messages").fetchone()[0],
-            conn.execute("SELECT count(*) FROM events").fetchone()[0])
+    return (
+        conn.execute("SELECT count(*) FROM messages").fetchone()[0],
+        conn.execute("SELECT count(*) FROM events").fetchone()[0],
+    )
 
 
 def _bodies(store: Store, ticket_id: int) -> list[str]:
@@ -146,13 +150,19 @@ def test_event_log_stays_append_only_through_undo(store: Store):
     links.link_parent(store, "alice", b, a)
     links.unlink_parent(store, "alice", b)
     after = store.conn.execute("SELECT * FROM events ORDER BY id").fetchall()
-    assert after[:len(logged)] == logged and len(after) == len(logged) + 10
+    assert after[: len(logged)] == logged and len(after) == len(logged) + 10
 
 
 def test_merge_keeps_undecodable_bytes_and_unmerge_works_after_a_chain(store: Store):
     raw = b"caf\xe9 broken"
-    dup = operations.create_ticket(store, "alice", subject="Bytes", requester="a@example.com",
-                                   body="caf\ufffd broken", body_raw=raw).id
+    dup = operations.create_ticket(
+        store,
+        "alice",
+        subject="Bytes",
+        requester="a@example.com",
+        body="caf\ufffd broken",
+        body_raw=raw,
+    ).id
     operations.add_message(store, "alice", dup, "customer", "mine")
     primary = _ticket(store, "Primary", "b@example.com")
     final = _ticket(store, "Final", "c@example.com")
@@ -187,12 +197,16 @@ def test_a_file_from_before_merges_keeps_its_links_and_gains_undo_detail(tmp_pat
     conn = sqlite3.connect(path, isolation_level=None)
     schema.migrate(conn, target=schema.LATEST - 1)
     for number in (1, 2):
-        conn.execute("INSERT INTO tickets (id, subject, requester, line, priority, status, court,"
-                     " created_at, updated_at, updated_by) VALUES (?, 'S', 'a@b.c', 'L1', 'P3', "
-                     "'open', 'us', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'x')",
-                     (number,))
-    conn.execute("INSERT INTO links (ticket_id, other_id, kind, created_at, created_by) "
-                 "VALUES (2, 1, 'follow-up of', '2026-01-01T00:00:00Z', 'x')")
+        conn.execute(
+            "INSERT INTO tickets (id, subject, requester, line, priority, status, court,"
+            " created_at, updated_at, updated_by) VALUES (?, 'S', 'a@b.c', 'L1', 'P3', "
+            "'open', 'us', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'x')",
+            (number,),
+        )
+    conn.execute(
+        "INSERT INTO links (ticket_id, other_id, kind, created_at, created_by) "
+        "VALUES (2, 1, 'follow-up of', '2026-01-01T00:00:00Z', 'x')"
+    )
     conn.close()
     with Store.open(path, clock=lambda: NOW) as store:
         assert [(k.kind, k.ticket_id) for k in links.links(store, 1)] == [("follow-up of", 2)]
@@ -204,16 +218,18 @@ def test_a_file_from_before_merges_keeps_its_links_and_gains_undo_detail(tmp_pat
 
 # -- a colleague's change since the agent looked: refused, never overwritten ---------------------
 
+
 def _everything(store: Store) -> dict[str, list[tuple]]:
-    return {table: store.conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
-            for table in ("tickets", "messages", "events", "links")}
+    return {
+        table: store.conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+        for table in ("tickets", "messages", "events", "links")
+    }
 
 
 def _seen_then_changed(store: Store, ticket_id: int) -> int:
     """The version the agent saw, before a colleague changed the priority."""
     seen = store.ticket(ticket_id)
-    operations.change(store, "bob", ticket_id, "priority",
-                      "P2" if seen.priority == "P1" else "P1")
+    operations.change(store, "bob", ticket_id, "priority", "P2" if seen.priority == "P1" else "P1")
     return seen.version
 
 
@@ -228,14 +244,19 @@ def test_link_and_unlink_parent_refuse_a_stale_child(store: Store):
     parent = _ticket(store, "Outage", "noc@example.com")
     child = _ticket(store, "Down for us", "ann@example.com")
     seen = _seen_then_changed(store, child)
-    _refused(store, child, lambda: links.link_parent(store, "alice", child, parent,
-                                                     expected_version=seen))
-    linked = links.link_parent(store, "alice", child, parent,
-                               expected_version=store.ticket(child).version)
+    _refused(
+        store,
+        child,
+        lambda: links.link_parent(store, "alice", child, parent, expected_version=seen),
+    )
+    linked = links.link_parent(
+        store, "alice", child, parent, expected_version=store.ticket(child).version
+    )
     seen = _seen_then_changed(store, child)
     assert seen == linked.version
-    _refused(store, child, lambda: links.unlink_parent(store, "alice", child,
-                                                       expected_version=seen))
+    _refused(
+        store, child, lambda: links.unlink_parent(store, "alice", child, expected_version=seen)
+    )
     links.unlink_parent(store, "alice", child, expected_version=seen + 1)
     assert links.links(store, child) == []
 
@@ -254,8 +275,7 @@ def test_split_refuses_a_stale_ticket(store: Store):
     mega = _ticket(store, "Everything", "ann@example.com", "m1", "m2")
     chosen = [store.messages(mega)[1].id]
     seen = _seen_then_changed(store, mega)
-    _refused(store, mega, lambda: links.split(store, "alice", mega, chosen,
-                                              expected_version=seen))
+    _refused(store, mega, lambda: links.split(store, "alice", mega, chosen, expected_version=seen))
     new = links.split(store, "alice", mega, chosen, expected_version=seen + 1)
     assert _bodies(store, new.id) == ["m2"]
 
@@ -266,8 +286,11 @@ def test_unsplit_refuses_a_stale_version_of_the_ticket_on_screen(store: Store, l
     new = links.split(store, "alice", mega, [store.messages(mega)[1].id]).id
     viewed = new if looking_at == "split-off" else mega
     seen = _seen_then_changed(store, viewed)
-    _refused(store, viewed, lambda: links.unsplit(store, "alice", new, expected_version=seen,
-                                                  viewed_id=viewed))
+    _refused(
+        store,
+        viewed,
+        lambda: links.unsplit(store, "alice", new, expected_version=seen, viewed_id=viewed),
+    )
     links.unsplit(store, "alice", new, expected_version=seen + 1, viewed_id=viewed)
     assert _bodies(store, mega) == ["m1", "m2"]
 
@@ -290,8 +313,10 @@ def test_solve_parent_refuses_a_stale_parent(store: Store, parent_solved: bool):
     if parent_solved:  # then only the children are solved, but the check still holds
         workflow.solve(store, "alice", parent)
     seen = _seen_then_changed(store, parent)
-    _refused(store, parent, lambda: links.solve_parent(store, "alice", parent, reply="Back.",
-                                                       expected_version=seen))
-    solved = links.solve_parent(store, "alice", parent, reply="Back.",
-                                expected_version=seen + 1)
+    _refused(
+        store,
+        parent,
+        lambda: links.solve_parent(store, "alice", parent, reply="Back.", expected_version=seen),
+    )
+    solved = links.solve_parent(store, "alice", parent, reply="Back.", expected_version=seen + 1)
     assert solved == ([child] if parent_solved else [parent, child])

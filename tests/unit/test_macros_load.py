@@ -29,8 +29,15 @@ def problems(*paths: Path) -> list[str]:
 def test_shipped_file_loads_with_the_promised_defaults() -> None:
     catalog = load_catalog([ROOT / "macros.toml"])
     ids = {m.id for m in catalog.macros}
-    for base in ("password-reset", "known-outage", "ask-screenshot", "confirm-fix", "nudge",
-                 "need-details", "self-diagnosis"):
+    for base in (
+        "password-reset",
+        "known-outage",
+        "ask-screenshot",
+        "confirm-fix",
+        "nudge",
+        "need-details",
+        "self-diagnosis",
+    ):
         assert {base, f"{base}.ru", f"{base}.uk"} <= ids
     checklists = {c.id: c for c in catalog.checklists}
     template = checklists["request-template"]
@@ -45,8 +52,9 @@ def test_package_copy_is_the_repository_file() -> None:
     assert (ROOT / "console/core/macros.toml").read_bytes() == (ROOT / "macros.toml").read_bytes()
 
 
-def test_team_file_is_found_from_option_env_or_checkout(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_team_file_is_found_from_option_env_or_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("CONSOLE_MACROS", raising=False)
     assert macros.team_macros_path() == ROOT / "macros.toml"
     monkeypatch.setenv("CONSOLE_MACROS", str(tmp_path / "env.toml"))
@@ -57,7 +65,9 @@ def test_team_file_is_found_from_option_env_or_checkout(tmp_path: Path,
 
 
 def test_personal_file_overrides_by_id_and_adds(tmp_path: Path) -> None:
-    team = write(tmp_path / "team.toml", """
+    team = write(
+        tmp_path / "team.toml",
+        """
         [[checklist]]
         id = "basics"
         title = "Basics"
@@ -68,8 +78,11 @@ def test_personal_file_overrides_by_id_and_adds(tmp_path: Path) -> None:
         title = "Hello"
         body = "Hello {customer.name}"
         actions = { checklist = "basics" }
-    """)
-    personal = write(tmp_path / "mine.toml", """
+    """,
+    )
+    personal = write(
+        tmp_path / "mine.toml",
+        """
         [[macro]]
         id = "hello"
         title = "My hello"
@@ -80,7 +93,8 @@ def test_personal_file_overrides_by_id_and_adds(tmp_path: Path) -> None:
         title = "Mine"
         body = "text"
         actions = { checklist = "basics" }
-    """)
+    """,
+    )
     catalog = load_catalog([team, personal])
     assert [m.id for m in catalog.macros] == ["hello", "mine"]
     assert catalog.macro("hello").title == "My hello"
@@ -166,17 +180,22 @@ def test_error_message_lists_every_problem(tmp_path: Path) -> None:
 
 
 def test_bad_toml_names_the_line(tmp_path: Path) -> None:
-    path = write(tmp_path / "broken.toml", """
+    path = write(
+        tmp_path / "broken.toml",
+        """
         [[macro]]
         id = "x"
         title =
-    """)
+    """,
+    )
     assert problems(path) == [f"{path}:3: not valid TOML: Invalid value (column 8)"]
 
 
 def test_missing_file_and_wrong_types(tmp_path: Path) -> None:
     assert problems(tmp_path / "none.toml") == [f"{tmp_path / 'none.toml'}: no such file"]
-    path = write(tmp_path / "types.toml", """
+    path = write(
+        tmp_path / "types.toml",
+        """
         [[checklist]]
         id = "empty"
         title = "No questions"
@@ -188,7 +207,8 @@ def test_missing_file_and_wrong_types(tmp_path: Path) -> None:
         body = ""
         lang = "english"
         actions = { tags = ["ok", "not ok"] }
-    """)
+    """,
+    )
     p = str(path)
     assert problems(path) == [
         f"{p}:4: checklist[empty].questions: must be a non-empty list of questions",
@@ -203,40 +223,54 @@ def test_missing_file_and_wrong_types(tmp_path: Path) -> None:
 
 
 def test_checklist_named_in_team_file_may_live_in_personal_file(tmp_path: Path) -> None:
-    team = write(tmp_path / "team.toml", """
+    team = write(
+        tmp_path / "team.toml",
+        """
         [[macro]]
         id = "m"
         title = "T"
         body = "b"
         actions = { checklist = "later" }
-    """)
-    personal = write(tmp_path / "mine.toml", """
+    """,
+    )
+    personal = write(
+        tmp_path / "mine.toml",
+        """
         [[checklist]]
         id = "later"
         title = "Later"
         questions = ["Q?"]
-    """)
-    assert problems(team) == [f"{team}:5: macro[m].actions.checklist: "
-                              "no checklist 'later' is defined"]
+    """,
+    )
+    assert problems(team) == [
+        f"{team}:5: macro[m].actions.checklist: no checklist 'later' is defined"
+    ]
     assert load_catalog([team, personal]).checklist("later").questions[0].text == "Q?"
 
 
 def test_unknown_macro_suggests_close_ids() -> None:
     catalog = load_catalog([ROOT / "macros.toml"])
-    with pytest.raises(UnknownMacro, match=r"no macro 'pasword-reset' \(did you mean "
-                                                  r"password-reset"):
+    with pytest.raises(
+        UnknownMacro,
+        match=r"no macro 'pasword-reset' \(did you mean "
+        r"password-reset",
+    ):
         catalog.macro("pasword-reset")
 
 
-def test_reloader_keeps_last_good_set_and_picks_up_edits(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reloader_keeps_last_good_set_and_picks_up_edits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
-    path = write(tmp_path / "team.toml", """
+    path = write(
+        tmp_path / "team.toml",
+        """
         [[macro]]
         id = "one"
         title = "One"
         body = "1"
-    """)
+    """,
+    )
     reloader = MacroReloader(path)
     assert [m.id for m in reloader.catalog.macros] == ["one"] and reloader.error is None
     assert reloader.poll() is False  # nothing changed
@@ -245,8 +279,7 @@ def test_reloader_keeps_last_good_set_and_picks_up_edits(tmp_path: Path,
     os.utime(path, ns=(1, 1))
     assert reloader.poll() is False
     assert [m.id for m in reloader.catalog.macros] == ["one"]  # the last good set stays
-    assert reloader.error is not None and "macro[two]: missing field 'title'" in str(
-        reloader.error)
+    assert reloader.error is not None and "macro[two]: missing field 'title'" in str(reloader.error)
 
     path.write_text(path.read_text() + 'title = "Two"\nbody = "2"\n', encoding="utf-8")
     os.utime(path, ns=(2, 2))
@@ -255,12 +288,15 @@ def test_reloader_keeps_last_good_set_and_picks_up_edits(tmp_path: Path,
 
     personal = tmp_path / "cfg/console/macros.toml"
     personal.parent.mkdir(parents=True)
-    write(personal, """
+    write(
+        personal,
+        """
         [[macro]]
         id = "one"
         title = "Mine"
         body = "mine"
-    """)
+    """,
+    )
     assert reloader.poll() is True  # a personal file that appears is picked up too
     assert reloader.catalog.macro("one").title == "Mine"
 
@@ -274,15 +310,17 @@ def test_header_comment_documents_every_placeholder() -> None:
     from console.core.macros import PLACEHOLDERS
 
     text = (ROOT / "macros.toml").read_text(encoding="utf-8")
-    header = text[:text.index("\n[[")]
+    header = text[: text.index("\n[[")]
     assert [name for name in PLACEHOLDERS if f"{{{name}}}" not in header] == []
 
 
 def test_a_large_file_loads_quickly(tmp_path: Path) -> None:
     import time
 
-    entries = "".join(f'[[macro]]\nid = "m{n}"\ntitle = "Macro {n}"\nbody = "Hi {{agent.name}}"\n\n'
-                      for n in range(2000))
+    entries = "".join(
+        f'[[macro]]\nid = "m{n}"\ntitle = "Macro {n}"\nbody = "Hi {{agent.name}}"\n\n'
+        for n in range(2000)
+    )
     path = write(tmp_path / "big.toml", entries)
     started = time.perf_counter()
     assert len(load_catalog([path]).macros) == 2000

@@ -13,19 +13,22 @@ ROOT = Path(__file__).resolve().parents[2]
 MACROS = load_catalog([ROOT / "macros.toml"]).macros
 
 
-@pytest.mark.parametrize(("query", "best"), [
-    ("pasword reset", "password-reset"),
-    ("pwd reset", "password-reset"),
-    ("screnshot", "ask-screenshot"),
-    ("outage", "known-outage"),
-    ("confrim fix", "confirm-fix"),
-    ("need detials", "need-details"),
-    ("nudge", "nudge"),
-    ("restart browser", "self-diagnosis"),
-    ("spam folder", "password-reset"),
-    ("сброс пароля", "password-reset.ru"),
-    ("скріншот", "ask-screenshot.uk"),
-])
+@pytest.mark.parametrize(
+    ("query", "best"),
+    [
+        ("pasword reset", "password-reset"),
+        ("pwd reset", "password-reset"),
+        ("screnshot", "ask-screenshot"),
+        ("outage", "known-outage"),
+        ("confrim fix", "confirm-fix"),
+        ("need detials", "need-details"),
+        ("nudge", "nudge"),
+        ("restart browser", "self-diagnosis"),
+        ("spam folder", "password-reset"),
+        ("сброс пароля", "password-reset.ru"),
+        ("скріншот", "ask-screenshot.uk"),
+    ],
+)
 def test_typo_still_finds_the_macro_first(query: str, best: str) -> None:
     assert search(MACROS, query)[0].macro.id == best
 

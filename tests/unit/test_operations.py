@@ -13,9 +13,14 @@ from console.core.store import Store
 
 
 def _new(store: Store, **kw):
-    return operations.create_ticket(store, "ann", subject=kw.pop("subject", "Cannot log in"),
-                                    requester=kw.pop("requester", "Bob Ray <BOB@example.com>"),
-                                    body=kw.pop("body", "It says 403."), **kw)
+    return operations.create_ticket(
+        store,
+        "ann",
+        subject=kw.pop("subject", "Cannot log in"),
+        requester=kw.pop("requester", "Bob Ray <BOB@example.com>"),
+        body=kw.pop("body", "It says 403."),
+        **kw,
+    )
 
 
 def test_create_records_contact_and_event(store: Store) -> None:
@@ -27,10 +32,13 @@ def test_create_records_contact_and_event(store: Store) -> None:
     assert (event.actor, event.action) == ("ann", "created")
 
 
-@pytest.mark.parametrize(("kw", "message"), [
-    ({"subject": "   "}, "the subject is empty"),
-    ({"requester": "not an address"}, "is not an e-mail address"),
-])
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"subject": "   "}, "the subject is empty"),
+        ({"requester": "not an address"}, "is not an e-mail address"),
+    ],
+)
 def test_bad_create_input_writes_nothing(store: Store, kw, message) -> None:
     with pytest.raises(InvalidInput, match=message):
         _new(store, **kw)
@@ -46,10 +54,21 @@ def test_each_change_bumps_version_and_logs_before_and_after(store: Store) -> No
     t = operations.set_court(store, "ann", t.id, "customer", reason="asked for logs")
     t = operations.assign(store, "ann", t.id, "bob")
     assert (t.priority, t.line, t.status, t.court, t.assignee, t.version) == (
-        "P1", "L2", "open", "customer", "bob", 6)
+        "P1",
+        "L2",
+        "open",
+        "customer",
+        "bob",
+        6,
+    )
     changes = [(e.action, e.before, e.after) for e in store.events(t.id)[1:]]
-    assert changes == [("priority", "P3", "P1"), ("line", "L1", "L2"), ("status", "new", "open"),
-                       ("court", "us", "customer"), ("assignee", None, "bob")]
+    assert changes == [
+        ("priority", "P3", "P1"),
+        ("line", "L1", "L2"),
+        ("status", "new", "open"),
+        ("court", "us", "customer"),
+        ("assignee", None, "bob"),
+    ]
     assert store.events(t.id)[4].detail == "asked for logs"
 
 
@@ -64,8 +83,9 @@ def test_messages_of_each_kind_go_to_the_thread(store: Store) -> None:
     for kind in MessageKind:
         operations.add_message(store, "ann", t.id, kind, f"a {kind}")
     assert [m.kind for m in store.messages(t.id)] == list(MessageKind)
-    assert [e.after for e in store.events(t.id) if e.action == "message"] == [k.value for k in
-                                                                              MessageKind]
+    assert [e.after for e in store.events(t.id) if e.action == "message"] == [
+        k.value for k in MessageKind
+    ]
 
 
 def test_empty_message_and_bad_values_are_refused(store: Store) -> None:
@@ -87,8 +107,7 @@ def test_second_writer_from_an_old_version_gets_a_conflict(store: Store, db_path
         operations.set_priority(other, "bob", t.id, "P1", expected_version=t.version)
     with pytest.raises(TicketConflict) as caught:
         operations.set_line(store, "ann", t.id, "L2", expected_version=t.version)
-    assert str(caught.value) == (f"ticket #{t.id} was changed by bob at "
-                                 f"{store.now()}; reload")
+    assert str(caught.value) == (f"ticket #{t.id} was changed by bob at {store.now()}; reload")
     fresh = store.ticket(t.id)
     assert (fresh.priority, fresh.line, fresh.version) == ("P1", "L1", 2)
     with pytest.raises(TicketConflict):

@@ -26,18 +26,20 @@ def store(tmp_path: Path):  # type: ignore[no-untyped-def]
     opened.close()
 
 
-def _new(store: Store, subject: str, priority: Priority, hours_ago: int = 0,
-         line: Line = Line.L1) -> int:
+def _new(
+    store: Store, subject: str, priority: Priority, hours_ago: int = 0, line: Line = Line.L1
+) -> int:
     store.moment[0] = NOW - timedelta(hours=hours_ago)  # type: ignore[attr-defined]
-    ticket = workflow.create_ticket(store, "intake", subject=subject, requester="c@example.com",
-                                    priority=priority, line=line)
+    ticket = workflow.create_ticket(
+        store, "intake", subject=subject, requester="c@example.com", priority=priority, line=line
+    )
     store.moment[0] = NOW  # type: ignore[attr-defined]
     return ticket.id
 
 
 def test_breach_order_puts_the_nearest_deadline_first_and_stopped_clocks_last(store) -> None:
-    p1 = _new(store, "p1 now", Priority.P1)              # due in 1h
-    p4 = _new(store, "p4 now", Priority.P4)              # due in 24h
+    p1 = _new(store, "p1 now", Priority.P1)  # due in 1h
+    p4 = _new(store, "p4 now", Priority.P4)  # due in 24h
     late = _new(store, "p2 late", Priority.P2, hours_ago=6)  # 2h past
     waiting = _new(store, "p3 waiting", Priority.P3)
     workflow.reply(store, "alice", waiting, "Which version?")
@@ -56,13 +58,16 @@ def test_breach_order_within_a_line_and_for_an_assignee(store) -> None:
     assert store.tickets(QueueFilter(assignee="nobody"), order="breach") == []
 
 
-@pytest.mark.parametrize("queue", [QueueFilter(), QueueFilter(line=Line.L2),
-                                   QueueFilter(assignee="bob")])
+@pytest.mark.parametrize(
+    "queue", [QueueFilter(), QueueFilter(line=Line.L2), QueueFilter(assignee="bob")]
+)
 def test_each_breach_ordered_page_is_one_index_range_scan(store, queue) -> None:
     where, params = _where(queue)
     plan = store.conn.execute(
         f"EXPLAIN QUERY PLAN SELECT id FROM {_source(queue, 'breach')} WHERE {where} "
-        f"ORDER BY {DUE_KEY}, priority, created_at, id LIMIT 100", params).fetchall()
+        f"ORDER BY {DUE_KEY}, priority, created_at, id LIMIT 100",
+        params,
+    ).fetchall()
     details = " ".join(row[3] for row in plan)
     assert "_due" in details and "TEMP B-TREE" not in details, details
 
@@ -76,8 +81,9 @@ def test_needs_customer_contact_starts_from_the_open_questions(store) -> None:
     assert [t.id for t in store.tickets(queue)] == [ticket]
     assert store.count(queue) == 1
     where, params = _where(queue)
-    plan = store.conn.execute(f"EXPLAIN QUERY PLAN SELECT count(*) FROM {_source(queue)} "
-                              f"WHERE {where}", params).fetchall()
+    plan = store.conn.execute(
+        f"EXPLAIN QUERY PLAN SELECT count(*) FROM {_source(queue)} WHERE {where}", params
+    ).fetchall()
     assert "INTEGER PRIMARY KEY" in " ".join(row[3] for row in plan)
 
 
@@ -89,12 +95,16 @@ def test_workflow_queue_pages_and_counts_match_the_queue_functions(store) -> Non
     store.moment[0] = NOW - timedelta(days=5)  # type: ignore[attr-defined]
     workflow.reply(store, "alice", ids[2], "Does it work now?")
     store.moment[0] = NOW  # type: ignore[attr-defined]
-    for name, rows in (("due", queues.due(store, policy)), ("nudge", queues.nudge(store, policy)),
-                       ("breach", queues.breach(store))):
+    for name, rows in (
+        ("due", queues.due(store, policy)),
+        ("nudge", queues.nudge(store, policy)),
+        ("breach", queues.breach(store)),
+    ):
         page = queues.page(store, policy, name, limit=100)
         assert [t.id for t in page] == [r.id for r in rows]
         assert queues.count(store, policy, name) == len(rows)
-        assert [t.id for t in queues.page(store, policy, name, limit=1, offset=1)] == \
-            [r.id for r in rows[1:2]]
+        assert [t.id for t in queues.page(store, policy, name, limit=1, offset=1)] == [
+            r.id for r in rows[1:2]
+        ]
     assert [t.id for t in queues.page(store, policy, "due")] == [ids[0]]
     assert [t.id for t in queues.page(store, policy, "nudge")] == [ids[2]]

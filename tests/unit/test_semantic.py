@@ -19,16 +19,19 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     with Store.open(tmp_path / "desk.db", clock=lambda: NOW) as opened:
-        for subject in ("Cannot sign in to the portal", "Invoice has the wrong address",
-                        "Login page rejects my password"):
-            operations.create_ticket(opened, "alice", subject=subject,
-                                     requester="ann@example.com")
+        for subject in (
+            "Cannot sign in to the portal",
+            "Invoice has the wrong address",
+            "Login page rejects my password",
+        ):
+            operations.create_ticket(opened, "alice", subject=subject, requester="ann@example.com")
         yield opened
 
 
 @pytest.mark.skipif(semantic.available(), reason="the semantic extra is installed")
-def test_without_the_extra_semantic_methods_explain_how_to_get_it(store: Store, capsys,
-                                                                  tmp_path: Path):
+def test_without_the_extra_semantic_methods_explain_how_to_get_it(
+    store: Store, capsys, tmp_path: Path
+):
     for method in ("semantic", "combined"):
         with pytest.raises(InvalidInput, match=r"terminal-help-desk\[semantic\]"):
             dupes.suggest(store, 1, method=method)  # type: ignore[arg-type]

@@ -36,17 +36,30 @@ def kyiv(*parts: int) -> datetime:
 
 
 def office(**overrides: object) -> Calendar:
-    section = {"timezone": "Europe/Kyiv", "days": ["mon", "tue", "wed", "thu", "fri"],
-               "hours": "09:00-18:00", **overrides}
+    section = {
+        "timezone": "Europe/Kyiv",
+        "days": ["mon", "tue", "wed", "thu", "fri"],
+        "hours": "09:00-18:00",
+        **overrides,
+    }
     return calendar_from_config(section)
 
 
 ALL_DAY = {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "hours": "00:00-24:00"}
 
 
-@pytest.mark.parametrize("text, seconds", [
-    ("30m", 1800), ("2h", 7200), ("1d", 86400), ("1h30m", 5400), ("1w 2d", 9 * 86400),
-    ("45s", 45), ("2H", 7200)])
+@pytest.mark.parametrize(
+    "text, seconds",
+    [
+        ("30m", 1800),
+        ("2h", 7200),
+        ("1d", 86400),
+        ("1h30m", 5400),
+        ("1w 2d", 9 * 86400),
+        ("45s", 45),
+        ("2H", 7200),
+    ],
+)
 def test_durations(text: str, seconds: int) -> None:
     assert parse_duration(text) == seconds
 
@@ -59,7 +72,13 @@ def test_bad_durations_name_the_value(text: str) -> None:
 
 def test_format_duration() -> None:
     assert [format_duration(s) for s in (59, 600, 3900, 90000, 86400, -5400)] == [
-        "0m", "10m", "1h05m", "1d1h", "1d", "-1h30m"]
+        "0m",
+        "10m",
+        "1h05m",
+        "1d1h",
+        "1d",
+        "-1h30m",
+    ]
 
 
 def test_around_the_clock_without_a_calendar() -> None:
@@ -128,8 +147,14 @@ def test_a_calendar_with_no_working_time_says_so() -> None:
 
 
 def _state(**kw: object) -> ClockState:
-    base = dict(priority=Priority.P2, status=Status.OPEN, court=Court.US,
-                clock_since=utc(2026, 11, 23, 9), ours_seconds=0, first_response_at=None)
+    base = dict(
+        priority=Priority.P2,
+        status=Status.OPEN,
+        court=Court.US,
+        clock_since=utc(2026, 11, 23, 9),
+        ours_seconds=0,
+        first_response_at=None,
+    )
     return ClockState(**{**base, **kw})  # type: ignore[arg-type]
 
 
@@ -139,20 +164,29 @@ POLICY = SlaPolicy(targets={p: Targets(4 * H, 2 * H, 8 * H) for p in Priority})
 def test_deadlines_before_the_first_response() -> None:
     found = deadlines(_state(ours_seconds=H), POLICY)
     assert [(d.kind, d.due) for d in found] == [
-        ("first_response", utc(2026, 11, 23, 12)), ("resolution", utc(2026, 11, 23, 16))]
+        ("first_response", utc(2026, 11, 23, 12)),
+        ("resolution", utc(2026, 11, 23, 16)),
+    ]
 
 
 def test_deadlines_after_the_first_response() -> None:
-    found = deadlines(_state(ours_seconds=3 * H, first_response_at=utc(2026, 11, 23, 8)),
-                      POLICY)
+    found = deadlines(_state(ours_seconds=3 * H, first_response_at=utc(2026, 11, 23, 8)), POLICY)
     assert [(d.kind, d.due) for d in found] == [
-        ("next_update", utc(2026, 11, 23, 11)), ("resolution", utc(2026, 11, 23, 14))]
+        ("next_update", utc(2026, 11, 23, 11)),
+        ("resolution", utc(2026, 11, 23, 14)),
+    ]
     assert found[0].key.startswith("next_update@")
 
 
-@pytest.mark.parametrize("court, status", [
-    (Court.CUSTOMER, Status.WAITING), (Court.VENDOR, Status.WAITING),
-    (Court.US, Status.SOLVED), (Court.US, Status.CLOSED)])
+@pytest.mark.parametrize(
+    "court, status",
+    [
+        (Court.CUSTOMER, Status.WAITING),
+        (Court.VENDOR, Status.WAITING),
+        (Court.US, Status.SOLVED),
+        (Court.US, Status.CLOSED),
+    ],
+)
 def test_no_deadlines_while_the_ball_is_not_ours(court: Court, status: Status) -> None:
     state = _state(court=court, status=status, ours_seconds=H)
     assert deadlines(state, POLICY) == []
@@ -169,10 +203,15 @@ def test_badge() -> None:
 
 def test_policy_defaults_and_overrides() -> None:
     assert SlaPolicy().targets[Priority.P3].next_update == 24 * H
-    policy = policy_from_config({
-        "first_response": "2h", "next_update": "12h", "nudge_after": "2d",
-        "P1": {"first_response": "30m", "resolution": "off"},
-        "calendar": {"timezone": "Europe/Kyiv", "holidays": ["2026-12-25"]}})
+    policy = policy_from_config(
+        {
+            "first_response": "2h",
+            "next_update": "12h",
+            "nudge_after": "2d",
+            "P1": {"first_response": "30m", "resolution": "off"},
+            "calendar": {"timezone": "Europe/Kyiv", "holidays": ["2026-12-25"]},
+        }
+    )
     assert policy.targets[Priority.P1] == Targets(1800, 12 * H, None)
     assert policy.targets[Priority.P4] == Targets(2 * H, 12 * H, 10 * 86400)
     assert policy.nudge_after == 2 * 86400
@@ -180,21 +219,24 @@ def test_policy_defaults_and_overrides() -> None:
     assert policy.calendar.days == frozenset(range(5))
 
 
-@pytest.mark.parametrize("section, message", [
-    ({"first_respons": "1h"}, r"sla: unknown key 'first_respons'"),
-    ({"P1": {"resolve": "1h"}}, r"sla\.P1: unknown key 'resolve'"),
-    ({"P2": "fast"}, r"sla\.P2: expected a table"),
-    ({"resolution": 5}, r"sla\.resolution: 5 is not a duration"),
-    ({"next_update": "soon"}, r"sla\.next_update: 'soon' is not a duration"),
-    ({"calendar": {"timezone": "Mars/Olympus"}}, r"sla\.calendar\.timezone: unknown time zone"),
-    ({"calendar": {"days": ["mon", "funday"]}}, r"sla\.calendar\.days: 'funday' is not a day"),
-    ({"calendar": {"days": []}}, r"sla\.calendar\.days: expected a list"),
-    ({"calendar": {"hours": "18:00-09:00"}}, r"sla\.calendar\.hours: '18:00-09:00' is not"),
-    ({"calendar": {"hours": "9-5"}}, r"sla\.calendar\.hours: '9-5' is not"),
-    ({"calendar": {"holidays": ["25.12.2026"]}}, r"sla\.calendar\.holidays: '25.12.2026' is"),
-    ({"calendar": {"holidays": "2026-12-25"}}, r"sla\.calendar\.holidays: expected a list"),
-    ({"calendar": {"zone": "UTC"}}, r"sla\.calendar: unknown key 'zone'"),
-])
+@pytest.mark.parametrize(
+    "section, message",
+    [
+        ({"first_respons": "1h"}, r"sla: unknown key 'first_respons'"),
+        ({"P1": {"resolve": "1h"}}, r"sla\.P1: unknown key 'resolve'"),
+        ({"P2": "fast"}, r"sla\.P2: expected a table"),
+        ({"resolution": 5}, r"sla\.resolution: 5 is not a duration"),
+        ({"next_update": "soon"}, r"sla\.next_update: 'soon' is not a duration"),
+        ({"calendar": {"timezone": "Mars/Olympus"}}, r"sla\.calendar\.timezone: unknown time zone"),
+        ({"calendar": {"days": ["mon", "funday"]}}, r"sla\.calendar\.days: 'funday' is not a day"),
+        ({"calendar": {"days": []}}, r"sla\.calendar\.days: expected a list"),
+        ({"calendar": {"hours": "18:00-09:00"}}, r"sla\.calendar\.hours: '18:00-09:00' is not"),
+        ({"calendar": {"hours": "9-5"}}, r"sla\.calendar\.hours: '9-5' is not"),
+        ({"calendar": {"holidays": ["25.12.2026"]}}, r"sla\.calendar\.holidays: '25.12.2026' is"),
+        ({"calendar": {"holidays": "2026-12-25"}}, r"sla\.calendar\.holidays: expected a list"),
+        ({"calendar": {"zone": "UTC"}}, r"sla\.calendar: unknown key 'zone'"),
+    ],
+)
 def test_config_errors_name_the_key(section: dict[str, object], message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         policy_from_config(section)

@@ -26,13 +26,18 @@ START = utc(2026, 10, 20, 6)  # the week of the autumn DST change in Kyiv
 CALENDARS = [
     None,
     calendar_from_config({"timezone": "Europe/Kyiv", "holidays": ["2026-10-28"]}),
-    calendar_from_config({"timezone": "America/New_York", "days": ["mon", "wed", "sat"],
-                          "hours": "08:30-12:15"}),
-    calendar_from_config({"timezone": "Europe/Kyiv", "hours": "00:00-24:00",
-                          "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}),
+    calendar_from_config(
+        {"timezone": "America/New_York", "days": ["mon", "wed", "sat"], "hours": "08:30-12:15"}
+    ),
+    calendar_from_config(
+        {
+            "timezone": "Europe/Kyiv",
+            "hours": "00:00-24:00",
+            "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+        }
+    ),
 ]
-moments = st.integers(min_value=0, max_value=30 * 86400).map(
-    lambda s: START + timedelta(seconds=s))
+moments = st.integers(min_value=0, max_value=30 * 86400).map(lambda s: START + timedelta(seconds=s))
 
 
 @given(st.sampled_from(CALENDARS), moments, moments, moments)
@@ -50,28 +55,45 @@ def test_adding_business_time_is_undone_by_counting_it(calendar, start, seconds)
     assert business_seconds(start, due, calendar) == seconds
 
 
-ACTIONS = ["customer", "reply", "keep", "vendor", "vendor_answer", "note", "to_us",
-           "to_customer", "solve", "close"]
+ACTIONS = [
+    "customer",
+    "reply",
+    "keep",
+    "vendor",
+    "vendor_answer",
+    "note",
+    "to_us",
+    "to_customer",
+    "solve",
+    "close",
+]
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.sampled_from(CALENDARS[:2]),
-       st.lists(st.tuples(st.sampled_from(ACTIONS),
-                          st.integers(min_value=0, max_value=3 * 86400)), max_size=12))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.sampled_from(CALENDARS[:2]),
+    st.lists(
+        st.tuples(st.sampled_from(ACTIONS), st.integers(min_value=0, max_value=3 * 86400)),
+        max_size=12,
+    ),
+)
 def test_counted_time_runs_only_while_the_ball_is_ours(calendar, steps) -> None:  # type: ignore[no-untyped-def]
     policy = SlaPolicy(calendar=calendar)
     clock = FrozenClock(START)
     with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp), clock) as store:
-        t = workflow.create_ticket(store, "kim", policy=policy, subject="s",
-                                   requester="a@example.com").id
+        t = workflow.create_ticket(
+            store, "kim", policy=policy, subject="s", requester="a@example.com"
+        ).id
         expected = 0  # working seconds spent with the ball ours, tracked independently
         for action, wait in steps:
             before = store.ticket(t)
             clock.advance(seconds=wait)
             if before.court == Court.US and before.status in (Status.NEW, Status.OPEN):
-                expected += business_seconds(clock.now - timedelta(seconds=wait), clock.now,
-                                             calendar)
+                expected += business_seconds(
+                    clock.now - timedelta(seconds=wait), clock.now, calendar
+                )
             try:
                 _act(store, t, action, policy)
             except InvalidInput:

@@ -15,8 +15,11 @@ from console.core.store import Store
 from tests.unit.sla_helpers import FrozenClock, open_store, utc
 
 H = 3600
-POLICY = SlaPolicy(targets={p: Targets(4 * H, 2 * H, 8 * H) for p in Priority},
-                   nudge_after=3 * 86400, close_after=7 * 86400)
+POLICY = SlaPolicy(
+    targets={p: Targets(4 * H, 2 * H, 8 * H) for p in Priority},
+    nudge_after=3 * 86400,
+    close_after=7 * 86400,
+)
 
 
 @pytest.fixture
@@ -31,14 +34,17 @@ def store(tmp_path: Path, clock: FrozenClock) -> Store:
 
 
 def new(store: Store) -> int:
-    return workflow.create_ticket(store, "kim", policy=POLICY, subject="Disk full",
-                                  requester="ops@example.com").id
+    return workflow.create_ticket(
+        store, "kim", policy=POLICY, subject="Disk full", requester="ops@example.com"
+    ).id
 
 
 def snapshot(store: Store) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     with store.lock:
-        return (store.conn.execute("SELECT * FROM events ORDER BY id").fetchall(),
-                store.conn.execute("SELECT * FROM tickets ORDER BY id").fetchall())
+        return (
+            store.conn.execute("SELECT * FROM events ORDER BY id").fetchall(),
+            store.conn.execute("SELECT * FROM tickets ORDER BY id").fetchall(),
+        )
 
 
 def test_breaches_are_logged_once(store: Store, clock: FrozenClock) -> None:
@@ -121,8 +127,9 @@ def test_tickets_without_clocks_get_them(tmp_path: Path, clock: FrozenClock) -> 
     from console.core import operations
 
     with open_store(tmp_path, clock) as store:
-        t = operations.create_ticket(store, "script", subject="alert",
-                                     requester="mon@example.com").id
+        t = operations.create_ticket(
+            store, "script", subject="alert", requester="mon@example.com"
+        ).id
         assert workflow.clocks(store, t).sla_due_at is None
         clock.advance(hours=5)
         report = timers.tick(store, POLICY, "cron")
@@ -164,10 +171,12 @@ def test_a_file_from_before_the_clocks_is_migrated_and_primed(tmp_path: Path) ->
     clock = FrozenClock(utc(2026, 11, 23, 9))
     # Write a ticket the way the console did before this migration existed: no clock columns.
     with sqlite3.connect(path, isolation_level=None) as conn:
-        conn.execute("INSERT INTO tickets (subject, requester, line, priority, status, court, "
-                     "created_at, updated_at, updated_by) VALUES ('old', 'a@example.com', "
-                     "'L1', 'P3', 'open', 'us', '2026-11-23T08:00:00Z', "
-                     "'2026-11-23T08:30:00Z', 'kim')")
+        conn.execute(
+            "INSERT INTO tickets (subject, requester, line, priority, status, court, "
+            "created_at, updated_at, updated_by) VALUES ('old', 'a@example.com', "
+            "'L1', 'P3', 'open', 'us', '2026-11-23T08:00:00Z', "
+            "'2026-11-23T08:30:00Z', 'kim')"
+        )
     with Store.open(path, clock=clock) as store:
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST
         assert workflow.clocks(store, 1).clock_since is None
@@ -201,10 +210,10 @@ def test_two_timers_at_once_do_each_thing_once(tmp_path: Path) -> None:
     closed = sorted(t for r in reports for t in r.auto_closed)
     breaches = sorted(b for r in reports for b in r.breaches)
     assert closed == ids[:20]
-    assert breaches == sorted([(t, k) for t in ids[20:]
-                               for k in ("first_response", "resolution")])
+    assert breaches == sorted([(t, k) for t in ids[20:] for k in ("first_response", "resolution")])
     with open_store(tmp_path, clock) as store, store.lock:
         counts = store.conn.execute(
             "SELECT action, count(*) FROM events WHERE action IN ('auto_close', 'sla_breach') "
-            "GROUP BY action").fetchall()
+            "GROUP BY action"
+        ).fetchall()
     assert dict(counts) == {"auto_close": 20, "sla_breach": 40}

@@ -24,10 +24,12 @@ def test_new_store_is_wal_with_foreign_keys_and_latest_schema(store: Store) -> N
 def test_older_file_is_migrated_forward_and_keeps_its_data(db_path: Path) -> None:
     conn = sqlite3.connect(db_path, isolation_level=None)
     schema.migrate(conn, target=1)
-    conn.execute("INSERT INTO tickets (subject, body, requester, line, priority, status, court,"
-                 " created_at, updated_at, updated_by) VALUES ('Printer on fire', 'smoke', "
-                 "'a@b.c', 'L1', 'P1', 'new', 'us', '2026-01-01T00:00:00Z', "
-                 "'2026-01-01T00:00:00Z', 'x')")
+    conn.execute(
+        "INSERT INTO tickets (subject, body, requester, line, priority, status, court,"
+        " created_at, updated_at, updated_by) VALUES ('Printer on fire', 'smoke', "
+        "'a@b.c', 'L1', 'P1', 'new', 'us', '2026-01-01T00:00:00Z', "
+        "'2026-01-01T00:00:00Z', 'x')"
+    )
     conn.close()
 
     with Store.open(db_path) as store:
@@ -66,8 +68,9 @@ def test_directory_is_refused(tmp_path: Path) -> None:
 
 
 def _ticket(store: Store, subject: str, **kw) -> int:
-    return operations.create_ticket(store, "ann", subject=subject,
-                                    requester=kw.pop("requester", "c@example.com"), **kw).id
+    return operations.create_ticket(
+        store, "ann", subject=subject, requester=kw.pop("requester", "c@example.com"), **kw
+    ).id
 
 
 def test_queue_is_sorted_by_priority_then_age_and_paged(store: Store, clock) -> None:
@@ -116,8 +119,21 @@ def test_search_finds_subject_body_thread_and_number(store: Store) -> None:
     assert [t.id for t in store.tickets(QueueFilter(text=f"#{b}"))] == [b]
 
 
-@pytest.mark.parametrize("hostile", ['"', 'AND OR NOT', 'NEAR(a b)', '*', '^start', 'subject:x',
-                                     "'; DROP TABLE tickets; --", "\x00", "ключ* \"x", ""])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        '"',
+        "AND OR NOT",
+        "NEAR(a b)",
+        "*",
+        "^start",
+        "subject:x",
+        "'; DROP TABLE tickets; --",
+        "\x00",
+        'ключ* "x',
+        "",
+    ],
+)
 def test_search_input_never_breaks_the_query(store: Store, hostile: str) -> None:
     _ticket(store, "subject x start ключ")
     store.tickets(QueueFilter(text=hostile))  # must not raise
@@ -134,13 +150,17 @@ def test_fts_query_quotes_every_word() -> None:
 def test_open_queues_use_their_partial_index(store: Store) -> None:
     from console.core.store import _source, _where
 
-    for queue, index in ((QueueFilter(), "tickets_open_all"),
-                         (QueueFilter(line=Line.L1), "tickets_open_by_line"),
-                         (QueueFilter(assignee="x"), "tickets_open_by_assignee")):
+    for queue, index in (
+        (QueueFilter(), "tickets_open_all"),
+        (QueueFilter(line=Line.L1), "tickets_open_by_line"),
+        (QueueFilter(assignee="x"), "tickets_open_by_assignee"),
+    ):
         where, params = _where(queue)
         plan = store.conn.execute(
             f"EXPLAIN QUERY PLAN SELECT id FROM {_source(queue)} WHERE {where} "
-            "ORDER BY priority, created_at, id LIMIT 50", params).fetchall()
+            "ORDER BY priority, created_at, id LIMIT 50",
+            params,
+        ).fetchall()
         text = " ".join(str(row[-1]) for row in plan)
         assert index in text and "TEMP B-TREE" not in text, text
 

@@ -50,13 +50,16 @@ def test_without_config_everyone_works_every_line() -> None:
     assert team.agent("solo").lines == tuple(Line) and team.unknown_warning("solo") is None
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("[agents.x]\nlines = ['L9']", "agents.x.lines: unknown line 'L9'"),
-    ("[agents.x]\nrole = 'boss'", "agents.x.role must be one of agent, lead"),
-    ("[agents.x]\ncolour = 1", "agents.x: unknown setting 'colour'"),
-    ("[agents.x]\nlines = []", "agents.x.lines must be a non-empty list"),
-    ("agents = 3", "[agents] must be a table"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[agents.x]\nlines = ['L9']", "agents.x.lines: unknown line 'L9'"),
+        ("[agents.x]\nrole = 'boss'", "agents.x.role must be one of agent, lead"),
+        ("[agents.x]\ncolour = 1", "agents.x: unknown setting 'colour'"),
+        ("[agents.x]\nlines = []", "agents.x.lines must be a non-empty list"),
+        ("agents = 3", "[agents] must be a table"),
+    ],
+)
 def test_bad_team_config_names_the_key(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(text)
@@ -84,8 +87,9 @@ BACK = Agent("dmitro", "Dmytro", (Line.L3,))
 
 
 def _ticket(store: Store) -> int:
-    return operations.create_ticket(store, "intake", subject="Sync broken",
-                                    requester="c@example.com", body="CRM sync fails").id
+    return operations.create_ticket(
+        store, "intake", subject="Sync broken", requester="c@example.com", body="CRM sync fails"
+    ).id
 
 
 def test_escalate_clarify_answer_resolve_flow(store: Store) -> None:
@@ -97,7 +101,10 @@ def test_escalate_clarify_answer_resolve_flow(store: Store) -> None:
     assert t.line == Line.L3
     handoff = escalation.handoff(store, number)
     assert handoff and (handoff.from_line, handoff.to_line, handoff.note) == (
-        "L2", "L3", "Needs the sync engine expert")
+        "L2",
+        "L3",
+        "Needs the sync engine expert",
+    )
 
     escalation.take(store, BACK, number)
     asked = escalation.ask_front(store, BACK, number, "Which CRM version do they run?")
@@ -118,13 +125,16 @@ def test_escalate_clarify_answer_resolve_flow(store: Store) -> None:
         assert action in actions
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda s, n: escalation.escalate(s, FRONT, n, "  "), "hand-off note is empty"),
-    (lambda s, n: escalation.escalate(s, FRONT, n, "x", to_line="L1"), "pick a higher line"),
-    (lambda s, n: escalation.deescalate(s, FRONT, n, "x"), "already at L1"),
-    (lambda s, n: escalation.ask_front(s, BACK, n, ""), "question is empty"),
-    (lambda s, n: escalation.answer_front(s, FRONT, n, "x"), "no open questions"),
-])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s, n: escalation.escalate(s, FRONT, n, "  "), "hand-off note is empty"),
+        (lambda s, n: escalation.escalate(s, FRONT, n, "x", to_line="L1"), "pick a higher line"),
+        (lambda s, n: escalation.deescalate(s, FRONT, n, "x"), "already at L1"),
+        (lambda s, n: escalation.ask_front(s, BACK, n, ""), "question is empty"),
+        (lambda s, n: escalation.answer_front(s, FRONT, n, "x"), "no open questions"),
+    ],
+)
 def test_bad_escalations_change_nothing(store: Store, call, message) -> None:
     number = _ticket(store)
     with pytest.raises(InvalidInput, match=message):
@@ -144,7 +154,8 @@ def test_presence_expires_and_leaves(store: Store, clock) -> None:
     number = _ticket(store)
     presence.heartbeat(store, "alice", number, "replying")
     assert [(p.agent, p.activity) for p in presence.on_ticket(store, number)] == [
-        ("alice", "replying")]
+        ("alice", "replying")
+    ]
     assert presence.on_ticket(store, number, exclude_agent="alice") == []
     assert list(presence.on_tickets(store, [number, 999])) == [number]
     clock.advance(seconds=presence.TTL.total_seconds() + 1)
@@ -162,7 +173,8 @@ def test_cli_twins(capsys, db_path: Path, config: Path) -> None:
 
     assert run("alice", "new", "--subject", "s", "--from", "a@b.c", "--body", "b")[0] == 0
     assert run("alice", "escalate", "1", "--to", "L3", "--note", "expert needed")[1] == (
-        "#1 escalated to L3\n")
+        "#1 escalated to L3\n"
+    )
     code, out, _ = run("dmitro", "take", "1", "--json")
     assert json.loads(out)["assignee"] == "dmitro"
     code, out, _ = run("dmitro", "ask-front", "1", "--question", "Which browser?", "--json")
@@ -184,11 +196,27 @@ def test_cli_twins(capsys, db_path: Path, config: Path) -> None:
 
 
 def test_vendor_hand_off_from_the_command_line(capsys, db_path: Path) -> None:
-    assert main(["--db", str(db_path), "new", "--subject", "Printer firmware", "--from",
-                 "a@b.c", "--body", "b"]) == 0
+    assert (
+        main(
+            [
+                "--db",
+                str(db_path),
+                "new",
+                "--subject",
+                "Printer firmware",
+                "--from",
+                "a@b.c",
+                "--body",
+                "b",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
-    assert main(["--db", str(db_path), "vendor", "1", "--vendor", "HP", "--case", "HP-991",
-                 "--json"]) == 0
+    assert (
+        main(["--db", str(db_path), "vendor", "1", "--vendor", "HP", "--case", "HP-991", "--json"])
+        == 0
+    )
     shown = json.loads(capsys.readouterr().out)
     assert shown["court"] == "vendor"
     assert main(["--db", str(db_path), "show", "1", "--json"]) == 0

@@ -16,7 +16,8 @@ def test_escape_sequences_become_visible_marks() -> None:
 
 def test_markup_is_left_as_plain_characters() -> None:
     assert visible("[bold red]x[/] [link=http://e.vil]y[/link]") == (
-        "[bold red]x[/] [link=http://e.vil]y[/link]")
+        "[bold red]x[/] [link=http://e.vil]y[/link]"
+    )
 
 
 def test_one_line_keeps_rows_single_and_short() -> None:
@@ -28,8 +29,9 @@ def test_invalid_utf8_is_kept_recoverably(store: Store) -> None:
     data = b"caf\xe9 \xff\xfe end"
     text, raw = decode_untrusted(data)
     assert raw == data and text.startswith("caf\ufffd")
-    t = operations.create_ticket(store, "a", subject="raw", requester="x@y.z", body=text,
-                                 body_raw=raw)
+    t = operations.create_ticket(
+        store, "a", subject="raw", requester="x@y.z", body=text, body_raw=raw
+    )
     assert store.ticket(t.id).body_raw == data
     assert decode_untrusted("ünïcode".encode()) == ("ünïcode", None)
 

@@ -30,8 +30,13 @@ def store(tmp_path: Path, clock: FrozenClock) -> Store:
 
 
 def new(store: Store, policy: SlaPolicy = POLICY, **kw: object) -> int:
-    fields = {"subject": "VPN drops every hour", "requester": "Ann <ann@example.com>",
-              "body": "It drops.", "priority": Priority.P2, **kw}
+    fields = {
+        "subject": "VPN drops every hour",
+        "requester": "Ann <ann@example.com>",
+        "body": "It drops.",
+        "priority": Priority.P2,
+        **kw,
+    }
     return workflow.create_ticket(store, "kim", policy=policy, **fields).id
 
 
@@ -45,8 +50,9 @@ def test_a_new_ticket_starts_its_clocks(store: Store) -> None:
     assert (c.sla_kind, c.sla_due_at) == ("first_response", "2026-11-23T13:00:00Z")
 
 
-def test_full_flow_message_reply_answer_solve_confirm_rate(store: Store,
-                                                           clock: FrozenClock) -> None:
+def test_full_flow_message_reply_answer_solve_confirm_rate(
+    store: Store, clock: FrozenClock
+) -> None:
     t = new(store)
     clock.advance(hours=1)
     workflow.reply(store, "kim", t, "Which VPN client do you use?", policy=POLICY)
@@ -74,10 +80,15 @@ def test_full_flow_message_reply_answer_solve_confirm_rate(store: Store,
     assert (c.status, c.rating) == (Status.CLOSED, 5)
     assert actions(store, t) == [
         ("created", None, None),
-        ("message", None, "reply"), ("status", "new", "waiting"), ("court", "us", "customer"),
-        ("message", None, "customer"), ("status", "waiting", "open"),
+        ("message", None, "reply"),
+        ("status", "new", "waiting"),
+        ("court", "us", "customer"),
+        ("message", None, "customer"),
+        ("status", "waiting", "open"),
         ("court", "customer", "us"),
-        ("message", None, "reply"), ("status", "open", "solved"), ("court", "us", "customer"),
+        ("message", None, "reply"),
+        ("status", "open", "solved"),
+        ("court", "us", "customer"),
         ("status", "solved", "closed"),
         ("rating", None, "5"),
     ]
@@ -101,7 +112,11 @@ def test_vendor_hand_off_and_answer(store: Store, clock: FrozenClock) -> None:
     workflow.hand_to_vendor(store, "kim", t, "Acme", "AC-1234", policy=POLICY)
     c = workflow.clocks(store, t)
     assert (c.court, c.status, c.vendor, c.vendor_case) == (
-        Court.VENDOR, Status.WAITING, "Acme", "AC-1234")
+        Court.VENDOR,
+        Status.WAITING,
+        "Acme",
+        "AC-1234",
+    )
     assert c.sla_due_at is None
     clock.advance(days=3)
     workflow.vendor_answer(store, "kim", t, "Fixed in 2.1", policy=POLICY)
@@ -118,7 +133,9 @@ def test_manual_override_needs_a_reason_and_is_logged(store: Store) -> None:
     workflow.move_court(store, "kim", t, "customer", "called them, they will test tonight")
     events = store.events(t)
     assert (events[-1].action, events[-1].detail) == (
-        "court", "called them, they will test tonight")
+        "court",
+        "called them, they will test tonight",
+    )
     with pytest.raises(InvalidInput, match="needs the vendor's name and case number"):
         workflow.move_court(store, "kim", t, "vendor", "their bug")
     with pytest.raises(InvalidInput, match="unknown court 'moon'"):
@@ -126,7 +143,8 @@ def test_manual_override_needs_a_reason_and_is_logged(store: Store) -> None:
 
 
 def test_customer_message_reopens_a_solved_or_recently_closed_ticket(
-        store: Store, clock: FrozenClock) -> None:
+    store: Store, clock: FrozenClock
+) -> None:
     t = new(store)
     workflow.solve(store, "kim", t, policy=POLICY)
     clock.advance(days=1)
@@ -139,7 +157,8 @@ def test_customer_message_reopens_a_solved_or_recently_closed_ticket(
 
 
 def test_customer_message_long_after_closing_opens_a_linked_ticket(
-        store: Store, clock: FrozenClock) -> None:
+    store: Store, clock: FrozenClock
+) -> None:
     policy = SlaPolicy(reopen_within=7 * 86400)
     t = new(store, policy)
     workflow.close(store, "kim", t, "done", policy=policy)
@@ -157,21 +176,25 @@ def test_customer_message_long_after_closing_opens_a_linked_ticket(
 
 
 def test_a_late_answer_is_logged_as_a_breach_by_the_answer_itself(
-        store: Store, clock: FrozenClock) -> None:
+    store: Store, clock: FrozenClock
+) -> None:
     t = new(store)
     clock.advance(hours=5)  # first response was due after 4 hours
     workflow.reply(store, "kim", t, "Sorry for the wait", policy=POLICY)
     breaches = [e for e in store.events(t) if e.action == "sla_breach"]
     assert [(e.after, e.detail) for e in breaches] == [
-        ("first_response", "due 2026-11-23T13:00:00Z")]
+        ("first_response", "due 2026-11-23T13:00:00Z")
+    ]
     assert workflow.clocks(store, t).sla_breached == ("first_response",)
     assert queues.breach_count(store) == {"first_response": 1}
 
 
 def test_business_hours_pause_the_clocks_overnight(tmp_path: Path) -> None:
     clock = FrozenClock(utc(2026, 11, 23, 7))  # Monday 09:00 in Kyiv
-    policy = SlaPolicy(targets={p: Targets(4 * H, 2 * H, 8 * H) for p in Priority},
-                       calendar=calendar_from_config({"timezone": "Europe/Kyiv"}))
+    policy = SlaPolicy(
+        targets={p: Targets(4 * H, 2 * H, 8 * H) for p in Priority},
+        calendar=calendar_from_config({"timezone": "Europe/Kyiv"}),
+    )
     with open_store(tmp_path, clock) as store:
         t = new(store, policy)
         clock.advance(hours=1)
@@ -191,10 +214,18 @@ def test_billable_work_waits_for_approval(store: Store, clock: FrozenClock) -> N
     workflow.bill(store, "kim", t, 120, policy=POLICY)
     c = workflow.clocks(store, t)
     assert (c.court, c.status, c.approval, c.estimate_minutes, c.billable) == (
-        Court.CUSTOMER, Status.WAITING, "pending", 120, True)
+        Court.CUSTOMER,
+        Status.WAITING,
+        "pending",
+        120,
+        True,
+    )
     assert "2h" in store.messages(t)[-1].body
-    with pytest.raises(InvalidInput, match="billable time needs the customer's approval first "
-                                           r"\(the work is pending\)"):
+    with pytest.raises(
+        InvalidInput,
+        match="billable time needs the customer's approval first "
+        r"\(the work is pending\)",
+    ):
         workflow.log_time(store, "kim", t, 30)
     workflow.log_time(store, "kim", t, 15, billable=False, note="estimate")
     clock.advance(hours=3)
@@ -237,8 +268,9 @@ def test_breach_queue_is_sorted_by_time_to_breach(store: Store, clock: FrozenClo
     waiting = new(store)
     workflow.reply(store, "kim", waiting, "Need logs", policy=POLICY)
     policy = SlaPolicy()
-    late = workflow.create_ticket(store, "kim", policy=policy, subject="x",
-                                  requester="a@example.com", priority=Priority.P1).id
+    late = workflow.create_ticket(
+        store, "kim", policy=policy, subject="x", requester="a@example.com", priority=Priority.P1
+    ).id
     # The default P1 promise (1 hour) falls due first; the waiting ticket's clock is paused.
     assert [r.id for r in queues.breach(store)] == [late, p4, p1]
     assert queues.breach(store)[0].sla_due_at == "2026-11-23T10:00:00Z"
@@ -254,12 +286,16 @@ def test_errors_for_bad_input_change_nothing(store: Store) -> None:
         (lambda: workflow.rate(store, "kim", t, 4), f"ticket #{t} is new: a rating is taken"),
         (lambda: workflow.confirm(store, "kim", t), f"ticket #{t} is new, not solved"),
         (lambda: workflow.vendor_answer(store, "kim", t), f"ticket #{t} is not with a vendor"),
-        (lambda: workflow.hand_to_vendor(store, "kim", t, "Acme", " "),
-         "the vendor's case number is empty"),
+        (
+            lambda: workflow.hand_to_vendor(store, "kim", t, "Acme", " "),
+            "the vendor's case number is empty",
+        ),
         (lambda: workflow.bill(store, "kim", t, 0), "the estimate must be more than zero"),
         (lambda: workflow.log_time(store, "kim", t, 0), "the time to log must be more"),
-        (lambda: workflow.approve(store, "kim", t),
-         "no billable work awaiting approval .it is not billable."),
+        (
+            lambda: workflow.approve(store, "kim", t),
+            "no billable work awaiting approval .it is not billable.",
+        ),
         (lambda: workflow.nudge(store, "kim", t), "is not waiting on the customer"),
         (lambda: workflow.clear_followup(store, "kim", t), "has no follow-up to clear"),
     ]
@@ -312,5 +348,7 @@ def test_deadlines_for_a_page_of_any_queue(store: Store) -> None:
     a, b = new(store), new(store)
     workflow.reply(store, "kim", b, "logs?", policy=POLICY)
     assert queues.deadlines_for(store, [a, b, 999]) == {
-        a: ("first_response", "2026-11-23T13:00:00Z"), b: (None, None)}
+        a: ("first_response", "2026-11-23T13:00:00Z"),
+        b: (None, None),
+    }
     assert queues.deadlines_for(store, []) == {}

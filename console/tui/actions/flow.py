@@ -83,8 +83,13 @@ class Flow:
         """A read in a worker thread; an error is shown and ends the flow."""
         return await self._in_thread(fn, reload=False)
 
-    async def write(self, fn: Callable[[], T], done: str | None = None, *,
-                    let_through: tuple[type[Exception], ...] = ()) -> T:
+    async def write(
+        self,
+        fn: Callable[[], T],
+        done: str | None = None,
+        *,
+        let_through: tuple[type[Exception], ...] = (),
+    ) -> T:
         """The one write of the flow, in a worker thread; then the screens read again.
 
         Errors of the `let_through` types are raised to the flow (to ask and try again)."""
@@ -98,10 +103,16 @@ class Flow:
         self.screen.notify(message, severity="error", markup=False)
         raise Stop
 
-    async def _in_thread(self, fn: Callable[[], T], *, reload: bool,
-                         let_through: tuple[type[Exception], ...] = ()) -> T:
-        worker = self.screen.run_worker(fn, thread=True, exit_on_error=False,
-                                        group="ticket-action", description="act on a ticket")
+    async def _in_thread(
+        self, fn: Callable[[], T], *, reload: bool, let_through: tuple[type[Exception], ...] = ()
+    ) -> T:
+        worker = self.screen.run_worker(
+            fn,
+            thread=True,
+            exit_on_error=False,
+            group="ticket-action",
+            description="act on a ticket",
+        )
         try:
             return await worker.wait()
         except WorkerFailed as failed:

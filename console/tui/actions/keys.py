@@ -26,16 +26,28 @@ from console.tui.widgets.ticket_facts import facts_text, handoff_text
 MAX_SUGGESTIONS = 5
 
 FLOWS: dict[str, Callable[[flow.Flow], Awaitable[None]]] = {
-    "court": court.move_court, "vendor": court.hand_to_vendor,
+    "court": court.move_court,
+    "vendor": court.hand_to_vendor,
     "vendor_answer": court.vendor_answered,
-    "solve": status.solve, "close": status.close, "confirm": status.confirmed,
-    "rate": status.rate, "followup": status.followup, "clear_followup": status.clear_followup,
-    "priority": status.priority, "billing": status.billing,
-    "escalate": lines.escalate, "deescalate": lines.deescalate, "take": lines.take,
+    "solve": status.solve,
+    "close": status.close,
+    "confirm": status.confirmed,
+    "rate": status.rate,
+    "followup": status.followup,
+    "clear_followup": status.clear_followup,
+    "priority": status.priority,
+    "billing": status.billing,
+    "escalate": lines.escalate,
+    "deescalate": lines.deescalate,
+    "take": lines.take,
     "assign": lines.assign,
-    "merge": linking.merge, "parent": linking.parent, "split": linking.split,
+    "merge": linking.merge,
+    "parent": linking.parent,
+    "split": linking.split,
     "undo_link": linking.undo,
-    "attach": checklist.attach, "answer": checklist.answer, "ask": checklist.ask,
+    "attach": checklist.attach,
+    "answer": checklist.answer,
+    "ask": checklist.ask,
 }
 
 
@@ -137,7 +149,8 @@ class TicketActions(Screen[None]):
             return
         policy = desk(self).policy
         self.query_one("#detail-facts", Static).update(
-            facts_text(self.ticket, self.facts, desk(self).clock(), policy, self.suggestions))
+            facts_text(self.ticket, self.facts, desk(self).clock(), policy, self.suggestions)
+        )
 
     def reload_suggestions(self) -> None:
         """Once per ticket opened: suggestions are a few hundred candidates re-ranked."""
@@ -146,12 +159,16 @@ class TicketActions(Screen[None]):
         self._suggested_for = self.ticket_id_shown()
         self._load_suggestions()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="detail-dupes",
-          description="suggest likely duplicates of a ticket")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="detail-dupes",
+        description="suggest likely duplicates of a ticket",
+    )
     def _load_suggestions(self) -> None:
         try:
-            found = dupes.suggest(desk(self).store, self.ticket_id_shown(),
-                                  limit=MAX_SUGGESTIONS)
+            found = dupes.suggest(desk(self).store, self.ticket_id_shown(), limit=MAX_SUGGESTIONS)
         except READ_ERRORS:
             found = []
         self.app.call_from_thread(self._show_suggestions, found)

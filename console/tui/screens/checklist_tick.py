@@ -19,9 +19,12 @@ from console.tui.screens.dialogs import AskChoice, AskText
 DONE = "done"
 
 
-def offer_checklist(app: App[object], ticket_id: int,
-                    open_questions: Sequence[checklists.Item],
-                    on_done: Callable[[], None] | None = None) -> None:
+def offer_checklist(
+    app: App[object],
+    ticket_id: int,
+    open_questions: Sequence[checklists.Item],
+    on_done: Callable[[], None] | None = None,
+) -> None:
     """Ask which open question the customer answered, then its answer; repeat until done.
     `on_done` is called once when the agent has finished (or left)."""
     remaining = list(open_questions)
@@ -34,12 +37,23 @@ def offer_checklist(app: App[object], ticket_id: int,
         if not remaining:
             finish()
             return
-        options = [(str(item.number), f"{item.number}. {one_line(item.text, 64)}"
-                    + (" (required)" if item.required else "")) for item in remaining]
+        options = [
+            (
+                str(item.number),
+                f"{item.number}. {one_line(item.text, 64)}"
+                + (" (required)" if item.required else ""),
+            )
+            for item in remaining
+        ]
         options.append((DONE, "None of these / done"))
-        app.push_screen(AskChoice(f"Did the customer answer a question on #{ticket_id}?",
-                                  options, label="Choose one to write down its answer."),
-                        chosen)
+        app.push_screen(
+            AskChoice(
+                f"Did the customer answer a question on #{ticket_id}?",
+                options,
+                label="Choose one to write down its answer.",
+            ),
+            chosen,
+        )
 
     def chosen(number: object) -> None:
         if not isinstance(number, str) or number == DONE:
@@ -53,22 +67,29 @@ def offer_checklist(app: App[object], ticket_id: int,
             else:
                 choose()
 
-        app.push_screen(AskText(f"Answer to question {item.number}", one_line(item.text, 200)),
-                        answered)
+        app.push_screen(
+            AskText(f"Answer to question {item.number}", one_line(item.text, 200)), answered
+        )
 
     def record(item: checklists.Item, text: str) -> None:
         def write() -> None:
             try:
-                checklists.answer(desk(app).store, desk(app).agent, ticket_id,
-                                  str(item.number), text)
+                checklists.answer(
+                    desk(app).store, desk(app).agent, ticket_id, str(item.number), text
+                )
             except READ_ERRORS as error:
                 app.call_from_thread(app.notify, str(error), severity="error", markup=False)
                 app.call_from_thread(finish)
                 return
             app.call_from_thread(recorded, item)
 
-        app.run_worker(write, thread=True, exit_on_error=False, group="checklist-answer",
-                       description="mark a checklist question answered")
+        app.run_worker(
+            write,
+            thread=True,
+            exit_on_error=False,
+            group="checklist-answer",
+            description="mark a checklist question answered",
+        )
 
     def recorded(item: checklists.Item) -> None:
         remaining.remove(item)

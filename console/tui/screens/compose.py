@@ -41,10 +41,16 @@ BANNERS = {
     MessageKind.NOTE: "INTERNAL note \u2014 only the team sees this",
     MessageKind.CUSTOMER: "FROM THE CUSTOMER \u2014 record what they said (phone, chat, mail)",
 }
-TITLES = {MessageKind.REPLY: "Reply to the customer", MessageKind.NOTE: "Internal note",
-          MessageKind.CUSTOMER: "What the customer said"}
-SENT = {MessageKind.REPLY: "Reply sent", MessageKind.NOTE: "Note added",
-        MessageKind.CUSTOMER: "Customer message recorded"}
+TITLES = {
+    MessageKind.REPLY: "Reply to the customer",
+    MessageKind.NOTE: "Internal note",
+    MessageKind.CUSTOMER: "What the customer said",
+}
+SENT = {
+    MessageKind.REPLY: "Reply sent",
+    MessageKind.NOTE: "Note added",
+    MessageKind.CUSTOMER: "Customer message recorded",
+}
 
 
 @dataclass
@@ -106,8 +112,9 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
         Binding("f1", "app.help", "Help", id="compose.help"),
     ]
 
-    def __init__(self, ticket: Ticket, kind: MessageKind, *, seen_event_id: int,
-                 insert: Picked | None = None) -> None:
+    def __init__(
+        self, ticket: Ticket, kind: MessageKind, *, seen_event_id: int, insert: Picked | None = None
+    ) -> None:
         super().__init__(classes=f"-{kind.value}")
         self.ticket = ticket
         self.kind = kind
@@ -164,8 +171,13 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
 
     # -- the draft ----------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="compose-read",
-          description="read the draft and the back line's open questions")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="compose-read",
+        description="read the draft and the back line's open questions",
+    )
     def read_draft(self) -> None:
         app = desk(self)
         try:
@@ -184,8 +196,7 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
             self.keep_court = message.draft.keep_court
             self.macro_id = message.draft.macro_id
             self._saved_text = text
-            self.notify(f"Draft restored (last saved {message.draft.updated_at}).",
-                        markup=False)
+            self.notify(f"Draft restored (last saved {message.draft.updated_at}).", markup=False)
         if self.insert is not None:
             text = f"{text.rstrip()}\n\n{self.insert.text}" if text.strip() else self.insert.text
             self._take_macro(self.insert)
@@ -210,20 +221,33 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
             if text != self._saved_text:
                 self.save_draft(text, keep, macro)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="compose-save",
-          description="save the draft")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="compose-save",
+        description="save the draft",
+    )
     def save_draft(self, text: str, keep_court: bool, macro_id: str | None) -> None:
         try:
             self._store_draft(text, keep_court, macro_id)
         except READ_ERRORS as error:
-            self.app.call_from_thread(self.notify, f"the draft was not saved: {error}",
-                                      severity="error", markup=False)
+            self.app.call_from_thread(
+                self.notify, f"the draft was not saved: {error}", severity="error", markup=False
+            )
 
     def _store_draft(self, text: str, keep_court: bool, macro_id: str | None) -> None:
         app = desk(self)
         with self._saved_lock:
-            drafts.save(app.store, app.agent, self.ticket.id, self.kind, text,
-                        keep_court=keep_court, macro_id=macro_id)
+            drafts.save(
+                app.store,
+                app.agent,
+                self.ticket.id,
+                self.kind,
+                text,
+                keep_court=keep_court,
+                macro_id=macro_id,
+            )
             self._saved_text = text
 
     def _save_on_leaving(self) -> None:
@@ -254,8 +278,9 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
         self._text = self.query_one(TextArea).text
         self._save_on_leaving()
         if self._text.strip():
-            self.notify("Draft kept; it comes back when you open this composer again.",
-                        markup=False)
+            self.notify(
+                "Draft kept; it comes back when you open this composer again.", markup=False
+            )
         self.dismiss(None)
 
     def on_unmount(self) -> None:
@@ -266,8 +291,13 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
         except READ_ERRORS:
             pass  # the app is closing its store: presence fades out by itself after its TTL
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="compose-presence",
-          description="say that this agent is replying on the ticket")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="compose-presence",
+        description="say that this agent is replying on the ticket",
+    )
     def beat(self) -> None:
         app = desk(self)
         try:
@@ -287,8 +317,9 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
                 status.append("After sending the ball goes to the CUSTOMER", style="bold")
                 status.append(" (ctrl+t: keep it with us)")
         if self.macro_id:
-            status.append(f"\nMacro {one_line(self.macro_id, 40)}: its actions are applied on "
-                          "sending")
+            status.append(
+                f"\nMacro {one_line(self.macro_id, 40)}: its actions are applied on sending"
+            )
         line = self.query_one("#compose-status", Static)
         line.update(status)
         line.display = bool(status.plain)
@@ -323,13 +354,19 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
         """A macro chosen elsewhere (the palette): insert it as the picker would."""
         self.render_macro(macro)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="macro-render",
-          description="render a macro for the ticket")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="macro-render",
+        description="render a macro for the ticket",
+    )
     def render_macro(self, macro: Macro) -> None:
         app = desk(self)
         try:
-            rendered = macro_render.preview(app.store, macro, self.ticket.id, app.agent,
-                                            agent_name=app.me.name)
+            rendered = macro_render.preview(
+                app.store, macro, self.ticket.id, app.agent, agent_name=app.me.name
+            )
         except READ_ERRORS as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
@@ -340,9 +377,11 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
             self.macro_id = picked.macro.id
         else:
             # A reply macro's actions must not ride along with a note, nor the reverse.
-            self.notify(f"Only the text of macro {picked.macro.id} was inserted: it is a "
-                        f"{picked.macro.kind.value} macro and this is a {self.kind.value}.",
-                        markup=False)
+            self.notify(
+                f"Only the text of macro {picked.macro.id} was inserted: it is a "
+                f"{picked.macro.kind.value} macro and this is a {self.kind.value}.",
+                markup=False,
+            )
 
     # -- the external editor ----------------------------------------------------------------
 
@@ -361,8 +400,11 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
             self.notify(str(error), severity="error", markup=False)
             return
         except SuspendNotSupported:
-            self.notify("this terminal cannot hand the screen to an editor; edit here",
-                        severity="error", markup=False)
+            self.notify(
+                "this terminal cannot hand the screen to an editor; edit here",
+                severity="error",
+                markup=False,
+            )
             return
         editor.load_text(text)
         editor.move_cursor(editor.document.end)
@@ -374,29 +416,45 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
             return
         text = self.query_one(TextArea).text
         if not text.strip():
-            self.notify(f"The {TITLES[self.kind].lower()} is empty: nothing was sent.",
-                        severity="error", markup=False)
+            self.notify(
+                f"The {TITLES[self.kind].lower()} is empty: nothing was sent.",
+                severity="error",
+                markup=False,
+            )
             return
         self._sending = True
         self.send(text, self.keep_court, self.macro_id, self.seen_version, self.seen_event_id)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="compose-send",
-          description="send the message")
-    def send(self, text: str, keep_court: bool, macro_id: str | None, seen_version: int,
-             seen_event_id: int) -> None:
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="compose-send",
+        description="send the message",
+    )
+    def send(
+        self,
+        text: str,
+        keep_court: bool,
+        macro_id: str | None,
+        seen_version: int,
+        seen_event_id: int,
+    ) -> None:
         app = desk(self)
         store = app.store
         try:
             self._store_draft(text, keep_court, macro_id)  # kept whatever happens next
             if store.ticket(self.ticket.id).version != seen_version:
-                self.post_message(ChangedMeanwhile(
-                    changes_since(store, self.ticket.id, seen_event_id), text))
+                self.post_message(
+                    ChangedMeanwhile(changes_since(store, self.ticket.id, seen_event_id), text)
+                )
                 return
             detail = self._deliver(text, keep_court, macro_id, seen_version)
             open_questions: list[checklists.Item] = []
             if self.kind == MessageKind.CUSTOMER:
-                open_questions = [i for i in checklists.items(store, self.ticket.id)
-                                  if not i.answered]
+                open_questions = [
+                    i for i in checklists.items(store, self.ticket.id) if not i.answered
+                ]
             ticket = store.ticket(self.ticket.id)
         except READ_ERRORS as error:
             self.post_message(SendFailed(str(error)))
@@ -405,31 +463,48 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
             drafts.discard(store, app.agent, self.ticket.id, self.kind)
             self._saved_text = ""
         except READ_ERRORS as error:
-            self.app.call_from_thread(self.notify, f"sent, but the draft stays: {error}",
-                                      severity="warning", markup=False)
+            self.app.call_from_thread(
+                self.notify, f"sent, but the draft stays: {error}", severity="warning", markup=False
+            )
         self.post_message(Sent(ticket, detail, open_questions))
 
-    def _deliver(self, text: str, keep_court: bool, macro_id: str | None,
-                 expected: int) -> str:
+    def _deliver(self, text: str, keep_court: bool, macro_id: str | None, expected: int) -> str:
         """Send through the core; what was done, in a few words for the notification."""
         app = desk(self)
         store, agent, ticket_id = app.store, app.agent, self.ticket.id
         if macro_id is not None and self.kind != MessageKind.CUSTOMER:
             reader = macro_catalog.current(self)
             macro = reader.catalog.macro(macro_id)
-            applied = macro_render.apply(store, agent, reader.catalog, macro, ticket_id,
-                                         expected_version=expected, agent_name=app.me.name,
-                                         policy=app.policy, text=text, keep_court=keep_court)
+            applied = macro_render.apply(
+                store,
+                agent,
+                reader.catalog,
+                macro,
+                ticket_id,
+                expected_version=expected,
+                agent_name=app.me.name,
+                policy=app.policy,
+                text=text,
+                keep_court=keep_court,
+            )
             return "; ".join(applied.done) or f"macro {macro_id}"
         if self.kind == MessageKind.REPLY:
-            ticket = workflow.reply(store, agent, ticket_id, text, keep_court=keep_court,
-                                    policy=app.policy, expected_version=expected)
+            ticket = workflow.reply(
+                store,
+                agent,
+                ticket_id,
+                text,
+                keep_court=keep_court,
+                policy=app.policy,
+                expected_version=expected,
+            )
             return f"the ball is with {ticket.court}"
         if self.kind == MessageKind.NOTE:
             workflow.note(store, agent, ticket_id, text, expected_version=expected)
             return "only the team sees it"
-        ticket = workflow.customer_message(store, agent, ticket_id, text, policy=app.policy,
-                                           expected_version=expected)
+        ticket = workflow.customer_message(
+            store, agent, ticket_id, text, policy=app.policy, expected_version=expected
+        )
         if ticket.id != ticket_id:
             return f"the ticket was closed too long ago: follow-up #{ticket.id} opened"
         return "the ball is with us"
@@ -441,19 +516,29 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
             # Either way the agent has now seen these changes: they are not asked about twice.
             self.seen_version, self.seen_event_id = since.version, since.last_event_id
             if send_anyway:
-                self.send(message.text, self.keep_court, self.macro_id, since.version,
-                          since.last_event_id)
+                self.send(
+                    message.text, self.keep_court, self.macro_id, since.version, since.last_event_id
+                )
             else:
                 self._sending = False
                 self.query_one(TextArea).focus()
 
-        self.app.push_screen(Confirm("The ticket changed while you were writing. Send anyway?",
-                                     since.describe() or "its version changed"), answered)
+        self.app.push_screen(
+            Confirm(
+                "The ticket changed while you were writing. Send anyway?",
+                since.describe() or "its version changed",
+            ),
+            answered,
+        )
 
     def on_send_failed(self, message: SendFailed) -> None:
         self._sending = False
-        self.notify(f"{message.error} \u2014 nothing was sent; your text is kept as a draft.",
-                    severity="error", markup=False, timeout=10)
+        self.notify(
+            f"{message.error} \u2014 nothing was sent; your text is kept as a draft.",
+            severity="error",
+            markup=False,
+            timeout=10,
+        )
 
     def on_sent(self, message: Sent) -> None:
         self._loaded = False  # sent: leaving must not save the text as a draft again
@@ -471,8 +556,9 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
         if len(self.clarifications) == 1:
             self._answer_for(self.clarifications[0].id, text)
             return
-        options = [(str(c.id), f"{c.asked_by}: {one_line(c.question, 60)}")
-                   for c in self.clarifications]
+        options = [
+            (str(c.id), f"{c.asked_by}: {one_line(c.question, 60)}") for c in self.clarifications
+        ]
 
         def chosen(clarification_id: object) -> None:
             if isinstance(clarification_id, str):
@@ -484,14 +570,20 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
         self._sending = True
         self.answer_front(clarification_id, text)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="compose-send",
-          description="record the customer's answer for the back line")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="compose-send",
+        description="record the customer's answer for the back line",
+    )
     def answer_front(self, clarification_id: int, text: str) -> None:
         app = desk(self)
         try:
             self._store_draft(text, self.keep_court, self.macro_id)
-            done = escalation.answer_front(app.store, app.me, self.ticket.id, text,
-                                           clarification_id)
+            done = escalation.answer_front(
+                app.store, app.me, self.ticket.id, text, clarification_id
+            )
             drafts.discard(app.store, app.agent, self.ticket.id, self.kind)
             self._saved_text = ""
             ticket = app.store.ticket(self.ticket.id)
@@ -499,4 +591,3 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
             self.post_message(SendFailed(str(error)))
             return
         self.post_message(Sent(ticket, f"answer recorded for {done.asked_by}", []))
-

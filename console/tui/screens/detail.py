@@ -31,9 +31,14 @@ def header_text(ticket: Ticket) -> Text:
     text.append(f"#{ticket.id}  ", style="bold")
     text.append(one_line(ticket.subject, 300), style="bold")
     text.append("\n")
-    fields = (("from", ticket.requester), ("line", ticket.line), ("priority", ticket.priority),
-              ("status", ticket.status), ("assignee", ticket.assignee or "-"),
-              ("version", str(ticket.version)))
+    fields = (
+        ("from", ticket.requester),
+        ("line", ticket.line),
+        ("priority", ticket.priority),
+        ("status", ticket.status),
+        ("assignee", ticket.assignee or "-"),
+        ("version", str(ticket.version)),
+    )
     for name, value in fields:
         text.append(f"{name} ", style="dim")
         text.append(f"{one_line(str(value), 60)}   ")
@@ -53,8 +58,9 @@ class DetailScreen(ComposeActions, TicketActions):
         Binding("k,up", "scroll('up')", "Scroll up", show=False, id="detail.up"),
         Binding("g,home", "scroll('home')", "Top", show=False, id="detail.top"),
         Binding("G,end", "scroll('end')", "Bottom", show=False, id="detail.bottom"),
-        Binding("space,pagedown", "scroll('page_down')", "Page down", show=False,
-                id="detail.page_down"),
+        Binding(
+            "space,pagedown", "scroll('page_down')", "Page down", show=False, id="detail.page_down"
+        ),
         Binding("b,pageup", "scroll('page_up')", "Page up", show=False, id="detail.page_up"),
         *ACTION_BINDINGS,
     ]
@@ -84,14 +90,20 @@ class DetailScreen(ComposeActions, TicketActions):
         """What colleagues see of this screen (see `background.where`)."""
         return self.ticket_id, "viewing"
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="detail-load",
-          description="read one ticket with its thread and events")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="detail-load",
+        description="read one ticket with its thread and events",
+    )
     def reload(self) -> None:
         store = desk(self).store
         try:
             ticket = store.ticket(self.ticket_id)
-            loaded = TicketLoaded(ticket, store.messages(self.ticket_id),
-                                  store.events(self.ticket_id))
+            loaded = TicketLoaded(
+                ticket, store.messages(self.ticket_id), store.events(self.ticket_id)
+            )
         except READ_ERRORS as error:
             self.app.call_from_thread(self._failed, str(error))
             return
@@ -116,15 +128,26 @@ class DetailScreen(ComposeActions, TicketActions):
         # Rebuilding the thread shrinks the view for a moment; put the reader back after.
         reading_at = body.scroll_y
         await body.remove_children(ThreadEntry)
-        entries = [ThreadEntry(None, message.ticket.requester, message.ticket.created_at,
-                               message.ticket.body, self.ticket_id)]
-        entries += [ThreadEntry(m.kind, m.author, m.created_at, m.body, self.ticket_id)
-                    for m in message.messages]
+        entries = [
+            ThreadEntry(
+                None,
+                message.ticket.requester,
+                message.ticket.created_at,
+                message.ticket.body,
+                self.ticket_id,
+            )
+        ]
+        entries += [
+            ThreadEntry(m.kind, m.author, m.created_at, m.body, self.ticket_id)
+            for m in message.messages
+        ]
         await body.mount_all(entries, after="#thread-title")
         self.query_one("#thread-title", Static).update(
-            Text(f"Thread ({len(message.messages) + 1})", style="bold"))
+            Text(f"Thread ({len(message.messages) + 1})", style="bold")
+        )
         self.query_one("#timeline-title", Static).update(
-            Text(f"Events ({len(message.events)})", style="bold"))
+            Text(f"Events ({len(message.events)})", style="bold")
+        )
         self.query_one("#timeline", Static).update(timeline_text(message.events))
         if reading_at:
             self.call_after_refresh(body.scroll_to, y=reading_at, animate=False)
@@ -134,6 +157,11 @@ class DetailScreen(ComposeActions, TicketActions):
 
     def action_scroll(self, where: str) -> None:
         body = self.query_one("#detail-body", VerticalScroll)
-        {"down": body.scroll_down, "up": body.scroll_up, "home": body.scroll_home,
-         "end": body.scroll_end, "page_down": body.scroll_page_down,
-         "page_up": body.scroll_page_up}[where](animate=False)
+        {
+            "down": body.scroll_down,
+            "up": body.scroll_up,
+            "home": body.scroll_home,
+            "end": body.scroll_end,
+            "page_down": body.scroll_page_down,
+            "page_up": body.scroll_page_up,
+        }[where](animate=False)

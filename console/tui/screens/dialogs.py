@@ -54,8 +54,15 @@ class _Dialog(ModalScreen[object]):
 class AskText(_Dialog):
     """One line of text; `required` refuses an empty answer with a message in the dialog."""
 
-    def __init__(self, title: str, label: str = "", *, initial: str = "",
-                 placeholder: str = "", required: bool = True) -> None:
+    def __init__(
+        self,
+        title: str,
+        label: str = "",
+        *,
+        initial: str = "",
+        placeholder: str = "",
+        required: bool = True,
+    ) -> None:
         super().__init__()
         self.title_text, self.label, self.initial = title, label, initial
         self.placeholder, self.required = placeholder, required
@@ -83,8 +90,9 @@ class AskLongText(_Dialog):
 
     BINDINGS = [Binding("ctrl+s", "accept", "OK", id="dialog.accept")]
 
-    def __init__(self, title: str, label: str = "", *, initial: str = "",
-                 required: bool = True) -> None:
+    def __init__(
+        self, title: str, label: str = "", *, initial: str = "", required: bool = True
+    ) -> None:
         super().__init__()
         self.title_text, self.label, self.initial, self.required = title, label, initial, required
 
@@ -108,8 +116,14 @@ class AskLongText(_Dialog):
 class AskChoice(_Dialog):
     """One of several options; dismisses with the chosen option's id."""
 
-    def __init__(self, title: str, options: Sequence[tuple[str, str]], *,
-                 label: str = "", selected: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        options: Sequence[tuple[str, str]],
+        *,
+        label: str = "",
+        selected: str | None = None,
+    ) -> None:
         super().__init__()
         self.title_text, self.label, self.options = title, label, list(options)
         self.selected = selected
@@ -119,10 +133,12 @@ class AskChoice(_Dialog):
             yield Static(Text(self.title_text), classes="dialog-title")
             if self.label:
                 yield Static(Text(self.label))
-            yield OptionList(*(Option(Text(text), id=key) for key, text in self.options),
-                             id="choices")
-            yield Static(Text("j/k or arrows: move · enter: choose · esc: cancel"),
-                         classes="dialog-hint")
+            yield OptionList(
+                *(Option(Text(text), id=key) for key, text in self.options), id="choices"
+            )
+            yield Static(
+                Text("j/k or arrows: move · enter: choose · esc: cancel"), classes="dialog-hint"
+            )
 
     def on_mount(self) -> None:
         choices = self.query_one(OptionList)
@@ -145,8 +161,10 @@ class AskChoice(_Dialog):
 class Confirm(_Dialog):
     """A yes/no question; `y` or enter says yes, `n` or esc says no."""
 
-    BINDINGS = [Binding("y,enter", "answer(True)", "Yes", id="dialog.yes"),
-                Binding("n", "answer(False)", "No", id="dialog.no")]
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "Yes", id="dialog.yes"),
+        Binding("n", "answer(False)", "No", id="dialog.no"),
+    ]
 
     def __init__(self, question: str, detail: str = "") -> None:
         super().__init__()

@@ -14,12 +14,18 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-GROUP_NAMES = {"TicketList": "Ticket list", "QueueSidebar": "Queues", "MainScreen": "Queue screen",
-               "DetailScreen": "Ticket screen", "ConsoleApp": "Everywhere"}
+GROUP_NAMES = {
+    "TicketList": "Ticket list",
+    "QueueSidebar": "Queues",
+    "MainScreen": "Queue screen",
+    "DetailScreen": "Ticket screen",
+    "ConsoleApp": "Everywhere",
+}
 
 
-def key_rows(active: dict[str, ActiveBinding],
-             key_display: Callable[[Binding], str]) -> list[tuple[str, str, str]]:
+def key_rows(
+    active: dict[str, ActiveBinding], key_display: Callable[[Binding], str]
+) -> list[tuple[str, str, str]]:
     """(group, keys, description) for every enabled binding, keys of one action joined."""
     grouped: dict[tuple[str, str], tuple[list[str], str]] = {}
     for item in active.values():
@@ -30,8 +36,10 @@ def key_rows(active: dict[str, ActiveBinding],
         shown = key_display(item.binding)
         if shown not in keys:
             keys.append(shown)
-    return [(group, " / ".join(keys), description)
-            for (group, _action), (keys, description) in grouped.items()]
+    return [
+        (group, " / ".join(keys), description)
+        for (group, _action), (keys, description) in grouped.items()
+    ]
 
 
 def help_text(rows: list[tuple[str, str, str]]) -> Text:

@@ -53,8 +53,9 @@ def preview_text(rendered: macro_render.Rendered) -> Text:
     text.append(one_line(macro.title, 70), style="bold")
     text.append(f"  ({one_line(macro.id, 40)})\n", style="dim")
     public = macro.kind == MessageKind.REPLY
-    text.append("PUBLIC reply" if public else "INTERNAL note",
-                style="bold reverse" if public else "bold")
+    text.append(
+        "PUBLIC reply" if public else "INTERNAL note", style="bold reverse" if public else "bold"
+    )
     text.append("\nWill do:\n", style="dim")
     for action in rendered.actions:
         text.append(f"  \u2022 {action}\n")
@@ -100,33 +101,47 @@ class MacroPicker(ModalScreen[Picked | None]):
         with Vertical(id="macro-picker"):
             yield Static(Text(f"Macros for ticket #{self.ticket_id}", style="bold"))
             yield Static("", id="macro-error")
-            yield Input(self.initial_query, placeholder="type to search (typos are fine)",
-                        id="macro-query")
+            yield Input(
+                self.initial_query, placeholder="type to search (typos are fine)", id="macro-query"
+            )
             with Horizontal(id="macro-panes"):
                 yield OptionList(id="macro-list")
                 with VerticalScroll(id="macro-preview-pane"):
                     yield Static(Text("loading\u2026"), id="macro-preview")
-            yield Static(Text("type to search \u00b7 up/down: choose \u00b7 enter: insert \u00b7 "
-                              "ctrl+y (y in the list): copy \u00b7 esc: cancel"),
-                         classes="dialog-hint")
+            yield Static(
+                Text(
+                    "type to search \u00b7 up/down: choose \u00b7 enter: insert \u00b7 "
+                    "ctrl+y (y in the list): copy \u00b7 esc: cancel"
+                ),
+                classes="dialog-hint",
+            )
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#macro-query", Input).focus()
         self.read_catalog()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="macro-catalog",
-          description="read the macro files")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="macro-catalog",
+        description="read the macro files",
+    )
     def read_catalog(self) -> None:
         reader = macro_catalog.current(self)
-        self.post_message(CatalogRead(reader.catalog.macros,
-                                      None if reader.error is None else str(reader.error)))
+        self.post_message(
+            CatalogRead(reader.catalog.macros, None if reader.error is None else str(reader.error))
+        )
 
     def on_catalog_read(self, message: CatalogRead) -> None:
         self.macros = message.macros
         error = self.query_one("#macro-error", Static)
-        error.update(Text(f"The macro file has a mistake; the last good set is in use:\n"
-                          f"{message.error}") if message.error else "")
+        error.update(
+            Text(f"The macro file has a mistake; the last good set is in use:\n{message.error}")
+            if message.error
+            else ""
+        )
         self.refilter(self.query_one("#macro-query", Input).value)
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -143,20 +158,27 @@ class MacroPicker(ModalScreen[Picked | None]):
         else:
             self.rendered = None
             self.query_one("#macro-preview", Static).update(
-                Text("No macro matches." if self.macros else "No macros are defined."))
+                Text("No macro matches." if self.macros else "No macros are defined.")
+            )
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         if event.option_index < len(self.shown):
             self.render_preview(self.shown[event.option_index])
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="macro-preview",
-          description="render a macro for the ticket")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="macro-preview",
+        description="render a macro for the ticket",
+    )
     def render_preview(self, macro: Macro) -> None:
         app = desk(self)
         try:
-            rendered = macro_render.preview(app.store, macro, self.ticket_id, app.agent,
-                                            agent_name=app.me.name)
+            rendered = macro_render.preview(
+                app.store, macro, self.ticket_id, app.agent, agent_name=app.me.name
+            )
         except READ_ERRORS as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
@@ -207,13 +229,20 @@ class MacroPicker(ModalScreen[Picked | None]):
             return
         self.copy_text(chosen.macro.id, chosen.text)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="macro-copy",
-          description="copy a macro's text to the clipboard")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="macro-copy",
+        description="copy a macro's text to the clipboard",
+    )
     def copy_text(self, macro_id: str, text: str) -> None:
         # The local clipboard may start a helper program, so this runs off the UI thread;
         # the OSC 52 sequence goes out through the app on the UI thread.
         report = clipboard.copy_via(
-            text, lambda chars: self.app.call_from_thread(self.app.copy_to_clipboard, chars))
+            text, lambda chars: self.app.call_from_thread(self.app.copy_to_clipboard, chars)
+        )
         what = f"macro {one_line(macro_id, 40)}: {report.summary()}"
-        self.app.call_from_thread(self.notify, what, markup=False,
-                                  severity="information" if report.ok else "error")
+        self.app.call_from_thread(
+            self.notify, what, markup=False, severity="information" if report.ok else "error"
+        )

@@ -36,17 +36,27 @@ class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="main.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="main.clear_filter"),
-        Binding("right_square_bracket", "next_queue", "Next queue", show=False,
-                id="main.next_queue"),
-        Binding("left_square_bracket", "previous_queue", "Previous queue", show=False,
-                id="main.previous_queue"),
-        *(Binding(key, f"queue('{q.id}')", f"Show {q.label}", show=False,
-                  id=f"main.queue_{q.id}") for key, q in zip(QUEUE_KEYS, QUEUES, strict=True)),
+        Binding(
+            "right_square_bracket", "next_queue", "Next queue", show=False, id="main.next_queue"
+        ),
+        Binding(
+            "left_square_bracket",
+            "previous_queue",
+            "Previous queue",
+            show=False,
+            id="main.previous_queue",
+        ),
+        *(
+            Binding(key, f"queue('{q.id}')", f"Show {q.label}", show=False, id=f"main.queue_{q.id}")
+            for key, q in zip(QUEUE_KEYS, QUEUES, strict=True)
+        ),
         Binding("o", "toggle_order", "Sort", id="main.order"),
-        Binding("tab", "app.focus_next", "Next pane (queues, tickets)", show=False,
-                id="main.focus_next"),
-        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False,
-                id="main.focus_previous"),
+        Binding(
+            "tab", "app.focus_next", "Next pane (queues, tickets)", show=False, id="main.focus_next"
+        ),
+        Binding(
+            "shift+tab", "app.focus_previous", "Previous pane", show=False, id="main.focus_previous"
+        ),
         Binding("b", "toggle_sidebar", "Sidebar", id="main.toggle_sidebar"),
     ]
 
@@ -65,8 +75,13 @@ class MainScreen(Screen[None]):
                 yield Static(legend_text(), id="sidebar-legend")
                 yield QueueSidebar(id="queues")
             with Vertical(id="list-pane"):
-                yield TicketList(desk(self).store, desk(self).clock, agent=desk(self).agent,
-                                 policy=desk(self).policy, id="tickets")
+                yield TicketList(
+                    desk(self).store,
+                    desk(self).clock,
+                    agent=desk(self).agent,
+                    policy=desk(self).policy,
+                    id="tickets",
+                )
                 yield Input(placeholder="filter: words, or #number (esc clears)", id="filter")
         yield Static(id="status-line")
         yield Footer()
@@ -102,8 +117,13 @@ class MainScreen(Screen[None]):
 
     def listing(self, queue: Queue, *, order: str | None = None) -> Listing:
         """`queue` as the list reads it now: with the filter and the chosen order."""
-        return Listing(queue, desk(self).agent, desk(self).policy, self.filter_text or None,
-                       order or self.order)
+        return Listing(
+            queue,
+            desk(self).agent,
+            desk(self).policy,
+            self.filter_text or None,
+            order or self.order,
+        )
 
     def reload(self) -> None:
         """Another connection changed the database: read counts and visible rows again."""
@@ -111,8 +131,13 @@ class MainScreen(Screen[None]):
         self.load_counts()
         self.ticket_list.reload()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-counts",
-          description="count open tickets per queue and read each queue's first page")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="queue-counts",
+        description="count open tickets per queue and read each queue's first page",
+    )
     def load_counts(self) -> None:
         app = self.app
         store, agent, policy = desk(self).store, desk(self).agent, desk(self).policy
@@ -187,8 +212,7 @@ class MainScreen(Screen[None]):
         position = f"{tickets.cursor + 1:,}" if tickets.total else "0"
         status.append(f"  {position} of {tickets.total:,}")
         if not tickets.total:
-            status.append("  no tickets here" + (" match" if self.filter_text else ""),
-                          style="dim")
+            status.append("  no tickets here" + (" match" if self.filter_text else ""), style="dim")
         # A fixed one-line bar: new text never changes the layout, so skip the relayout.
         self.query_one("#status-line", Static).update(status, layout=False)
 
@@ -230,4 +254,3 @@ class MainScreen(Screen[None]):
         sidebar.display = not sidebar.display
         if not sidebar.display:
             self.ticket_list.focus()
-

@@ -26,8 +26,7 @@ COMPOSE_BINDINGS = [
     Binding("r", "compose('reply')", "Reply", id="detail.reply"),
     Binding("r", "ask_front", "Ask front line", id="detail.ask_front"),
     Binding("n", "compose('note')", "Note", id="detail.note"),
-    Binding("i", "compose('customer')", "Customer said", show=False,
-            id="detail.customer_message"),
+    Binding("i", "compose('customer')", "Customer said", show=False, id="detail.customer_message"),
     Binding("M", "macros", "Macros", show=False, id="detail.macros"),
 ]
 
@@ -46,8 +45,7 @@ class ComposeActions(Screen[None]):
     _offering = False
     """A checklist offer is on screen: a second one would ask the same questions twice."""
 
-    def offer_open_questions(self, ticket_id: int, open_questions: list[checklists.Item]
-                             ) -> None:
+    def offer_open_questions(self, ticket_id: int, open_questions: list[checklists.Item]) -> None:
         if self._offering:
             return
         self._offering = True
@@ -65,19 +63,24 @@ class ComposeActions(Screen[None]):
         if before is not None and newest > before and self.ticket is not None:
             self.read_open_questions(self.ticket.id)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="open-questions",
-          description="read the checklist questions still open")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="open-questions",
+        description="read the checklist questions still open",
+    )
     def read_open_questions(self, ticket_id: int) -> None:
         try:
-            open_questions = [i for i in checklists.items(desk(self).store, ticket_id)
-                              if not i.answered]
+            open_questions = [
+                i for i in checklists.items(desk(self).store, ticket_id) if not i.answered
+            ]
         except READ_ERRORS:
             return  # only an offer; the checklist keys still work
         if open_questions:
             self.app.call_from_thread(self._offer_open_questions, ticket_id, open_questions)
 
-    def _offer_open_questions(self, ticket_id: int, open_questions: list[checklists.Item]
-                              ) -> None:
+    def _offer_open_questions(self, ticket_id: int, open_questions: list[checklists.Item]) -> None:
         # Not over a composer or a dialog the agent is busy with.
         if self.is_current:
             self.offer_open_questions(ticket_id, open_questions)
@@ -99,9 +102,12 @@ class ComposeActions(Screen[None]):
             if open_questions:
                 self.offer_open_questions(ticket_id, open_questions)
 
-        self.app.push_screen(ComposeScreen(self.ticket, MessageKind(kind),
-                                           seen_event_id=self.last_event_id, insert=picked),
-                             closed)
+        self.app.push_screen(
+            ComposeScreen(
+                self.ticket, MessageKind(kind), seen_event_id=self.last_event_id, insert=picked
+            ),
+            closed,
+        )
 
     def action_macros(self) -> None:
         if self.ticket is not None:
@@ -116,13 +122,23 @@ class ComposeActions(Screen[None]):
         if self.ticket is not None:
             self.render_macro(macro)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="macro-render",
-          description="render a macro for the ticket")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="macro-render",
+        description="render a macro for the ticket",
+    )
     def render_macro(self, macro: Macro) -> None:
         app = desk(self)
         try:
-            rendered = macro_render.preview(app.store, macro, self.ticket.id if self.ticket
-                                            else 0, app.agent, agent_name=app.me.name)
+            rendered = macro_render.preview(
+                app.store,
+                macro,
+                self.ticket.id if self.ticket else 0,
+                app.agent,
+                agent_name=app.me.name,
+            )
         except READ_ERRORS as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
@@ -132,17 +148,25 @@ class ComposeActions(Screen[None]):
         if self.ticket is None:
             return
         self.app.push_screen(
-            AskLongText(f"Ask the front line about #{self.ticket.id}",
-                        "What should the customer be asked? The front line puts it to them "
-                        "and records the answer for you."),
-            self._ask_front_with)
+            AskLongText(
+                f"Ask the front line about #{self.ticket.id}",
+                "What should the customer be asked? The front line puts it to them "
+                "and records the answer for you.",
+            ),
+            self._ask_front_with,
+        )
 
     def _ask_front_with(self, question: object) -> None:
         if isinstance(question, str) and question:
             self.ask_front(question)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ask-front",
-          description="put a question for the customer to the front line")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="ask-front",
+        description="put a question for the customer to the front line",
+    )
     def ask_front(self, question: str) -> None:
         app = desk(self)
         ticket_id = self.ticket.id if self.ticket else 0
@@ -151,6 +175,7 @@ class ComposeActions(Screen[None]):
         except READ_ERRORS as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
-        self.app.call_from_thread(self.notify, f"Asked the front line on #{ticket_id}.",
-                                  markup=False)
+        self.app.call_from_thread(
+            self.notify, f"Asked the front line on #{ticket_id}.", markup=False
+        )
         self.app.call_from_thread(app.action_refresh)

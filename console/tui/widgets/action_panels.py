@@ -25,8 +25,10 @@ def checklist_text(groups: tuple[Attached, ...] | list[Attached]) -> Text | None
         for item in group.items:
             mark = "[x]" if item.answered else "[ ]"
             text.append(f"\n {item.number:>2}. {mark} ")
-            text.append(one_line(item.text, 200),
-                        style="bold" if item.required and not item.answered else "")
+            text.append(
+                one_line(item.text, 200),
+                style="bold" if item.required and not item.answered else "",
+            )
             if item.required:
                 text.append(" (required)", style="yellow" if not item.answered else "dim")
             if item.answered:

@@ -41,8 +41,13 @@ class PresenceLine(Static):
         self.set_interval(REFRESH_SECONDS, self.load, name="presence on this ticket")
         self.load()
 
-    @work(thread=True, exclusive=False, exit_on_error=False, group="presence-line",
-          description="read who else is on this ticket")
+    @work(
+        thread=True,
+        exclusive=False,
+        exit_on_error=False,
+        group="presence-line",
+        description="read who else is on this ticket",
+    )
     def load(self) -> None:
         store, agent = desk(self).store, desk(self).agent
         try:

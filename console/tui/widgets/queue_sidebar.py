@@ -13,8 +13,12 @@ from textual.widgets.option_list import Option
 from console.core.model import Priority, QueueCounts
 from console.tui.queues import QUEUES, Queue, queue_total
 
-PRIORITY_STYLES = {Priority.P1: "bold red", Priority.P2: "yellow", Priority.P3: "",
-                   Priority.P4: "dim"}
+PRIORITY_STYLES = {
+    Priority.P1: "bold red",
+    Priority.P2: "yellow",
+    Priority.P3: "",
+    Priority.P4: "dim",
+}
 
 
 def short_count(n: int) -> str:
@@ -26,8 +30,9 @@ def short_count(n: int) -> str:
     return f"{n / 1_000_000:.1f}M"
 
 
-def queue_prompt(queue: Queue, counts: QueueCounts | None,
-                 totals: dict[str, int] | None = None) -> Text:
+def queue_prompt(
+    queue: Queue, counts: QueueCounts | None, totals: dict[str, int] | None = None
+) -> Text:
     """Two lines: the queue and its total, then P1..P4 for a support line."""
     prompt = Text(no_wrap=True, overflow="ellipsis")
     total = (totals or {}).get(queue.id)

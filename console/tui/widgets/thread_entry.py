@@ -22,8 +22,12 @@ KIND_LABELS = {
     MessageKind.REPLY: "Public reply",
     MessageKind.NOTE: "Internal note",
 }
-KIND_CLASSES = {None: "-request", MessageKind.CUSTOMER: "-customer",
-                MessageKind.REPLY: "-reply", MessageKind.NOTE: "-note"}
+KIND_CLASSES = {
+    None: "-request",
+    MessageKind.CUSTOMER: "-customer",
+    MessageKind.REPLY: "-reply",
+    MessageKind.NOTE: "-note",
+}
 
 
 def when(at: str) -> str:
@@ -40,15 +44,19 @@ def entry_text(kind: MessageKind | None, author: str, at: str, body: str, ticket
     text.append(visible(shown.rstrip("\n")) or "(empty)")
     hidden = len(body) - len(shown)
     if hidden > 0:
-        text.append(f"\n\n[{hidden:,} more characters; see `console show {ticket_id}`]",
-                    style="italic dim")
+        text.append(
+            f"\n\n[{hidden:,} more characters; see `console show {ticket_id}`]", style="italic dim"
+        )
     return text
 
 
 class ThreadEntry(Static):
     """A message of the thread; the CSS class says which kind for the border colour."""
 
-    def __init__(self, kind: MessageKind | None, author: str, at: str, body: str,
-                 ticket_id: int) -> None:
-        super().__init__(entry_text(kind, author, at, body, ticket_id),
-                         classes=f"thread-entry {KIND_CLASSES[kind]}")
+    def __init__(
+        self, kind: MessageKind | None, author: str, at: str, body: str, ticket_id: int
+    ) -> None:
+        super().__init__(
+            entry_text(kind, author, at, body, ticket_id),
+            classes=f"thread-entry {KIND_CLASSES[kind]}",
+        )

@@ -18,8 +18,7 @@ from console.core.text import one_line, visible
 from console.tui.facts import TicketFacts
 from console.tui.widgets.thread_entry import when
 
-SLA_STYLES = {"breached": "bold reverse red", "at risk": "bold yellow", "ok": "",
-              "paused": "dim"}
+SLA_STYLES = {"breached": "bold reverse red", "at risk": "bold yellow", "ok": "", "paused": "dim"}
 
 
 def _field(text: Text, name: str, value: str, style: str = "") -> None:
@@ -40,11 +39,15 @@ def court_words(ticket: Ticket, facts: TicketFacts) -> str:
     return f"us ({one_line(ticket.assignee, 30)})" if ticket.assignee else "us (unassigned)"
 
 
-def facts_text(ticket: Ticket, facts: TicketFacts, now: datetime, policy: SlaPolicy,
-               suggestions: Sequence[Suggestion] = ()) -> Text:
+def facts_text(
+    ticket: Ticket,
+    facts: TicketFacts,
+    now: datetime,
+    policy: SlaPolicy,
+    suggestions: Sequence[Suggestion] = (),
+) -> Text:
     text = Text()
-    _field(text, "move", court_words(ticket, facts),
-           "bold" if ticket.court == Court.US else "")
+    _field(text, "move", court_words(ticket, facts), "bold" if ticket.court == Court.US else "")
     clocks = facts.clocks
     due = from_text(clocks.sla_due_at) if clocks.sla_due_at else None
     state, left = badge(due, now, policy)
@@ -56,8 +59,12 @@ def facts_text(ticket: Ticket, facts: TicketFacts, now: datetime, policy: SlaPol
     if clocks.followup_due_at:
         note = f": {one_line(clocks.followup_note, 40)}" if clocks.followup_note else ""
         overdue = from_text(clocks.followup_due_at) <= now
-        _field(text, "follow-up", f"{when(clocks.followup_due_at)}{note}",
-               "bold yellow" if overdue else "")
+        _field(
+            text,
+            "follow-up",
+            f"{when(clocks.followup_due_at)}{note}",
+            "bold yellow" if overdue else "",
+        )
     if clocks.billable or clocks.approval:
         minutes = clocks.estimate_minutes
         estimate = f"{minutes // 60}h{minutes % 60:02d}m" if minutes else "no estimate"
@@ -85,8 +92,11 @@ def facts_text(ticket: Ticket, facts: TicketFacts, now: datetime, policy: SlaPol
         _field(text, "tags", one_line(", ".join(facts.tags), 60))
     if suggestions:
         best = suggestions[0]
-        _field(text, "duplicates?", f"{len(suggestions)}, best #{best.ticket_id} "
-               f"({best.score:.2f}; list at the end)")
+        _field(
+            text,
+            "duplicates?",
+            f"{len(suggestions)}, best #{best.ticket_id} ({best.score:.2f}; list at the end)",
+        )
     return text
 
 
@@ -97,8 +107,9 @@ def handoff_text(facts: TicketFacts) -> Text | None:
         return None
     text = Text()
     verb = "Escalated" if latest.direction == "escalated" else "Handed back"
-    text.append(f"{verb} {one_line(latest.from_line, 4)} \u2192 {one_line(latest.to_line, 4)}",
-                style="bold")
+    text.append(
+        f"{verb} {one_line(latest.from_line, 4)} \u2192 {one_line(latest.to_line, 4)}", style="bold"
+    )
     text.append(f"  by {one_line(latest.actor, 30)}, {when(latest.at)}\n", style="dim")
     text.append(visible(latest.note.strip())[:2000] or "(no note)")
     return text

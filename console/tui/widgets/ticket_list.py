@@ -57,16 +57,16 @@ def row_marks(store: Store, agent: str, rows: list[TicketSummary]) -> dict[int, 
         present = presence.on_tickets(store, ids, exclude_agent=agent)
     marks: dict[int, RowMarks] = {}
     for ticket_id in ids:
-        here = sorted(present.get(ticket_id, ()),
-                      key=lambda p: (p.activity != "replying", p.agent))
+        here = sorted(present.get(ticket_id, ()), key=lambda p: (p.activity != "replying", p.agent))
         due = deadlines.get(ticket_id, (None, None))[1]
         if due is not None or here:
             marks[ticket_id] = RowMarks(due, tuple(here))
     return marks
 
 
-def read_page(store: Store, agent: str, listing: Listing, page: int
-              ) -> tuple[list[TicketSummary], dict[int, RowMarks]]:
+def read_page(
+    store: Store, agent: str, listing: Listing, page: int
+) -> tuple[list[TicketSummary], dict[int, RowMarks]]:
     """One page of a queue with its row marks (runs in a worker)."""
     rows = listing.page(store, limit=PAGE, offset=page * PAGE)
     return rows, row_marks(store, agent, rows)
@@ -112,8 +112,15 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
 
         ticket_id: int
 
-    def __init__(self, store: Store, clock: Clock, *, agent: str = "",
-                 policy: SlaPolicy | None = None, id: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        *,
+        agent: str = "",
+        policy: SlaPolicy | None = None,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.store = store
         self.clock = clock
@@ -132,9 +139,13 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- what to show ----------------------------------------------------------------------
 
-    def show_queue(self, listing: Listing, *, hide: frozenset[str] = frozenset(),
-                   head: tuple[int, list[TicketSummary], dict[int, RowMarks]] | None = None
-                   ) -> None:
+    def show_queue(
+        self,
+        listing: Listing,
+        *,
+        hide: frozenset[str] = frozenset(),
+        head: tuple[int, list[TicketSummary], dict[int, RowMarks]] | None = None,
+    ) -> None:
         """Switch to another queue or filter.
 
         With `head` (the queue's size and first page, read ahead of time) the switch paints at
@@ -165,8 +176,13 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
         if rows:
             self._read_marks(self._generation, rows)
 
-    @work(thread=True, exclusive=False, exit_on_error=False, group="ticket-list-marks",
-          description="read deadlines and presence of the rows on screen")
+    @work(
+        thread=True,
+        exclusive=False,
+        exit_on_error=False,
+        group="ticket-list-marks",
+        description="read deadlines and presence of the rows on screen",
+    )
     def _read_marks(self, generation: int, rows: list[TicketSummary]) -> None:
         try:
             marks = row_marks(self.store, self.agent, rows)
@@ -174,8 +190,9 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
             return  # the next reload says what is wrong
         self.app.call_from_thread(self._apply_marks, generation, rows, marks)
 
-    def _apply_marks(self, generation: int, rows: list[TicketSummary],
-                     marks: dict[int, RowMarks]) -> None:
+    def _apply_marks(
+        self, generation: int, rows: list[TicketSummary], marks: dict[int, RowMarks]
+    ) -> None:
         if generation != self._generation:
             return
         for row in rows:
@@ -188,10 +205,14 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
         """The ticket under the cursor, when its page is loaded."""
         return self._row(self.cursor)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-list-load",
-          description="count the queue and read the rows on screen")
-    def _load(self, generation: int, listing: Listing, pages: list[int],
-              reset: bool) -> None:
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="ticket-list-load",
+        description="count the queue and read the rows on screen",
+    )
+    def _load(self, generation: int, listing: Listing, pages: list[int], reset: bool) -> None:
         try:
             total = listing.count(self.store)
             rows: dict[int, list[TicketSummary]] = {}
@@ -204,8 +225,13 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
             return
         self.post_message(PagesLoaded(generation, rows, total=total, reset=reset, marks=marks))
 
-    @work(thread=True, exclusive=False, exit_on_error=False, group="ticket-list-page",
-          description="read one page of the queue")
+    @work(
+        thread=True,
+        exclusive=False,
+        exit_on_error=False,
+        group="ticket-list-page",
+        description="read one page of the queue",
+    )
     def _fetch_page(self, generation: int, listing: Listing, page: int) -> None:
         # Not exclusive: pages asked for one after another while scrolling are all wanted.
         try:
@@ -221,8 +247,13 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
             return  # an answer for a queue, filter or state the agent has since left
         self._apply(message.pages, message.total, reset=message.reset, marks=message.marks)
 
-    def _apply(self, pages: dict[int, list[TicketSummary]], total: int | None,
-               reset: bool, marks: dict[int, RowMarks] | None = None) -> None:
+    def _apply(
+        self,
+        pages: dict[int, list[TicketSummary]],
+        total: int | None,
+        reset: bool,
+        marks: dict[int, RowMarks] | None = None,
+    ) -> None:
         self._pending.difference_update(pages)
         followed = None if reset else self.current
         if total is not None:
@@ -387,12 +418,16 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _header(self, columns: tuple[tuple[Column, int], ...], base: Style, width: int) -> Strip:
         style = base + self._style("header")
-        text = (" " * GAP).join(fit(c.header, w, right=c.key in ("id", "left"))
-                                for c, w in columns)
+        text = (" " * GAP).join(fit(c.header, w, right=c.key in ("id", "left")) for c, w in columns)
         return Strip([Segment(fit(text, width), style)], width)
 
-    def _ticket_strip(self, ticket: TicketSummary, columns: tuple[tuple[Column, int], ...],
-                      row_style: Style, width: int) -> Strip:
+    def _ticket_strip(
+        self,
+        ticket: TicketSummary,
+        columns: tuple[tuple[Column, int], ...],
+        row_style: Style,
+        width: int,
+    ) -> Strip:
         now = self.clock()
         marks = self._marks.get(ticket.id, NO_MARKS)
         # Without room for the Who column, a colleague's mark leads the subject instead.
@@ -406,16 +441,18 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
                 lead_cells = min(len(lead) + 1, cells)
                 segments.append(Segment(fit(lead, lead_cells), style + self._style("presence")))
                 cells -= lead_cells
-            text = fit(cell_text(ticket, column.key, now, marks, self.policy), cells,
-                       right=column.key in ("id", "left"))
+            text = fit(
+                cell_text(ticket, column.key, now, marks, self.policy),
+                cells,
+                right=column.key in ("id", "left"),
+            )
             segments.append(Segment(text, style))
         used = sum(c for _, c in columns) + GAP * (len(columns) - 1)
         if used < width:
             segments.append(Segment(" " * (width - used), row_style))
         return Strip(segments, width).crop(0, width)
 
-    def _cell_style(self, ticket: TicketSummary, key: str, marks: RowMarks,
-                    now: datetime) -> Style:
+    def _cell_style(self, ticket: TicketSummary, key: str, marks: RowMarks, now: datetime) -> Style:
         if key == "left":
             state, _ = sla_state(marks, now, self.policy)
             if state in ("at risk", "breached"):
