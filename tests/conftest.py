@@ -1,31 +1,21 @@
-"""Fixtures shared by every test: real SQLite files in a temporary folder, a frozen clock."""
+"""Fixtures shared by every test: real SQLite files in a temporary folder, one frozen clock,
+and the desk an agent works at (see `tests.support`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from console.core.desk import Desk
 from console.core.store import Store
-
-
-class FrozenClock:
-    """A clock that stands still until a test moves it."""
-
-    def __init__(self, start: datetime) -> None:
-        self.moment = start
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> None:
-        self.moment += timedelta(**delta)
+from tests.support import START, FrozenClock, make_desk, open_store
 
 
 @pytest.fixture
 def clock() -> FrozenClock:
-    return FrozenClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    return FrozenClock(START)
 
 
 @pytest.fixture
@@ -34,6 +24,12 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path, clock: FrozenClock):
-    with Store.open(db_path, clock=clock) as opened:
+def store(db_path: Path, clock: FrozenClock) -> Iterator[Store]:
+    with open_store(db_path, clock) as opened:
         yield opened
+
+
+@pytest.fixture
+def desk(store: Store) -> Desk:
+    """The store as "agent" works it: every line, the built-in SLA policy."""
+    return make_desk(store)

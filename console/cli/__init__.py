@@ -11,11 +11,13 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from console.cli import context, demo, drafts, dupes, macros, team, tickets, workflow
+from console.cli import actions, context, demo, drafts, dupes, macros, team, tickets, workflow
 from console.core.errors import ConsoleError
 
-COMMAND_MODULES = (tickets, team, demo, macros, workflow, dupes, drafts)
+COMMAND_MODULES = (team, demo, workflow, dupes, drafts)
+"""The verbs that are not ticket actions; those come from `core.actions` (see `cli.actions`)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,7 +27,40 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Skipped:
+    """A verb's parser that is not built: every call on it does nothing."""
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: self
+
+
+class _Verbs(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """The verbs, built only for the one being run: a parser for each of sixty verbs (and
+    argparse's translated strings for each) is most of a command's start-up otherwise."""
+
+    wanted: str | None = None
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        if self.wanted is not None and name != self.wanted:
+            return _Skipped()
+        return super().add_parser(name, **kwargs)
+
+
+GLOBAL_WITH_VALUE = frozenset({"--db", "--as", "--config", "--macros"})
+
+
+def verb_of(argv: Sequence[str]) -> str | None:
+    """The verb a command line names (the first word after the global options)."""
+    index = 0
+    while index < len(argv) and argv[index].startswith("-"):
+        if argv[index] in ("-h", "--help"):
+            return None
+        index += 2 if argv[index] in GLOBAL_WITH_VALUE else 1
+    return argv[index] if index < len(argv) else None
+
+
+def build_parser(verb: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every verb, or only `verb` (and nothing else) when given."""
     parser = _Parser(prog="console", description="A terminal help desk.")
     parser.add_argument(
         "--db",
@@ -50,10 +85,27 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the TUI on the demo database, building it first if absent",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_Parser, action=_Verbs
+    )
+    assert isinstance(commands, _Verbs)
+    commands.wanted = verb
+    tickets.register(commands)
+    groups = actions.groups(commands)
+    actions.register(commands, groups)
     for module in COMMAND_MODULES:
         module.register(commands)
+    macros.register(groups)
     return parser
+
+
+def _verbs(parser: argparse.ArgumentParser) -> set[str]:
+    return {
+        name
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for name in action.choices
+    }
 
 
 def default_agent() -> str:
@@ -64,7 +116,11 @@ def default_agent() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = actions.tag_removals(list(sys.argv[1:] if argv is None else argv))
+    verb = verb_of(argv)
+    parser = build_parser(verb)
+    if verb is not None and verb not in _verbs(parser):
+        parser = build_parser()  # a mistyped verb: say so with every verb there is
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # usage errors (2) and --help (0) return like any other verb

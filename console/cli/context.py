@@ -1,18 +1,25 @@
-"""What every verb needs: which database, which agent, and how to print."""
+"""What every verb needs: which database, which agent, the team's rules, and how to print."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from console.core.config import read_config
+from console.core.config import read_config, sla_policy
 from console.core.paths import default_db_path
+from console.core.sla import SlaPolicy
 from console.core.store import Store
 from console.core.team import Agent, Team, parse_team
+
+if TYPE_CHECKING:
+    from console.core.desk import Desk
 
 
 @dataclass(frozen=True)
@@ -30,8 +37,6 @@ class Context:
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, default_agent: str) -> Context:
-        import os
-
         given = bool(args.db or os.environ.get("CONSOLE_DB"))
         path = Path(args.db) if args.db else default_db_path()
         return cls(
@@ -45,17 +50,32 @@ class Context:
     def open_store(self, *, create: bool = False) -> Store:
         return Store.open(self.db_path, create=create)
 
-    def team(self) -> Team:
+    def team(self, *, warn: bool = True) -> Team:
         """The team from the config file; warns on stderr about an agent it does not list."""
         config, source = read_config(self.config)
         team = parse_team(config, source)
         warning = team.unknown_warning(self.agent)
-        if warning:
+        if warning and warn:
             print(f"console: warning: {warning}", file=sys.stderr)
         return team
 
+    def policy(self) -> SlaPolicy:
+        """The SLA policy of the team config, or the built-in one."""
+        return sla_policy(self.config)
+
     def me(self) -> Agent:
         return self.team().agent(self.agent)
+
+    @contextmanager
+    def desk(self, *, create: bool = False) -> Iterator[Desk]:
+        """The store opened for the agent, with the team's rules; the config is read (and
+        refused if wrong) before the database is touched."""
+        from console.core.desk import Desk
+
+        team = self.team()
+        policy = self.policy()
+        with self.open_store(create=create) as store:
+            yield Desk(store, team.agent(self.agent), policy, team, self.macros)
 
 
 def print_json(data: Any) -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from console.cli.context import Context
-from console.core.config import sla_policy
-from console.core.demo import build_demo
 from console.core.errors import InvalidInput
 from console.core.paths import demo_db_path
+
+if TYPE_CHECKING:
+    pass
+
 
 MAX_DEMO_TICKETS = 1_000_000
 DEFAULT_DEMO_TICKETS = 2000
@@ -28,6 +31,8 @@ def _demo_path(ctx: Context):
 
 
 def run_demo(ctx: Context, args: argparse.Namespace) -> int:
+    from console.core.demo import build_demo
+
     if not 1 <= args.tickets <= MAX_DEMO_TICKETS:
         raise InvalidInput(f"--tickets must be between 1 and {MAX_DEMO_TICKETS:,}")
     path = _demo_path(ctx)
@@ -42,6 +47,9 @@ def run_demo(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def open_tui(ctx: Context, *, demo_requested: bool) -> int:
+    from console.core.config import keymap, sla_policy
+    from console.core.demo import build_demo
+
     if not sys.stdout.isatty():
         raise InvalidInput("the TUI needs a terminal; use a verb such as `console list`")
     path = ctx.db_path
@@ -52,6 +60,9 @@ def open_tui(ctx: Context, *, demo_requested: bool) -> int:
             build_demo(path, tickets=DEFAULT_DEMO_TICKETS)
     # Config mistakes end the command here, with one line on stderr, before the screen opens.
     team, policy = ctx.team(), sla_policy(ctx.config)
-    from console.tui.app import run  # Textual is imported only when the TUI is wanted
+    keys, where = keymap(ctx.config)
+    from console.tui import keymap as tui_keymap  # Textual only when the TUI is wanted
+    from console.tui.app import run
 
-    return run(path, ctx.agent, team=team, policy=policy, macros_path=ctx.macros)
+    tui_keymap.check(keys, where)
+    return run(path, ctx.agent, team=team, policy=policy, macros_path=ctx.macros, keys=keys)

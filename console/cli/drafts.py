@@ -6,13 +6,16 @@ lost a session can see what is waiting to be finished."""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
+from console.cli.actions import ticket_number
 from console.cli.context import Context, print_json
-from console.cli.tickets import ticket_number
-from console.core import drafts
 from console.core.errors import InvalidInput
 from console.core.model import MessageKind
 from console.core.text import one_line
+
+if TYPE_CHECKING:
+    pass
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -29,6 +32,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_drafts(ctx: Context, args: argparse.Namespace) -> int:
+    from console.core import drafts
+
     with ctx.open_store() as store:
         if args.discard:
             try:

@@ -4,38 +4,25 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from console.cli.actions import read_stdin, ticket_number
 from console.cli.context import Context, print_json
-from console.core import config, dupes, semantic, workflow
-from console.core.clock import age
-from console.core.config import sla_policy
 from console.core.errors import InvalidInput
-from console.core.export import context_dict, summary_dict, ticket_dict
-from console.core.model import OPEN_STATUSES, Court, Line, Priority, QueueFilter, Status
-from console.core.text import decode_untrusted, one_line, visible
+from console.core.model import (
+    OPEN_STATUSES,
+    EventAction,
+    Line,
+    LinkKind,
+    Priority,
+    QueueFilter,
+    Status,
+)
+from console.core.model import Court as CourtChoice
+from console.core.text import one_line, visible
 
-
-def ticket_number(text: str) -> int:
-    """argparse type for a ticket number: "42" or "#42"."""
-    try:
-        number = int(text.lstrip("#"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a ticket number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a ticket number")
-    return number
-
-
-def ticket_verb(
-    commands: argparse._SubParsersAction, name: str, help_text: str, run: Any
-) -> argparse.ArgumentParser:
-    """A verb that acts on one ticket: `console NAME N [--json]`, run by `run(ctx, args)`."""
-    parser = commands.add_parser(name, help=help_text)
-    parser.add_argument("ticket", type=ticket_number)
-    parser.add_argument("--json", action="store_true")
-    parser.set_defaults(run=run)
-    return parser
+if TYPE_CHECKING:
+    from console.core.context import TicketContext
 
 
 def choice(enum: Any, what: str) -> Any:
@@ -51,15 +38,6 @@ def choice(enum: Any, what: str) -> Any:
     return parse
 
 
-def read_body(args: argparse.Namespace) -> tuple[str, bytes | None]:
-    """The body from --body, or from stdin when it is piped (bytes kept if not UTF-8)."""
-    if args.body is not None:
-        return args.body, None
-    if sys.stdin is None or sys.stdin.isatty():
-        return "", None
-    return decode_untrusted(sys.stdin.buffer.read())
-
-
 def register(commands: argparse._SubParsersAction) -> None:
     new = commands.add_parser("new", help="open a ticket (body from --body or stdin)")
     new.add_argument("--subject", required=True)
@@ -73,7 +51,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing = commands.add_parser("list", help="list tickets, most urgent first")
     listing.add_argument("--line", type=choice(Line, "line"))
     listing.add_argument("--priority", type=choice(Priority, "priority"))
-    listing.add_argument("--court", type=choice(Court, "court"))
+    listing.add_argument("--court", type=choice(CourtChoice, "court"))
     listing.add_argument(
         "--status",
         type=choice(Status, "status"),
@@ -82,25 +60,31 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     listing.add_argument("--assignee", metavar="AGENT")
     listing.add_argument("--search", metavar="WORDS", help="words in subject, body or thread")
+    listing.add_argument(
+        "--needs-contact",
+        action="store_true",
+        help="only tickets with a back-line question the front line owes",
+    )
     listing.add_argument("--limit", type=int, default=50)
     listing.add_argument("--offset", type=int, default=0)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=run_list)
 
-    ticket_verb(commands, "show", "a ticket with its thread and event log", run_show)
+    show = commands.add_parser("show", help="a ticket with its thread and event log")
+    show.add_argument("ticket", type=ticket_number, metavar="N")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(run=run_show)
 
 
 def run_new(ctx: Context, args: argparse.Namespace) -> int:
-    from console.cli import dupes as cli_dupes  # it imports this module for ticket_number
+    from console.cli import dupes as cli_dupes  # it imports this module's neighbours
+    from console.core import dupes, operations, semantic
+    from console.core.export import summary_dict
 
-    body, raw = read_body(args)
-    policy = config.sla_policy(args.config)  # read before anything is created
-    with ctx.open_store(create=True) as store:
-        # The SLA clocks start with the ticket, in the same transaction.
-        ticket = workflow.create_ticket(
-            store,
-            ctx.agent,
-            policy=policy,
+    body, raw = (args.body, None) if args.body is not None else read_stdin()
+    with ctx.desk(create=True) as desk:
+        ticket = operations.create_ticket(
+            desk,
             subject=args.subject,
             requester=args.requester,
             body=body,
@@ -109,11 +93,14 @@ def run_new(ctx: Context, args: argparse.Namespace) -> int:
             priority=args.priority,
         )
         if semantic.enabled():  # stored now, so suggestions never wait for the model
-            semantic.embed(store, [ticket.id])
-        likely = dupes.suggest(store, ticket.id)
+            semantic.embed(desk.store, [ticket.id])
+        likely = dupes.suggest(desk.store, ticket.id)
     if args.json:
         print_json(
-            {**summary_dict(ticket), "duplicates": [cli_dupes.suggestion_dict(s) for s in likely]}
+            {
+                **summary_dict(ticket),
+                "duplicates": [cli_dupes.suggestion_dict(s) for s in likely],
+            }
         )
     else:
         print(ticket.id)
@@ -124,6 +111,10 @@ def run_new(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_list(ctx: Context, args: argparse.Namespace) -> int:
+    from console.core import words
+    from console.core.clock import from_text
+    from console.core.export import summary_dict
+
     if args.limit < 1 or args.offset < 0:
         raise InvalidInput("--limit must be at least 1 and --offset at least 0")
     queue = QueueFilter(
@@ -133,6 +124,7 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
         assignee=args.assignee,
         text=args.search,
         statuses=tuple(args.status) if args.status else OPEN_STATUSES,
+        needs_customer_contact=args.needs_contact,
     )
     with ctx.open_store() as store:
         rows = store.tickets(queue, limit=args.limit, offset=args.offset)
@@ -141,90 +133,117 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
         print_json([summary_dict(t) for t in rows])
         return 0
     for t in rows:
-        court = "OUR MOVE" if t.court == Court.US else t.court.value
+        court = "OUR MOVE" if t.court == CourtChoice.US else t.court.value
+        age = words.span((now - from_text(t.created_at)).total_seconds())
         print(
             f"#{t.id:<7} {t.priority} {t.line} {court:<8} {t.status:<7} "
-            f"{age(t.created_at, now):>4} {one_line(t.requester, 30):<30} "
+            f"{age:>9} {one_line(t.requester, 30):<30} "
             f"{one_line(t.subject, 80)}"
         )
     return 0
 
 
 _LINK_WORDS = {
-    "merged": ("merged into", "merged here:"),
-    "parent": ("hangs on parent problem", "child ticket"),
-    "split": ("split off", "split into"),
-    "follow-up of": ("follows up on", "followed up by"),
+    LinkKind.MERGED: ("merged into", "merged here:"),
+    LinkKind.PARENT: ("hangs on parent problem", "child ticket"),
+    LinkKind.SPLIT: ("split off", "split into"),
+    LinkKind.FOLLOW_UP: ("follows up on", "followed up by"),
 }
 
 
-def _context_lines(ticket_id: int, around: dict[str, Any]) -> list[str]:
+def context_lines(context: TicketContext, zone: Any) -> list[str]:
     """One line each for what surrounds the ticket, only what it has."""
+    from console.core import words
+    from console.core.clock import from_text
+
+    now, clocks = context.now, context.clocks
     lines = []
-    sla = around["workflow"]["sla"]
-    if sla["due_at"]:
-        lines.append(f"SLA: {sla['kind']} due {sla['due_at']} ({sla['state']}, {sla['left']})")
-    flow = around["workflow"]
-    if flow["vendor"]:
-        case = one_line(flow["vendor_case"] or "-")
-        lines.append(f"vendor: {one_line(flow['vendor'])} case {case}")
-    if flow["followup_due_at"]:
-        note = one_line(flow["followup_note"] or "")
-        lines.append(f"follow-up due {flow['followup_due_at']}" + (f": {note}" if note else ""))
-    handoff = around["handoff"]
-    if handoff:
+    for d in context.deadlines:
         lines.append(
-            f"hand-off {handoff['from_line']} → {handoff['to_line']} by "
-            f"{one_line(handoff['actor'])}: {one_line(handoff['note'], 200)}"
+            f"SLA: {words.deadline(d.kind, d.left_seconds)} ({words.when(d.due, now, zone)})"
         )
-    for question in around["open_questions"]:
+    if context.breaches:
+        lines.append("missed: " + ", ".join(b.kind.words for b in context.breaches))
+    if clocks.vendor:
         lines.append(
-            f"asks the front line ({one_line(question['asked_by'])}): "
-            f"{one_line(question['question'], 200)}"
+            f"vendor: {one_line(clocks.vendor)}, case {one_line(clocks.vendor_case or '-')}"
         )
-    for link in around["links"]:
-        mine = link["ticket_id"] == ticket_id
-        forward, backward = _LINK_WORDS.get(link["kind"], (link["kind"], link["kind"]))
+    if clocks.followup_due_at:
+        note = one_line(clocks.followup_note or "")
+        due = words.when(from_text(clocks.followup_due_at), now, zone)
+        lines.append(f"follow-up due {due}" + (f": {note}" if note else ""))
+    if context.handoff:
+        h = context.handoff
         lines.append(
-            f"{forward} #{link['other_id']}" if mine else f"{backward} #{link['ticket_id']}"
+            f"hand-off {h.from_line} → {h.to_line} by {one_line(h.actor)}: {one_line(h.note, 200)}"
         )
-    if around["children"]:
-        lines.append(f"parent problem of {around['children']} tickets")
-    if around["tags"]:
-        lines.append("tags: " + ", ".join(one_line(t) for t in around["tags"]))
-    for group in around["checklists"]:
-        done = sum(1 for item in group["items"] if item["answer"] is not None)
-        lines.append(f"checklist {group['checklist']}: {done}/{len(group['items'])} answered")
+    for question in context.open_questions:
+        lines.append(
+            f"{one_line(question.asked_by)} asks the front line: {one_line(question.question, 200)}"
+        )
+    for link in context.links:
+        mine = link.ticket_id == context.ticket_id
+        forward, backward = _LINK_WORDS.get(link.kind, (link.kind.value, link.kind.value))
+        lines.append(f"{forward} #{link.other_id}" if mine else f"{backward} #{link.ticket_id}")
+    if context.child_count:
+        lines.append(f"parent problem of {context.child_count} tickets")
+    if context.tags:
+        lines.append("tags: " + ", ".join(one_line(t) for t in context.tags))
+    for group in context.checklists:
+        done = sum(1 for item in group.items if item.answered)
+        lines.append(f"checklist {group.checklist}: {done} of {len(group.items)} answered")
+    for other in context.presence:
+        lines.append(f"{one_line(other.agent)} is {other.activity.value} it now")
     return lines
 
 
+_KIND_WORDS = {"customer": "the customer wrote", "reply": "reply", "note": "internal note"}
+
+
 def run_show(ctx: Context, args: argparse.Namespace) -> int:
-    policy = sla_policy(ctx.config)
-    with ctx.open_store() as store:
-        ticket = store.ticket(args.ticket)
+    from console.core import words
+    from console.core.clock import from_text
+    from console.core.context import load_context
+    from console.core.export import context_dict, ticket_dict
+    from console.core.words import COURT_WORDS
+
+    with ctx.desk() as desk:
+        store = desk.store
+        context = load_context(store, args.ticket, desk.policy, viewer=ctx.agent)
+        ticket = context.ticket
         messages, events = store.messages(ticket.id), store.events(ticket.id)
-        around = context_dict(store, ticket.id, policy)
+        zone = desk.policy.zone
     if args.json:
-        print_json({**ticket_dict(ticket, messages, events), **around})
+        print_json({**ticket_dict(ticket, messages, events), **context_dict(context)})
         return 0
+    now = context.now
     print(f"#{ticket.id} {one_line(ticket.subject)}")
     print(
-        f"{ticket.priority} {ticket.line} · {ticket.status} · move: {ticket.court} · "
-        f"assignee: {ticket.assignee or '-'} · version {ticket.version}"
+        f"{ticket.priority} {ticket.line} · {ticket.status} · {COURT_WORDS[ticket.court]} · "
+        f"{'assigned to ' + one_line(ticket.assignee) if ticket.assignee else 'unassigned'}"
     )
-    print(f"from {one_line(ticket.requester)} at {ticket.created_at}")
-    for line in _context_lines(ticket.id, around):
+    print(
+        f"from {one_line(ticket.requester)}, {words.when(from_text(ticket.created_at), now, zone)}"
+    )
+    for line in context_lines(context, zone):
         print(line)
     print()
     print(visible(ticket.body))
     for m in messages:
-        print(f"\n--- {m.kind} by {one_line(m.author)} at {m.created_at}")
+        when = words.when(from_text(m.created_at), now, zone)
+        print(f"\n--- {_KIND_WORDS[m.kind.value]}, {one_line(m.author)}, {when}")
         print(visible(m.body))
-    print("\n--- events")
+    print("\n--- what happened")
     for e in events:
-        change = f"{e.before} -> {e.after}" if e.before is not None or e.after is not None else ""
-        print(
-            f"{e.at} {one_line(e.actor)} {e.action} {one_line(change)} "
-            f"{one_line(e.detail or '')}".rstrip()
-        )
+        when = words.when(from_text(e.at), now, zone)
+        print(f"{when}  {one_line(event_words(e.actor, e.action, e.before, e.after, e.detail))}")
     return 0
+
+
+def event_words(
+    actor: str, action: EventAction, before: str | None, after: str | None, detail: str | None
+) -> str:
+    """One event of the log as a sentence ("alice escalated L1 → L2: ...")."""
+    from console.core.history import describe
+
+    return describe(actor, action, before, after, detail)

@@ -11,15 +11,15 @@ gives a reason, which is recorded in the ticket's log."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-from console.core import operations
+from console.core.desk import Desk
 from console.core.errors import ConsoleError, InvalidInput, TicketNotFound
 from console.core.macros import Checklist
+from console.core.model import Court, EventAction, MessageKind
 from console.core.store import Store
-from console.core.text import one_line
-from console.core.ticket_values import render_text, ticket_values
+from console.core.ticket_values import promised_followup, render_text, ticket_values
+from console.core.workflow import KEEP, Change, change
 
 
 @dataclass(frozen=True)
@@ -73,18 +73,12 @@ class AlreadyAttached(InvalidInput):
 
 
 def attach_in(
-    conn: sqlite3.Connection,
-    ticket_id: int,
-    checklist: Checklist,
-    actor: str,
-    now: str,
-    *,
-    detail: str | None = None,
+    c: Change, ticket_id: int, checklist: Checklist, *, detail: str | None = None
 ) -> bool:
-    """Inside a caller's transaction: copy `checklist` onto the ticket and log it.
+    """Inside a caller's change: copy `checklist` onto the ticket and log it.
 
     False (and nothing written) when the ticket already has it."""
-    cursor = conn.execute(
+    cursor = c.conn.execute(
         "INSERT OR IGNORE INTO ticket_checklists (ticket_id, checklist, title, lang, intro,"
         " outro, attached_at, attached_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -94,14 +88,14 @@ def attach_in(
             checklist.lang,
             checklist.intro,
             checklist.outro,
-            now,
-            actor,
+            c.now,
+            c.actor,
         ),
     )
     if cursor.rowcount != 1:
         return False
     attachment = cursor.lastrowid
-    conn.executemany(
+    c.conn.executemany(
         "INSERT INTO checklist_items (attachment_id, ticket_id, position, question_id, question,"
         " required) VALUES (?, ?, ?, ?, ?, ?)",
         [
@@ -109,12 +103,9 @@ def attach_in(
             for position, q in enumerate(checklist.questions, start=1)
         ],
     )
-    operations.record_event(
-        conn,
+    c.event(
         ticket_id,
-        now,
-        actor,
-        "checklist",
+        EventAction.CHECKLIST,
         None,
         checklist.id,
         detail or f"attached {len(checklist.questions)} questions",
@@ -123,33 +114,28 @@ def attach_in(
 
 
 def attach(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    checklist: Checklist,
-    *,
-    expected_version: int | None = None,
+    desk: Desk, ticket_id: int, checklist: Checklist, *, expected_version: int | None = None
 ) -> Attached:
     """Attach a checklist to a ticket; attaching one it already has is an error."""
-    now = store.now()
-    with store.transaction() as conn:
-        operations.bump_version(store, conn, ticket_id, expected_version, actor, now)
-        if not attach_in(conn, ticket_id, checklist, actor, now):
+    with change(desk) as c:
+        c.check_version(ticket_id, expected_version)
+        if not attach_in(c, ticket_id, checklist):
             raise AlreadyAttached(f"ticket #{ticket_id} already has checklist {checklist.id!r}")
-    return next(a for a in attached(store, ticket_id) if a.checklist == checklist.id)
+        c.update(ticket_id)
+    return next(a for a in attached(desk.store, ticket_id) if a.checklist == checklist.id)
 
 
 def attached(store: Store, ticket_id: int) -> list[Attached]:
     """The ticket's checklists in the order they were attached, questions numbered."""
     if not store.ticket_exists(ticket_id):
         raise TicketNotFound(ticket_id)
-    with store.lock:
-        heads = store.conn.execute(
+    with store.read() as conn:
+        heads = conn.execute(
             "SELECT id, checklist, title, lang, intro, outro, attached_at, attached_by"
             " FROM ticket_checklists WHERE ticket_id = ? ORDER BY id",
             (ticket_id,),
         ).fetchall()
-        rows = store.conn.execute(
+        rows = conn.execute(
             "SELECT attachment_id, question_id, question, required, answer, answered_at,"
             " answered_by FROM checklist_items WHERE ticket_id = ?"
             " ORDER BY attachment_id, position",
@@ -222,68 +208,54 @@ def find(all_items: list[Item], ticket_id: int, question: str) -> Item:
 
 
 def _set_answer(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    question: str,
-    answer: str | None,
-    expected_version: int | None,
+    desk: Desk, ticket_id: int, question: str, answer: str | None, expected_version: int | None
 ) -> Item:
-    now = store.now()
-    with store.transaction() as conn:
-        operations.bump_version(store, conn, ticket_id, expected_version, actor, now)
-        item = find(items(store, ticket_id), ticket_id, question)
+    with change(desk) as c:
+        c.check_version(ticket_id, expected_version)
+        item = find(items(desk.store, ticket_id), ticket_id, question)
         if answer is None and not item.answered:
             raise InvalidInput(f"question {item.number} of ticket #{ticket_id} is not answered")
-        conn.execute(
+        c.conn.execute(
             "UPDATE checklist_items SET answer = ?, answered_at = ?, answered_by = ?"
             " WHERE ticket_id = ? AND question_id = ? AND attachment_id ="
             " (SELECT id FROM ticket_checklists WHERE ticket_id = ? AND checklist = ?)",
             (
                 answer,
-                None if answer is None else now,
-                None if answer is None else actor,
+                None if answer is None else c.now,
+                None if answer is None else c.actor,
                 ticket_id,
                 item.question_id,
                 ticket_id,
                 item.checklist,
             ),
         )
-        operations.record_event(
-            conn,
+        c.event(
             ticket_id,
-            now,
-            actor,
-            "answer" if answer is not None else "unanswer",
+            EventAction.ANSWER if answer is not None else EventAction.UNANSWER,
             item.answer,
             answer,
             f"{item.checklist}:{item.question_id}",
         )
-    return find(items(store, ticket_id), ticket_id, str(item.number))
+        c.update(ticket_id)
+    return find(items(desk.store, ticket_id), ticket_id, str(item.number))
 
 
 def answer(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    question: str,
-    text: str,
-    *,
-    expected_version: int | None = None,
+    desk: Desk, ticket_id: int, question: str, text: str, *, expected_version: int | None = None
 ) -> Item:
     """Mark a question answered with what the customer said."""
     if not text.strip():
         raise InvalidInput(
             "the answer is empty: write what the customer said (or un-answer the question)"
         )
-    return _set_answer(store, actor, ticket_id, question, text.strip(), expected_version)
+    return _set_answer(desk, ticket_id, question, text.strip(), expected_version)
 
 
 def unanswer(
-    store: Store, actor: str, ticket_id: int, question: str, *, expected_version: int | None = None
+    desk: Desk, ticket_id: int, question: str, *, expected_version: int | None = None
 ) -> Item:
     """Mark a question open again (the answer turned out wrong or incomplete)."""
-    return _set_answer(store, actor, ticket_id, question, None, expected_version)
+    return _set_answer(desk, ticket_id, question, None, expected_version)
 
 
 _STILL_NEEDED = {
@@ -316,33 +288,26 @@ def compose_ask(groups: list[Attached], values: dict[str, str]) -> str | None:
     return "\n\n".join(parts)
 
 
-def ask_message(
-    store: Store, ticket_id: int, agent: str, *, agent_name: str | None = None
-) -> str | None:
-    """`compose_ask` for a ticket in the store, placeholders filled for `agent`."""
-    groups = attached(store, ticket_id)
-    values = ticket_values(store, store.ticket(ticket_id), agent, agent_name=agent_name)
+def ask_message(desk: Desk, ticket_id: int) -> str | None:
+    """`compose_ask` for a ticket in the store, placeholders filled for the desk's agent."""
+    groups = attached(desk.store, ticket_id)
+    values = ticket_values(desk, desk.store.ticket(ticket_id))
     return compose_ask(groups, values)
 
 
 def send_ask(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    *,
-    agent_name: str | None = None,
-    expected_version: int | None = None,
-    allow_missing: bool = False,
+    desk: Desk, ticket_id: int, *, expected_version: int | None = None, allow_missing: bool = False
 ) -> str:
     """Send the "ask" message as a public reply; the ball goes to the customer, who now owes
-    the answers. One change: the reply, the court and the status, each logged.
+    the answers. A reply like any other: it counts as a response, and the customer's silence
+    is timed from now.
 
     Refused when nothing is left to ask, or when the message would carry an unknown value."""
-    now = store.now()
-    with store.transaction() as conn:
-        groups = attached(store, ticket_id)
-        ticket = store.ticket(ticket_id)
-        values = ticket_values(store, ticket, actor, agent_name=agent_name)
+    with change(desk) as c:
+        c.check_version(ticket_id, expected_version)
+        groups = attached(desk.store, ticket_id)
+        ticket = desk.store.ticket(ticket_id)
+        values = ticket_values(desk, ticket)
         message = compose_ask(groups, values)
         if message is None:
             raise InvalidInput(f"ticket #{ticket_id} has no open question to ask")
@@ -353,37 +318,17 @@ def send_ask(
                 f"{', '.join(missing)}, which is not known; allow the markers "
                 "or send the questions by hand"
             )
-        changes = {
-            name: value
-            for name, value in (("court", "customer"), ("status", "waiting"))
-            if str(getattr(ticket, name)) != value
-        }
-        before = operations.bump_version(
-            store, conn, ticket_id, expected_version, actor, now, changes
-        )
-        cursor = conn.execute(
-            "INSERT INTO messages (ticket_id, kind, author, body, created_at)"
-            " VALUES (?, 'reply', ?, ?, ?)",
-            (ticket_id, actor, message, now),
-        )
         open_ids = [
             f"{i.checklist}:{i.question_id}" for g in groups for i in g.items if not i.answered
         ]
-        operations.record_event(
-            conn,
+        c.message(ticket_id, MessageKind.REPLY, message)
+        c.event(ticket_id, EventAction.ASK, None, ", ".join(open_ids))
+        c.update(
             ticket_id,
-            now,
-            actor,
-            "message",
-            None,
-            "reply",
-            f"message {cursor.lastrowid} asking {len(open_ids)} questions",
+            court=Court.CUSTOMER if ticket.is_open else ticket.court,
+            followup=promised_followup(desk, ticket, message) or KEEP,
+            reason="asked the customer",
         )
-        for name, value in changes.items():
-            operations.record_event(
-                conn, ticket_id, now, actor, name, before[name], value, "asked the customer"
-            )
-        operations.record_event(conn, ticket_id, now, actor, "ask", None, ", ".join(open_ids))
     return message
 
 
@@ -399,38 +344,20 @@ def unanswered_required(store: Store, ticket_id: int) -> list[Item]:
     return [i for i in items(store, ticket_id) if i.required and not i.answered]
 
 
-def check_escalation(
-    store: Store,
-    ticket_id: int,
-    override_reason: str | None = None,
-    *,
-    actor: str,
-    conn: sqlite3.Connection | None = None,
-) -> list[Item]:
-    """May the ticket be escalated? Returns the required questions still open.
+def check_escalation(c: Change, ticket_id: int, override_reason: str | None = None) -> list[Item]:
+    """Inside an escalation's change: may the ticket go up? Returns the required questions
+    still open.
 
     With open required questions and no reason, raises EscalationBlocked. With a reason, the
-    override is logged and the open questions are returned so the hand-off can show them.
-    Pass the escalation's own transaction as `conn` to log the override in it; otherwise the
-    override is its own change of the ticket."""
+    override is logged in the same change and the open questions are returned so the
+    hand-off can show them."""
     if override_reason is not None and not override_reason.strip():
         raise InvalidInput("the override reason is empty: say why the questions can wait")
-    open_items = unanswered_required(store, ticket_id)
+    open_items = unanswered_required(c.desk.store, ticket_id)
     if not open_items:
         return []
     if override_reason is None:
         raise EscalationBlocked(ticket_id, open_items)
-    detail = one_line(override_reason.strip())
     after = ", ".join(f"{i.checklist}:{i.question_id}" for i in open_items)
-    if conn is not None:
-        operations.record_event(
-            conn, ticket_id, store.now(), actor, "checklist-override", None, after, detail
-        )
-        return open_items
-    now = store.now()
-    with store.transaction() as own:
-        operations.bump_version(store, own, ticket_id, None, actor, now)
-        operations.record_event(
-            own, ticket_id, now, actor, "checklist-override", None, after, detail
-        )
+    c.event(ticket_id, EventAction.CHECKLIST_OVERRIDE, None, after, override_reason.strip())
     return open_items

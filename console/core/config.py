@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from console.core.errors import InvalidInput
-from console.core.paths import data_dir
+from console.core.paths import data_dir, personal_keys_path
 from console.core.sla import SlaPolicy, policy_from_config
 
 if sys.version_info >= (3, 11):  # noqa: UP036 - tomli is the fallback below 3.11
@@ -53,3 +53,35 @@ def sla_policy(given: str | os.PathLike[str] | None = None) -> SlaPolicy:
         return policy_from_config(config.get("sla"))
     except InvalidInput as error:
         raise InvalidInput(f"{source}: {error}") from None
+
+
+def keymap(given: str | os.PathLike[str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """The `[keys]` tables (binding id = "keys"): the team config's, then the agent's own
+    (`keys.toml` in the config directory) over it. Returns the keys and, for each id, the file
+    that set it, so a mistake can be reported where it is."""
+    tables: list[tuple[Any, Path | None]] = []
+    config, source = read_config(given)
+    tables.append((config.get("keys", {}), source))
+    personal = personal_keys_path()
+    if personal.is_file():
+        try:
+            tables.append(
+                (tomllib.loads(personal.read_text(encoding="utf-8")).get("keys", {}), personal)
+            )
+        except tomllib.TOMLDecodeError as error:
+            raise InvalidInput(f"{personal}: {error}") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise InvalidInput(f"{personal}: cannot read it: {error}") from None
+    keys: dict[str, str] = {}
+    where: dict[str, str] = {}
+    for table, path in tables:
+        if not isinstance(table, dict):
+            raise InvalidInput(f'{path}: [keys] must be a table of binding = "keys"')
+        for binding, value in table.items():
+            if not isinstance(value, str) or not value.strip():
+                raise InvalidInput(
+                    f'{path}: keys.{binding}: give the keys as a string, such as "ctrl+e"'
+                )
+            keys[str(binding)] = value.replace(" ", "")
+            where[str(binding)] = str(path)
+    return keys, where

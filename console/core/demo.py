@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from console.core import timers, workflow
+from console.core import timers
 from console.core.clock import Clock, to_text, utc_now
+from console.core.desk import Desk
 from console.core.store import Store
+from console.core.team import SYSTEM
 
 BATCH = 10_000
 
@@ -240,7 +242,6 @@ def build_demo(
     rng = random.Random(seed)
     now = clock()
     with Store.open(path, clock=clock) as store:
-        conn = store.conn
         contacts: dict[str, int] = {}
         message_id = event_id = 0
         rows = _ticket_rows(tickets, rng, now)
@@ -355,6 +356,7 @@ def build_demo(
                     event_rows,
                 )
         # The SLA clocks of the open tickets start as if each stretch began at its last change.
-        timers.start_missing_clocks(store, workflow.DEFAULT_POLICY, timers.TickReport())
-        conn.execute("PRAGMA optimize")
+        timers.start_missing_clocks(Desk(store, SYSTEM), timers.TickReport())
+        with store.transaction() as conn:
+            conn.execute("PRAGMA optimize")
     return path

@@ -105,8 +105,8 @@ def save(
 
 def load(store: Store, agent: str, ticket_id: int, kind: MessageKind | str) -> Draft | None:
     """The agent's draft of this kind on this ticket, or None."""
-    with store.lock:
-        row = store.conn.execute(
+    with store.read() as conn:
+        row = conn.execute(
             f"SELECT {_COLUMNS} FROM drafts WHERE agent = ? AND ticket_id = ? AND kind = ?",
             (agent, ticket_id, _kind(kind).value),
         ).fetchone()
@@ -125,8 +125,8 @@ def discard(store: Store, agent: str, ticket_id: int, kind: MessageKind | str) -
 
 def list_drafts(store: Store, agent: str, *, limit: int = 100) -> list[Draft]:
     """The agent's drafts, most recently edited first."""
-    with store.lock:
-        rows = store.conn.execute(
+    with store.read() as conn:
+        rows = conn.execute(
             f"SELECT {_COLUMNS} FROM drafts WHERE agent = ? ORDER BY updated_at DESC,"
             " ticket_id DESC LIMIT ?",
             (agent, limit),

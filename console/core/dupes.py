@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
-from rapidfuzz import fuzz
-
 from console.core import semantic
 from console.core import terms as T
 from console.core.clock import to_text
@@ -97,7 +95,7 @@ def suggest(
 ) -> list[Suggestion]:
     """The `limit` likeliest duplicates of ticket `about` (a number) or of a text (a subject,
     with `body` and `requester` when known), best first."""
-    with store.lock:  # its reads must not run inside another thread's write transaction
+    with store.read():  # one snapshot for every read of the suggestion
         return _suggest(
             store,
             about,
@@ -134,8 +132,7 @@ def _suggest(
         raise InvalidInput("scope 'before' needs a ticket number")
     if method in SEMANTIC_METHODS:
         semantic.require()
-    with store.lock:
-        conn = store.conn
+    with store.read() as conn:
         where, params = _scope_sql(store, query, scope, recent_days)
         if method == "fts":
             return _plain_bm25(store, query, where, params, scope, limit)
@@ -194,13 +191,13 @@ def _plain_bm25(
     if match is None:
         return []
     bound, bound_params = _index_bound(scope, query)
-    rows = store.conn.execute(
+    rows = store.query(
         "SELECT t.id, substr(t.subject, 1, 300), t.requester, t.status, t.created_at, "
         "bm25(tickets_fts, 3.0, 1.0) AS rank FROM tickets_fts "
         f"JOIN tickets t ON t.id = tickets_fts.rowid WHERE tickets_fts MATCH ?{bound} "
         f"AND {where} ORDER BY rank LIMIT ?",
         [match, *bound_params, *params, limit],
-    ).fetchall()
+    )
     return [
         Suggestion(r[0], r[1], r[2], r[3], r[4], round(-r[5], 3), ("shares words",)) for r in rows
     ]
@@ -212,11 +209,11 @@ def _nearest_vectors(
     import numpy as np
 
     vector = semantic.query_vector(store, query.exclude_id, query.subject, query.body)
-    rows = store.conn.execute(
+    rows = store.query(
         "SELECT t.id, e.vector FROM ticket_embeddings e JOIN tickets t ON t.id = e.ticket_id "
         f"WHERE {where}",
         params,
-    ).fetchall()
+    )
     if not rows:
         return []
     matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int8).reshape(len(rows), -1)
@@ -256,12 +253,12 @@ def _best_matches(
     if match is None:
         return {}
     bound, bound_params = _index_bound(scope, query)
-    rows = store.conn.execute(
+    rows = store.query(
         "SELECT t.id, bm25(tickets_fts, 3.0, 1.0) AS rank FROM tickets_fts "
         f"JOIN tickets t ON t.id = tickets_fts.rowid WHERE tickets_fts MATCH ?{bound} "
         f"AND {where} ORDER BY rank LIMIT ?",
         [match, *bound_params, *params, BEST_MATCHES],
-    ).fetchall()
+    )
     return {r[0]: -r[1] for r in rows}
 
 
@@ -291,19 +288,19 @@ def _recent_matches(
     newest = (
         query.exclude_id
         if scope == "before"
-        else store.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM tickets").fetchone()[0]
+        else store.query("SELECT coalesce(max(id), 0) + 1 FROM tickets")[0][0]
     )
     floor = (newest or 0) - RECENT_WINDOW
     bound, bound_params = _index_bound(scope, query)
     for match in (every(subject, 2), every(top[:3], 3), every(top[:2], 2), T.any_of(top)):
         if match is None or len(found) >= RECENT_MATCHES:
             continue
-        rows = store.conn.execute(
+        rows = store.query(
             f"SELECT t.id FROM tickets_fts JOIN tickets t ON t.id = tickets_fts.rowid "
             f"WHERE tickets_fts MATCH ? AND tickets_fts.rowid >= ?{bound} AND {where} "
             "ORDER BY tickets_fts.rowid DESC LIMIT ?",
             [match, floor, *bound_params, *params, RECENT_MATCHES],
-        ).fetchall()
+        )
         found.extend(r[0] for r in rows if r[0] not in found)
     return found[: RECENT_MATCHES * 2]
 
@@ -311,22 +308,22 @@ def _recent_matches(
 def _same_requester(store: Store, query: _Query, where: str, params: list[object]) -> list[int]:
     if not query.requester:
         return []
-    rows = store.conn.execute(
+    rows = store.query(
         f"SELECT t.id FROM tickets t WHERE t.requester = ? AND {where} "
         "ORDER BY t.created_at DESC LIMIT ?",
         [query.requester.strip().lower(), *params, SAME_REQUESTER],
-    ).fetchall()
+    )
     return [r[0] for r in rows]
 
 
 def _details(store: Store, ids: list[int]) -> list[tuple]:
     if not ids:
         return []
-    rows = store.conn.execute(
+    rows = store.query(
         "SELECT id, substr(subject, 1, 300), requester, status, created_at, "
         "substr(body, 1, 3000) FROM tickets WHERE id IN (SELECT value FROM json_each(?))",
         [f"[{','.join(str(i) for i in ids)}]"],
-    ).fetchall()
+    )
     return rows
 
 
@@ -347,6 +344,8 @@ def _rank(
     meaning: dict[int, float],
 ) -> list[Suggestion]:
     """Score every candidate cheaply, then explain only the ones shown."""
+    from rapidfuzz import fuzz  # here, not at the top: `console new` without suggestions
+
     top_bm25 = max(bm25.values(), default=0.0) or 1.0
     asked_by = (query.requester or "").strip().lower()
     subject = query.subject.lower()

@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from console.core.checklists import check_escalation
+from console.core.desk import Desk
 from console.core.errors import InvalidInput
-from console.core.model import Line, MessageKind, Status, Ticket
-from console.core.operations import bump_version, change, record_event
+from console.core.model import Direction, EventAction, Line, MessageKind, Status, Ticket
 from console.core.store import Store
-from console.core.team import Agent, require_customer_contact
+from console.core.team import NotAllowed, require_customer_contact
+from console.core.workflow import KEEP, change
 
 _ORDER = list(Line)
 
@@ -28,11 +29,10 @@ class Handoff:
 
     actor: str
     at: str
-    from_line: str
-    to_line: str
+    from_line: Line
+    to_line: Line
     note: str
-    direction: str
-    """"escalated" or "deescalated"."""
+    direction: Direction
 
 
 @dataclass(frozen=True)
@@ -54,67 +54,65 @@ def _note(text: str, what: str) -> str:
     return cleaned
 
 
-def _move(
-    store: Store,
-    agent: Agent,
+def _target(
+    current: Line, to_line: Line | str | None, direction: Direction, ticket_id: int
+) -> Line:
+    """The line a hand-off goes to: the next one up or down unless named; refused when it
+    does not go the way asked (to the same line included)."""
+    step = 1 if direction == Direction.ESCALATED else -1
+    if to_line is None:
+        index = _ORDER.index(current) + step
+        if not 0 <= index < len(_ORDER):
+            where = "L4, the vendor line" if step > 0 else "L1, the first line"
+            raise InvalidInput(f"ticket #{ticket_id} is already at {where}")
+        return _ORDER[index]
+    target = Line.parse(str(to_line), "line")
+    if (_ORDER.index(target) - _ORDER.index(current)) * step <= 0:
+        if step > 0:
+            raise InvalidInput(
+                f"cannot escalate ticket #{ticket_id} from {current} to {target}: "
+                "pick a higher line, or de-escalate"
+            )
+        raise InvalidInput(
+            f"cannot de-escalate ticket #{ticket_id} from {current} to {target}: "
+            "pick a lower line, or escalate"
+        )
+    return target
+
+
+def _hand_off(
+    desk: Desk,
     ticket_id: int,
-    to_line: Line,
     note: str,
-    direction: str,
+    to_line: Line | str | None,
+    direction: Direction,
     expected_version: int | None,
     override_reason: str | None = None,
 ) -> Ticket:
-    now = store.now()
-    with store.transaction() as conn:
-        if direction == "escalated":
+    with change(desk) as c:
+        # The line is read inside the change: two agents escalating at once cannot both
+        # decide from the same line, and the second one's version check fails.
+        row = c.check_version(ticket_id, expected_version)
+        current = Line(row["line"])
+        target = _target(current, to_line, direction, ticket_id)
+        if direction == Direction.ESCALATED:
             # Required checklist questions gate the way up; an override is logged in this
             # same change, so a refused escalation leaves no trace and an allowed one says why.
-            check_escalation(store, ticket_id, override_reason, actor=agent.login, conn=conn)
-        before = bump_version(
-            store,
-            conn,
+            check_escalation(c, ticket_id, override_reason)
+        c.message(ticket_id, MessageKind.NOTE, f"Hand-off {current} → {target}: {note}")
+        c.update(
             ticket_id,
-            expected_version,
-            agent.login,
-            now,
-            {"line": to_line.value, "assignee": None},
+            line=target,
+            assignee=None,
+            status=Status.OPEN if row["status"] == Status.NEW.value else KEEP,
+            reason=note,
+            line_event=EventAction(direction.value),
         )
-        reopen = before["status"] == Status.NEW.value
-        if reopen:
-            conn.execute("UPDATE tickets SET status = 'open' WHERE id = ?", (ticket_id,))
-        conn.execute(
-            "INSERT INTO messages (ticket_id, kind, author, body, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (
-                ticket_id,
-                MessageKind.NOTE.value,
-                agent.login,
-                f"Hand-off {before['line']} → {to_line.value}: {note}",
-                now,
-            ),
-        )
-        record_event(
-            conn, ticket_id, now, agent.login, direction, before["line"], to_line.value, note
-        )
-        if before["assignee"] is not None:
-            record_event(
-                conn,
-                ticket_id,
-                now,
-                agent.login,
-                "assignee",
-                before["assignee"],
-                None,
-                f"{direction} to {to_line.value}",
-            )
-        if reopen:
-            record_event(conn, ticket_id, now, agent.login, "status", "new", "open", direction)
-    return store.ticket(ticket_id)
+    return desk.store.ticket(ticket_id)
 
 
 def escalate(
-    store: Store,
-    agent: Agent,
+    desk: Desk,
     ticket_id: int,
     note: str,
     *,
@@ -127,26 +125,13 @@ def escalate(
     Refused while a required checklist question is unanswered, unless `override_reason`
     says why it can wait (the reason is logged)."""
     note = _note(note, "the hand-off note")
-    current = store.ticket(ticket_id).line
-    if to_line is None:
-        if current == Line.L4:
-            raise InvalidInput(f"ticket #{ticket_id} is already at L4, the vendor line")
-        target = _ORDER[_ORDER.index(current) + 1]
-    else:
-        target = Line.parse(str(to_line), "line")
-        if _ORDER.index(target) <= _ORDER.index(current):
-            raise InvalidInput(
-                f"cannot escalate ticket #{ticket_id} from {current} to {target}: "
-                "pick a higher line, or de-escalate"
-            )
-    return _move(
-        store, agent, ticket_id, target, note, "escalated", expected_version, override_reason
+    return _hand_off(
+        desk, ticket_id, note, to_line, Direction.ESCALATED, expected_version, override_reason
     )
 
 
 def deescalate(
-    store: Store,
-    agent: Agent,
+    desk: Desk,
     ticket_id: int,
     note: str,
     *,
@@ -155,121 +140,105 @@ def deescalate(
 ) -> Ticket:
     """Hand the ticket back to a lower line (the previous one unless `to_line`), with a note."""
     note = _note(note, "the hand-back note")
-    current = store.ticket(ticket_id).line
-    if to_line is None:
-        if current == Line.L1:
-            raise InvalidInput(f"ticket #{ticket_id} is already at L1, the first line")
-        target = _ORDER[_ORDER.index(current) - 1]
-    else:
-        target = Line.parse(str(to_line), "line")
-        if _ORDER.index(target) >= _ORDER.index(current):
-            raise InvalidInput(
-                f"cannot de-escalate ticket #{ticket_id} from {current} to "
-                f"{target}: pick a lower line, or escalate"
-            )
-    return _move(store, agent, ticket_id, target, note, "deescalated", expected_version)
-
-
-def take(
-    store: Store, agent: Agent, ticket_id: int, *, expected_version: int | None = None
-) -> Ticket:
-    """Assign the ticket to oneself."""
-    return change(
-        store,
-        agent.login,
-        ticket_id,
-        "assignee",
-        agent.login,
-        expected_version=expected_version,
-        reason="took it",
-    )
+    return _hand_off(desk, ticket_id, note, to_line, Direction.DEESCALATED, expected_version)
 
 
 def handoff(store: Store, ticket_id: int) -> Handoff | None:
-    with store.lock:
-        rows = store.conn.execute(
-            "SELECT actor, at, before, after, detail, action FROM events WHERE ticket_id = ? AND "
-            "action IN ('escalated', 'deescalated') ORDER BY id DESC LIMIT 1",
-            (ticket_id,),
-        ).fetchall()
+    rows = store.rows(
+        "SELECT actor, at, before, after, detail, action FROM events WHERE ticket_id = ? AND "
+        "action IN ('escalated', 'deescalated') ORDER BY id DESC LIMIT 1",
+        (ticket_id,),
+    )
     if not rows:
         return None
-    actor, at, before, after, detail, action = rows[0]
+    r = rows[0]
     return Handoff(
-        actor=actor, at=at, from_line=before, to_line=after, note=detail or "", direction=action
+        actor=r["actor"],
+        at=r["at"],
+        from_line=Line(r["before"]),
+        to_line=Line(r["after"]),
+        note=r["detail"] or "",
+        direction=Direction(r["action"]),
     )
 
 
-def ask_front(store: Store, agent: Agent, ticket_id: int, question: str) -> Clarification:
-    """Put a question for the customer into the front line's "Needs customer contact" queue."""
+def ask_front(
+    desk: Desk, ticket_id: int, question: str, *, expected_version: int | None = None
+) -> Clarification:
+    """Put a question for the customer into the front line's "Needs customer contact" queue.
+
+    For the lines that do not talk to customers: whoever may, asks the customer directly."""
+    if desk.agent.talks_to_customers:
+        raise NotAllowed(
+            f"{desk.login} talks to customers: ask the customer directly (the front line's "
+            "queue of questions is for the lines that do not)"
+        )
     question = (question or "").strip()
     if not question:
         raise InvalidInput("the question is empty: write what the customer should be asked")
-    now = store.now()
-    with store.transaction() as conn:
-        bump_version(store, conn, ticket_id, None, agent.login, now)
-        cursor = conn.execute(
+    with change(desk) as c:
+        c.check_version(ticket_id, expected_version)
+        cursor = c.conn.execute(
             "INSERT INTO clarifications (ticket_id, asked_by, question, asked_at)"
             " VALUES (?, ?, ?, ?)",
-            (ticket_id, agent.login, question, now),
+            (ticket_id, c.actor, question, c.now),
         )
-        record_event(conn, ticket_id, now, agent.login, "asked-front", None, None, question)
-    return Clarification(int(cursor.lastrowid or 0), ticket_id, agent.login, question, now)
+        c.event(ticket_id, EventAction.ASKED_FRONT, None, None, question)
+        c.update(ticket_id)
+    return Clarification(int(cursor.lastrowid or 0), ticket_id, desk.login, question, c.now)
 
 
 def open_clarifications(store: Store, ticket_id: int) -> list[Clarification]:
-    with store.lock:
-        rows = store.conn.execute(
-            "SELECT id, ticket_id, asked_by, question, asked_at FROM clarifications "
-            "WHERE ticket_id = ? AND answered_at IS NULL ORDER BY id",
-            (ticket_id,),
-        ).fetchall()
-    return [Clarification(*row) for row in rows]
+    rows = store.rows(
+        "SELECT id, ticket_id, asked_by, question, asked_at FROM clarifications "
+        "WHERE ticket_id = ? AND answered_at IS NULL ORDER BY id",
+        (ticket_id,),
+    )
+    return [Clarification(**row) for row in rows]
 
 
 def answer_front(
-    store: Store, agent: Agent, ticket_id: int, answer: str, clarification_id: int | None = None
+    desk: Desk,
+    ticket_id: int,
+    answer: str,
+    clarification_id: int | None = None,
+    *,
+    expected_version: int | None = None,
 ) -> Clarification:
     """Record the customer's answer to a back-line question as a note for the one who asked."""
-    require_customer_contact(agent)
+    require_customer_contact(desk.agent)
     answer = (answer or "").strip()
     if not answer:
         raise InvalidInput("the answer is empty: write what the customer said")
-    pending = open_clarifications(store, ticket_id)
-    if clarification_id is not None:
-        pending = [c for c in pending if c.id == clarification_id]
-    if not pending:
-        which = f" {clarification_id}" if clarification_id is not None else "s"
-        raise InvalidInput(f"ticket #{ticket_id} has no open question{which} for the front line")
-    asked = pending[0]
-    now = store.now()
-    with store.transaction() as conn:
-        bump_version(store, conn, ticket_id, None, agent.login, now)
-        conn.execute(
+    with change(desk) as c:
+        c.check_version(ticket_id, expected_version)
+        pending = open_clarifications(desk.store, ticket_id)
+        if clarification_id is not None:
+            pending = [q for q in pending if q.id == clarification_id]
+        if not pending:
+            which = f" {clarification_id}" if clarification_id is not None else "s"
+            raise InvalidInput(
+                f"ticket #{ticket_id} has no open question{which} for the front line"
+            )
+        asked = pending[0]
+        c.conn.execute(
             "UPDATE clarifications SET answered_by = ?, answer = ?, answered_at = ? WHERE id = ?",
-            (agent.login, answer, now, asked.id),
+            (c.actor, answer, c.now, asked.id),
         )
-        conn.execute(
-            "INSERT INTO messages (ticket_id, kind, author, body, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (
-                ticket_id,
-                MessageKind.NOTE.value,
-                agent.login,
-                f'For {asked.asked_by} — the customer\'s answer to "{asked.question}":\n{answer}',
-                now,
-            ),
+        c.message(
+            ticket_id,
+            MessageKind.NOTE,
+            f'For {asked.asked_by} — the customer\'s answer to "{asked.question}":\n{answer}',
         )
-        record_event(
-            conn, ticket_id, now, agent.login, "answered-front", None, asked.asked_by, answer
-        )
+        c.event(ticket_id, EventAction.ANSWERED_FRONT, None, asked.asked_by, answer)
+        c.update(ticket_id)
     return Clarification(
         asked.id,
         ticket_id,
         asked.asked_by,
         asked.question,
         asked.asked_at,
-        agent.login,
+        desk.login,
         answer,
-        now,
+        c.now,
     )

@@ -1,19 +1,34 @@
-"""Tickets, messages and events as plain data for `--json` and for scripts.
+"""Tickets, messages, events and a ticket's context as plain data for `--json` and scripts.
 
-Bytes that were not UTF-8 are given back in base64 beside the readable text, so nothing a
-customer sent is lost on the way out either."""
+The machine forms stay here (ISO moments, snake_case keys, numbers): scripts read them. Bytes
+that were not UTF-8 are given back in base64 beside the readable text, so nothing a customer
+sent is lost on the way out either."""
 
 from __future__ import annotations
 
 import base64
 from dataclasses import asdict
+from datetime import tzinfo
+from enum import Enum
 from typing import Any
 
-from console.core import checklists, escalation, links, tags, workflow
-from console.core.clock import from_text
-from console.core.model import Event, Message, TicketSummary
-from console.core.sla import SlaPolicy, badge, counted, deadlines
-from console.core.store import Store
+from console.core.clock import from_text, to_text
+from console.core.context import TicketContext
+from console.core.model import Event, Message, MessageKind, Ticket, TicketSummary
+from console.core.text import visible
+
+
+def plain(value: Any) -> Any:
+    """`value` with enums as their values and moments as stored text, for JSON."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(plain(k)): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(v) for v in value]
+    if hasattr(value, "isoformat") and hasattr(value, "tzinfo"):
+        return to_text(value)
+    return value
 
 
 def _raw(value: bytes | None) -> dict[str, str]:
@@ -21,17 +36,16 @@ def _raw(value: bytes | None) -> dict[str, str]:
 
 
 def summary_dict(ticket: TicketSummary) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        k: (str(v) if hasattr(v, "value") else v) for k, v in asdict(ticket).items()
-    }
-    raw: bytes | None = data.pop("body_raw", None)
+    data: dict[str, Any] = plain(asdict(ticket))
+    raw: bytes | None = getattr(ticket, "body_raw", None)
+    data.pop("body_raw", None)
     return {**data, **_raw(raw)}
 
 
 def message_dict(message: Message) -> dict[str, Any]:
     return {
         "id": message.id,
-        "kind": str(message.kind),
+        "kind": message.kind.value,
         "author": message.author,
         "body": message.body,
         "created_at": message.created_at,
@@ -40,7 +54,8 @@ def message_dict(message: Message) -> dict[str, Any]:
 
 
 def event_dict(event: Event) -> dict[str, Any]:
-    return asdict(event)
+    data: dict[str, Any] = plain(asdict(event))
+    return data
 
 
 def ticket_dict(
@@ -53,53 +68,88 @@ def ticket_dict(
     }
 
 
-def clocks_dict(store: Store, ticket_id: int, sla_policy: SlaPolicy) -> dict[str, Any]:
+def clocks_dict(context: TicketContext) -> dict[str, Any]:
     """A ticket's workflow state with its running deadlines, as plain data."""
-    state = workflow.clocks(store, ticket_id)
-    now = store.clock()
-    kind, left = badge(from_text(state.sla_due_at) if state.sla_due_at else None, now, sla_policy)
+    clocks = context.clocks
+    first = context.next_deadline
     return {
-        "id": ticket_id,
-        "status": str(state.status),
-        "court": str(state.court),
-        "clock_since": state.clock_since,
-        "counted_seconds": counted(state.state(), now, sla_policy.calendar),
-        "first_response_at": state.first_response_at,
-        "resolved_at": state.resolved_at,
+        "id": context.ticket_id,
+        "status": clocks.status.value,
+        "court": clocks.court.value,
+        "clock_since": clocks.clock_since,
+        "counted_seconds": context.counted_seconds,
+        "first_response_at": clocks.first_response_at,
+        "resolved_at": clocks.resolved_at,
         "sla": {
-            "state": kind,
-            "kind": state.sla_kind,
-            "due_at": state.sla_due_at,
-            "left": left,
-            "breached": list(state.sla_breached),
+            "state": first.state if first else "paused",
+            "kind": first.kind.value if first else None,
+            "due_at": to_text(first.due) if first else None,
+            "left_seconds": first.left_seconds if first else None,
+            "breached": sorted(b.key for b in clocks.breaches),
             "deadlines": [
-                {"kind": d.kind, "due_at": d.due.strftime("%Y-%m-%dT%H:%M:%SZ")}
-                for d in deadlines(state.state(), sla_policy)
+                {
+                    "kind": d.kind.value,
+                    "due_at": to_text(d.due),
+                    "left_seconds": d.left_seconds,
+                    "state": d.state,
+                }
+                for d in context.deadlines
             ],
         },
-        "vendor": state.vendor,
-        "vendor_case": state.vendor_case,
-        "followup_due_at": state.followup_due_at,
-        "followup_note": state.followup_note,
-        "rating": state.rating,
-        "billable": state.billable,
-        "estimate_minutes": state.estimate_minutes,
-        "approval": state.approval,
-        "time_logged": workflow.time_logged(store, ticket_id),
-        "version": state.version,
+        "vendor": clocks.vendor,
+        "vendor_case": clocks.vendor_case,
+        "followup_due_at": clocks.followup_due_at,
+        "followup_note": clocks.followup_note,
+        "followup_promised_in_reply": clocks.followup_by_reply,
+        "rating": clocks.rating,
+        "billable": clocks.billable,
+        "estimate_minutes": clocks.estimate_minutes,
+        "approval": clocks.approval.value if clocks.approval else None,
+        "time_logged": context.time_logged,
+        "version": clocks.version,
     }
 
 
-def context_dict(store: Store, ticket_id: int, sla_policy: SlaPolicy) -> dict[str, Any]:
+def context_dict(context: TicketContext) -> dict[str, Any]:
     """What surrounds a ticket: its workflow and SLA state, links, tags, checklists, the
-    latest hand-off between lines and the back lines' open questions."""
-    handoff = escalation.handoff(store, ticket_id)
+    latest hand-off between lines, the back lines' open questions and who else is on it."""
     return {
-        "workflow": clocks_dict(store, ticket_id, sla_policy),
-        "links": [asdict(link) for link in links.links(store, ticket_id)],
-        "children": links.child_count(store, ticket_id),
-        "tags": tags.tags(store, ticket_id),
-        "checklists": [asdict(group) for group in checklists.attached(store, ticket_id)],
-        "handoff": asdict(handoff) if handoff else None,
-        "open_questions": [asdict(c) for c in escalation.open_clarifications(store, ticket_id)],
+        "workflow": clocks_dict(context),
+        "links": [plain(asdict(link)) for link in context.links],
+        "children": context.child_count,
+        "tags": list(context.tags),
+        "checklists": [plain(asdict(group)) for group in context.checklists],
+        "handoff": plain(asdict(context.handoff)) if context.handoff else None,
+        "open_questions": [plain(asdict(c)) for c in context.open_questions],
+        "presence": [plain(asdict(p)) for p in context.presence],
     }
+
+
+_KIND_WORDS = {
+    MessageKind.CUSTOMER: "the customer wrote",
+    MessageKind.REPLY: "reply to the customer",
+    MessageKind.NOTE: "internal note",
+}
+
+
+def ticket_text(ticket: Ticket, messages: list[Message], zone: tzinfo) -> str:
+    """The ticket and its thread as plain text to paste elsewhere (a bug report, a chat);
+    control characters made visible, so a paste cannot carry a stranger's escapes."""
+
+    def when(stamp: str) -> str:
+        return f"{from_text(stamp).astimezone(zone):%Y-%m-%d %H:%M}"
+
+    parts = [
+        f"#{ticket.id} {visible(ticket.subject, keep_newlines=False)}",
+        f"From {visible(ticket.requester)}, {when(ticket.created_at)}",
+        "",
+        visible(ticket.body),
+    ]
+    for message in messages:
+        parts += [
+            "",
+            f"--- {_KIND_WORDS[message.kind]}, {visible(message.author, keep_newlines=False)}, "
+            f"{when(message.created_at)}",
+            visible(message.body),
+        ]
+    return "\n".join(parts).rstrip() + "\n"

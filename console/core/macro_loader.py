@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -28,6 +29,7 @@ from console.core.macros import (
     placeholders_in,
 )
 from console.core.model import Court, Line, MessageKind, Priority, Status
+from console.core.paths import config_dir
 
 try:
     import tomllib
@@ -434,8 +436,7 @@ def team_macros_path(given: str | os.PathLike[str] | None = None) -> Path:
 
 def personal_macros_path() -> Path:
     """The agent's own file: $XDG_CONFIG_HOME/console/macros.toml (~/.config by default)."""
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "console" / "macros.toml"
+    return config_dir() / "macros.toml"
 
 
 def macro_files(given: str | os.PathLike[str] | None = None) -> list[Path]:
@@ -462,7 +463,18 @@ class MacroReloader:
         self.catalog = Catalog()
         self.error: MacroFileError | None = None
         self._signature: tuple[Any, ...] | None = None
-        self.poll()
+        self._loaded = False
+        self._lock = threading.Lock()
+
+    def current(self) -> Catalog:
+        """The catalog in force, after a look at the files. Until one good catalog was read,
+        a broken file is an error (a command must not act on no macros); after, the last good
+        one stays."""
+        with self._lock:
+            self.poll()
+            if not self._loaded and self.error is not None:
+                raise self.error
+            return self.catalog
 
     def _current_signature(self) -> tuple[Any, ...]:
         # The personal file may appear or vanish, so its absence is part of the signature.
@@ -487,5 +499,20 @@ class MacroReloader:
         except MacroFileError as error:
             self.error = error
             return False
-        self.catalog, self.error = catalog, None
+        self.catalog, self.error, self._loaded = catalog, None, True
         return True
+
+
+_READERS: dict[str | None, MacroReloader] = {}
+_READERS_LOCK = threading.Lock()
+
+
+def reloader_for(given: str | os.PathLike[str] | None = None) -> MacroReloader:
+    """The one reloader of this program for the macro files named by `given` (the same as
+    `load` takes): every screen and verb reads the same catalog, and an edit is read once."""
+    key = None if given is None else str(given)
+    with _READERS_LOCK:
+        reader = _READERS.get(key)
+        if reader is None:
+            reader = _READERS[key] = MacroReloader(key)
+        return reader

@@ -8,16 +8,15 @@ it, because a customer must never receive "Hello ⟨customer.name?⟩"."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
 
-from console.core import checklists, operations, workflow
+from console.core import checklists
+from console.core.desk import Desk
 from console.core.errors import InvalidInput
 from console.core.macros import Catalog, Macro
-from console.core.model import Court, MessageKind, Status, Ticket
-from console.core.sla import SlaPolicy
-from console.core.store import Store
+from console.core.model import OPEN_STATUSES, Court, EventAction, MessageKind, Status, Ticket
 from console.core.tags import add_tag_in
-from console.core.ticket_values import marker, render_text, ticket_values
+from console.core.ticket_values import marker, promised_followup, render_text, ticket_values
+from console.core.workflow import KEEP, change
 
 
 @dataclass(frozen=True)
@@ -55,32 +54,19 @@ def render(macro: Macro, values: dict[str, str], ticket_id: int | None = None) -
     )
 
 
-def preview(
-    store: Store,
-    macro: Macro,
-    ticket_id: int,
-    agent: str,
-    *,
-    agent_name: str | None = None,
-    next_update: datetime | str | None = None,
-) -> Rendered:
-    ticket = store.ticket(ticket_id)
-    values = ticket_values(store, ticket, agent, agent_name=agent_name, next_update=next_update)
+def preview(desk: Desk, macro: Macro, ticket_id: int) -> Rendered:
+    values = ticket_values(desk, desk.store.ticket(ticket_id))
     return render(macro, values, ticket_id)
 
 
 def apply(
-    store: Store,
-    actor: str,
+    desk: Desk,
     catalog: Catalog,
     macro: Macro,
     ticket_id: int,
     *,
     expected_version: int | None = None,
     allow_missing: bool = False,
-    agent_name: str | None = None,
-    next_update: datetime | str | None = None,
-    policy: SlaPolicy = workflow.DEFAULT_POLICY,
     text: str | None = None,
     keep_court: bool = False,
 ) -> Applied:
@@ -88,20 +74,20 @@ def apply(
 
     A public reply moves the ball as any reply does (to the customer, unless the macro sets
     the court itself, or `keep_court` keeps it with us) and counts as the first response;
-    status and court go through the workflow so the SLA clocks stay right. `text` is the
-    message as the agent edited it in a composer, sent instead of the macro's own; a marker
-    for an unknown value still in it is refused like one in the macro's text."""
+    every change goes through the workflow, so the clocks and the rules are those of any other
+    change. `text` is the message as the agent edited it in a composer, sent instead of the
+    macro's own; a marker for an unknown value still in it is refused like one in the macro's
+    text. A reply that tells the customer when they will hear from us, while handing them the
+    ball, leaves that promise as a follow-up."""
     if text is not None and not text.strip():
         raise InvalidInput(f"the text for macro {macro.id!r} is empty")
     checklist = catalog.checklist(macro.actions.checklist) if macro.actions.checklist else None
-    now = store.now()
     detail = f"macro {macro.id}"
-    done: list[str] = []
-    with store.transaction() as conn:
-        # Rendered inside the transaction, so the text matches the ticket it is added to.
-        rendered = preview(
-            store, macro, ticket_id, actor, agent_name=agent_name, next_update=next_update
-        )
+    done: list[str] = []  # what changed, in the order of `Actions.describe`
+    with change(desk) as c:
+        c.check_version(ticket_id, expected_version)
+        # Rendered inside the change, so the text matches the ticket it is added to.
+        rendered = preview(desk, macro, ticket_id)
         if text is not None:
             # Only the markers the agent left in the edited text still matter.
             rendered = replace(
@@ -114,51 +100,43 @@ def apply(
                 f"macro {macro.id!r} needs {', '.join(rendered.missing)} for ticket "
                 f"#{ticket_id}, which is not known; edit the reply or allow the markers"
             )
-        current = store.ticket(ticket_id)
+        current = desk.store.ticket(ticket_id)
         is_reply = macro.kind == MessageKind.REPLY
-        fields = {
-            name: str(value)
-            for name, value in (("priority", macro.actions.priority), ("line", macro.actions.line))
-            if value is not None and str(getattr(current, name)) != str(value)
-        }
         court = macro.actions.court
         if court is None and is_reply and current.is_open and not keep_court:
             court = Court.CUSTOMER
-        assignments: dict[str, object] = dict(fields)
-        if is_reply and workflow.clocks(store, ticket_id).first_response_at is None:
-            assignments["first_response_at"] = now
-        message_id = operations.insert_message(
-            conn, ticket_id, macro.kind, actor, rendered.text, None, now, actor
-        )
-        after = workflow.move(
-            store,
-            conn,
-            policy,
-            actor,
-            ticket_id,
-            now,
-            court=None if court is None else Court(court),
-            status=None if macro.actions.status is None else Status(macro.actions.status),
-            reason=detail,
-            restart=is_reply,
-            assignments=assignments,
-            expected_version=expected_version,
-        )
-        for name, value in fields.items():
-            operations.record_event(
-                conn, ticket_id, now, actor, name, str(getattr(current, name)), value, detail
-            )
-        for name in ("status", "court", *fields):
-            if str(after[name]) != str(getattr(current, name)):
-                done.append(f"set {name} to {after[name]}")
+        message_id = c.message(ticket_id, macro.kind, rendered.text)
         for tag in macro.actions.tags:
-            if add_tag_in(conn, ticket_id, tag, actor, now, detail):
+            if add_tag_in(c, ticket_id, tag, detail):
                 done.append(f"add tag {tag}")
-        if checklist is not None and checklists.attach_in(
-            conn, ticket_id, checklist, actor, now, detail=detail
-        ):
+        if checklist is not None and checklists.attach_in(c, ticket_id, checklist, detail=detail):
             done.append(f"attach checklist {checklist.id}")
-        operations.record_event(conn, ticket_id, now, actor, "macro", None, macro.id, macro.title)
+        c.event(ticket_id, EventAction.MACRO, None, macro.id, macro.title)
+        status = macro.actions.status
+        promise = None
+        leaves_us = (court or current.court) != Court.US
+        if is_reply and leaves_us and (status or current.status) in OPEN_STATUSES:
+            promise = promised_followup(desk, current, rendered.text)
+        after = c.update(
+            ticket_id,
+            court=KEEP if court is None else Court(court),
+            status=KEEP if status is None else Status(status),
+            priority=KEEP if macro.actions.priority is None else macro.actions.priority,
+            line=KEEP if macro.actions.line is None else macro.actions.line,
+            followup=KEEP if promise is None else promise,
+            restart=is_reply,
+            reason=detail,
+        )
+        done[:0] = [
+            f"set {name} to {after[name]}"
+            for name in ("status", "court", "priority", "line")
+            if str(after[name]) != str(getattr(current, name))
+        ]
+        if promise is not None and promise.note:
+            done.append(promise.note)
     return Applied(
-        rendered=rendered, ticket=store.ticket(ticket_id), message_id=message_id, done=tuple(done)
+        rendered=rendered,
+        ticket=desk.store.ticket(ticket_id),
+        message_id=message_id,
+        done=tuple(done),
     )

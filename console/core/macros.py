@@ -12,9 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import fuzz
-from rapidfuzz.utils import default_process
-
 from console.core.errors import ConsoleError, InvalidInput
 from console.core.model import Court, Line, MessageKind, Priority, Status
 
@@ -24,14 +21,16 @@ PLACEHOLDERS: dict[str, str] = {
     "ticket.priority": "P1..P4",
     "ticket.line": "L1..L4",
     "ticket.status": "new, open, waiting, solved or closed",
-    "ticket.created": "when the ticket was opened (UTC)",
+    "ticket.created": "when the ticket was opened (the team's time)",
     "customer.name": "the requester's name",
     "customer.first_name": "the first word of the requester's name",
     "customer.email": "the requester's e-mail address",
     "agent.name": "the agent's name (the login when no name is known)",
     "agent.login": "the agent's login",
-    "sla.next_update": "when the customer will hear from us next (UTC)",
-    "today": "today's date (UTC)",
+    "sla.next_update": "when the customer will hear from us next: the team's next-update "
+    "target for the ticket's priority, in working time (a reply that hands the ball to the "
+    "customer keeps it as a follow-up)",
+    "today": "today's date (the team's)",
 }
 """The closed set of placeholders a body may use. Anything else is an error at load time."""
 
@@ -184,6 +183,8 @@ class Catalog:
 
 
 def _did_you_mean(wanted: str, known: list[str]) -> str:
+    from rapidfuzz import fuzz  # only when something is mistyped: it costs an import
+
     best = sorted(known, key=lambda k: -fuzz.ratio(wanted.lower(), k.lower()))[:3]
     return f" (did you mean {', '.join(best)}?)" if best else " (none are defined)"
 
@@ -206,6 +207,8 @@ def placeholders_in(text: str) -> tuple[list[str], list[tuple[str, str]]]:
         elif not name.strip():
             mistakes.append(("an empty placeholder {}", token))
         elif name.strip() not in PLACEHOLDERS:
+            from rapidfuzz import fuzz
+
             closest = max(PLACEHOLDERS, key=lambda known: fuzz.ratio(name.strip(), known))
             mistakes.append(
                 (f"unknown placeholder {{{name}}} (did you mean {{{closest}}}?)", token)
@@ -245,12 +248,16 @@ MIN_SCORE = 60.0
 
 
 def _words(text: str) -> str:
+    from rapidfuzz.utils import default_process
+
     return default_process(text.replace("-", " ").replace(".", " ").replace("_", " "))
 
 
 def _body_score(wanted: str, body: str) -> float:
     """How well every word of the query appears somewhere in the body, typos allowed."""
     words = wanted.split()
+    from rapidfuzz import fuzz
+
     return sum(fuzz.partial_ratio(word, body) for word in words) / len(words)
 
 
@@ -266,6 +273,8 @@ def search(
     if not wanted:
         everything = [Match(m, 100.0, "id") for m in pool]
         return everything[:limit] if limit else everything
+    from rapidfuzz import fuzz
+
     found: list[tuple[float, int, Match]] = []
     for order, macro in enumerate(pool):
         scores = {

@@ -56,6 +56,75 @@ class Status(Choice):
 OPEN_STATUSES: tuple[Status, ...] = (Status.NEW, Status.OPEN, Status.WAITING)
 
 
+class Direction(Choice):
+    """Which way a ticket moved between support lines."""
+
+    ESCALATED = "escalated"
+    DEESCALATED = "deescalated"
+
+
+class Activity(Choice):
+    """What an agent is doing in a console, as colleagues see it."""
+
+    BROWSING = "browsing"
+    VIEWING = "viewing"
+    REPLYING = "replying"
+
+
+class QueueTimer(Choice):
+    """The workflow queues, each with its own order."""
+
+    DUE = "due"
+    """Promised follow-ups due today or overdue."""
+    NUDGE = "nudge"
+    """Customers silent for too long."""
+    BREACH = "breach"
+    """Open tickets by time to their next SLA deadline."""
+
+
+class Order(Choice):
+    """How a queue of open tickets is sorted."""
+
+    PRIORITY = "priority"
+    """Most urgent first, then oldest."""
+    BREACH = "breach"
+    """Nearest SLA deadline first."""
+
+
+class Approval(Choice):
+    """Where paid work stands with the customer."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+class LinkKind(Choice):
+    """How two tickets are tied together."""
+
+    MERGED = "merged"
+    """The ticket was merged into the other."""
+    PARENT = "parent"
+    """The ticket hangs on the other, its parent problem."""
+    SPLIT = "split"
+    """The ticket was split off the other."""
+    FOLLOW_UP = "follow-up of"
+    """The customer wrote on the other long after it closed: this ticket follows it up."""
+
+
+class SlaKind(Choice):
+    """The three promises a team makes on every ticket, in the order they are shown."""
+
+    FIRST_RESPONSE = "first_response"
+    NEXT_UPDATE = "next_update"
+    RESOLUTION = "resolution"
+
+    @property
+    def words(self) -> str:
+        """How people say it: "first response", "next update", "resolution"."""
+        return self.value.replace("_", " ")
+
+
 class Court(Choice):
     """Whose move the case is: ours, the customer's, or a vendor's."""
 
@@ -117,14 +186,58 @@ class Message:
     body_raw: bytes | None = None
 
 
+class EventAction(Choice):
+    """What an event in a ticket's log records. The values are what the store keeps."""
+
+    CREATED = "created"
+    LINE = "line"
+    PRIORITY = "priority"
+    STATUS = "status"
+    COURT = "court"
+    ASSIGNEE = "assignee"
+    MESSAGE = "message"
+    SLA_BREACH = "sla_breach"
+    FOLLOWUP = "followup"
+    FOLLOWUP_DUE = "followup_due"
+    NUDGE_DUE = "nudge_due"
+    AUTO_CLOSE = "auto_close"
+    VENDOR = "vendor"
+    APPROVAL = "approval"
+    TIME = "time"
+    RATING = "rating"
+    TAG = "tag"
+    UNTAG = "untag"
+    CHECKLIST = "checklist"
+    CHECKLIST_OVERRIDE = "checklist-override"
+    ANSWER = "answer"
+    UNANSWER = "unanswer"
+    ASK = "ask"
+    MACRO = "macro"
+    ESCALATED = "escalated"
+    DEESCALATED = "deescalated"
+    ASKED_FRONT = "asked-front"
+    ANSWERED_FRONT = "answered-front"
+    MERGED = "merged"
+    MERGED_IN = "merged_in"
+    UNMERGED = "unmerged"
+    UNMERGED_OUT = "unmerged_out"
+    PARENT = "parent"
+    CHILD_LINKED = "child_linked"
+    CHILD_UNLINKED = "child_unlinked"
+    SPLIT = "split"
+    UNSPLIT = "unsplit"
+    LINK = "link"
+    NUDGE = "nudge"
+    """Written by consoles before nudges became replies; kept so old logs still read."""
+
+
 @dataclass(frozen=True)
 class Event:
     id: int
     ticket_id: int
     at: str
     actor: str
-    action: str
-    """What happened: created, line, priority, status, court, assignee, message, ..."""
+    action: EventAction
     before: str | None
     after: str | None
     detail: str | None = None

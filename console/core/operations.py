@@ -1,83 +1,70 @@
-"""Every change to the store. Each function is one transaction that writes the change and its
-events together, so the log always tells the whole story, and a failure writes nothing.
+"""What an agent does to a ticket: open it, write on it, move the ball, close the loop, agree
+paid work, promise a follow-up, set its priority, assign it.
 
-Functions that change an existing ticket take `expected_version`: the version the agent saw.
-If someone else changed the ticket since, the change is refused with a TicketConflict naming
-who and when, instead of silently overwriting their work. Scripts that act on the current
+Each function is one change through `workflow` (the version the agent saw is checked, the
+rules applied, the clocks kept, every change logged) and returns the ticket as it is after.
+They take `expected_version`: the version the agent saw; scripts that act on the current
 state pass None."""
 
 from __future__ import annotations
 
-import re
-import sqlite3
-from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from console.core.errors import InvalidInput, TicketConflict, TicketNotFound
-from console.core.model import Choice, Court, Line, MessageKind, Priority, Status, Ticket
+from console.core.clock import from_text
+from console.core.desk import Desk
+from console.core.errors import InvalidInput
+from console.core.model import (
+    OPEN_STATUSES,
+    Approval,
+    Court,
+    EventAction,
+    Line,
+    LinkKind,
+    MessageKind,
+    Priority,
+    Status,
+    Ticket,
+)
 from console.core.store import Store
+from console.core.workflow import KEEP, Change, Followup, change
 
-MAX_SUBJECT = 1000
-"""Subjects longer than this are cut (the full text stays in the body): a subject is a
-line in a queue, not a document."""
-
-_ADDRESS = re.compile(
-    r"""^\s*(?:
-    (?P<name>[^<]*?)\s*<(?P<angle>[^<>\s]+@[^<>\s]+)>   # Name <address>
-    | (?P<bare>[^\s<>]+@[^\s<>]+)                        # address
-    )\s*$""",
-    re.VERBOSE,
+CONFIRM_TEXT = (
+    "We believe this is now solved. Could you confirm that it works for you? If anything is "
+    "still wrong, just reply to this message and the ticket reopens."
+)
+NUDGE_TEXT = (
+    "We are still waiting for your answer on this ticket, and we would like to get it solved "
+    "for you. Could you reply when you have a moment?"
+)
+CLOSE_TEXT = (
+    "We have not heard back from you, so we are closing this ticket. If the problem is still "
+    "there, just reply and we will pick it up again."
+)
+APPROVAL_TEXT = (
+    "This needs paid work, estimated at {estimate}. We will start once you approve it; "
+    "reply to approve or to decline."
 )
 
 
-def parse_address(text: str) -> tuple[str, str | None]:
-    """("ann@example.com", "Ann Lee") from "Ann Lee <ann@example.com>" or a bare address."""
-    match = _ADDRESS.match(text or "")
-    if not match:
-        raise InvalidInput(
-            f"requester {text!r} is not an e-mail address "
-            "(use name@example.com or 'Name <name@example.com>')"
-        )
-    email = (match.group("angle") or match.group("bare")).lower()
-    name = (match.group("name") or "").strip().strip('"') or None
-    return email, name
-
-
-def record_event(
-    conn: sqlite3.Connection,
-    ticket_id: int,
-    at: str,
-    actor: str,
-    action: str,
-    before: Any = None,
-    after: Any = None,
-    detail: str | None = None,
-) -> None:
-    conn.execute(
-        "INSERT INTO events (ticket_id, at, actor, action, before, after, detail) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            ticket_id,
-            at,
-            actor,
-            action,
-            None if before is None else str(before),
-            None if after is None else str(after),
-            detail,
-        ),
-    )
-
-
-def _subject(subject: str) -> str:
-    cleaned = (subject or "").strip()
+def _text(value: str | None, what: str) -> str:
+    cleaned = (value or "").strip()
     if not cleaned:
-        raise InvalidInput("the subject is empty: give the ticket a subject")
-    return cleaned[:MAX_SUBJECT]
+        raise InvalidInput(f"{what} is empty")
+    return cleaned
+
+
+def _require_open(c: Change, ticket_id: int, doing: str) -> None:
+    status = c.row(ticket_id)["status"]
+    if Status(status) not in OPEN_STATUSES:
+        raise InvalidInput(f"ticket #{ticket_id} is {status}: reopen it before you {doing}")
+
+
+# -- opening a ticket and writing on it ---------------------------------------------------------
 
 
 def create_ticket(
-    store: Store,
-    actor: str,
+    desk: Desk,
     *,
     subject: str,
     requester: str,
@@ -85,198 +72,476 @@ def create_ticket(
     body_raw: bytes | None = None,
     line: Line = Line.L1,
     priority: Priority = Priority.P3,
-    court: Court = Court.US,
-    status: Status = Status.NEW,
     source: str = "cli",
-    on_create: Callable[[sqlite3.Connection, int, str], None] | None = None,
 ) -> Ticket:
-    """Open a new ticket for `requester` ("name@example.com" or "Name <name@...>").
-
-    `on_create(conn, ticket_id, now)` runs inside the same transaction, for callers (the SLA
-    clocks) that must set up more of the ticket atomically with its creation."""
-    subject = _subject(subject)
-    email, name = parse_address(requester)
-    now = store.now()
-    with store.transaction() as conn:
-        conn.execute(
-            "INSERT OR IGNORE INTO contacts (email, name, created_at) VALUES (?, ?, ?)",
-            (email, name, now),
+    """Open a new ticket for `requester` ("name@example.com" or "Name <name@...>")."""
+    with change(desk) as c:
+        ticket_id = c.create(
+            subject=subject,
+            requester=requester,
+            body=body,
+            body_raw=body_raw,
+            line=line,
+            priority=priority,
+            source=source,
         )
-        if name:
-            conn.execute(
-                "UPDATE contacts SET name = ? WHERE email = ? AND name IS NULL", (name, email)
-            )
-        contact_id = conn.execute("SELECT id FROM contacts WHERE email = ?", (email,)).fetchone()[0]
-        cursor = conn.execute(
-            "INSERT INTO tickets (subject, body, body_raw, requester, contact_id, line, priority,"
-            " status, court, created_at, updated_at, updated_by, version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-            (
-                subject,
-                body,
-                body_raw,
-                email,
-                contact_id,
-                line.value,
-                priority.value,
-                status.value,
-                court.value,
-                now,
-                now,
-                actor,
-            ),
-        )
-        ticket_id = int(cursor.lastrowid or 0)
-        record_event(
-            conn,
-            ticket_id,
-            now,
-            actor,
-            "created",
-            None,
-            None,
-            f"{line.value} {priority.value} from {email} via {source}",
-        )
-        if on_create is not None:
-            on_create(conn, ticket_id, now)
-    return store.ticket(ticket_id)
+    return desk.store.ticket(ticket_id)
 
 
-def bump_version(
-    store: Store,
-    conn: sqlite3.Connection,
+def customer_message(
+    desk: Desk,
     ticket_id: int,
-    expected_version: int | None,
-    actor: str,
-    now: str,
-    assignments: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Inside a transaction: check the version, apply `assignments`, raise the version.
-
-    Returns the ticket's row as it was before, for the events. The check and the write are one
-    UPDATE guarded by the version, so two writers can never both succeed from one version."""
-    row = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
-    if row is None:
-        raise TicketNotFound(ticket_id)
-    names = [d[0] for d in conn.execute("SELECT * FROM tickets LIMIT 0").description]
-    before = dict(zip(names, row, strict=True))
-    version = before["version"] if expected_version is None else expected_version
-    sets = {**(assignments or {}), "updated_at": now, "updated_by": actor}
-    sql = (
-        f"UPDATE tickets SET {', '.join(f'{k} = ?' for k in sets)}, version = version + 1 "
-        "WHERE id = ? AND version = ?"
-    )
-    cursor = conn.execute(sql, [*sets.values(), ticket_id, version])
-    if cursor.rowcount != 1:
-        raise TicketConflict(ticket_id, before["updated_by"], before["updated_at"])
-    return before
-
-
-_FIELDS: dict[str, type[Choice]] = {
-    "line": Line,
-    "priority": Priority,
-    "status": Status,
-    "court": Court,
-}
-
-
-def change(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    field: str,
-    value: Any,
+    body: str,
     *,
+    body_raw: bytes | None = None,
+    author: str | None = None,
     expected_version: int | None = None,
-    reason: str | None = None,
 ) -> Ticket:
-    """Set one field (line, priority, status, court or assignee) and log before → after.
+    """Record what the customer said (by mail, phone or chat): the move becomes ours.
 
-    Setting a field to the value it has is not an error and writes nothing."""
-    if field not in (*_FIELDS, "assignee"):
-        raise InvalidInput(f"cannot change {field!r}")
-    if field in _FIELDS:
-        value = _FIELDS[field].parse(str(value), field)
-    new = None if value is None else str(value)
-    now = store.now()
-    with store.transaction() as conn:
-        current = conn.execute(
-            f"SELECT {field}, version FROM tickets WHERE id = ?", (ticket_id,)
-        ).fetchone()
-        if current is None:
-            raise TicketNotFound(ticket_id)
-        if current[0] == new and (expected_version in (None, current[1])):
-            return store.ticket(ticket_id)
-        before = bump_version(store, conn, ticket_id, expected_version, actor, now, {field: new})
-        record_event(conn, ticket_id, now, actor, field, before[field], new, reason)
-    return store.ticket(ticket_id)
-
-
-def set_line(store: Store, actor: str, ticket_id: int, line: Line | str, **kw: Any) -> Ticket:
-    return change(store, actor, ticket_id, "line", line, **kw)
+    On a solved or closed ticket this reopens it; when it was resolved longer ago than the
+    policy's `reopen_within`, a new ticket linked to the old one is opened instead, and that
+    new ticket is returned."""
+    with change(desk) as c:
+        row = c.check_version(ticket_id, expected_version)
+        reopening = Status(row["status"]) not in OPEN_STATUSES
+        resolved_at = row["resolved_at"]
+        if reopening and resolved_at is not None:
+            waited = (c.moment - from_text(resolved_at)).total_seconds()
+            if waited > desk.policy.reopen_within:
+                return desk.store.ticket(_follow_up(c, row, body, body_raw, author))
+        c.message(ticket_id, MessageKind.CUSTOMER, body, body_raw=body_raw, author=author)
+        c.update(
+            ticket_id,
+            court=Court.US,
+            status=Status.OPEN if reopening else KEEP,
+            reason="reopened by a customer message" if reopening else "customer message",
+        )
+    return desk.store.ticket(ticket_id)
 
 
-def set_priority(
-    store: Store, actor: str, ticket_id: int, priority: Priority | str, **kw: Any
-) -> Ticket:
-    return change(store, actor, ticket_id, "priority", priority, **kw)
-
-
-def set_status(store: Store, actor: str, ticket_id: int, status: Status | str, **kw: Any) -> Ticket:
-    return change(store, actor, ticket_id, "status", status, **kw)
-
-
-def set_court(store: Store, actor: str, ticket_id: int, court: Court | str, **kw: Any) -> Ticket:
-    return change(store, actor, ticket_id, "court", court, **kw)
-
-
-def assign(store: Store, actor: str, ticket_id: int, assignee: str | None, **kw: Any) -> Ticket:
-    """Give the ticket to `assignee` (an agent's login), or to nobody with None."""
-    if assignee is not None and not assignee.strip():
-        raise InvalidInput("the assignee is empty: name an agent, or unassign")
-    return change(
-        store, actor, ticket_id, "assignee", None if assignee is None else assignee.strip(), **kw
+def _follow_up(
+    c: Change, old: dict[str, Any], body: str, body_raw: bytes | None, author: str | None
+) -> int:
+    old_id = int(old["id"])
+    new_id = c.create(
+        subject=str(old["subject"]),
+        requester=str(old["requester"]),
+        body=body,
+        body_raw=body_raw,
+        line=Line(old["line"]),
+        priority=Priority(old["priority"]),
+        source=f"customer message on closed #{old_id}",
     )
+    c.conn.execute(
+        "INSERT INTO links (ticket_id, other_id, kind, created_at, created_by) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (new_id, old_id, LinkKind.FOLLOW_UP.value, c.now, c.actor),
+    )
+    c.event(new_id, EventAction.LINK, None, str(old_id), f"follow-up of #{old_id}")
+    c.event(old_id, EventAction.LINK, None, str(new_id), f"the customer wrote again: #{new_id}")
+    c.update(old_id)
+    return new_id
 
 
-def add_message(
-    store: Store,
-    actor: str,
+def reply(
+    desk: Desk,
     ticket_id: int,
-    kind: MessageKind | str,
+    body: str,
+    *,
+    keep_court: bool = False,
+    body_raw: bytes | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Send a public reply: the move becomes the customer's, unless `keep_court` (the reply
+    asked nothing, so the next move is still ours; its next-update clock restarts)."""
+    with change(desk) as c:
+        row = c.check_version(ticket_id, expected_version)
+        c.message(ticket_id, MessageKind.REPLY, body, body_raw=body_raw)
+        is_open = Status(row["status"]) in OPEN_STATUSES
+        c.update(
+            ticket_id,
+            court=Court.CUSTOMER if is_open and not keep_court else Court(row["court"]),
+            restart=True,
+            reason="public reply",
+        )
+    return desk.store.ticket(ticket_id)
+
+
+def note(
+    desk: Desk,
+    ticket_id: int,
     body: str,
     *,
     body_raw: bytes | None = None,
     expected_version: int | None = None,
-    author: str | None = None,
 ) -> Ticket:
-    """Add a customer message, a public reply or an internal note to the thread."""
-    kind = MessageKind.parse(str(kind), "message kind")
-    if not body.strip() and body_raw is None:
-        raise InvalidInput("the message is empty: write something first")
-    now = store.now()
-    with store.transaction() as conn:
-        bump_version(store, conn, ticket_id, expected_version, actor, now)
-        insert_message(conn, ticket_id, kind, author or actor, body, body_raw, now, actor)
-    return store.ticket(ticket_id)
+    """An internal note: the customer never sees it, and the move stays where it is."""
+    with change(desk) as c:
+        c.check_version(ticket_id, expected_version)
+        c.message(ticket_id, MessageKind.NOTE, body, body_raw=body_raw)
+        c.update(ticket_id)
+    return desk.store.ticket(ticket_id)
 
 
-def insert_message(
-    conn: sqlite3.Connection,
+# -- whose move ------------------------------------------------------------------------------
+
+
+def hand_to_vendor(
+    desk: Desk,
     ticket_id: int,
-    kind: MessageKind,
-    author: str,
-    body: str,
-    body_raw: bytes | None,
-    now: str,
-    actor: str,
-) -> int:
-    """Inside a transaction: add a message and its event; return the message's id."""
-    cursor = conn.execute(
-        "INSERT INTO messages (ticket_id, kind, author, body, body_raw, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (ticket_id, kind.value, author, body, body_raw, now),
+    vendor: str,
+    case: str,
+    *,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Hand the case to a vendor under their case number: the move is the vendor's."""
+    vendor, case = _text(vendor, "the vendor's name"), _text(case, "the vendor's case number")
+    with change(desk) as c:
+        row = c.check_version(ticket_id, expected_version)
+        _require_open(c, ticket_id, "hand it to a vendor")
+        before = f"{row['vendor']} case {row['vendor_case']}" if row["vendor"] else None
+        c.event(ticket_id, EventAction.VENDOR, before, f"{vendor} case {case}", reason)
+        c.update(
+            ticket_id,
+            court=Court.VENDOR,
+            terms={"vendor": vendor, "vendor_case": case},
+            reason=reason or f"handed to {vendor}, case {case}",
+        )
+    return desk.store.ticket(ticket_id)
+
+
+def vendor_answer(
+    desk: Desk, ticket_id: int, body: str | None = None, *, expected_version: int | None = None
+) -> Ticket:
+    """The vendor answered: the move is ours again. Their answer is kept as a note."""
+    with change(desk) as c:
+        row = c.check_version(ticket_id, expected_version)
+        if Court(row["court"]) != Court.VENDOR:
+            raise InvalidInput(
+                f"ticket #{ticket_id} is not with a vendor (the move is {row['court']}'s)"
+            )
+        if body and body.strip():
+            c.message(ticket_id, MessageKind.NOTE, body, author=row["vendor"] or c.actor)
+        c.update(
+            ticket_id,
+            court=Court.US,
+            reason=f"{row['vendor']} answered (case {row['vendor_case']})",
+        )
+    return desk.store.ticket(ticket_id)
+
+
+def move_court(
+    desk: Desk,
+    ticket_id: int,
+    court: Court | str,
+    reason: str,
+    *,
+    vendor: str | None = None,
+    case: str | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Any agent may put the ball in any court, saying why."""
+    court = Court.parse(str(court), "court")
+    reason = _text(reason, "the reason for moving the ticket")
+    if court == Court.VENDOR:
+        if not (vendor and case):
+            current = desk.store.rows(
+                "SELECT vendor, vendor_case FROM tickets WHERE id = ?", (ticket_id,)
+            )
+            if current:
+                vendor = vendor or current[0]["vendor"]
+                case = case or current[0]["vendor_case"]
+        if not (vendor and case):
+            raise InvalidInput(
+                "moving a ticket to a vendor needs the vendor's name and "
+                "case number (--vendor NAME --case REF)"
+            )
+        return hand_to_vendor(
+            desk, ticket_id, vendor, case, reason=reason, expected_version=expected_version
+        )
+    with change(desk) as c:
+        c.check_version(ticket_id, expected_version)
+        _require_open(c, ticket_id, "move its court")
+        c.update(ticket_id, court=court, reason=reason)
+    return desk.store.ticket(ticket_id)
+
+
+# -- closing the loop ------------------------------------------------------------------------
+
+
+def solve(
+    desk: Desk, ticket_id: int, body: str | None = None, *, expected_version: int | None = None
+) -> Ticket:
+    """Mark the problem solved and ask the customer to confirm (a public reply)."""
+    with change(desk) as c:
+        c.check_version(ticket_id, expected_version)
+        _require_open(c, ticket_id, "solve it")
+        c.message(ticket_id, MessageKind.REPLY, body if body and body.strip() else CONFIRM_TEXT)
+        c.update(
+            ticket_id,
+            court=Court.CUSTOMER,
+            status=Status.SOLVED,
+            reason="solved; waiting for the customer to confirm",
+        )
+    return desk.store.ticket(ticket_id)
+
+
+def confirm(desk: Desk, ticket_id: int, *, expected_version: int | None = None) -> Ticket:
+    """The customer confirmed the solution: the ticket is closed."""
+    with change(desk) as c:
+        row = c.check_version(ticket_id, expected_version)
+        if Status(row["status"]) != Status.SOLVED:
+            raise InvalidInput(
+                f"ticket #{ticket_id} is {row['status']}, not solved: there is nothing to confirm"
+            )
+        c.update(ticket_id, status=Status.CLOSED, reason="the customer confirmed the solution")
+    return desk.store.ticket(ticket_id)
+
+
+def close(
+    desk: Desk,
+    ticket_id: int,
+    reason: str | None = None,
+    *,
+    message: str | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Close the ticket (optionally with a public closing message)."""
+    with change(desk) as c:
+        row = c.check_version(ticket_id, expected_version)
+        if Status(row["status"]) == Status.CLOSED:
+            raise InvalidInput(f"ticket #{ticket_id} is already closed")
+        if message and message.strip():
+            c.message(ticket_id, MessageKind.REPLY, message)
+        c.update(ticket_id, status=Status.CLOSED, reason=reason or "closed")
+    return desk.store.ticket(ticket_id)
+
+
+def rate(
+    desk: Desk,
+    ticket_id: int,
+    score: int,
+    comment: str | None = None,
+    *,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Record the customer's satisfaction, 1 (bad) to 5 (great), for reports."""
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        raise InvalidInput(f"rating {score!r} is out of range: give 1 (bad) to 5 (great)")
+    with change(desk) as c:
+        row = c.check_version(ticket_id, expected_version)
+        if Status(row["status"]) in OPEN_STATUSES:
+            raise InvalidInput(
+                f"ticket #{ticket_id} is {row['status']}: a rating is taken once it is solved "
+                "or closed"
+            )
+        c.event(ticket_id, EventAction.RATING, row["rating"], score, comment)
+        c.update(ticket_id, terms={"rating": score})
+    return desk.store.ticket(ticket_id)
+
+
+def nudge(
+    desk: Desk, ticket_id: int, body: str | None = None, *, expected_version: int | None = None
+) -> Ticket:
+    """Remind a silent customer (a public reply, the canned one by default). The ball stays
+    in their court and the auto-close timer keeps running from when they got it, as for any
+    word to a customer who has the ball."""
+    with change(desk) as c:
+        row = c.check_version(ticket_id, expected_version)
+        if Court(row["court"]) != Court.CUSTOMER or Status(row["status"]) not in (
+            Status.WAITING,
+            Status.SOLVED,
+        ):
+            raise InvalidInput(
+                f"ticket #{ticket_id} is not waiting on the customer: there is nobody to nudge"
+            )
+        c.message(ticket_id, MessageKind.REPLY, body if body and body.strip() else NUDGE_TEXT)
+        c.update(ticket_id, reason="nudged the customer")
+    return desk.store.ticket(ticket_id)
+
+
+# -- follow-ups, priority, people ---------------------------------------------------------------
+
+
+def set_followup(
+    desk: Desk,
+    ticket_id: int,
+    due: datetime,
+    note: str | None = None,
+    *,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Promise the customer to get back by `due`: a reminder the Due queue shows."""
+    with change(desk) as c:
+        row = c.check_version(ticket_id, expected_version)
+        if Status(row["status"]) == Status.CLOSED:
+            raise InvalidInput(f"ticket #{ticket_id} is closed: reopen it to promise a follow-up")
+        c.update(ticket_id, followup=Followup(due, (note or "").strip() or None))
+    return desk.store.ticket(ticket_id)
+
+
+def clear_followup(desk: Desk, ticket_id: int, *, expected_version: int | None = None) -> Ticket:
+    """The promised follow-up was done (or is no longer needed)."""
+    with change(desk) as c:
+        row = c.check_version(ticket_id, expected_version)
+        if row["followup_due_at"] is None:
+            raise InvalidInput(f"ticket #{ticket_id} has no follow-up to clear")
+        c.update(ticket_id, followup=None)
+    return desk.store.ticket(ticket_id)
+
+
+def set_priority(
+    desk: Desk, ticket_id: int, priority: Priority | str, *, expected_version: int | None = None
+) -> Ticket:
+    """Change the ticket's priority; its SLA deadlines move with it."""
+    priority = Priority.parse(str(priority), "priority")
+    with change(desk) as c:
+        row = c.check_version(ticket_id, expected_version)
+        if row["priority"] != priority.value:
+            c.update(ticket_id, priority=priority)
+    return desk.store.ticket(ticket_id)
+
+
+def assign(
+    desk: Desk, ticket_id: int, assignee: str | None, *, expected_version: int | None = None
+) -> Ticket:
+    """Give the ticket to `assignee` (an agent's login who works its line), or to nobody."""
+    if assignee is not None and not assignee.strip():
+        raise InvalidInput("the assignee is empty: name an agent, or unassign")
+    who = None if assignee is None else assignee.strip()
+    with change(desk) as c:
+        row = c.check_version(ticket_id, expected_version)
+        if row["assignee"] != who:
+            c.update(ticket_id, assignee=who)
+    return desk.store.ticket(ticket_id)
+
+
+def take(desk: Desk, ticket_id: int, *, expected_version: int | None = None) -> Ticket:
+    """Assign the ticket to oneself."""
+    with change(desk) as c:
+        row = c.check_version(ticket_id, expected_version)
+        if row["assignee"] != desk.login:
+            c.update(ticket_id, assignee=desk.login, reason="took it")
+    return desk.store.ticket(ticket_id)
+
+
+# -- paid work -----------------------------------------------------------------------------------
+
+
+def minutes_text(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}h{rest:02d}m" if hours and rest else f"{hours}h" if hours else f"{rest}m"
+
+
+def bill(
+    desk: Desk,
+    ticket_id: int,
+    estimate_minutes: int,
+    *,
+    message: str | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Mark the work billable with an estimate: it waits for the customer's approval, in the
+    customer's court, and they are asked (a public reply)."""
+    if estimate_minutes <= 0:
+        raise InvalidInput("the estimate must be more than zero minutes")
+    estimate = minutes_text(estimate_minutes)
+    with change(desk) as c:
+        row = c.check_version(ticket_id, expected_version)
+        _require_open(c, ticket_id, "bill work on it")
+        text = message if message and message.strip() else APPROVAL_TEXT.format(estimate=estimate)
+        c.message(ticket_id, MessageKind.REPLY, text)
+        c.event(ticket_id, EventAction.APPROVAL, row["approval"], "pending", f"estimate {estimate}")
+        c.update(
+            ticket_id,
+            court=Court.CUSTOMER,
+            terms={"billable": 1, "estimate_minutes": estimate_minutes, "approval": "pending"},
+            reason=f"awaiting approval of {estimate} of billable work",
+        )
+    return desk.store.ticket(ticket_id)
+
+
+def _decide(
+    desk: Desk, ticket_id: int, decision: Approval, note: str | None, expected_version: int | None
+) -> Ticket:
+    with change(desk) as c:
+        row = c.check_version(ticket_id, expected_version)
+        if row["approval"] != Approval.PENDING.value:
+            state = row["approval"] or "not billable"
+            raise InvalidInput(
+                f"ticket #{ticket_id} has no billable work awaiting approval (it is {state})"
+            )
+        c.event(ticket_id, EventAction.APPROVAL, "pending", decision.value, note)
+        c.update(
+            ticket_id,
+            court=Court.US,
+            terms={"approval": decision},
+            reason=f"the customer {decision.value} the billable work",
+        )
+    return desk.store.ticket(ticket_id)
+
+
+def approve(
+    desk: Desk, ticket_id: int, note: str | None = None, *, expected_version: int | None = None
+) -> Ticket:
+    """The customer approved the billable work: the move is ours, time may be logged."""
+    return _decide(desk, ticket_id, Approval.APPROVED, note, expected_version)
+
+
+def refuse(
+    desk: Desk, ticket_id: int, note: str | None = None, *, expected_version: int | None = None
+) -> Ticket:
+    """The customer declined the billable work: the move is ours (to say what happens now)."""
+    return _decide(desk, ticket_id, Approval.REFUSED, note, expected_version)
+
+
+def log_time(
+    desk: Desk,
+    ticket_id: int,
+    minutes: int,
+    *,
+    billable: bool | None = None,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Log time spent. Billable time (the default on a billable ticket) needs approval first."""
+    if minutes <= 0:
+        raise InvalidInput("the time to log must be more than zero minutes")
+    with change(desk) as c:
+        row = c.check_version(ticket_id, expected_version)
+        is_billable = bool(row["billable"]) if billable is None else billable
+        if is_billable and row["approval"] != Approval.APPROVED.value:
+            state = row["approval"] or "not billable"
+            raise InvalidInput(
+                f"ticket #{ticket_id}: billable time needs the customer's approval first "
+                f"(the work is {state})"
+            )
+        c.conn.execute(
+            "INSERT INTO time_log (ticket_id, agent, minutes, billable, at, note) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (ticket_id, c.actor, minutes, int(is_billable), c.now, note),
+        )
+        c.event(
+            ticket_id,
+            EventAction.TIME,
+            None,
+            minutes_text(minutes),
+            ("billable" if is_billable else "not billable") + (f": {note}" if note else ""),
+        )
+        c.update(ticket_id)
+    return desk.store.ticket(ticket_id)
+
+
+def time_logged(store: Store, ticket_id: int) -> dict[str, int]:
+    """Minutes logged on a ticket: {"billable": n, "internal": m}."""
+    rows = store.rows(
+        "SELECT billable, sum(minutes) AS minutes FROM time_log WHERE ticket_id = ? "
+        "GROUP BY billable",
+        (ticket_id,),
     )
-    message_id = int(cursor.lastrowid or 0)
-    record_event(conn, ticket_id, now, actor, "message", None, kind.value, f"message {message_id}")
-    return message_id
+    totals = {"billable": 0, "internal": 0}
+    for row in rows:
+        totals["billable" if row["billable"] else "internal"] = int(row["minutes"])
+    return totals

@@ -28,3 +28,14 @@ def default_db_path() -> Path:
 
 def demo_db_path() -> Path:
     return data_dir() / "demo.db"
+
+
+def config_dir() -> Path:
+    """The agent's own settings: $XDG_CONFIG_HOME/console (~/.config/console by default)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "console"
+
+
+def personal_keys_path() -> Path:
+    """The agent's own key remapping, over the team's."""
+    return config_dir() / "keys.toml"

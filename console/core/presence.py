@@ -12,18 +12,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from console.core.clock import from_text, to_text
+from console.core.model import Activity
 from console.core.store import Store
 
 TTL = timedelta(seconds=15)
 HEARTBEAT_SECONDS = 5
-ACTIVITIES = ("browsing", "viewing", "replying")
 
 
 @dataclass(frozen=True)
 class Presence:
     agent: str
     ticket_id: int | None
-    activity: str
+    activity: Activity
     seen_at: str
 
 
@@ -32,11 +32,13 @@ def _me() -> tuple[str, int]:
 
 
 def heartbeat(
-    store: Store, agent: str, ticket_id: int | None = None, activity: str = "browsing"
+    store: Store,
+    agent: str,
+    ticket_id: int | None = None,
+    activity: Activity = Activity.BROWSING,
 ) -> None:
     """Say that this console's agent is on `ticket_id` (or browsing queues) right now."""
-    if activity not in ACTIVITIES:
-        raise ValueError(f"unknown activity {activity!r}")
+    activity = Activity(activity)
     host, pid = _me()
     with store.transaction() as conn:
         conn.execute(
@@ -44,7 +46,7 @@ def heartbeat(
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (agent, host, pid) DO UPDATE SET"
             " ticket_id = excluded.ticket_id, activity = excluded.activity,"
             " seen_at = excluded.seen_at",
-            (agent, host, pid, ticket_id, activity, store.now()),
+            (agent, host, pid, ticket_id, activity.value, store.now()),
         )
 
 
@@ -57,20 +59,30 @@ def leave(store: Store, agent: str) -> None:
         )
 
 
+def _presence(row: tuple[object, ...]) -> Presence:
+    agent, ticket_id, activity, seen_at = row
+    return Presence(
+        str(agent),
+        None if ticket_id is None else int(str(ticket_id)),
+        Activity(str(activity)),
+        str(seen_at),
+    )
+
+
 def _fresh_since(store: Store) -> str:
     return to_text(from_text(store.now()) - TTL)
 
 
 def on_ticket(store: Store, ticket_id: int, *, exclude_agent: str | None = None) -> list[Presence]:
     """Other agents on this ticket now, writers first."""
-    with store.lock:
-        rows = store.conn.execute(
+    with store.read() as conn:
+        rows = conn.execute(
             "SELECT agent, ticket_id, activity, max(seen_at) FROM presence WHERE ticket_id = ? "
             "AND seen_at >= ? AND agent IS NOT ? GROUP BY agent, activity "
             "ORDER BY activity = 'replying' DESC, agent",
             (ticket_id, _fresh_since(store), exclude_agent),
         ).fetchall()
-    return [Presence(*row) for row in rows]
+    return [_presence(row) for row in rows]
 
 
 def on_tickets(
@@ -80,13 +92,13 @@ def on_tickets(
     if not ticket_ids:
         return {}
     marks = ", ".join("?" for _ in ticket_ids)
-    with store.lock:
-        rows = store.conn.execute(
+    with store.read() as conn:
+        rows = conn.execute(
             f"SELECT agent, ticket_id, activity, max(seen_at) FROM presence WHERE ticket_id IN "
             f"({marks}) AND seen_at >= ? AND agent IS NOT ? GROUP BY agent, ticket_id, activity",
             (*ticket_ids, _fresh_since(store), exclude_agent),
         ).fetchall()
     found: dict[int, list[Presence]] = {}
     for row in rows:
-        found.setdefault(row[1], []).append(Presence(*row))
+        found.setdefault(row[1], []).append(_presence(row))
     return found

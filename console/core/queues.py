@@ -1,19 +1,22 @@
 """The queues of the workflow: "Due" (promised follow-ups due today or overdue), "Nudge"
 (customers silent for too long) and "Breach" (open tickets by time to their next SLA
-deadline). Each is one paged query on a partial index, whatever the size of the store."""
+deadline). Each is one paged query on a partial index, whatever the size of the store; the
+screen and the command line read the same pages.
+
+`clock_rows` gives a page's tickets with what these queues show beside each (the promise, the
+silence, the deadline)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from console.core.clock import to_text
-from console.core.model import Court, Line, Priority, Status, TicketSummary
-from console.core.sla import SlaPolicy
+from console.core.model import Court, Line, Priority, QueueTimer, Status, TicketSummary
+from console.core.sla import SlaKind, SlaPolicy
 from console.core.store import SUBJECT_PREVIEW, Store
-
-QUEUES = ("due", "nudge", "breach")
 
 
 @dataclass(frozen=True)
@@ -31,37 +34,53 @@ class ClockRow:
     created_at: str
     clock_since: str | None
     """When the ball went where it is now."""
-    sla_kind: str | None
+    sla_kind: SlaKind | None
     sla_due_at: str | None
     followup_due_at: str | None
     followup_note: str | None
-    approval: str | None
 
 
 _COLUMNS = (
     f"id, substr(subject, 1, {SUBJECT_PREVIEW}) AS subject, requester, line, priority,"
     " status, court, assignee, created_at, clock_since, sla_kind, sla_due_at,"
-    " followup_due_at, followup_note, approval"
+    " followup_due_at, followup_note"
 )
 
 
-def _rows(store: Store, sql: str, params: tuple[Any, ...]) -> list[ClockRow]:
-    with store.lock:
-        cursor = store.conn.execute(sql, params)
-        names = [d[0] for d in cursor.description]
-        found = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-    return [
-        ClockRow(
+def clock_rows(store: Store, ids: list[int]) -> list[ClockRow]:
+    """These tickets (in this order) with their clocks: one primary-key lookup each."""
+    if not ids:
+        return []
+    rows = store.rows(
+        f"SELECT {_COLUMNS} FROM tickets WHERE id IN (SELECT value FROM json_each(?))",
+        ("[" + ",".join(map(str, ids)) + "]",),
+    )
+    by_id = {
+        r["id"]: ClockRow(
             **{
                 **r,
                 "line": Line(r["line"]),
                 "priority": Priority(r["priority"]),
                 "status": Status(r["status"]),
                 "court": Court(r["court"]),
+                "sla_kind": SlaKind(r["sla_kind"]) if r["sla_kind"] else None,
             }
         )
-        for r in found
-    ]
+        for r in rows
+    }
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def open_questions(store: Store, ids: list[int]) -> dict[int, str]:
+    """The oldest open back-line question of each of these tickets."""
+    if not ids:
+        return {}
+    rows = store.rows(
+        "SELECT ticket_id, question FROM clarifications WHERE answered_at IS NULL AND "
+        "ticket_id IN (SELECT value FROM json_each(?)) ORDER BY id DESC",
+        ("[" + ",".join(map(str, ids)) + "]",),
+    )
+    return {r["ticket_id"]: r["question"] for r in rows}
 
 
 def end_of_today(now: datetime, policy: SlaPolicy) -> datetime:
@@ -71,72 +90,31 @@ def end_of_today(now: datetime, policy: SlaPolicy) -> datetime:
     return datetime.combine(tomorrow, time(0), tzinfo=policy.zone).astimezone(UTC)
 
 
-def due(store: Store, policy: SlaPolicy, *, limit: int = 100, offset: int = 0) -> list[ClockRow]:
-    """Promised follow-ups due today (the team's today) or overdue, soonest first."""
-    cutoff = to_text(end_of_today(store.clock(), policy))
-    return _rows(
-        store,
-        f"SELECT {_COLUMNS} FROM tickets INDEXED BY tickets_by_followup "
-        "WHERE followup_due_at IS NOT NULL AND followup_due_at < ? "
-        "ORDER BY followup_due_at, id LIMIT ? OFFSET ?",
-        (cutoff, limit, offset),
-    )
-
-
-def nudge(store: Store, policy: SlaPolicy, *, limit: int = 100, offset: int = 0) -> list[ClockRow]:
-    """Tickets waiting on a customer for `nudge_after` or longer, not nudged since; longest
-    silence first."""
-    cutoff = to_text(store.clock() - timedelta(seconds=policy.nudge_after))
-    return _rows(
-        store,
-        f"SELECT {_COLUMNS} FROM tickets INDEXED BY tickets_idle_customer "
-        "WHERE court = 'customer' AND status IN ('waiting', 'solved') "
-        "AND clock_since <= ? AND nudged_since IS NOT clock_since "
-        "ORDER BY clock_since, id LIMIT ? OFFSET ?",
-        (cutoff, limit, offset),
-    )
-
-
-def breach(store: Store, *, limit: int = 100, offset: int = 0) -> list[ClockRow]:
-    """Tickets whose clocks run, nearest deadline first (breached ones at the top)."""
-    return _rows(
-        store,
-        f"SELECT {_COLUMNS} FROM tickets INDEXED BY tickets_by_sla_due "
-        "WHERE sla_due_at IS NOT NULL ORDER BY sla_due_at, id LIMIT ? OFFSET ?",
-        (limit, offset),
-    )
+def deadlines_for(store: Store, ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+    """(sla_kind, sla_due_at) for the tickets of one page, so any queue can show time left
+    next to each row with one primary-key lookup per row."""
+    return {r.id: (r.sla_kind, r.sla_due_at) for r in clock_rows(store, ids)}
 
 
 def breach_count(
     store: Store, since: str | None = None, until: str | None = None
 ) -> dict[str, int]:
     """SLA breaches logged, per kind, between two stored moments (for reports)."""
-    with store.lock:
-        rows = store.conn.execute(
-            "SELECT after, count(*) FROM events WHERE action = 'sla_breach' AND at >= ? "
-            "AND at < ? GROUP BY after",
-            (since or "", until or "9999"),
-        ).fetchall()
-    return {kind: int(n) for kind, n in rows}
+    rows = store.rows(
+        "SELECT after AS kind, count(*) AS n FROM events WHERE action = 'sla_breach' "
+        "AND at >= ? AND at < ? GROUP BY after",
+        (since or "", until or "9999"),
+    )
+    return {r["kind"]: int(r["n"]) for r in rows}
 
 
-def deadlines_for(store: Store, ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
-    """(sla_kind, sla_due_at) for the tickets of one page, so any queue can show time left
-    next to each row with one primary-key lookup per row."""
-    if not ids:
-        return {}
-    marks = ", ".join("?" for _ in ids)
-    with store.lock:
-        rows = store.conn.execute(
-            f"SELECT id, sla_kind, sla_due_at FROM tickets WHERE id IN ({marks})", ids
-        ).fetchall()
-    return {ticket_id: (kind, due) for ticket_id, kind, due in rows}
+# -- each queue: its rows, its order, its size ------------------------------------------------
+
+Source = tuple[str, tuple[Any, ...], str]
+"""What follows SELECT: "FROM ... WHERE ...", its parameters, and the ORDER BY."""
 
 
-# -- the same queues as pages of queue rows, with their sizes, for the TUI's ticket list ------
-
-
-def _due_sql(store: Store, policy: SlaPolicy) -> tuple[str, tuple[Any, ...], str]:
+def _due_sql(store: Store, policy: SlaPolicy) -> Source:
     cutoff = to_text(end_of_today(store.clock(), policy))
     return (
         "FROM tickets INDEXED BY tickets_by_followup WHERE followup_due_at IS NOT NULL "
@@ -146,7 +124,7 @@ def _due_sql(store: Store, policy: SlaPolicy) -> tuple[str, tuple[Any, ...], str
     )
 
 
-def _nudge_sql(store: Store, policy: SlaPolicy) -> tuple[str, tuple[Any, ...], str]:
+def _nudge_sql(store: Store, policy: SlaPolicy) -> Source:
     cutoff = to_text(store.clock() - timedelta(seconds=policy.nudge_after))
     return (
         "FROM tickets INDEXED BY tickets_idle_customer WHERE court = 'customer' "
@@ -157,7 +135,7 @@ def _nudge_sql(store: Store, policy: SlaPolicy) -> tuple[str, tuple[Any, ...], s
     )
 
 
-def _breach_sql(store: Store, policy: SlaPolicy) -> tuple[str, tuple[Any, ...], str]:
+def _breach_sql(store: Store, policy: SlaPolicy) -> Source:
     return (
         "FROM tickets INDEXED BY tickets_by_sla_due WHERE sla_due_at IS NOT NULL",
         (),
@@ -165,20 +143,23 @@ def _breach_sql(store: Store, policy: SlaPolicy) -> tuple[str, tuple[Any, ...], 
     )
 
 
-_SQL = {"due": _due_sql, "nudge": _nudge_sql, "breach": _breach_sql}
+_SQL: dict[QueueTimer, Callable[[Store, SlaPolicy], Source]] = {
+    QueueTimer.DUE: _due_sql,
+    QueueTimer.NUDGE: _nudge_sql,
+    QueueTimer.BREACH: _breach_sql,
+}
 
 
 def page(
-    store: Store, policy: SlaPolicy, name: str, *, limit: int = 100, offset: int = 0
+    store: Store, policy: SlaPolicy, timer: QueueTimer, *, limit: int = 100, offset: int = 0
 ) -> list[TicketSummary]:
-    """One page of the queue `name` ("due", "nudge" or "breach") as queue rows, in the
-    queue's own order (the same as `due`, `nudge` and `breach`)."""
-    source, params, order = _SQL[name](store, policy)
+    """One page of a workflow queue in its own order: Due by the promised time, Nudge by the
+    longest silence, Breach by the nearest deadline (missed ones first)."""
+    source, params, order = _SQL[QueueTimer(timer)](store, policy)
     return store.summaries(f"{source} ORDER BY {order} LIMIT ? OFFSET ?", (*params, limit, offset))
 
 
-def count(store: Store, policy: SlaPolicy, name: str) -> int:
-    """How many tickets the queue `name` holds now (a count on its partial index)."""
-    source, params, _ = _SQL[name](store, policy)
-    with store.lock:
-        return int(store.conn.execute(f"SELECT count(*) {source}", params).fetchone()[0])
+def count(store: Store, policy: SlaPolicy, timer: QueueTimer) -> int:
+    """How many tickets the queue holds now (a count on its partial index)."""
+    source, params, _ = _SQL[QueueTimer(timer)](store, policy)
+    return int(store.query(f"SELECT count(*) {source}", params)[0][0])

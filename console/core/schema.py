@@ -295,6 +295,26 @@ CREATE INDEX tickets_open_by_assignee_due ON tickets(assignee, ifnull(sla_due_at
     priority, created_at, id) WHERE {OPEN_SQL};
 """
 
+# What must reach a customer: every public message is queued here in the transaction that
+# stores it, so nothing said to a customer can be lost between the desk and the mail server
+# (the sender that delivers it comes with e-mail). A follow-up remembers whether an agent
+# promised it by hand or a reply promised it ("we will get back to you by ..."): the next reply
+# keeps the second kind of promise.
+_OUTBOX = """
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    message_id INTEGER NOT NULL UNIQUE REFERENCES messages(id),
+    automatic INTEGER NOT NULL DEFAULT 0 CHECK (automatic IN (0, 1)),
+    queued_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    sent_at TEXT,
+    last_error TEXT
+);
+CREATE INDEX outbox_unsent ON outbox(id) WHERE sent_at IS NULL;
+ALTER TABLE tickets ADD COLUMN followup_source TEXT
+    CHECK (followup_source IN ('agent', 'reply'));
+"""
+
 MIGRATIONS: list[str] = [
     _V1_BASE,
     _V2_SEARCH,
@@ -305,6 +325,7 @@ MIGRATIONS: list[str] = [
     _LINKS,
     _DRAFTS,
     _BREACH_ORDER,
+    _OUTBOX,
 ]
 LATEST = len(MIGRATIONS)
 

@@ -97,8 +97,8 @@ def embed(store: Store, ticket_ids: Iterable[int]) -> int:
     ids = list(ticket_ids)
     if not ids:
         return 0
-    with store.lock:
-        rows = store.conn.execute(
+    with store.read() as conn:
+        rows = conn.execute(
             "SELECT id, subject, substr(body, 1, ?) FROM tickets WHERE id IN "
             "(SELECT value FROM json_each(?))",
             (MAX_CHARS, "[" + ",".join(map(str, ids)) + "]"),
@@ -117,10 +117,10 @@ def embed_missing(store: Store, *, batch: int = 256, limit: int | None = None) -
     done = 0
     while limit is None or done < limit:
         size = batch if limit is None else min(batch, limit - done)
-        with store.lock:
+        with store.read() as conn:
             ids = [
                 r[0]
-                for r in store.conn.execute(
+                for r in conn.execute(
                     "SELECT t.id FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM ticket_embeddings "
                     "e WHERE e.ticket_id = t.id) ORDER BY t.id DESC LIMIT ?",
                     (size,),
@@ -136,8 +136,8 @@ def stored(store: Store, ticket_ids: Iterable[int]) -> dict[int, Any]:
     ids = list(ticket_ids)
     if not ids:
         return {}
-    with store.lock:
-        rows = store.conn.execute(
+    with store.read() as conn:
+        rows = conn.execute(
             "SELECT ticket_id, vector FROM ticket_embeddings WHERE ticket_id IN "
             "(SELECT value FROM json_each(?))",
             ("[" + ",".join(map(str, ids)) + "]",),

@@ -11,19 +11,19 @@ and the tests share one definition of "how long has this waited on us"."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.core.errors import InvalidInput
-from console.core.model import OPEN_STATUSES, Court, Priority, Status
+from console.core.model import OPEN_STATUSES, Court, Priority, SlaKind, Status
 
-FIRST_RESPONSE = "first_response"
-NEXT_UPDATE = "next_update"
-RESOLUTION = "resolution"
-KINDS = (FIRST_RESPONSE, NEXT_UPDATE, RESOLUTION)
+__all__ = ["SlaKind"]  # kept here too: the SLA's own vocabulary, defined with the others
+
+
+KINDS = tuple(SlaKind)
 
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DURATION_PART = re.compile(r"(\d+)\s*(w|d|h|m|s)", re.IGNORECASE)
@@ -75,18 +75,39 @@ class Calendar:
             day = first + timedelta(days=offset)
             if day.weekday() not in self.days or day in self.holidays:
                 continue
-            # Local wall times become UTC through the zone, so a DST change moves the window
-            # in UTC rather than stretching or shrinking the working day.
-            begin = datetime.combine(day, self.opens, tzinfo=self.zone).astimezone(UTC)
-            end_day = day + timedelta(days=self.closes_minutes // 1440)
-            end_time = time(self.closes_minutes % 1440 // 60, self.closes_minutes % 60)
-            end = datetime.combine(end_day, end_time, tzinfo=self.zone).astimezone(UTC)
+            begin, end = self._window(day)
             if end > start:
                 yield max(begin, start), end
         raise InvalidInput(
             f"the business calendar has no working time in the {_SEARCH_YEARS} "
             "years after the deadline's start: check its days and holidays"
         )
+
+    def windows_back(self, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Working intervals in UTC, latest first, from the one that holds or precedes `end`
+        (cut at `end`)."""
+        last = end.astimezone(self.zone).date() + timedelta(days=1)
+        for offset in range(366 * _SEARCH_YEARS):
+            day = last - timedelta(days=offset)
+            if day.weekday() not in self.days or day in self.holidays:
+                continue
+            begin, finish = self._window(day)
+            if begin < end:
+                yield begin, min(finish, end)
+        raise InvalidInput(
+            f"the business calendar has no working time in the {_SEARCH_YEARS} "
+            "years before the deadline: check its days and holidays"
+        )
+
+    def _window(self, day: date) -> tuple[datetime, datetime]:
+        """The working interval of a working `day`, in UTC."""
+        # Local wall times become UTC through the zone, so a DST change moves the window
+        # in UTC rather than stretching or shrinking the working day.
+        begin = datetime.combine(day, self.opens, tzinfo=self.zone).astimezone(UTC)
+        end_day = day + timedelta(days=self.closes_minutes // 1440)
+        end_time = time(self.closes_minutes % 1440 // 60, self.closes_minutes % 60)
+        end = datetime.combine(end_day, end_time, tzinfo=self.zone).astimezone(UTC)
+        return begin, end
 
 
 @dataclass(frozen=True)
@@ -145,16 +166,29 @@ def business_seconds(start: datetime, end: datetime, calendar: Calendar | None) 
 def add_business(start: datetime, seconds: int, calendar: Calendar | None) -> datetime:
     """The moment `seconds` of working time after `start` have passed.
 
-    With zero seconds: the first working moment at or after `start`."""
-    seconds = max(int(seconds), 0)
+    With zero seconds: the first working moment at or after `start`. With fewer than zero: the
+    moment that much working time before `start`, so a deadline already passed keeps its true
+    distance from now."""
+    seconds = int(seconds)
     if calendar is None:
         return start + timedelta(seconds=seconds)
+    if seconds < 0:
+        return _back_business(start, -seconds, calendar)
     for begin, finish in calendar.windows(start):
         available = int((finish - begin).total_seconds())
         if seconds <= available:
             return begin + timedelta(seconds=seconds)
         seconds -= available
     raise AssertionError("unreachable: windows() raises when it runs out")
+
+
+def _back_business(end: datetime, seconds: int, calendar: Calendar) -> datetime:
+    for begin, finish in calendar.windows_back(end):
+        available = int((finish - begin).total_seconds())
+        if seconds <= available:
+            return finish - timedelta(seconds=seconds)
+        seconds -= available
+    raise AssertionError("unreachable: windows_back() raises when it runs out")
 
 
 def clock_runs(status: Status | str, court: Court | str) -> bool:
@@ -176,13 +210,52 @@ class ClockState:
     first_response_at: datetime | None
 
 
+_STRETCH_FORMAT = "%Y%m%dT%H%M%S"
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A deadline that was missed, as the ticket remembers it so it is logged only once."""
+
+    kind: SlaKind
+    stretch: datetime | None = None
+    """For a next update, the start of the stretch it belonged to (each stretch promises its
+    own update); None for first response and resolution, which breach once per ticket."""
+
+    @property
+    def key(self) -> str:
+        """The stored form: "first_response", "next_update@20261102T090000"."""
+        if self.stretch is None:
+            return self.kind.value
+        return f"{self.kind.value}@{self.stretch.strftime(_STRETCH_FORMAT)}"
+
+    @classmethod
+    def from_key(cls, key: str) -> Breach:
+        kind, _, stretch = key.partition("@")
+        moment = (
+            datetime.strptime(stretch, _STRETCH_FORMAT).replace(tzinfo=UTC) if stretch else None
+        )
+        return cls(SlaKind(kind), moment)
+
+
+def breaches_from_text(text: str | None) -> frozenset[Breach]:
+    """The breaches a ticket row stores in its `sla_breached` column."""
+    return frozenset(Breach.from_key(key) for key in (text or "").split())
+
+
+def breaches_text(breaches: Iterable[Breach]) -> str | None:
+    """The column's form of `breaches` (None for none)."""
+    return " ".join(sorted(b.key for b in breaches)) or None
+
+
 @dataclass(frozen=True)
 class Deadline:
-    kind: str
+    kind: SlaKind
     due: datetime
-    key: str
-    """Names this deadline in the ticket's record of breaches already logged: first response
-    and resolution can breach once per ticket, next update once per stretch."""
+    """When it falls due; in the past once it is missed, by as much working time as it is
+    late."""
+    breach: Breach
+    """What it becomes once missed."""
 
 
 def counted(state: ClockState, now: datetime, calendar: Calendar | None) -> int:
@@ -194,7 +267,11 @@ def counted(state: ClockState, now: datetime, calendar: Calendar | None) -> int:
 
 
 def deadlines(state: ClockState, policy: SlaPolicy) -> list[Deadline]:
-    """The deadlines running now, soonest first; none while the clocks are stopped."""
+    """The deadlines running now, soonest first; none while the clocks are stopped.
+
+    First response and resolution count all the working time the ball was ours, so a deadline
+    missed before the current stretch lies that far in the past: its lateness survives the
+    customer's answer."""
     if not clock_runs(state.status, state.court):
         return []
     targets = policy.targets[state.priority]
@@ -203,14 +280,22 @@ def deadlines(state: ClockState, policy: SlaPolicy) -> list[Deadline]:
     if state.first_response_at is None:
         if targets.first_response is not None:
             due = add_business(since, targets.first_response - used, cal)
-            found.append(Deadline(FIRST_RESPONSE, due, FIRST_RESPONSE))
+            found.append(Deadline(SlaKind.FIRST_RESPONSE, due, Breach(SlaKind.FIRST_RESPONSE)))
     elif targets.next_update is not None:
         due = add_business(since, targets.next_update, cal)
-        found.append(Deadline(NEXT_UPDATE, due, f"{NEXT_UPDATE}@{since.strftime('%Y%m%dT%H%M%S')}"))
+        found.append(Deadline(SlaKind.NEXT_UPDATE, due, Breach(SlaKind.NEXT_UPDATE, since)))
     if targets.resolution is not None:
         due = add_business(since, targets.resolution - used, cal)
-        found.append(Deadline(RESOLUTION, due, RESOLUTION))
+        found.append(Deadline(SlaKind.RESOLUTION, due, Breach(SlaKind.RESOLUTION)))
     return sorted(found, key=lambda d: (d.due, KINDS.index(d.kind)))
+
+
+def promise(now: datetime, priority: Priority, policy: SlaPolicy) -> datetime:
+    """When a customer told now "you will hear from us" should hear from us at the latest: the
+    next-update target of the ticket's priority, in working time (24 hours when the team makes
+    no such promise, the seeds' rule)."""
+    target = policy.targets[priority].next_update
+    return add_business(now, target if target is not None else 24 * 3600, policy.calendar)
 
 
 def badge(due: datetime | None, now: datetime, policy: SlaPolicy) -> tuple[str, str]:

@@ -1,11 +1,18 @@
-"""The SQLite ticket store: opening a file safely, and every read the console needs.
+"""The SQLite ticket store: opening a file safely, the one way to write, and the reads.
 
-Writes live in `operations`; this module only offers them a transaction. Reads are paged and
-run on indexes: a queue asks for one page of rows and a count, never for the whole table, so a
-store of a million tickets costs no more memory than one of a hundred.
+The store's contract is narrow on purpose, so that another backend (PostgreSQL) can keep it:
 
-One `Store` may be used from several threads (the TUI reads in workers): a lock serialises the
-use of its single connection."""
+- `transaction()` is the only way to write: one IMMEDIATE transaction on the one write
+  connection, all of it or none of it. Only `workflow` (the funnel every change takes) and a
+  few bookkeeping modules (drafts, presence, the demo loader) call it.
+- `read()` gives the calling thread a read connection of its own for the length of the block:
+  WAL lets readers run beside the writer and beside each other, so a slow count in one worker
+  never delays a page of the queue in another. Inside a transaction, reads on the writing
+  thread see the transaction's own changes.
+- `data_version()` says whether another connection has committed, for the screens' poll.
+
+Reads are paged and run on indexes: a queue asks for one page of rows and a count, never for
+the whole table, so a store of a million tickets costs no more memory than one of a hundred."""
 
 from __future__ import annotations
 
@@ -19,8 +26,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from console.core import schema
 from console.core.clock import Clock, to_text, utc_now
 from console.core.errors import StoreError, TicketNotFound
@@ -28,9 +33,11 @@ from console.core.model import (
     OPEN_STATUSES,
     Court,
     Event,
+    EventAction,
     Line,
     Message,
     MessageKind,
+    Order,
     Priority,
     QueueCounts,
     QueueFilter,
@@ -43,9 +50,9 @@ BUSY_TIMEOUT_MS = 5000
 SUBJECT_PREVIEW = 300
 """Queue rows carry at most this many characters of a subject: a stranger's 5 MB subject must
 not be copied into every page."""
+IDLE_READERS = 4
+"""Read connections kept open between reads; more are opened when more threads read at once."""
 
-ORDERS = ("priority", "breach")
-"""How a queue may be sorted: by priority then age, or by time to the next SLA deadline."""
 DUE_KEY = "ifnull(sla_due_at, '~')"
 """The breach sort key, spelled as the indexes spell it (no deadline sorts last)."""
 
@@ -69,15 +76,29 @@ def fts_query(text: str, *, prefix_last: bool = False, any_word: bool = False) -
     return (" OR " if any_word else " ").join(quoted)
 
 
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+    )
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
 class Store:
     """An open ticket database. Use `Store.open(path)`; close it with `close()`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock) -> None:
-        self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+    def __init__(self, writer: sqlite3.Connection, path: Path, clock: Clock) -> None:
         self.path = path
         self.clock = clock
-        self.lock = threading.RLock()
+        self._writer = writer
+        self._write_lock = threading.RLock()
+        self._writing_thread: int | None = None
+        self._idle: list[sqlite3.Connection] = []
+        self._pool_lock = threading.Lock()
+        self._reading = threading.local()
+        self._watch: sqlite3.Connection | None = None
+        self._closed = False
 
     @classmethod
     def open(
@@ -100,13 +121,10 @@ class Store:
             except OSError as error:
                 raise StoreError(f"{path}: cannot create the database: {error.strerror}") from None
         try:
-            conn = sqlite3.connect(
-                path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
-            )
+            conn = _connect(path)
         except sqlite3.Error as error:
             raise StoreError(f"{path}: cannot open the database: {error}") from None
         try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             # Checked before anything else touches the file: a newer file is left as it was.
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > schema.LATEST:
@@ -127,8 +145,14 @@ class Store:
         return cls(conn, path, clock)
 
     def close(self) -> None:
-        with self.lock:
-            self.conn.close()
+        with self._write_lock, self._pool_lock:
+            self._closed = True
+            for conn in self._idle:
+                conn.close()
+            self._idle.clear()
+            if self._watch is not None:
+                self._watch.close()
+            self._writer.close()
 
     def __enter__(self) -> Store:
         return self
@@ -136,48 +160,114 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def now(self) -> str:
+        return to_text(self.clock())
+
     # -- writing -------------------------------------------------------------------------
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One IMMEDIATE write transaction: all of it commits, or none of it."""
-        with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+        with self._write_lock:
+            if self._writing_thread is not None:
+                raise RuntimeError("a transaction is already open on this store")
+            self._writer.execute("BEGIN IMMEDIATE")
+            self._writing_thread = threading.get_ident()
             try:
-                yield self.conn
+                yield self._writer
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                self._writer.execute("ROLLBACK")
                 raise
-            self.conn.execute("COMMIT")
-
-    def now(self) -> str:
-        return to_text(self.clock())
+            else:
+                self._writer.execute("COMMIT")
+            finally:
+                self._writing_thread = None
 
     # -- reading -------------------------------------------------------------------------
 
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A connection to read from, for this thread alone, in one consistent snapshot.
+
+        On the thread inside `transaction()`, the transaction's own connection (its changes
+        are visible); nested `read()` blocks share the outer block's connection."""
+        if self._writing_thread == threading.get_ident():
+            yield self._writer
+            return
+        outer = getattr(self._reading, "conn", None)
+        if outer is not None:
+            yield outer
+            return
+        conn = self._checkout()
+        self._reading.conn = conn
+        try:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
+        finally:
+            self._reading.conn = None
+            self._checkin(conn)
+
+    def _checkout(self) -> sqlite3.Connection:
+        with self._pool_lock:
+            if self._closed:
+                raise StoreError(f"{self.path}: the database is closed")
+            if self._idle:
+                return self._idle.pop()
+        try:
+            # Not query_only: the duplicate finder keeps scratch tables in the temp schema.
+            conn = _connect(self.path)
+        except sqlite3.Error as error:
+            raise StoreError(f"{self.path}: cannot open the database: {error}") from None
+        return conn
+
+    def _checkin(self, conn: sqlite3.Connection) -> None:
+        with self._pool_lock:
+            if not self._closed and len(self._idle) < IDLE_READERS:
+                self._idle.append(conn)
+                return
+        conn.close()
+
     def data_version(self) -> int:
-        """Changes when another connection commits: a cheap "did anything change?" poll."""
-        with self.lock:
-            return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        """Changes when another connection commits: a cheap "did anything change?" poll.
+
+        Read on a connection kept for this alone: the number only means something compared
+        with an earlier reading on the same connection."""
+        with self._pool_lock:
+            if self._closed:
+                raise StoreError(f"{self.path}: the database is closed")
+            if self._watch is None:
+                self._watch = _connect(self.path)
+            return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
 
     def last_event_id(self) -> int:
         """The newest event's number. Every change to a ticket logs an event, so a commit that
         leaves it alone changed no ticket (presence, say): the screens need not read again."""
-        with self.lock:
-            return int(self.conn.execute("SELECT ifnull(max(id), 0) FROM events").fetchone()[0])
+        with self.read() as conn:
+            return int(conn.execute("SELECT ifnull(max(id), 0) FROM events").fetchone()[0])
 
-    def _rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
-        with self.lock:
-            return list(self.db.query(sql, params))
+    def query(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        """Every row of one query, as tuples."""
+        with self.read() as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        """Every row of one query, as dicts by column name."""
+        with self.read() as conn:
+            cursor = conn.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def ticket(self, ticket_id: int) -> Ticket:
-        rows = self._rows("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
+        rows = self.rows("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
         if not rows:
             raise TicketNotFound(ticket_id)
         return _ticket(rows[0])
 
     def ticket_exists(self, ticket_id: int) -> bool:
-        return bool(self._rows("SELECT 1 AS x FROM tickets WHERE id = ?", (ticket_id,)))
+        return bool(self.rows("SELECT 1 AS x FROM tickets WHERE id = ?", (ticket_id,)))
 
     def tickets(
         self,
@@ -185,37 +275,36 @@ class Store:
         *,
         limit: int = 100,
         offset: int = 0,
-        order: str = "priority",
+        order: Order = Order.PRIORITY,
     ) -> list[TicketSummary]:
         """One page of a queue, most urgent first, then oldest first.
 
-        With `order="breach"` the nearest SLA deadline comes first (breached ones at the top),
+        With `Order.BREACH` the nearest SLA deadline comes first (breached ones at the top),
         then the tickets whose clocks are stopped, by priority and age."""
-        if order not in ORDERS:
-            raise ValueError(f"unknown queue order {order!r}")
+        order = Order(order)
         where, params = _where(queue)
         by = "priority, created_at, id"
-        if order == "breach":
+        if order == Order.BREACH:
             by = f"{DUE_KEY}, {by}"
         sql = (
             f"SELECT {_SUMMARY_COLUMNS} FROM {_source(queue, order)} WHERE {where} "
             f"ORDER BY {by} LIMIT ? OFFSET ?"
         )
-        return [_summary(r) for r in self._rows(sql, [*params, limit, offset])]
+        return [_summary(r) for r in self.rows(sql, [*params, limit, offset])]
 
     def summaries(self, sql: str, params: Any = ()) -> list[TicketSummary]:
         """Queue rows from `sql`, which names what follows `SELECT <row columns>`."""
-        return [_summary(r) for r in self._rows(f"SELECT {_SUMMARY_COLUMNS} {sql}", params)]
+        return [_summary(r) for r in self.rows(f"SELECT {_SUMMARY_COLUMNS} {sql}", params)]
 
     def count(self, queue: QueueFilter = QueueFilter()) -> int:
         where, params = _where(queue)
         sql = f"SELECT count(*) AS n FROM {_source(queue)} WHERE {where}"
-        return int(self._rows(sql, params)[0]["n"])
+        return int(self.rows(sql, params)[0]["n"])
 
     def queue_counts(self, agent: str | None = None) -> QueueCounts:
         """Open tickets per line and priority, plus the agent's own and the total."""
         by_line: dict[Line, dict[Priority, int]] = {line: {p: 0 for p in Priority} for line in Line}
-        rows = self._rows(
+        rows = self.rows(
             f"SELECT line, priority, count(*) AS n FROM tickets INDEXED BY "
             f"tickets_open_by_line WHERE {schema.OPEN_SQL} GROUP BY line, priority"
         )
@@ -227,7 +316,7 @@ class Store:
         )
 
     def messages(self, ticket_id: int) -> list[Message]:
-        rows = self._rows("SELECT * FROM messages WHERE ticket_id = ? ORDER BY id", (ticket_id,))
+        rows = self.rows("SELECT * FROM messages WHERE ticket_id = ? ORDER BY id", (ticket_id,))
         return [
             Message(
                 id=r["id"],
@@ -242,11 +331,11 @@ class Store:
         ]
 
     def events(self, ticket_id: int) -> list[Event]:
-        rows = self._rows("SELECT * FROM events WHERE ticket_id = ? ORDER BY id", (ticket_id,))
-        return [Event(**r) for r in rows]
+        rows = self.rows("SELECT * FROM events WHERE ticket_id = ? ORDER BY id", (ticket_id,))
+        return [Event(**{**r, "action": EventAction(r["action"])}) for r in rows]
 
     def contact_name(self, email: str) -> str | None:
-        rows = self._rows("SELECT name FROM contacts WHERE email = ?", (email,))
+        rows = self.rows("SELECT name FROM contacts WHERE email = ?", (email,))
         return rows[0]["name"] if rows else None
 
 
@@ -282,7 +371,7 @@ def _is_open_queue(queue: QueueFilter) -> bool:
     return tuple(queue.statuses) == OPEN_STATUSES
 
 
-def _source(queue: QueueFilter, order: str = "priority") -> str:
+def _source(queue: QueueFilter, order: Order = Order.PRIORITY) -> str:
     """The table with the index an open queue must use.
 
     The planner, seeing `status IN (...)`, would rather walk the status index and sort every
@@ -293,7 +382,7 @@ def _source(queue: QueueFilter, order: str = "priority") -> str:
         # A handful of open questions: look their tickets up by number rather than walk
         # every open ticket (NOT INDEXED still allows the primary key).
         return "tickets NOT INDEXED"
-    suffix = "_due" if order == "breach" else ""
+    suffix = "_due" if order == Order.BREACH else ""
     if queue.assignee is not None:
         return f"tickets INDEXED BY tickets_open_by_assignee{suffix}"
     if queue.line is not None:

@@ -1,10 +1,17 @@
 """Who the agents are and what they may do.
 
 Identity is the OS user (or `--as`). The team config maps users to a display name, the lines
-they work and a role. The rule this module keeps: only an agent who works the first or second
-line talks to the customer; the third line and the vendor line stay internal and ask the front
-line instead (seed 001). Without a config file everyone may do everything: a one-person shop
-is all four lines at once."""
+they work and a role. The rules this module states (the workflow enforces them on every
+change, whatever road the change came by):
+
+- only an agent who works a line that talks to customers sends them anything; by default the
+  first and second lines do (`[team] customer_lines`), while the third line and the vendor
+  line stay internal and ask the front line instead (seed 001). A lead may always;
+- a ticket is assigned to someone who works its line, or to a lead.
+
+Without a config file everyone may do everything: a one-person shop is all four lines at once.
+The timers act as the console itself (`SYSTEM`), never in the name of whoever's console runs
+them."""
 
 from __future__ import annotations
 
@@ -16,7 +23,9 @@ from console.core.errors import ConsoleError, InvalidInput
 from console.core.model import Line
 
 FRONT_LINES = frozenset({Line.L1, Line.L2})
+"""The lines that talk to customers unless the team config says otherwise."""
 ROLES = ("agent", "lead")
+SYSTEM_LOGIN = "console"
 
 
 class NotAllowed(ConsoleError):
@@ -32,18 +41,34 @@ class Agent:
     lines: tuple[Line, ...] = tuple(Line)
     """The support lines the agent works, front-most first."""
     role: str = "agent"
-    """"agent" or "lead"; a lead may override who talks to the customer."""
+    """"agent" or "lead"; a lead may talk to customers whatever lines they work. "system"
+    for the console's own timers."""
     known: bool = True
     """False for a user the team config does not list."""
+    customer_lines: frozenset[Line] = FRONT_LINES
+    """The lines that talk to customers in this agent's team."""
 
     @property
     def talks_to_customers(self) -> bool:
-        """Front-line agents talk to customers; so does a lead, whatever lines they work."""
-        return self.role == "lead" or any(line in FRONT_LINES for line in self.lines)
+        """Agents on a customer line talk to customers; so do leads and the console itself."""
+        return self.role in ("lead", "system") or any(
+            line in self.customer_lines for line in self.lines
+        )
+
+    @property
+    def is_system(self) -> bool:
+        return self.role == "system"
 
     @property
     def home_line(self) -> Line:
         return self.lines[0]
+
+    def works(self, line: Line) -> bool:
+        return line in self.lines
+
+
+SYSTEM = Agent(login=SYSTEM_LOGIN, name="the console", role="system")
+"""Who the timers act as: breaches, reminders and auto-closes belong to no agent."""
 
 
 @dataclass(frozen=True)
@@ -51,17 +76,27 @@ class Team:
     agents: dict[str, Agent] = field(default_factory=dict)
     source: Path | None = None
     """The config file the team came from; None when there is none."""
+    customer_lines: frozenset[Line] = FRONT_LINES
+    """The lines whose agents talk to customers."""
 
     def agent(self, login: str) -> Agent:
         """The agent for `login`. Without a config: everything. Unknown in a config: first line."""
+        if login == SYSTEM_LOGIN:
+            return SYSTEM
         if login in self.agents:
             return self.agents[login]
         if not self.agents:
-            return Agent(login=login, name=login)
-        return Agent(login=login, name=login, lines=(Line.L1,), known=False)
+            return Agent(login=login, name=login, customer_lines=self.customer_lines)
+        return Agent(
+            login=login,
+            name=login,
+            lines=(Line.L1,),
+            known=False,
+            customer_lines=self.customer_lines,
+        )
 
     def unknown_warning(self, login: str) -> str | None:
-        if self.agents and login not in self.agents:
+        if self.agents and login not in self.agents and login != SYSTEM_LOGIN:
             return (
                 f"agent {login!r} is not in the team config {self.source}; working as a "
                 "first-line agent"
@@ -71,43 +106,79 @@ class Team:
     def front_line_agents(self) -> list[Agent]:
         return [a for a in self.agents.values() if a.talks_to_customers]
 
+    def check_assignee(self, login: str, line: Line) -> Agent:
+        """The agent a ticket on `line` may be assigned to; refused when the team does not
+        list them, or when they work neither that line nor as a lead."""
+        if not self.agents:
+            return self.agent(login)
+        if login not in self.agents:
+            known = ", ".join(sorted(self.agents))
+            raise InvalidInput(f"unknown agent {login!r}: the team config lists {known}")
+        agent = self.agents[login]
+        if not agent.works(line) and agent.role != "lead":
+            lines = "/".join(str(x) for x in agent.lines)
+            raise NotAllowed(
+                f"{login} works {lines}, not {line}: escalate the ticket to their line, "
+                "or assign it to someone on it"
+            )
+        return agent
+
+
+def _lines(value: Any, where: str) -> tuple[Line, ...]:
+    if not isinstance(value, list) or not value:
+        raise InvalidInput(f'{where} must be a non-empty list such as ["L1"]')
+    try:
+        return tuple(Line.parse(str(v), "line") for v in value)
+    except InvalidInput as error:
+        raise InvalidInput(f"{where}: {error}") from None
+
 
 def parse_team(config: dict[str, Any], source: Path | None = None) -> Team:
-    """The `[agents.LOGIN]` tables of a config; every mistake names the file and the key."""
+    """The `[team]` and `[agents.LOGIN]` tables of a config; every mistake names the file and
+    the key."""
     where = str(source or "config")
+    settings = config.get("team", {})
+    if not isinstance(settings, dict):
+        raise InvalidInput(f"{where}: [team] must be a table")
+    unknown = set(settings) - {"customer_lines"}
+    if unknown:
+        raise InvalidInput(f"{where}: team: unknown setting {sorted(unknown)[0]!r}")
+    customer_lines = FRONT_LINES
+    if "customer_lines" in settings:
+        customer_lines = frozenset(
+            _lines(settings["customer_lines"], f"{where}: team.customer_lines")
+        )
     raw = config.get("agents", {})
     if not isinstance(raw, dict):
         raise InvalidInput(f"{where}: [agents] must be a table of agents")
     agents: dict[str, Agent] = {}
     for login, entry in raw.items():
         key = f"agents.{login}"
+        if login == SYSTEM_LOGIN:
+            raise InvalidInput(f"{where}: {key}: {SYSTEM_LOGIN!r} is the console's own name")
         if not isinstance(entry, dict):
             raise InvalidInput(f"{where}: {key} must be a table (name, lines, role)")
         unknown = set(entry) - {"name", "lines", "role"}
         if unknown:
             raise InvalidInput(f"{where}: {key}: unknown setting {sorted(unknown)[0]!r}")
-        lines_raw = entry.get("lines", [line.value for line in Line])
-        if not isinstance(lines_raw, list) or not lines_raw:
-            raise InvalidInput(f'{where}: {key}.lines must be a non-empty list such as ["L1"]')
-        try:
-            lines = tuple(Line.parse(str(v), "line") for v in lines_raw)
-        except InvalidInput as error:
-            raise InvalidInput(f"{where}: {key}.lines: {error}") from None
+        lines = _lines(entry.get("lines", [line.value for line in Line]), f"{where}: {key}.lines")
         role = entry.get("role", "agent")
         if role not in ROLES:
             raise InvalidInput(f"{where}: {key}.role must be one of {', '.join(ROLES)}")
         name = entry.get("name", login)
         if not isinstance(name, str) or not name.strip():
             raise InvalidInput(f"{where}: {key}.name must be a non-empty string")
-        agents[login] = Agent(login=login, name=name.strip(), lines=lines, role=role)
-    return Team(agents=agents, source=source)
+        agents[login] = Agent(
+            login=login, name=name.strip(), lines=lines, role=role, customer_lines=customer_lines
+        )
+    return Team(agents=agents, source=source, customer_lines=customer_lines)
 
 
 def require_customer_contact(agent: Agent) -> None:
-    """Refuse a public reply from an agent who works only the third or vendor line."""
+    """Refuse a message to the customer from an agent whose lines do not talk to customers."""
     if not agent.talks_to_customers:
         lines = "/".join(line.value for line in agent.lines)
         raise NotAllowed(
-            f"{agent.login} works {lines} and cannot reply to the customer; "
+            f"{agent.login} works {lines} and cannot write to the customer; "
             "ask the front line instead"
         )

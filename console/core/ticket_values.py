@@ -4,21 +4,32 @@ A value that is not known (a customer who never gave a name) is left out of the 
 `render_text` shows the placeholder as a visible marker instead: the agent sees the gap in the
 preview, and a public reply holding one is refused unless the agent says otherwise. Values that
 come from customers (subject, name) pass through `one_line`, so a stranger's text cannot carry
-line breaks or terminal escapes into a reply."""
+line breaks or terminal escapes into a reply.
+
+`{sla.next_update}` is a promise: the team's own next-update target for the ticket's priority,
+counted in working time from now and written in the team's time zone. A reply that makes it
+while handing the ball to the customer gets it tracked as a follow-up (`promised_followup`),
+so the promise shows in the Due queue instead of being tracked nowhere."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, tzinfo
 
+from console.core.clock import from_text
+from console.core.desk import Desk
 from console.core.macros import PLACEHOLDERS, fill, placeholders_in
 from console.core.model import Ticket
-from console.core.store import Store
+from console.core.sla import promise
 from console.core.text import one_line
+from console.core.workflow import Followup
 
-DEFAULT_NEXT_UPDATE = timedelta(hours=24)
-"""When the customer hears from us next, until an SLA policy says otherwise: the 24-hour rule."""
+PROMISE_PLACEHOLDER = "sla.next_update"
 
-_SHOWN = "%Y-%m-%d %H:%M UTC"
+
+def moment_text(moment: datetime, zone: tzinfo) -> str:
+    """A moment as a customer reads it, in the team's zone: "2026-12-03 14:00 EET"."""
+    local = moment.astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
 
 
 def marker(name: str) -> str:
@@ -26,41 +37,40 @@ def marker(name: str) -> str:
     return f"\u27e8{name}?\u27e9"
 
 
-def ticket_values(
-    store: Store,
-    ticket: Ticket,
-    agent: str,
-    *,
-    agent_name: str | None = None,
-    next_update: datetime | str | None = None,
-) -> dict[str, str]:
-    """Every placeholder value known for `ticket` answered by `agent`.
-
-    `next_update` comes from the SLA clock when there is one; by default it is 24 hours from
-    now. `agent_name` comes from the team's configuration; by default the login."""
-    now = store.clock()
+def ticket_values(desk: Desk, ticket: Ticket) -> dict[str, str]:
+    """Every placeholder value known for `ticket` answered by the desk's agent."""
+    now = desk.now()
+    zone = desk.policy.zone
+    agent = desk.agent
     values = {
         "ticket.id": str(ticket.id),
         "ticket.subject": one_line(ticket.subject, 200),
         "ticket.priority": str(ticket.priority),
         "ticket.line": str(ticket.line),
         "ticket.status": str(ticket.status),
-        "ticket.created": ticket.created_at.replace("T", " ").replace("Z", " UTC"),
+        "ticket.created": moment_text(from_text(ticket.created_at), zone),
         "customer.email": one_line(ticket.requester, 200),
-        "agent.login": agent,
-        "agent.name": one_line(agent_name or agent, 100),
-        "today": now.strftime("%Y-%m-%d"),
+        "agent.login": agent.login,
+        "agent.name": one_line(agent.name or agent.login, 100),
+        "today": f"{now.astimezone(zone):%Y-%m-%d}",
+        PROMISE_PLACEHOLDER: moment_text(promise(now, ticket.priority, desk.policy), zone),
     }
-    if isinstance(next_update, str):
-        values["sla.next_update"] = next_update
-    else:
-        values["sla.next_update"] = (next_update or now + DEFAULT_NEXT_UPDATE).strftime(_SHOWN)
-    name = store.contact_name(ticket.requester)
+    name = desk.store.contact_name(ticket.requester)
     if name and name.strip():
         values["customer.name"] = one_line(name.strip(), 100)
         values["customer.first_name"] = values["customer.name"].split()[0]
     assert set(values) <= set(PLACEHOLDERS), "a value for a placeholder nobody may use"
     return values
+
+
+def promised_followup(desk: Desk, ticket: Ticket, text: str) -> Followup | None:
+    """The follow-up a public message promises when it tells the customer when they will hear
+    from us (the rendered `{sla.next_update}` is in it); None when it promises nothing."""
+    due = promise(desk.now(), ticket.priority, desk.policy)
+    said = moment_text(due, desk.policy.zone)
+    if said not in text:
+        return None
+    return Followup(due, f"promised the customer an update by {said}", by_reply=True)
 
 
 def render_text(text: str, values: dict[str, str]) -> tuple[str, list[str]]:

@@ -52,8 +52,8 @@ class Since:
 
 
 def last_event_id(store: Store, ticket_id: int) -> int:
-    with store.lock:
-        row = store.conn.execute(
+    with store.read() as conn:
+        row = conn.execute(
             "SELECT max(id) FROM events WHERE ticket_id = ?", (ticket_id,)
         ).fetchone()
     return int(row[0] or 0)
@@ -61,16 +61,14 @@ def last_event_id(store: Store, ticket_id: int) -> int:
 
 def changes_since(store: Store, ticket_id: int, after_event_id: int) -> Since:
     """The ticket's changes after `after_event_id`, oldest first, one line each."""
-    with store.lock:
-        version = store.conn.execute(
-            "SELECT version FROM tickets WHERE id = ?", (ticket_id,)
-        ).fetchone()
-        rows = store.conn.execute(
+    with store.read() as conn:
+        version = conn.execute("SELECT version FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        rows = conn.execute(
             "SELECT id, at, actor, action, before, after, detail FROM events"
             " WHERE ticket_id = ? AND id > ? ORDER BY id LIMIT ?",
             (ticket_id, after_event_id, MAX_CHANGES + 1),
         ).fetchall()
-        total = store.conn.execute(
+        total = conn.execute(
             "SELECT count(*), max(id) FROM events WHERE ticket_id = ? AND id > ?",
             (ticket_id, after_event_id),
         ).fetchone()
@@ -93,9 +91,10 @@ def _describe(
         found = _MESSAGE_ID.match(detail or "")
         excerpt = ""
         if found:
-            row = store.conn.execute(
+            rows = store.query(
                 "SELECT author, body FROM messages WHERE id = ?", (int(found.group(1)),)
-            ).fetchone()
+            )
+            row = rows[0] if rows else None
             if row is not None:
                 if after == "customer":
                     who = one_line(row[0], 40)

@@ -1,57 +1,87 @@
-"""The life of a ticket: whose move it is, its status, and the SLA clocks that follow both.
+"""The one path every change to a ticket takes.
 
-Every function here is one operation in the sense of `operations`: one transaction, the
-version checked and raised, an event for each change. What they add is the workflow: a
-customer message puts the ball in our court, a public reply in the customer's, a vendor
-hand-off in the vendor's; the status follows (new, open, waiting, solved, closed); and the
-ticket's clock columns (`clock_since`, `ours_seconds`, `sla_due_at`, ...) are brought up to
-date in the same transaction, so a queue can sort by time to breach with an index and no
-history.
+An operation opens a change (`with change(desk) as c:`), adds its messages and updates its
+tickets through it; the change is one transaction, and for every road a change may come by
+(a verb, a key on the ticket screen, a macro, the timers, a mail) it:
 
-A deadline that passed before a move is logged as a breach by that move, so a late answer is
-counted even if the timers (`timers.tick`) never ran in between."""
+- checks the version the agent saw (`expected_version`), so a colleague's change is never
+  silently overwritten;
+- checks who may do it: only an agent on a customer line (or a lead, or the console itself)
+  writes to a customer; a ticket is assigned only to someone who works its line;
+- keeps the ticket's status following whose move it is (new, open, waiting; solved and closed
+  stay as set), and the SLA clocks following both: a stretch of the same court and status has
+  a start (`clock_since`), the working time the ball was ours before it is summed
+  (`ours_seconds`), and every deadline is recomputed from the policy, whatever changed (a new
+  priority moves them too). A deadline missed is logged once as a breach, and keeps its true
+  lateness after the ball has been away;
+- logs an event for every field it changed, and queues every public message in the outbox.
+
+The ticket row's columns are written here and nowhere else."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
-from console.core import operations
 from console.core.clock import from_text, to_text
-from console.core.errors import InvalidInput, TicketNotFound
-from console.core.model import OPEN_STATUSES, Court, MessageKind, Priority, Status, Ticket
-from console.core.operations import bump_version, insert_message, record_event
+from console.core.desk import Desk
+from console.core.errors import InvalidInput, TicketConflict, TicketNotFound
+from console.core.model import (
+    OPEN_STATUSES,
+    Approval,
+    Court,
+    EventAction,
+    Line,
+    MessageKind,
+    Priority,
+    Status,
+)
 from console.core.sla import (
-    FIRST_RESPONSE,
-    RESOLUTION,
+    Breach,
     ClockState,
-    SlaPolicy,
+    SlaKind,
+    breaches_from_text,
+    breaches_text,
     business_seconds,
     clock_runs,
     deadlines,
 )
 from console.core.store import Store
+from console.core.team import SYSTEM_LOGIN, require_customer_contact
 
-DEFAULT_POLICY = SlaPolicy()
+MAX_SUBJECT = 1000
+"""Subjects longer than this are cut (the full text stays in the body): a subject is a
+line in a queue, not a document."""
 
-CONFIRM_TEXT = (
-    "We believe this is now solved. Could you confirm that it works for you? If anything is "
-    "still wrong, just reply to this message and the ticket reopens."
-)
-NUDGE_TEXT = (
-    "We are still waiting for your answer on this ticket, and we would like to get it solved "
-    "for you. Could you reply when you have a moment?"
-)
-CLOSE_TEXT = (
-    "We have not heard back from you, so we are closing this ticket. If the problem is still "
-    "there, just reply and we will pick it up again."
-)
-APPROVAL_TEXT = (
-    "This needs paid work, estimated at {estimate}. We will start once you approve it; "
-    "reply to approve or to decline."
-)
+TERMS = frozenset({"vendor", "vendor_case", "billable", "estimate_minutes", "approval", "rating"})
+"""The columns an operation may set through `update(terms=...)`: what was agreed about the
+ticket. Its clocks, court and status are the workflow's to keep."""
+
+
+class Keep(Enum):
+    """For `update`: leave this field as it is (None means "set it to nothing")."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+@dataclass(frozen=True)
+class Followup:
+    """A promise to get back to the customer by a moment: the Due queue's reminder."""
+
+    due: datetime
+    note: str | None = None
+    by_reply: bool = False
+    """Promised in a public reply ("we will get back to you by ..."): the next public reply
+    keeps the promise and clears it. A promise made by hand stays until it is marked done."""
 
 
 @dataclass(frozen=True)
@@ -69,19 +99,21 @@ class Clocks:
     """Working seconds the ball was ours before the current stretch."""
     first_response_at: str | None
     resolved_at: str | None
-    sla_kind: str | None
-    """Which promise falls due first: first_response, next_update or resolution."""
+    sla_kind: SlaKind | None
+    """Which promise falls due first."""
     sla_due_at: str | None
-    """When it falls due; None while the clocks are stopped."""
-    sla_breached: tuple[str, ...]
+    """When it falls due (in the past once missed); None while the clocks are stopped."""
+    breaches: frozenset[Breach]
     vendor: str | None
     vendor_case: str | None
     followup_due_at: str | None
     followup_note: str | None
+    followup_by_reply: bool
+    nudged_since: str | None
     rating: int | None
     billable: bool
     estimate_minutes: int | None
-    approval: str | None
+    approval: Approval | None
     version: int
 
     def state(self) -> ClockState:
@@ -97,15 +129,7 @@ class Clocks:
         )
 
 
-def _row(conn: sqlite3.Connection, ticket_id: int) -> dict[str, Any]:
-    cursor = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
-    found = cursor.fetchone()
-    if found is None:
-        raise TicketNotFound(ticket_id)
-    return dict(zip([d[0] for d in cursor.description], found, strict=True))
-
-
-def clocks_from_row(row: dict[str, Any]) -> Clocks:
+def clocks_from_row(row: Mapping[str, Any]) -> Clocks:
     return Clocks(
         ticket_id=row["id"],
         priority=Priority(row["priority"]),
@@ -116,71 +140,32 @@ def clocks_from_row(row: dict[str, Any]) -> Clocks:
         ours_seconds=row["ours_seconds"] or 0,
         first_response_at=row["first_response_at"],
         resolved_at=row["resolved_at"],
-        sla_kind=row["sla_kind"],
+        sla_kind=SlaKind(row["sla_kind"]) if row["sla_kind"] else None,
         sla_due_at=row["sla_due_at"],
-        sla_breached=tuple((row["sla_breached"] or "").split()),
+        breaches=breaches_from_text(row["sla_breached"]),
         vendor=row["vendor"],
         vendor_case=row["vendor_case"],
         followup_due_at=row["followup_due_at"],
         followup_note=row["followup_note"],
+        followup_by_reply=row["followup_source"] == "reply",
+        nudged_since=row["nudged_since"],
         rating=row["rating"],
         billable=bool(row["billable"]),
         estimate_minutes=row["estimate_minutes"],
-        approval=row["approval"],
+        approval=Approval(row["approval"]) if row["approval"] else None,
         version=row["version"],
     )
 
 
 def clocks(store: Store, ticket_id: int) -> Clocks:
     """A ticket's workflow and SLA state."""
-    with store.lock:
-        return clocks_from_row(_row(store.conn, ticket_id))
+    rows = store.rows("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
+    if not rows:
+        raise TicketNotFound(ticket_id)
+    return clocks_from_row(rows[0])
 
 
-def _state(row: dict[str, Any]) -> ClockState:
-    return clocks_from_row(row).state()
-
-
-def settle_breaches(
-    conn: sqlite3.Connection, row: dict[str, Any], policy: SlaPolicy, now: datetime, actor: str
-) -> set[str]:
-    """Log every deadline of the current stretch that passed by `now` and is not logged yet.
-
-    Returns the keys of the breaches logged for the ticket so far (old and new)."""
-    breached = set((row["sla_breached"] or "").split())
-    for deadline in deadlines(_state(row), policy):
-        if deadline.due <= now and deadline.key not in breached:
-            record_event(
-                conn,
-                row["id"],
-                to_text(now),
-                actor,
-                "sla_breach",
-                None,
-                deadline.kind,
-                f"due {to_text(deadline.due)}",
-            )
-            breached.add(deadline.key)
-    return breached
-
-
-def clock_columns(row: dict[str, Any], policy: SlaPolicy, breached: set[str]) -> dict[str, Any]:
-    """The stored deadline columns for the state in `row` (already updated)."""
-    found = deadlines(_state(row), policy)
-    current = {d.key for d in found}
-    # First response and resolution breach once per ticket; a next-update breach belongs to
-    # its stretch and is forgotten when the stretch ends.
-    kept = {k for k in breached if k in (FIRST_RESPONSE, RESOLUTION) or k in current}
-    pending = [d for d in found if d.key not in kept]
-    return {
-        "sla_due_at": to_text(found[0].due) if found else None,
-        "sla_kind": found[0].kind if found else None,
-        "sla_check_at": to_text(pending[0].due) if pending else None,
-        "sla_breached": " ".join(sorted(kept)) or None,
-    }
-
-
-def _status_for(status: Status, court: Court) -> Status:
+def status_for(status: Status, court: Court) -> Status:
     """The status an open ticket has when the move is `court`'s."""
     if status not in OPEN_STATUSES:
         return status
@@ -189,791 +174,442 @@ def _status_for(status: Status, court: Court) -> Status:
     return Status.NEW if status == Status.NEW else Status.OPEN
 
 
-def move(
-    store: Store,
-    conn: sqlite3.Connection,
-    policy: SlaPolicy,
-    actor: str,
-    ticket_id: int,
-    now: str,
-    *,
-    court: Court | None = None,
-    status: Status | None = None,
-    reason: str | None = None,
-    restart: bool = False,
-    assignments: dict[str, Any] | None = None,
-    expected_version: int | None = None,
-) -> dict[str, Any]:
-    """Inside a transaction: change court and/or status and keep the clocks right.
+_ADDRESS = re.compile(
+    r"""^\s*(?:
+    (?P<name>[^<]*?)\s*<(?P<angle>[^<>\s]+@[^<>\s]+)>   # Name <address>
+    | (?P<bare>[^\s<>]+@[^\s<>]+)                        # address
+    )\s*$""",
+    re.VERBOSE,
+)
 
-    `restart` begins a new stretch without a change (a public reply that keeps the ball with
-    us restarts the next-update clock). Returns the ticket's row as it is now."""
-    row = _row(conn, ticket_id)
-    moment = from_text(now)
-    unclocked = row["clock_since"] is None
-    if unclocked:  # a ticket from before the clocks (or a script): its stretch began then
-        row["clock_since"] = row["updated_at"]
-    breached = settle_breaches(conn, row, policy, moment, actor)
-    old_court, old_status = Court(row["court"]), Status(row["status"])
-    new_court = court or old_court
-    new_status = status or _status_for(old_status, new_court)
-    changes: dict[str, Any] = dict(assignments or {})
-    if (new_court, new_status) != (old_court, old_status) or restart:
-        if clock_runs(old_status, old_court):
-            changes["ours_seconds"] = (row["ours_seconds"] or 0) + business_seconds(
-                from_text(row["clock_since"]), moment, policy.calendar
-            )
-        changes["clock_since"] = now
-    if new_court != old_court:
-        changes["court"] = new_court.value
-    if new_status != old_status:
-        changes["status"] = new_status.value
-        if new_status in OPEN_STATUSES and old_status not in OPEN_STATUSES:
-            changes["resolved_at"] = None
-        elif new_status not in OPEN_STATUSES and old_status in OPEN_STATUSES:
-            changes["resolved_at"] = now
-    after = {**row, **changes}
-    changes.update(clock_columns(after, policy, breached))
-    if unclocked:
-        changes.setdefault("clock_since", row["clock_since"])
-    bump_version(store, conn, ticket_id, expected_version, actor, now, changes)
-    if new_status != old_status:
-        record_event(
-            conn, ticket_id, now, actor, "status", old_status.value, new_status.value, reason
+
+def parse_address(text: str) -> tuple[str, str | None]:
+    """("ann@example.com", "Ann Lee") from "Ann Lee <ann@example.com>" or a bare address."""
+    match = _ADDRESS.match(text or "")
+    if not match:
+        raise InvalidInput(
+            f"requester {text!r} is not an e-mail address "
+            "(use name@example.com or 'Name <name@example.com>')"
         )
-    if new_court != old_court:
-        record_event(conn, ticket_id, now, actor, "court", old_court.value, new_court.value, reason)
-    return {**row, **changes}
+    email = (match.group("angle") or match.group("bare")).lower()
+    name = (match.group("name") or "").strip().strip('"') or None
+    return email, name
 
 
-def start_clocks(policy: SlaPolicy) -> Any:
-    """An `on_create` hook for `operations.create_ticket`: start a new ticket's clocks."""
+def _subject(subject: str) -> str:
+    cleaned = (subject or "").strip()
+    if not cleaned:
+        raise InvalidInput("the subject is empty: give the ticket a subject")
+    return cleaned[:MAX_SUBJECT]
 
-    def hook(conn: sqlite3.Connection, ticket_id: int, now: str) -> None:
-        row = _row(conn, ticket_id)
-        row.update(clock_since=now, ours_seconds=0)
-        columns = {"clock_since": now, **clock_columns(row, policy, set())}
-        conn.execute(
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class Change:
+    """One write transaction on the store, made by one agent at one moment."""
+
+    def __init__(self, desk: Desk, conn: sqlite3.Connection) -> None:
+        self.desk = desk
+        self.conn = conn
+        self.moment = desk.now()
+        self.now = to_text(self.moment)
+        self.moment = from_text(self.now)  # to the second, as the store keeps it
+        self._messaged: set[int] = set()
+        self._answered: set[int] = set()
+        """Tickets given a public message by an agent in this change: a first response."""
+        self._public: set[int] = set()
+        self._updated: set[int] = set()
+        self._logged: set[int] = set()
+        """Tickets with an event in this change: their version must be raised."""
+
+    @property
+    def actor(self) -> str:
+        return self.desk.login
+
+    # -- reading inside the change -----------------------------------------------------------
+
+    def row(self, ticket_id: int) -> dict[str, Any]:
+        """The ticket's row as this transaction sees it."""
+        cursor = self.conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
+        found = cursor.fetchone()
+        if found is None:
+            raise TicketNotFound(ticket_id)
+        return dict(zip([d[0] for d in cursor.description], found, strict=True))
+
+    def check_version(self, ticket_id: int, expected_version: int | None) -> dict[str, Any]:
+        """The ticket's row, refused if it changed since the agent saw `expected_version`."""
+        row = self.row(ticket_id)
+        if expected_version is not None and row["version"] != expected_version:
+            raise TicketConflict(ticket_id, row["updated_by"], row["updated_at"])
+        return row
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def event(
+        self,
+        ticket_id: int,
+        action: EventAction,
+        before: Any = None,
+        after: Any = None,
+        detail: str | None = None,
+        *,
+        by_clock: bool = False,
+    ) -> None:
+        """Log an event of this change; `by_clock` ones (a deadline missed) are the console's
+        own, whoever's change noticed them."""
+        actor = SYSTEM_LOGIN if by_clock else self.actor
+        self.conn.execute(
+            "INSERT INTO events (ticket_id, at, actor, action, before, after, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (ticket_id, self.now, actor, action.value, _text(before), _text(after), detail),
+        )
+        if not by_clock:
+            self._logged.add(ticket_id)
+
+    def create(
+        self,
+        *,
+        subject: str,
+        requester: str,
+        body: str = "",
+        body_raw: bytes | None = None,
+        line: Line = Line.L1,
+        priority: Priority = Priority.P3,
+        source: str = "cli",
+        status: Status = Status.NEW,
+    ) -> int:
+        """Open a ticket for `requester` ("name@example.com" or "Name <name@...>"), its clocks
+        started, the move ours; returns its number. `status` is new, or open for a ticket that
+        continues a conversation (a split)."""
+        subject = _subject(subject)
+        status = Status(status)
+        if status not in (Status.NEW, Status.OPEN):
+            raise AssertionError(f"a ticket is opened new or open, not {status}")
+        email, name = parse_address(requester)
+        line, priority = Line(line), Priority(priority)
+        self.conn.execute(
+            "INSERT OR IGNORE INTO contacts (email, name, created_at) VALUES (?, ?, ?)",
+            (email, name, self.now),
+        )
+        if name:
+            self.conn.execute(
+                "UPDATE contacts SET name = ? WHERE email = ? AND name IS NULL", (name, email)
+            )
+        contact_id = self.conn.execute(
+            "SELECT id FROM contacts WHERE email = ?", (email,)
+        ).fetchone()[0]
+        cursor = self.conn.execute(
+            "INSERT INTO tickets (subject, body, body_raw, requester, contact_id, line, priority,"
+            " status, court, created_at, updated_at, updated_by, version, clock_since,"
+            " ours_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'us', ?, ?, ?, 1, ?, 0)",
+            (
+                subject,
+                body,
+                body_raw,
+                email,
+                contact_id,
+                line.value,
+                priority.value,
+                status.value,
+                self.now,
+                self.now,
+                self.actor,
+                self.now,
+            ),
+        )
+        ticket_id = int(cursor.lastrowid or 0)
+        self.event(
+            ticket_id,
+            EventAction.CREATED,
+            detail=f"{line.value} {priority.value} from {email} via {source}",
+        )
+        self._write_clocks(ticket_id, self._deadline_columns(self.row(ticket_id), set()))
+        self._updated.add(ticket_id)
+        return ticket_id
+
+    def message(
+        self,
+        ticket_id: int,
+        kind: MessageKind,
+        body: str,
+        *,
+        body_raw: bytes | None = None,
+        author: str | None = None,
+    ) -> int:
+        """Add a message to the thread; a public one is checked against who may write to the
+        customer and queued for delivery. Add messages before the ticket's `update`, which
+        counts them (a first response, a kept promise, a nudge)."""
+        kind = MessageKind(kind)
+        if ticket_id in self._updated:
+            raise AssertionError(f"ticket #{ticket_id}: add messages before updating it")
+        if not body.strip() and body_raw is None:
+            raise InvalidInput("the message is empty: write something first")
+        row = self.row(ticket_id)
+        if kind == MessageKind.REPLY:
+            require_customer_contact(self.desk.agent)
+        if author is None:
+            author = row["requester"] if kind == MessageKind.CUSTOMER else self.actor
+        cursor = self.conn.execute(
+            "INSERT INTO messages (ticket_id, kind, author, body, body_raw, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (ticket_id, kind.value, author, body, body_raw, self.now),
+        )
+        message_id = int(cursor.lastrowid or 0)
+        self.event(ticket_id, EventAction.MESSAGE, None, kind.value, f"message {message_id}")
+        if kind == MessageKind.REPLY:
+            automatic = self.desk.agent.is_system
+            self.conn.execute(
+                "INSERT INTO outbox (message_id, automatic, queued_at) VALUES (?, ?, ?)",
+                (message_id, int(automatic), self.now),
+            )
+            self._public.add(ticket_id)
+            if not automatic:  # what the console says by itself is not an agent's answer
+                self._answered.add(ticket_id)
+        self._messaged.add(ticket_id)
+        return message_id
+
+    def update(
+        self,
+        ticket_id: int,
+        *,
+        expected_version: int | None = None,
+        court: Court | Keep = KEEP,
+        status: Status | Keep = KEEP,
+        priority: Priority | Keep = KEEP,
+        line: Line | Keep = KEEP,
+        assignee: str | None | Keep = KEEP,
+        followup: Followup | None | Keep = KEEP,
+        terms: Mapping[str, Any] | None = None,
+        restart: bool = False,
+        reason: str | None = None,
+        line_event: EventAction = EventAction.LINE,
+    ) -> dict[str, Any]:
+        """Change the ticket and raise its version; returns its row as it is now.
+
+        `restart` begins a new stretch although court and status stay (a public reply that
+        keeps the ball with us restarts the next-update clock)."""
+        row = self.check_version(ticket_id, expected_version)
+        if ticket_id in self._updated:
+            raise AssertionError(f"ticket #{ticket_id} is updated twice in one change")
+        unknown = set(terms or {}) - TERMS
+        if unknown:
+            raise AssertionError(f"not a term of a ticket: {', '.join(sorted(unknown))}")
+        noted = ticket_id in self._logged
+        if row["clock_since"] is None:  # a ticket from before the clocks: its stretch began then
+            row["clock_since"] = row["updated_at"]
+        breached = self._log_missed(row, set(breaches_from_text(row["sla_breached"])))
+        old_court, old_status = Court(row["court"]), Status(row["status"])
+        new_court = old_court if court is KEEP else Court(court)
+        new_status = status_for(old_status, new_court) if status is KEEP else Status(status)
+        new_line = Line(row["line"]) if line is KEEP else Line(line)
+        changes: dict[str, Any] = {
+            "clock_since": row["clock_since"],
+            **{k: v.value if isinstance(v, Enum) else v for k, v in (terms or {}).items()},
+        }
+        if priority is not KEEP and Priority(priority).value != row["priority"]:
+            changes["priority"] = Priority(priority).value
+        if new_line.value != row["line"]:
+            changes["line"] = new_line.value
+        if assignee is not KEEP and assignee != row["assignee"]:
+            if assignee is not None:
+                assignee = self.desk.team.check_assignee(assignee, new_line).login
+            changes["assignee"] = assignee
+        moved = (new_court, new_status) != (old_court, old_status)
+        if moved or (restart and clock_runs(new_status, new_court)):
+            if clock_runs(old_status, old_court):
+                changes["ours_seconds"] = (row["ours_seconds"] or 0) + business_seconds(
+                    from_text(row["clock_since"]), self.moment, self.desk.policy.calendar
+                )
+            changes["clock_since"] = self.now
+        if new_court != old_court:
+            changes["court"] = new_court.value
+        if new_status != old_status:
+            changes["status"] = new_status.value
+            reopened = new_status in OPEN_STATUSES and old_status not in OPEN_STATUSES
+            resolved = new_status not in OPEN_STATUSES and old_status in OPEN_STATUSES
+            if reopened:
+                changes["resolved_at"] = None
+            elif resolved:
+                changes["resolved_at"] = self.now
+            if new_status not in OPEN_STATUSES and followup is KEEP and row["followup_due_at"]:
+                followup = None  # a solved or closed case owes no call-back
+        if ticket_id in self._answered and not row["first_response_at"]:
+            changes["first_response_at"] = self.now
+        nudged = (
+            ticket_id in self._public
+            and not moved
+            and new_court == Court.CUSTOMER
+            and row["nudged_since"] != row["clock_since"]
+        )
+        if nudged:  # a word to a customer who has the ball: they are reminded, the wait goes on
+            changes["nudged_since"] = row["clock_since"]
+        if followup is KEEP and ticket_id in self._answered and row["followup_source"] == "reply":
+            followup = None  # the reply keeps what an earlier reply promised
+        if followup is not KEEP:
+            changes.update(
+                followup_due_at=None if followup is None else to_text(followup.due),
+                followup_note=None if followup is None else followup.note,
+                followup_source=None
+                if followup is None
+                else ("reply" if followup.by_reply else "agent"),
+            )
+        after = {**row, **changes}
+        deadline_columns = self._deadline_columns(after, breached)
+        self._updated.add(ticket_id)
+        if not noted and all(row[k] == v for k, v in changes.items()):
+            # Nothing changed (the ball moved to where it was): nothing to raise or log.
+            self._write_clocks(ticket_id, deadline_columns)
+            return {**after, **deadline_columns}
+        changes.update(deadline_columns)
+        self._write(ticket_id, row["version"], changes)
+        self._log_fields(ticket_id, row, changes, reason, line_event)
+        if nudged:
+            self.event(ticket_id, EventAction.NUDGE, None, None, "reminded the customer")
+        return {**after, **changes, "version": row["version"] + 1}
+
+    def settle(self, ticket_id: int) -> list[Breach]:
+        """Log the deadlines that passed since the ticket last changed and bring its deadline
+        columns up to date; the version stays (an agent editing the ticket at that moment must
+        not get a conflict because a clock ran out). Returns the breaches logged now."""
+        row = self.row(ticket_id)
+        if row["clock_since"] is None:
+            return []
+        before = breaches_from_text(row["sla_breached"])
+        breached = set(before)
+        self._write_clocks(ticket_id, self._deadline_columns(row, breached))
+        return sorted(breached - before, key=lambda b: b.key)
+
+    def start_clocks(self, ticket_id: int) -> list[Breach] | None:
+        """Give a ticket that came in without clocks (an older file, the demo loader) its
+        clocks, as if its current stretch began at its last change. Returns the deadlines
+        already missed (logged now), or None when it had its clocks."""
+        row = self.row(ticket_id)
+        if row["clock_since"] is not None:
+            return None
+        row["clock_since"] = row["updated_at"]
+        breached: set[Breach] = set()
+        columns = {"clock_since": row["clock_since"], **self._deadline_columns(row, breached)}
+        if row["status"] == Status.SOLVED.value:
+            columns["resolved_at"] = row["updated_at"]
+        self._write_clocks(ticket_id, columns)
+        return sorted(breached, key=lambda b: b.key)
+
+    def remind_followup(self, ticket_id: int) -> bool:
+        """Log, once per promise, that a follow-up fell due. False when it was logged."""
+        row = self.row(ticket_id)
+        due = row["followup_due_at"]
+        if due is None or row["followup_reminded"] == due:
+            return False
+        self.event(ticket_id, EventAction.FOLLOWUP_DUE, None, due, row["followup_note"])
+        self._write_clocks(ticket_id, {"followup_reminded": due})
+        return True
+
+    def finish(self) -> None:
+        """Every ticket given a message was also updated (its version raised, its clocks
+        kept): a change that forgot is a bug, and nothing of it is written."""
+        forgotten = self._messaged - self._updated
+        if forgotten:
+            raise AssertionError(f"ticket(s) {sorted(forgotten)} changed without an update")
+
+    # -- the clocks ----------------------------------------------------------------------------
+
+    def _state(self, row: Mapping[str, Any]) -> ClockState:
+        return clocks_from_row(row).state()
+
+    def _log_missed(self, row: Mapping[str, Any], breached: set[Breach]) -> set[Breach]:
+        """Log each deadline of the row's state that passed by now and is not logged yet."""
+        for deadline in deadlines(self._state(row), self.desk.policy):
+            if deadline.due <= self.moment and deadline.breach not in breached:
+                self.event(
+                    row["id"],
+                    EventAction.SLA_BREACH,
+                    None,
+                    deadline.kind.value,
+                    f"due {to_text(deadline.due)}",
+                    by_clock=True,
+                )
+                breached.add(deadline.breach)
+        return breached
+
+    def _deadline_columns(self, row: Mapping[str, Any], breached: set[Breach]) -> dict[str, Any]:
+        """The stored deadline columns for the state in `row`; deadlines of that state already
+        passed are logged first (a raised priority may have made one overdue)."""
+        self._log_missed(row, breached)
+        found = deadlines(self._state(row), self.desk.policy)
+        current = {d.breach for d in found}
+        # First response and resolution breach once per ticket; a next-update breach belongs
+        # to its stretch and is forgotten when the stretch ends.
+        kept = {b for b in breached if b.stretch is None or b in current}
+        pending = [d for d in found if d.breach not in kept]
+        return {
+            "sla_due_at": to_text(found[0].due) if found else None,
+            "sla_kind": found[0].kind.value if found else None,
+            "sla_check_at": to_text(pending[0].due) if pending else None,
+            "sla_breached": breaches_text(kept),
+        }
+
+    # -- the row itself ------------------------------------------------------------------------
+
+    def _write(self, ticket_id: int, version: int, changes: Mapping[str, Any]) -> None:
+        sets = {**changes, "updated_at": self.now, "updated_by": self.actor}
+        cursor = self.conn.execute(
+            f"UPDATE tickets SET {', '.join(f'{k} = ?' for k in sets)}, version = version + 1 "
+            "WHERE id = ? AND version = ?",
+            [*sets.values(), ticket_id, version],
+        )
+        if cursor.rowcount != 1:  # unreachable inside one IMMEDIATE transaction; kept as a guard
+            raise TicketConflict(ticket_id, "someone", self.now)
+
+    def _write_clocks(self, ticket_id: int, columns: Mapping[str, Any]) -> None:
+        """Bookkeeping columns only: no version, no "updated by"."""
+        self.conn.execute(
             f"UPDATE tickets SET {', '.join(f'{k} = ?' for k in columns)} WHERE id = ?",
             [*columns.values(), ticket_id],
         )
 
-    return hook
-
-
-def create_ticket(
-    store: Store, actor: str, *, policy: SlaPolicy = DEFAULT_POLICY, **fields: Any
-) -> Ticket:
-    """`operations.create_ticket` with the SLA clocks started in the same transaction."""
-    return operations.create_ticket(store, actor, on_create=start_clocks(policy), **fields)
-
-
-def _body(body: str, body_raw: bytes | None) -> None:
-    if not body.strip() and body_raw is None:
-        raise InvalidInput("the message is empty: write something first")
-
-
-def _text(value: str | None, what: str) -> str:
-    cleaned = (value or "").strip()
-    if not cleaned:
-        raise InvalidInput(f"{what} is empty")
-    return cleaned
-
-
-# -- messages -------------------------------------------------------------------------------
-
-
-def customer_message(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    body: str,
-    *,
-    body_raw: bytes | None = None,
-    author: str | None = None,
-    policy: SlaPolicy = DEFAULT_POLICY,
-    expected_version: int | None = None,
-) -> Ticket:
-    """Record what the customer said (by mail, phone or chat): the move becomes ours.
-
-    On a solved or closed ticket this reopens it; when it was resolved longer ago than the
-    policy's `reopen_within`, a new ticket linked to the old one is opened instead, and that
-    new ticket is returned."""
-    _body(body, body_raw)
-    now = store.now()
-    old = store.ticket(ticket_id)
-    resolved_at = clocks(store, ticket_id).resolved_at
-    if (
-        old.status not in OPEN_STATUSES
-        and resolved_at is not None
-        and (from_text(now) - from_text(resolved_at)).total_seconds() > policy.reopen_within
-    ):
-        return _follow_up_ticket(store, actor, old, body, body_raw, policy, expected_version)
-    with store.transaction() as conn:
-        insert_message(
-            conn,
-            ticket_id,
-            MessageKind.CUSTOMER,
-            author or old.requester,
-            body,
-            body_raw,
-            now,
-            actor,
-        )
-        reopening = old.status not in OPEN_STATUSES
-        move(
-            store,
-            conn,
-            policy,
-            actor,
-            ticket_id,
-            now,
-            court=Court.US,
-            status=Status.OPEN if reopening else None,
-            reason="reopened by a customer message" if reopening else "customer message",
-            expected_version=expected_version,
-        )
-    return store.ticket(ticket_id)
-
-
-def _follow_up_ticket(
-    store: Store,
-    actor: str,
-    old: Ticket,
-    body: str,
-    body_raw: bytes | None,
-    policy: SlaPolicy,
-    expected_version: int | None,
-) -> Ticket:
-    def link(conn: sqlite3.Connection, new_id: int, now: str) -> None:
-        start_clocks(policy)(conn, new_id, now)
-        conn.execute(
-            "INSERT INTO links (ticket_id, other_id, kind, created_at, created_by) "
-            "VALUES (?, ?, 'follow-up of', ?, ?)",
-            (new_id, old.id, now, actor),
-        )
-        record_event(conn, new_id, now, actor, "link", None, str(old.id), f"follow-up of #{old.id}")
-        bump_version(store, conn, old.id, expected_version, actor, now)
-        record_event(
-            conn,
-            old.id,
-            now,
-            actor,
-            "link",
-            None,
-            str(new_id),
-            f"the customer wrote again: follow-up #{new_id}",
-        )
-
-    return operations.create_ticket(
-        store,
-        actor,
-        subject=old.subject,
-        requester=old.requester,
-        body=body,
-        body_raw=body_raw,
-        line=old.line,
-        priority=old.priority,
-        source=f"customer message on closed #{old.id}",
-        on_create=link,
-    )
-
-
-def reply(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    body: str,
-    *,
-    keep_court: bool = False,
-    body_raw: bytes | None = None,
-    policy: SlaPolicy = DEFAULT_POLICY,
-    expected_version: int | None = None,
-) -> Ticket:
-    """Send a public reply: the move becomes the customer's, unless `keep_court` (the reply
-    asked nothing, so the next move is still ours; its next-update clock restarts)."""
-    _body(body, body_raw)
-    now = store.now()
-    with store.transaction() as conn:
-        row = _row(conn, ticket_id)
-        insert_message(conn, ticket_id, MessageKind.REPLY, actor, body, body_raw, now, actor)
-        first = {} if row["first_response_at"] else {"first_response_at": now}
-        is_open = Status(row["status"]) in OPEN_STATUSES
-        court = None if keep_court or not is_open else Court.CUSTOMER
-        move(
-            store,
-            conn,
-            policy,
-            actor,
-            ticket_id,
-            now,
-            court=court,
-            restart=True,
-            reason="public reply",
-            assignments=first,
-            expected_version=expected_version,
-        )
-    return store.ticket(ticket_id)
-
-
-def note(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    body: str,
-    *,
-    body_raw: bytes | None = None,
-    expected_version: int | None = None,
-) -> Ticket:
-    """An internal note: the customer never sees it, and the move stays where it is."""
-    return operations.add_message(
-        store,
-        actor,
-        ticket_id,
-        MessageKind.NOTE,
-        body,
-        body_raw=body_raw,
-        expected_version=expected_version,
-    )
-
-
-# -- court ----------------------------------------------------------------------------------
-
-
-def hand_to_vendor(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    vendor: str,
-    case: str,
-    *,
-    reason: str | None = None,
-    policy: SlaPolicy = DEFAULT_POLICY,
-    expected_version: int | None = None,
-) -> Ticket:
-    """Hand the case to a vendor under their case number: the move is the vendor's."""
-    vendor, case = _text(vendor, "the vendor's name"), _text(case, "the vendor's case number")
-    now = store.now()
-    with store.transaction() as conn:
-        row = _row(conn, ticket_id)
-        _require_open(row, "hand it to a vendor")
-        move(
-            store,
-            conn,
-            policy,
-            actor,
-            ticket_id,
-            now,
-            court=Court.VENDOR,
-            reason=reason or f"handed to {vendor}, case {case}",
-            assignments={"vendor": vendor, "vendor_case": case},
-            expected_version=expected_version,
-        )
-        record_event(
-            conn,
-            ticket_id,
-            now,
-            actor,
-            "vendor",
-            _vendor_text(row),
-            f"{vendor} case {case}",
-            reason,
-        )
-    return store.ticket(ticket_id)
-
-
-def _vendor_text(row: dict[str, Any]) -> str | None:
-    return f"{row['vendor']} case {row['vendor_case']}" if row["vendor"] else None
-
-
-def vendor_answer(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    body: str | None = None,
-    *,
-    policy: SlaPolicy = DEFAULT_POLICY,
-    expected_version: int | None = None,
-) -> Ticket:
-    """The vendor answered: the move is ours again. Their answer is kept as a note."""
-    now = store.now()
-    with store.transaction() as conn:
-        row = _row(conn, ticket_id)
-        if Court(row["court"]) != Court.VENDOR:
-            raise InvalidInput(
-                f"ticket #{ticket_id} is not with a vendor (the move is {row['court']}'s)"
-            )
-        if body and body.strip():
-            insert_message(
-                conn, ticket_id, MessageKind.NOTE, row["vendor"] or actor, body, None, now, actor
-            )
-        move(
-            store,
-            conn,
-            policy,
-            actor,
-            ticket_id,
-            now,
-            court=Court.US,
-            reason=f"{row['vendor']} answered (case {row['vendor_case']})",
-            expected_version=expected_version,
-        )
-    return store.ticket(ticket_id)
-
-
-def move_court(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    court: Court | str,
-    reason: str,
-    *,
-    vendor: str | None = None,
-    case: str | None = None,
-    policy: SlaPolicy = DEFAULT_POLICY,
-    expected_version: int | None = None,
-) -> Ticket:
-    """Any agent may put the ball in any court, saying why."""
-    court = Court.parse(str(court), "court")
-    reason = _text(reason, "the reason for moving the ticket")
-    if court == Court.VENDOR:
-        if not (vendor and case):
-            current = clocks(store, ticket_id)
-            vendor, case = vendor or current.vendor, case or current.vendor_case
-        if not (vendor and case):
-            raise InvalidInput(
-                "moving a ticket to a vendor needs the vendor's name and "
-                "case number (--vendor NAME --case REF)"
-            )
-        return hand_to_vendor(
-            store,
-            actor,
-            ticket_id,
-            vendor,
-            case,
-            reason=reason,
-            policy=policy,
-            expected_version=expected_version,
-        )
-    now = store.now()
-    with store.transaction() as conn:
-        _require_open(_row(conn, ticket_id), "move its court")
-        move(
-            store,
-            conn,
-            policy,
-            actor,
-            ticket_id,
-            now,
-            court=court,
-            reason=reason,
-            expected_version=expected_version,
-        )
-    return store.ticket(ticket_id)
-
-
-def _require_open(row: dict[str, Any], doing: str) -> None:
-    if Status(row["status"]) not in OPEN_STATUSES:
-        raise InvalidInput(f"ticket #{row['id']} is {row['status']}: reopen it before you {doing}")
-
-
-# -- closing the loop -------------------------------------------------------------------------
-
-
-def solve(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    body: str | None = None,
-    *,
-    policy: SlaPolicy = DEFAULT_POLICY,
-    expected_version: int | None = None,
-) -> Ticket:
-    """Mark the problem solved and ask the customer to confirm (a public reply)."""
-    text = body if body and body.strip() else CONFIRM_TEXT
-    now = store.now()
-    with store.transaction() as conn:
-        row = _row(conn, ticket_id)
-        _require_open(row, "solve it")
-        insert_message(conn, ticket_id, MessageKind.REPLY, actor, text, None, now, actor)
-        extra: dict[str, Any] = {"followup_due_at": None, "followup_note": None}
-        if not row["first_response_at"]:
-            extra["first_response_at"] = now
-        move(
-            store,
-            conn,
-            policy,
-            actor,
-            ticket_id,
-            now,
-            court=Court.CUSTOMER,
-            status=Status.SOLVED,
-            reason="solved; waiting for the customer to confirm",
-            assignments=extra,
-            expected_version=expected_version,
-        )
-    return store.ticket(ticket_id)
-
-
-def confirm(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    *,
-    policy: SlaPolicy = DEFAULT_POLICY,
-    expected_version: int | None = None,
-) -> Ticket:
-    """The customer confirmed the solution: the ticket is closed."""
-    now = store.now()
-    with store.transaction() as conn:
-        row = _row(conn, ticket_id)
-        if Status(row["status"]) != Status.SOLVED:
-            raise InvalidInput(
-                f"ticket #{ticket_id} is {row['status']}, not solved: there is nothing to confirm"
-            )
-        move(
-            store,
-            conn,
-            policy,
-            actor,
-            ticket_id,
-            now,
-            status=Status.CLOSED,
-            reason="the customer confirmed the solution",
-            expected_version=expected_version,
-        )
-    return store.ticket(ticket_id)
-
-
-def close(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    reason: str | None = None,
-    *,
-    message: str | None = None,
-    policy: SlaPolicy = DEFAULT_POLICY,
-    expected_version: int | None = None,
-) -> Ticket:
-    """Close the ticket (optionally with a public closing message)."""
-    now = store.now()
-    with store.transaction() as conn:
-        row = _row(conn, ticket_id)
-        if Status(row["status"]) == Status.CLOSED:
-            raise InvalidInput(f"ticket #{ticket_id} is already closed")
-        if message:
-            insert_message(conn, ticket_id, MessageKind.REPLY, actor, message, None, now, actor)
-        move(
-            store,
-            conn,
-            policy,
-            actor,
-            ticket_id,
-            now,
-            status=Status.CLOSED,
-            reason=reason or "closed",
-            assignments={"followup_due_at": None, "followup_note": None},
-            expected_version=expected_version,
-        )
-    return store.ticket(ticket_id)
-
-
-def rate(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    score: int,
-    comment: str | None = None,
-    *,
-    expected_version: int | None = None,
-) -> Ticket:
-    """Record the customer's satisfaction, 1 (bad) to 5 (great), for reports."""
-    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-        raise InvalidInput(f"rating {score!r} is out of range: give 1 (bad) to 5 (great)")
-    now = store.now()
-    with store.transaction() as conn:
-        row = _row(conn, ticket_id)
-        if Status(row["status"]) in OPEN_STATUSES:
-            raise InvalidInput(
-                f"ticket #{ticket_id} is {row['status']}: a rating is taken "
-                "once it is solved or closed"
-            )
-        bump_version(store, conn, ticket_id, expected_version, actor, now, {"rating": score})
-        record_event(conn, ticket_id, now, actor, "rating", row["rating"], score, comment)
-    return store.ticket(ticket_id)
-
-
-# -- follow-ups -------------------------------------------------------------------------------
-
-
-def set_followup(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    due: datetime,
-    note: str | None = None,
-    *,
-    expected_version: int | None = None,
-) -> Ticket:
-    """Promise the customer to get back by `due`: a reminder the Due queue shows."""
-    now = store.now()
-    due_text = to_text(due)
-    with store.transaction() as conn:
-        row = _row(conn, ticket_id)
-        if Status(row["status"]) == Status.CLOSED:
-            raise InvalidInput(f"ticket #{ticket_id} is closed: reopen it to promise a follow-up")
-        bump_version(
-            store,
-            conn,
-            ticket_id,
-            expected_version,
-            actor,
-            now,
-            {"followup_due_at": due_text, "followup_note": note},
-        )
-        record_event(
-            conn, ticket_id, now, actor, "followup", row["followup_due_at"], due_text, note
-        )
-    return store.ticket(ticket_id)
-
-
-def clear_followup(
-    store: Store, actor: str, ticket_id: int, *, expected_version: int | None = None
-) -> Ticket:
-    """The promised follow-up was done (or is no longer needed)."""
-    now = store.now()
-    with store.transaction() as conn:
-        row = _row(conn, ticket_id)
-        if row["followup_due_at"] is None:
-            raise InvalidInput(f"ticket #{ticket_id} has no follow-up to clear")
-        bump_version(
-            store,
-            conn,
-            ticket_id,
-            expected_version,
-            actor,
-            now,
-            {"followup_due_at": None, "followup_note": None},
-        )
-        record_event(conn, ticket_id, now, actor, "followup", row["followup_due_at"], None, "done")
-    return store.ticket(ticket_id)
-
-
-def nudge(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    body: str | None = None,
-    *,
-    expected_version: int | None = None,
-) -> Ticket:
-    """Remind a silent customer (a public reply); the ball stays in their court and the
-    auto-close timer keeps running from when they got it."""
-    now = store.now()
-    with store.transaction() as conn:
-        row = _row(conn, ticket_id)
-        if Court(row["court"]) != Court.CUSTOMER or Status(row["status"]) not in (
-            Status.WAITING,
-            Status.SOLVED,
+    def _log_fields(
+        self,
+        ticket_id: int,
+        row: Mapping[str, Any],
+        changes: Mapping[str, Any],
+        reason: str | None,
+        line_event: EventAction,
+    ) -> None:
+        for name, action in (
+            ("status", EventAction.STATUS),
+            ("court", EventAction.COURT),
+            ("priority", EventAction.PRIORITY),
+            ("line", line_event),
+            ("assignee", EventAction.ASSIGNEE),
         ):
-            raise InvalidInput(
-                f"ticket #{ticket_id} is not waiting on the customer: there is nobody to nudge"
+            if name in changes and changes[name] != row[name]:
+                self.event(ticket_id, action, row[name], changes[name], reason)
+        if "followup_due_at" in changes and (
+            changes["followup_due_at"] != row["followup_due_at"]
+            or changes["followup_note"] != row["followup_note"]
+        ):
+            note = changes["followup_note"]
+            if changes["followup_due_at"] is None:
+                note = "done"
+                if changes.get("status", row["status"]) not in {s.value for s in OPEN_STATUSES}:
+                    note = f"the ticket is {changes.get('status', row['status'])}"
+                elif ticket_id in self._answered:
+                    note = "kept by this reply"
+            self.event(
+                ticket_id,
+                EventAction.FOLLOWUP,
+                row["followup_due_at"],
+                changes["followup_due_at"],
+                note,
             )
-        text = body if body and body.strip() else NUDGE_TEXT
-        insert_message(conn, ticket_id, MessageKind.REPLY, actor, text, None, now, actor)
-        bump_version(
-            store,
-            conn,
-            ticket_id,
-            expected_version,
-            actor,
-            now,
-            {"nudged_since": row["clock_since"]},
-        )
-        record_event(
-            conn,
-            ticket_id,
-            now,
-            actor,
-            "nudge",
-            None,
-            None,
-            f"waiting on the customer since {row['clock_since']}",
-        )
-    return store.ticket(ticket_id)
 
 
-# -- paid work --------------------------------------------------------------------------------
-
-
-def _minutes_text(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    return f"{hours}h{rest:02d}m" if hours and rest else f"{hours}h" if hours else f"{rest}m"
-
-
-def bill(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    estimate_minutes: int,
-    *,
-    message: str | None = None,
-    policy: SlaPolicy = DEFAULT_POLICY,
-    expected_version: int | None = None,
-) -> Ticket:
-    """Mark the work billable with an estimate: it waits for the customer's approval, in the
-    customer's court, and they are asked (a public reply)."""
-    if estimate_minutes <= 0:
-        raise InvalidInput("the estimate must be more than zero minutes")
-    estimate = _minutes_text(estimate_minutes)
-    now = store.now()
-    with store.transaction() as conn:
-        row = _row(conn, ticket_id)
-        _require_open(row, "bill work on it")
-        text = message if message and message.strip() else APPROVAL_TEXT.format(estimate=estimate)
-        insert_message(conn, ticket_id, MessageKind.REPLY, actor, text, None, now, actor)
-        extra: dict[str, Any] = {
-            "billable": 1,
-            "estimate_minutes": estimate_minutes,
-            "approval": "pending",
-        }
-        if not row["first_response_at"]:
-            extra["first_response_at"] = now
-        move(
-            store,
-            conn,
-            policy,
-            actor,
-            ticket_id,
-            now,
-            court=Court.CUSTOMER,
-            restart=True,
-            reason=f"awaiting approval of {estimate} of billable work",
-            assignments=extra,
-            expected_version=expected_version,
-        )
-        record_event(
-            conn,
-            ticket_id,
-            now,
-            actor,
-            "approval",
-            row["approval"],
-            "pending",
-            f"estimate {estimate}",
-        )
-    return store.ticket(ticket_id)
-
-
-def _decide(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    decision: str,
-    policy: SlaPolicy,
-    note: str | None,
-    expected_version: int | None,
-) -> Ticket:
-    now = store.now()
-    with store.transaction() as conn:
-        row = _row(conn, ticket_id)
-        if row["approval"] != "pending":
-            state = row["approval"] or "not billable"
-            raise InvalidInput(
-                f"ticket #{ticket_id} has no billable work awaiting approval (it is {state})"
-            )
-        move(
-            store,
-            conn,
-            policy,
-            actor,
-            ticket_id,
-            now,
-            court=Court.US,
-            reason=f"the customer {decision} the billable work",
-            assignments={"approval": decision},
-            expected_version=expected_version,
-        )
-        record_event(conn, ticket_id, now, actor, "approval", "pending", decision, note)
-    return store.ticket(ticket_id)
-
-
-def approve(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    note: str | None = None,
-    *,
-    policy: SlaPolicy = DEFAULT_POLICY,
-    expected_version: int | None = None,
-) -> Ticket:
-    """The customer approved the billable work: the move is ours, time may be logged."""
-    return _decide(store, actor, ticket_id, "approved", policy, note, expected_version)
-
-
-def refuse(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    note: str | None = None,
-    *,
-    policy: SlaPolicy = DEFAULT_POLICY,
-    expected_version: int | None = None,
-) -> Ticket:
-    """The customer declined the billable work: the move is ours (to say what happens now)."""
-    return _decide(store, actor, ticket_id, "refused", policy, note, expected_version)
-
-
-def log_time(
-    store: Store,
-    actor: str,
-    ticket_id: int,
-    minutes: int,
-    *,
-    billable: bool | None = None,
-    note: str | None = None,
-    expected_version: int | None = None,
-) -> Ticket:
-    """Log time spent. Billable time (the default on a billable ticket) needs approval first."""
-    if minutes <= 0:
-        raise InvalidInput("the time to log must be more than zero minutes")
-    now = store.now()
-    with store.transaction() as conn:
-        row = _row(conn, ticket_id)
-        is_billable = bool(row["billable"]) if billable is None else billable
-        if is_billable and row["approval"] != "approved":
-            state = row["approval"] or "not billable"
-            raise InvalidInput(
-                f"ticket #{ticket_id}: billable time needs the customer's "
-                f"approval first (the work is {state})"
-            )
-        conn.execute(
-            "INSERT INTO time_log (ticket_id, agent, minutes, billable, at, note) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (ticket_id, actor, minutes, int(is_billable), now, note),
-        )
-        bump_version(store, conn, ticket_id, expected_version, actor, now)
-        record_event(
-            conn,
-            ticket_id,
-            now,
-            actor,
-            "time",
-            None,
-            _minutes_text(minutes),
-            ("billable" if is_billable else "not billable") + (f": {note}" if note else ""),
-        )
-    return store.ticket(ticket_id)
-
-
-def time_logged(store: Store, ticket_id: int) -> dict[str, int]:
-    """Minutes logged on a ticket: {"billable": n, "internal": m}."""
-    with store.lock:
-        rows = store.conn.execute(
-            "SELECT billable, sum(minutes) FROM time_log WHERE ticket_id = ? GROUP BY billable",
-            (ticket_id,),
-        ).fetchall()
-    totals = {"billable": 0, "internal": 0}
-    for billable, minutes in rows:
-        totals["billable" if billable else "internal"] = int(minutes)
-    return totals
+@contextmanager
+def change(desk: Desk) -> Iterator[Change]:
+    """One change of the store by `desk`'s agent: all of it, or nothing of it."""
+    with desk.store.transaction() as conn:
+        current = Change(desk, conn)
+        yield current
+        current.finish()

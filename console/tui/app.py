@@ -1,14 +1,18 @@
-"""The console's Textual application: one store, one agent, the queue screen on top.
+"""The console's Textual application: one desk (store, agent, team rules), the queue screen on
+top.
 
 `make_app` builds it for the `console` command and for the tests alike. The app polls the
-database's data version every `POLL_SECONDS` in a worker; when another process has committed,
+database's data version every `poll_seconds` in a worker; when another process has committed,
 every open screen reads again, so a colleague's change shows within about a second. It also
-tells the other consoles where its agent is (presence) and runs the timers every minute."""
+tells the other consoles where its agent is (presence) and runs the timers every minute, as
+the console itself rather than as the agent. A worker that fails anywhere is shown here, in
+one way (`show_error`)."""
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from textual import work
@@ -17,13 +21,15 @@ from textual.binding import Binding
 
 from console.core import presence, timers
 from console.core.clock import Clock, utc_now
+from console.core.desk import Desk
+from console.core.model import Activity
 from console.core.sla import SlaPolicy
 from console.core.store import Store
 from console.core.team import Team
 from console.tui.background import TIMER_SECONDS, tick_notice, where
-from console.tui.commands import ConsoleCommands
+from console.tui.commands import ConsoleCommands, TicketActionCommands
 from console.tui.commands_macros import MacroCommands
-from console.tui.desk import READ_ERRORS
+from console.tui.host import EXPECTED_ERRORS, WorkerErrors
 from console.tui.messages import DataChanged, PresenceChanged
 from console.tui.queues import queue_by_id
 from console.tui.screens.detail import DetailScreen
@@ -37,12 +43,13 @@ PRESENCE_CHECK_SECONDS = 0.25
 """How often the screen stack is looked at for a move worth a heartbeat (no I/O)."""
 
 
-class ConsoleApp(App[int]):
+class ConsoleApp(WorkerErrors, App[int]):
     """A keyboard-driven help desk over one ticket store."""
 
     TITLE = "console"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {ConsoleCommands, MacroCommands}
+    # Only what an agent does: Textual's own commands (themes, screenshots) stay out.
+    COMMANDS = {ConsoleCommands, TicketActionCommands, MacroCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
@@ -52,49 +59,63 @@ class ConsoleApp(App[int]):
 
     def __init__(
         self,
-        store: Store,
-        agent: str,
+        desk: Desk,
         clock: Clock = utc_now,
         *,
-        team: Team | None = None,
-        policy: SlaPolicy | None = None,
-        macros_path: str | None = None,
+        poll_seconds: float = POLL_SECONDS,
+        keys: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
-        self.store = store
-        self.agent = agent
+        self.desk = desk
         self.clock = clock
-        self.team = team or Team()
-        self.me = self.team.agent(agent)
-        self.policy = policy or SlaPolicy()
-        self.macros_path = macros_path
+        self.poll_seconds = poll_seconds
+        self.key_overrides = dict(keys or {})
+        """Binding id -> keys, from the `[keys]` tables; the ticket screen groups its actions
+        by the keys in force."""
         self._data_version: int | None = None
         self._poll_error: str | None = None
         self._event_id = 0
-        self._presence_sent: tuple[int | None, str] | None = None
+        self._presence_sent: tuple[int | None, Activity] | None = None
         self._presence_at = 0.0
 
+    def get_system_commands(self, screen):  # type: ignore[no-untyped-def]
+        return iter(())
+
     def on_mount(self) -> None:
+        if self.key_overrides:
+            self.set_keymap(self.key_overrides)
         # The baseline is read before the first queries, so a commit that lands while they
-        # run is seen as a change at the first poll. One PRAGMA: cheap enough for the UI thread.
-        self._data_version = self.store.data_version()
-        self._event_id = self.store.last_event_id()
+        # run is seen as a change at the first poll.
+        self._data_version = self.desk.store.data_version()
+        self._event_id = self.desk.store.last_event_id()
         self.push_screen(MainScreen())
-        self.set_interval(POLL_SECONDS, self.poll_changes, name="poll data version")
+        self.set_interval(self.poll_seconds, self.poll_changes, name="poll data version")
         self.set_interval(PRESENCE_CHECK_SECONDS, self.check_presence, name="presence")
         self.set_interval(TIMER_SECONDS, self.run_timers, name="timers")
         self.run_timers()
-        warning = self.team.unknown_warning(self.agent)
+        warning = self.desk.team.unknown_warning(self.desk.login)
         if warning:
             self.notify(warning, severity="warning", timeout=8, markup=False)
 
     def on_unmount(self) -> None:
         # Colleagues stop seeing this console at once rather than after the presence TTL.
         try:
-            presence.leave(self.store, self.agent)
-        except READ_ERRORS:
+            presence.leave(self.desk.store, self.desk.login)
+        except EXPECTED_ERRORS:
             pass  # the database is gone or locked: the row fades out by itself
-        self.store.close()
+        self.desk.store.close()
+
+    def show_error(self, error: BaseException, doing: str = "") -> None:
+        """The one way a failure reaches the agent: a refusal or a database problem as it is
+        said, anything else (a bug) with its type, so it can be reported."""
+        if isinstance(error, EXPECTED_ERRORS):
+            self.notify(str(error), severity="error", markup=False, timeout=8)
+            return
+        self.log.error(f"{doing}: {error!r}")
+        what = f"{doing}: " if doing else ""
+        self.notify(
+            f"{what}{type(error).__name__}: {error}", severity="error", markup=False, timeout=12
+        )
 
     # -- presence and timers ---------------------------------------------------------------
 
@@ -115,38 +136,32 @@ class ConsoleApp(App[int]):
         group="presence",
         description="tell other consoles where this agent is",
     )
-    def send_heartbeat(self, ticket_id: int | None, activity: str) -> None:
+    def send_heartbeat(self, ticket_id: int | None, activity: Activity) -> None:
         try:
-            presence.heartbeat(self.store, self.agent, ticket_id, activity)
-        except READ_ERRORS:
-            self._presence_sent = None  # try again at the next check
-        except ValueError:
-            pass  # a screen named an activity presence does not know: say nothing
+            presence.heartbeat(self.desk.store, self.desk.login, ticket_id, activity)
+        except EXPECTED_ERRORS:
+            self._presence_sent = None  # a courtesy to colleagues: try again at the next check
 
     @work(
         thread=True,
         exclusive=False,
         exit_on_error=False,
         group="timers",
-        description="log breaches, due follow-ups and nudges; close idle tickets",
+        description="run the timers",
     )
     def run_timers(self) -> None:
         # A connection of its own, as cron's `console tick` would use: a first run on a big
-        # store that was never ticked writes for a while, and the screens' reads (which share
-        # `self.store` and its lock) must not queue behind it.
+        # store that was never ticked writes for a while, and the screens' reads must not
+        # queue behind it.
+        store = Store.open(self.desk.store.path, create=False, clock=self.desk.store.clock)
         try:
-            store = Store.open(self.store.path, create=False, clock=self.store.clock)
-            try:
-                report = timers.tick(store, self.policy, self.agent)
-            finally:
-                store.close()
-        except READ_ERRORS as error:
-            self.call_from_thread(self.notify, f"timers: {error}", severity="error", markup=False)
-            return
+            report = timers.tick(Desk(store, self.desk.agent, self.desk.policy, self.desk.team))
+        finally:
+            store.close()
         notice = tick_notice(report)
         if notice:
             self.call_from_thread(self.notify, notice, timeout=4, markup=False)
-            self.call_from_thread(self.reload_screens)
+            self.post_message(DataChanged())
 
     # -- live updates ----------------------------------------------------------------------
 
@@ -159,19 +174,19 @@ class ConsoleApp(App[int]):
     )
     def poll_changes(self) -> None:
         try:
-            version = self.store.data_version()
-        except READ_ERRORS as error:
+            version = self.desk.store.data_version()
+        except EXPECTED_ERRORS as error:
             # Said once, not every second, while the database stays unreadable.
             if str(error) != self._poll_error:
                 self._poll_error = str(error)
-                self.call_from_thread(self.notify, str(error), severity="error", markup=False)
+                self.call_from_thread(self.show_error, error)
             return
         self._poll_error = None
         if self._data_version is not None and version != self._data_version:
             # Every console writes a heartbeat every few seconds; re-reading every queue for
             # each would cost a team of eight a reload a second. Only a new event means a
             # ticket changed; otherwise refresh just the presence marks.
-            event_id = self.store.last_event_id()
+            event_id = self.desk.store.last_event_id()
             changed = event_id != self._event_id
             self._event_id = event_id
             self.post_message(DataChanged() if changed else PresenceChanged())
@@ -214,8 +229,24 @@ class ConsoleApp(App[int]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        rows = key_rows(self.screen.active_bindings, self.get_key_display)
+        describe = getattr(self.screen, "describe_binding", None)
+        rows = key_rows(self.screen.active_bindings, self.get_key_display, describe)
         self.push_screen(HelpScreen(rows))
+
+
+def make_desk(
+    db_path: str | os.PathLike[str],
+    agent: str,
+    clock: Clock | None = None,
+    *,
+    team: Team | None = None,
+    policy: SlaPolicy | None = None,
+    macros_path: str | None = None,
+) -> Desk:
+    """The desk the app works: the database at `db_path` (created when absent) as `agent`."""
+    team = team or Team()
+    store = Store.open(Path(db_path), clock=clock or utc_now)
+    return Desk(store, team.agent(agent), policy or SlaPolicy(), team, macros_path)
 
 
 def make_app(
@@ -226,15 +257,15 @@ def make_app(
     team: Team | None = None,
     policy: SlaPolicy | None = None,
     macros_path: str | None = None,
+    keys: Mapping[str, str] | None = None,
+    poll_seconds: float = POLL_SECONDS,
 ) -> ConsoleApp:
     """The app on the database at `db_path` (created when absent), acting as `agent`.
 
-    `team` (who works which line), `policy` (SLA) and `macros_path` come from the command
-    line's config; the tests pass their own."""
-    store = Store.open(Path(db_path), clock=clock or utc_now)
-    return ConsoleApp(
-        store, agent, clock=clock or utc_now, team=team, policy=policy, macros_path=macros_path
-    )
+    `team` (who works which line), `policy` (SLA), `macros_path` and `keys` come from the
+    command line's config; the tests pass their own."""
+    desk = make_desk(db_path, agent, clock, team=team, policy=policy, macros_path=macros_path)
+    return ConsoleApp(desk, clock=clock or utc_now, keys=keys, poll_seconds=poll_seconds)
 
 
 def run(
@@ -244,8 +275,9 @@ def run(
     team: Team | None = None,
     policy: SlaPolicy | None = None,
     macros_path: str | None = None,
+    keys: Mapping[str, str] | None = None,
 ) -> int:
     """Run the TUI until the agent quits; the exit code for the `console` command."""
-    app = make_app(db_path, agent, team=team, policy=policy, macros_path=macros_path)
+    app = make_app(db_path, agent, team=team, policy=policy, macros_path=macros_path, keys=keys)
     app.run()
     return app.return_code or 0

@@ -11,6 +11,7 @@ from typing import Protocol, runtime_checkable
 
 from rich.text import Text
 
+from console.core.model import Activity
 from console.core.presence import Presence
 from console.core.text import one_line
 from console.core.timers import TickReport
@@ -23,16 +24,16 @@ TIMER_SECONDS = 60.0
 class HasPresence(Protocol):
     """A screen that says where the agent is: the ticket (or None) and the activity."""
 
-    def presence(self) -> tuple[int | None, str]: ...
+    def presence(self) -> tuple[int | None, Activity]: ...
 
 
-def where(screens: Iterable[object]) -> tuple[int | None, str]:
+def where(screens: Iterable[object]) -> tuple[int | None, Activity]:
     """The ticket and activity of the topmost screen that tells (dialogs do not): a composer
     says "replying", the ticket screen "viewing", the queue screen "browsing"."""
     for screen in reversed(list(screens)):
         if isinstance(screen, HasPresence):
             return screen.presence()
-    return None, "browsing"
+    return None, Activity.BROWSING
 
 
 def others_text(present: list[Presence]) -> Text:
@@ -40,13 +41,13 @@ def others_text(present: list[Presence]) -> Text:
     agent is alone on the ticket."""
     text = Text(no_wrap=True, overflow="ellipsis")
     seen: set[str] = set()
-    for person in sorted(present, key=lambda p: (p.activity != "replying", p.agent)):
+    for person in sorted(present, key=lambda p: (p.activity != Activity.REPLYING, p.agent)):
         if person.agent in seen:
             continue  # writing in one console and reading in another: writing says more
         seen.add(person.agent)
         if text:
             text.append(" \u00b7 ", style="dim")
-        writing = person.activity == "replying"
+        writing = person.activity == Activity.REPLYING
         text.append(one_line(person.agent, 40), style="bold" if writing else "")
         text.append(
             " is replying" if writing else " is viewing", style="bold yellow" if writing else "dim"

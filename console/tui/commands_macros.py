@@ -13,21 +13,21 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from console.core.macros import Macro
 from console.core.text import one_line
-from console.tui import macro_catalog
+from console.tui.host import host
 from console.tui.screens.compose import ComposeScreen
+from console.tui.screens.macro_picker import usable_macros
 from console.tui.screens.ticket_compose import ComposeActions
 
 
 class MacroCommands(Provider):
-    """Every macro of the catalog in force, while a ticket is on screen."""
+    """Every macro this agent may use, while a ticket is on screen."""
 
     macros: tuple[Macro, ...] = ()
 
     async def startup(self) -> None:
         if isinstance(self.screen, ComposeActions | ComposeScreen):
             # Reading the files may touch a slow disk: off the UI thread.
-            reader = await asyncio.to_thread(macro_catalog.current, self.screen)
-            self.macros = reader.catalog.macros
+            self.macros = await asyncio.to_thread(usable_macros, host(self.screen).desk)
 
     def _hits(self) -> list[tuple[str, Macro]]:
         return [(f"Macro: {one_line(m.title, 80)}", m) for m in self.macros]

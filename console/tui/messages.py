@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
+from console.core.context import TicketContext
 from console.core.model import Event, QueueCounts, Ticket, TicketSummary
 from console.core.model import Message as TicketMessage
 from console.tui.columns import RowMarks
@@ -26,6 +27,15 @@ class PagesLoaded(Message):
     """A new queue or filter: put the cursor back on the first row."""
     marks: dict[int, RowMarks] = field(default_factory=dict)
     """By ticket number: the rows' deadlines and who else is on them."""
+
+
+@dataclass
+class MarksLoaded(Message):
+    """Deadlines and who else is on them, for rows already on screen."""
+
+    generation: int
+    rows: list[TicketSummary]
+    marks: dict[int, RowMarks]
 
 
 @dataclass
@@ -63,6 +73,10 @@ class PresenceChanged(Message):
 class TicketLoaded(Message):
     """Everything the detail view shows of one ticket."""
 
-    ticket: Ticket
+    context: TicketContext
     messages: list[TicketMessage]
     events: list[Event]
+
+    @property
+    def ticket(self) -> Ticket:
+        return self.context.ticket

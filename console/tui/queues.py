@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from console.core import queues as workflow_queues
-from console.core.model import Line, QueueCounts, QueueFilter, TicketSummary
+from console.core.model import Line, Order, QueueCounts, QueueFilter, QueueTimer, TicketSummary
 from console.core.sla import SlaPolicy
 from console.core.store import Store
 
@@ -29,8 +29,8 @@ class Queue:
     """The support line this queue shows, or None for the queues across lines."""
     mine: bool = False
     """Whether the queue shows only the agent's own tickets."""
-    timer: str | None = None
-    """"due", "nudge" or "breach": a workflow queue with its own order (see core.queues)."""
+    timer: QueueTimer | None = None
+    """A workflow queue with its own order (see core.queues)."""
     contact: bool = False
     """Tickets with a back-line question for the customer that the front line owes."""
     short: str = ""
@@ -58,9 +58,9 @@ QUEUES: tuple[Queue, ...] = (
     Queue("l4", "L4 vendor", line=Line.L4),
     Queue("mine", "Mine", mine=True),
     Queue("all", "All open"),
-    Queue("due", "Due follow-ups", timer="due"),
-    Queue("nudge", "Nudge", timer="nudge"),
-    Queue("breach", "Breach", timer="breach"),
+    Queue("due", "Due follow-ups", timer=QueueTimer.DUE),
+    Queue("nudge", "Nudge", timer=QueueTimer.NUDGE),
+    Queue("breach", "Breach", timer=QueueTimer.BREACH),
     Queue("contact", "Needs customer contact", contact=True, short="Needs contact"),
 )
 
@@ -106,8 +106,7 @@ class Listing:
     policy: SlaPolicy
     text: str | None = None
     """Filter words; the workflow queues are not filtered (they are short and ordered)."""
-    order: str = "priority"
-    """"priority" (then age) or "breach" (time to the next SLA deadline)."""
+    order: Order = Order.PRIORITY
 
     def count(self, store: Store) -> int:
         if self.queue.timer is not None:

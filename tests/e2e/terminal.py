@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -85,6 +86,14 @@ class Terminal:
                 return screen
             time.sleep(0.05)
         raise AssertionError(f"{text!r} did not appear within {timeout}s; screen:\n{screen}")
+
+    def wait_until(self, ready: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
+        """Wait for a condition outside the screen (a file, a row in the database)."""
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"{what} not within {timeout}s; screen:\n{self.screen()}")
+            time.sleep(0.05)
 
     def wait_until_gone(self, text: str, timeout: float = 10.0) -> str:
         deadline = time.monotonic() + timeout

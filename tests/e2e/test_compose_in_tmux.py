@@ -6,16 +6,14 @@ Skipped where tmux is missing."""
 from __future__ import annotations
 
 import json
-import shlex
 import shutil
 import subprocess
-import time
-import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.e2e.terminal import console_command
+from tests.e2e.terminal import Terminal, console_command, shell_command
 
 pytestmark = [
     pytest.mark.e2e,
@@ -25,33 +23,14 @@ pytestmark = [
 CONSOLE = [console_command()]  # the installed `console` script, as a user runs it
 
 
-def _tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
-
-
-def _wait_for(session: str, text: str, seconds: float = 10.0) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        pane = _tmux("capture-pane", "-p", "-t", session)
-        if text in pane:
-            return pane
-        time.sleep(0.1)
-    raise AssertionError(
-        f"{text!r} did not appear in the terminal:\n{_tmux('capture-pane', '-p', '-t', session)}"
-    )
-
-
-def _start(db: Path, tmp_path: Path, editor: Path) -> str:
-    session = f"compose-e2e-{uuid.uuid4().hex[:8]}"
+def _start(db: Path, editor: Path) -> Terminal:
     command = (
-        f"EDITOR={shlex.quote(str(editor))} "
-        f"{shlex.join([*CONSOLE, '--db', str(db), '--as', 'alice'])}"
+        f"EDITOR={shell_command(editor)} {shell_command(*CONSOLE, '--db', db, '--as', 'alice')}"
     )
-    _tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)
-    return session
+    return Terminal(command, width=100, height=30)
 
 
-def _console_json(db: Path, *args: str) -> object:
+def _console_json(db: Path, *args: str) -> Any:
     done = subprocess.run(
         [*CONSOLE, "--db", str(db), "--as", "alice", *args, "--json"],
         check=True,
@@ -95,40 +74,44 @@ def editor(tmp_path: Path) -> Path:
     return script
 
 
-def test_ctrl_e_edits_in_the_external_editor(db: Path, tmp_path: Path, editor: Path) -> None:
-    session = _start(db, tmp_path, editor)
+def _open_the_ticket(terminal: Terminal) -> None:
+    terminal.wait_for("Printer offline")
+    terminal.wait_for("1 of ")  # the list is painted and has the focus
+    terminal.keys("Enter")
+    terminal.wait_for("Thread (")
+
+
+def test_ctrl_e_edits_in_the_external_editor(db: Path, editor: Path) -> None:
+    terminal = _start(db, editor)
     try:
-        _wait_for(session, "Printer offline")
-        _wait_for(session, "1 of ")  # the list is painted and has the focus
-        _tmux("send-keys", "-t", session, "Enter")
-        _wait_for(session, "Thread (")
-        _tmux("send-keys", "-t", session, "n")
-        _wait_for(session, "INTERNAL note")
-        _tmux("send-keys", "-t", session, "-l", "typed here")
-        _tmux("send-keys", "-t", session, "C-e")
-        _wait_for(session, "appended by the editor")
-        _tmux("send-keys", "-t", session, "C-s")
-        _wait_for(session, "Note added")
+        _open_the_ticket(terminal)
+        terminal.keys("n")
+        terminal.wait_for("INTERNAL note")
+        terminal.type("typed here")
+        terminal.keys("C-e")
+        terminal.wait_for("appended by the editor")
+        terminal.keys("C-s")
+        terminal.wait_for("note added")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        terminal.close()
     shown = _console_json(db, "show", "1")
-    assert isinstance(shown, dict)
     bodies = [m["body"] for m in shown["messages"]]
     assert bodies[-1] == "typed here\nappended by the editor"
 
 
-def test_a_killed_session_leaves_the_draft(db: Path, tmp_path: Path, editor: Path) -> None:
-    session = _start(db, tmp_path, editor)
+def test_a_killed_session_leaves_the_draft(db: Path, editor: Path) -> None:
+    terminal = _start(db, editor)
     try:
-        _wait_for(session, "Printer offline")
-        _wait_for(session, "1 of ")  # the list is painted and has the focus
-        _tmux("send-keys", "-t", session, "Enter")
-        _wait_for(session, "Thread (")
-        _tmux("send-keys", "-t", session, "r")
-        _wait_for(session, "PUBLIC")
-        _tmux("send-keys", "-t", session, "-l", "Dear Ann, the driver")
-        time.sleep(2.5)  # the composer saves about once a second
+        _open_the_ticket(terminal)
+        terminal.keys("r")
+        terminal.wait_for("PUBLIC")
+        terminal.type("Dear Ann, the driver")
+
+        def saved() -> bool:  # the composer saves about once a second
+            return [d["body"] for d in _console_json(db, "drafts")] == ["Dear Ann, the driver"]
+
+        terminal.wait_until(saved, "the draft saved")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
-    [draft] = _console_json(db, "drafts")  # type: ignore[misc]
+        terminal.close()  # the session dies with the console in it, mid-sentence
+    [draft] = _console_json(db, "drafts")
     assert (draft["ticket"], draft["kind"], draft["body"]) == (1, "reply", "Dear Ann, the driver")

@@ -69,13 +69,11 @@ def _console_over_ssh(server: sshd.SshServer, user: str, db: Path) -> Terminal:
 
 
 def _quit(terminal: Terminal) -> None:
-    terminal.keys("Escape")
-    time.sleep(0.2)
+    if "Thread (" in terminal.screen():  # on a ticket: back to the queues, where q quits
+        terminal.keys("Escape")
+        terminal.wait_until_gone("Thread (")
     terminal.keys("q")
-    deadline = time.monotonic() + 10
-    while not terminal.pane_dead() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert terminal.pane_dead(), terminal.screen()
+    terminal.wait_until(terminal.pane_dead, "the console's exit", timeout=10)
 
 
 def _wait_for(terminal: Terminal, predicate, timeout: float) -> str:  # type: ignore[no-untyped-def]

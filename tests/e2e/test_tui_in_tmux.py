@@ -5,16 +5,13 @@ Skipped where tmux is missing (`.ci/run` installs it)."""
 
 from __future__ import annotations
 
-import shlex
 import shutil
 import subprocess
-import time
-import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.terminal import console_command
+from tests.e2e.terminal import Terminal, console_command, shell_command
 
 pytestmark = [
     pytest.mark.e2e,
@@ -22,24 +19,6 @@ pytestmark = [
 ]
 
 CONSOLE = [console_command()]  # the installed `console` script, as a user runs it
-
-
-def _tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
-
-
-def _pane(session: str) -> str:
-    return _tmux("capture-pane", "-p", "-t", session)
-
-
-def _wait_for(session: str, text: str, seconds: float = 10.0) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        pane = _pane(session)
-        if text in pane:
-            return pane
-        time.sleep(0.1)
-    raise AssertionError(f"{text!r} did not appear in the terminal:\n{_pane(session)}")
 
 
 @pytest.fixture
@@ -55,24 +34,21 @@ def desk(tmp_path: Path) -> Path:
 
 
 def test_console_runs_in_a_real_terminal(desk: Path, tmp_path: Path) -> None:
-    session = f"console-e2e-{uuid.uuid4().hex[:8]}"
     done = tmp_path / "exit-code"
     command = (
-        f"{shlex.join([*CONSOLE, '--db', str(desk), '--as', 'alice'])}; "
-        f"echo $? > {shlex.quote(str(done))}"
+        f"{shell_command(*CONSOLE, '--db', desk, '--as', 'alice')}; echo $? > {shell_command(done)}"
     )
-    _tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)
+    terminal = Terminal(command, width=100, height=30)
     try:
         # The status line's "1 of N" means the list is painted and has the focus; keys typed
         # while the terminal is still being set up may be dropped, as in any full-screen app.
-        _wait_for(session, "1 of ")
-        _tmux("send-keys", "-t", session, "j")
-        _wait_for(session, "2 of ")
-        _tmux("send-keys", "-t", session, "Enter")
-        _wait_for(session, "Thread (")
-        time.sleep(0.3)
-        _tmux("send-keys", "-t", session, "Escape")
-        _wait_for(session, "2 of ")
+        terminal.wait_for("1 of ")
+        terminal.keys("j")
+        terminal.wait_for("2 of ")
+        terminal.keys("Enter")
+        terminal.wait_for("Thread (")  # the ticket is read and painted
+        terminal.keys("Escape")
+        terminal.wait_for("2 of ")
         subprocess.run(
             [
                 *CONSOLE,
@@ -91,11 +67,9 @@ def test_console_runs_in_a_real_terminal(desk: Path, tmp_path: Path) -> None:
             check=True,
             capture_output=True,
         )
-        _wait_for(session, "Payments are down", seconds=3)
-        _tmux("send-keys", "-t", session, "q")
-        deadline = time.monotonic() + 10
-        while not done.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        terminal.wait_for("Payments are down", timeout=3)
+        terminal.keys("q")
+        terminal.wait_until(done.exists, "the console's exit", timeout=10)
         assert done.read_text().strip() == "0"
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        terminal.close()

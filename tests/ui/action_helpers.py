@@ -9,12 +9,13 @@ from textual.screen import Screen
 from textual.widgets import OptionList
 from ui_helpers import frozen_clock, settle
 
-from console.core import workflow
+from console.core import operations
 from console.core.model import Priority
 from console.core.store import Store
 from console.tui.app import ConsoleApp
 from console.tui.screens.detail import DetailScreen
 from console.tui.screens.dialogs import AskChoice
+from tests.support import make_desk
 
 
 async def until(pilot: Pilot, ready: Callable[[], bool], what: str = "condition") -> None:
@@ -62,7 +63,9 @@ async def on_ticket(pilot: Pilot, ticket_id: int) -> DetailScreen:
     screen = app.screen
     assert isinstance(screen, DetailScreen)
     await until(
-        pilot, lambda: screen.ticket is not None and screen.facts is not None, "the ticket to load"
+        pilot,
+        lambda: screen.ticket is not None and screen.context is not None,
+        "the ticket to load",
     )
     return screen
 
@@ -84,8 +87,12 @@ def new_ticket(
     requester: str = "ann@example.com",
 ) -> int:
     with Store.open(db_path, clock=frozen_clock) as store:
-        return workflow.create_ticket(
-            store, "intake", subject=subject, requester=requester, body=body, priority=Priority.P2
+        return operations.create_ticket(
+            make_desk(store, "intake"),
+            subject=subject,
+            requester=requester,
+            body=body,
+            priority=Priority.P2,
         ).id
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 from textual.pilot import Pilot
 from ui_helpers import frozen_clock, settle
 
-from console.core import operations, workflow
+from console.core import operations
 from console.core.model import Priority, Ticket
 from console.core.store import Store
 from console.tui.app import ConsoleApp
+from tests.support import make_desk
 
 KEY_NAMES = {
     " ": "space",
@@ -29,15 +30,15 @@ KEY_NAMES = {
 def fresh_ticket(db_path: Path, *, subject: str = "VPN drops every hour") -> Ticket:
     """An open ticket whose move is ours, with one customer message."""
     with Store.open(db_path, clock=frozen_clock) as store:
+        desk = make_desk(store, "intake")
         ticket = operations.create_ticket(
-            store,
-            "intake",
+            desk,
             subject=subject,
             requester="Ann Lee <ann@example.com>",
             body="It drops at ten past.",
             priority=Priority.P2,
         )
-        return workflow.customer_message(store, "intake", ticket.id, "Still dropping.")
+        return operations.customer_message(desk, ticket.id, "Still dropping.")
 
 
 async def type_text(pilot: Pilot, text: str) -> None:

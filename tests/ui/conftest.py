@@ -12,9 +12,9 @@ from ui_helpers import AGENT, frozen_clock
 
 from console.core import timers
 from console.core.demo import build_demo
-from console.core.sla import SlaPolicy
 from console.core.store import Store
 from console.tui.app import ConsoleApp, make_app
+from tests.support import make_desk
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +26,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # the screens (and snapshots) show the same data whichever worker finishes first.
     store = Store.open(path, clock=frozen_clock)
     try:
-        timers.tick(store, SlaPolicy(), "cron")
+        timers.tick(make_desk(store, "cron"))
     finally:
         store.close()
     return path

@@ -18,10 +18,11 @@ from action_helpers import (
 )
 from ui_helpers import AGENT, frozen_clock, screen_text
 
-from console.core import links, workflow
-from console.core.model import Line, Status
+from console.core import links, operations
+from console.core.model import EventAction, Line, LinkKind, Status
 from console.tui.app import make_app
-from console.tui.screens.dialogs import AskChoice, AskLongText, AskText, Confirm
+from console.tui.screens.dialogs import AskChoice, Confirm
+from tests.support import make_desk
 
 HOSTILE = "[bold red]x[/] \x1b]52;c;aGFja2Vk\x07 grab"
 
@@ -40,7 +41,7 @@ async def test_merge_into_a_suggestion_then_undo_restores(app, db_path) -> None:
         "zed@example.com",
     )
     with store_of(db_path) as store:
-        workflow.customer_message(store, "intake", duplicate, "still jammed")
+        operations.customer_message(make_desk(store, "intake"), duplicate, "still jammed")
         status_before = store.ticket(duplicate).status
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await on_ticket(pilot, duplicate)
@@ -51,8 +52,10 @@ async def test_merge_into_a_suggestion_then_undo_restores(app, db_path) -> None:
         )
         assert f"best #{primary}" in screen_text(app)
         await pilot.press("m")
+        await until_title(pilot, f"Merge #{duplicate} into")
         await choose(pilot, str(primary))
-        await dialog(pilot, Confirm)
+        confirm = await dialog(pilot, Confirm)
+        assert confirm.question == f"Merge #{duplicate} into #{primary}?"
         await pilot.press("y")
         await until_title(pilot, "Tell the requester?")
         await choose(pilot, "tell")
@@ -60,10 +63,11 @@ async def test_merge_into_a_suggestion_then_undo_restores(app, db_path) -> None:
         assert f"merged into #{primary}" in screen_text(app)
         with store_of(db_path) as store:
             assert store.ticket(duplicate).status == Status.CLOSED
-            assert [k.kind for k in links.links(store, duplicate)] == ["merged"]
+            assert [k.kind for k in links.links(store, duplicate)] == [LinkKind.MERGED]
             assert f"#{primary}" in store.messages(duplicate)[-1].body  # the notice
-        await pilot.press("U")
-        await dialog(pilot, Confirm)
+        await pilot.press("U")  # only the merge is there to undo: no choice
+        confirm = await dialog(pilot, Confirm)
+        assert confirm.question == f"Unmerge #{duplicate}?"
         await pilot.press("y")
         await back_on_ticket(pilot)
     with store_of(db_path) as store:
@@ -79,8 +83,9 @@ async def test_parent_by_number_then_undo(app, db_path) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await on_ticket(pilot, child)
         await pilot.press("p")
+        await until_title(pilot, f"Hang #{child} on the parent problem")
         await choose(pilot, "\0number")
-        await dialog(pilot, AskText)
+        await until_title(pilot, f"#{child}: Hang it on which ticket?")
         await type_text(pilot, f"#{problem}")
         await pilot.press("enter")
         await back_on_ticket(pilot)
@@ -88,7 +93,8 @@ async def test_parent_by_number_then_undo(app, db_path) -> None:
         with store_of(db_path) as store:
             assert links.children(store, problem) == [child]
         await pilot.press("U")
-        await dialog(pilot, Confirm)
+        confirm = await dialog(pilot, Confirm)
+        assert confirm.question == f"Unhang #{child} from its parent problem?"
         await pilot.press("y")
         await back_on_ticket(pilot)
     with store_of(db_path) as store:
@@ -100,13 +106,16 @@ async def test_solving_a_parent_broadcasts_to_its_children(app, db_path) -> None
     children = [new_ticket(db_path, f"Mail late {n}") for n in range(2)]
     with store_of(db_path) as store:
         for child in children:
-            links.link_parent(store, "intake", child, problem)
+            links.link_parent(make_desk(store, "intake"), child, problem)
     async with app.run_test(size=(120, 36)) as pilot:
         await on_ticket(pilot, problem)
         assert "parent problem of 2 ticket(s)" in screen_text(app)
-        await pilot.press("S")
+        await pilot.press("S")  # solve it alone, or with the tickets on it
+        await until_title(pilot, f"#{problem}: what now?")
+        await choose(pilot, "solve_problem")
+        await until_title(pilot, f"#{problem} is the parent problem of 2 ticket(s)")
         await choose(pilot, "broadcast")
-        await dialog(pilot, AskLongText)
+        await until_title(pilot, "The reply every ticket gets")
         await type_text(pilot, "Mail flows again. ")  # before the suggested text
         await pilot.press("ctrl+s")
         await back_on_ticket(pilot)
@@ -114,18 +123,19 @@ async def test_solving_a_parent_broadcasts_to_its_children(app, db_path) -> None
         for ticket_id in [problem, *children]:
             assert store.ticket(ticket_id).status == Status.SOLVED
             body = store.messages(ticket_id)[-1].body
-            assert body == "Mail flows again. " + workflow.CONFIRM_TEXT
+            assert body == "Mail flows again. " + operations.CONFIRM_TEXT
 
 
 async def test_split_by_position_then_undo(app, db_path) -> None:
     source = new_ticket(db_path, "Two problems in one")
     with store_of(db_path) as store:
-        workflow.customer_message(store, "intake", source, "first: the printer")
-        workflow.customer_message(store, "intake", source, "second: the scanner")
+        desk = make_desk(store, "intake")
+        operations.customer_message(desk, source, "first: the printer")
+        operations.customer_message(desk, source, "second: the scanner")
     async with app.run_test(size=(120, 36)) as pilot:
         await on_ticket(pilot, source)
         await pilot.press("s")
-        await dialog(pilot, AskText)
+        await until_title(pilot, f"Split messages off #{source} into a new ticket")
         await type_text(pilot, "9")
         await pilot.press("enter")
         await until(pilot, lambda: "there is no message 9" in screen_text(app), "the error")
@@ -134,11 +144,14 @@ async def test_split_by_position_then_undo(app, db_path) -> None:
         await pilot.press("enter")
         await back_on_ticket(pilot)
         with store_of(db_path) as store:
-            (link,) = [k for k in links.links(store, source) if k.kind == "split"]
+            (link,) = [k for k in links.links(store, source) if k.kind == LinkKind.SPLIT]
+            new = store.ticket(link.ticket_id)
             assert [m.body for m in store.messages(link.ticket_id)] == ["second: the scanner"]
+        assert new.status == Status.OPEN  # a split-off ticket opens as open
         assert f"split off #{link.ticket_id}" in screen_text(app)
         await pilot.press("U")
-        await dialog(pilot, Confirm)
+        confirm = await dialog(pilot, Confirm)
+        assert confirm.question == f"Undo the split of #{source}? The split-off ticket is closed."
         await pilot.press("y")
         await back_on_ticket(pilot)
     with store_of(db_path) as store:
@@ -166,14 +179,16 @@ async def test_checklist_gates_escalation_until_an_override(macros_app, db_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await on_ticket(pilot, ticket_id)
         await pilot.press("x")
+        await until_title(pilot, f"Attach a checklist to #{ticket_id}")
         await choose(pilot, "basics")
         await back_on_ticket(pilot)
         text = screen_text(app)
         assert "Checklists (0/2 answered)" in text
         assert "[bold]Which[/] version?" in text and "(required)" in text
         await pilot.press("e")
+        await until_title(pilot, f"Escalate #{ticket_id} from L1 to")
         await choose(pilot, "L2")
-        await dialog(pilot, AskLongText)
+        await until_title(pilot, "Hand-off note for L2")
         await type_text(pilot, "needs L2")
         await pilot.press("ctrl+s")
         await until_title(pilot, "Required questions are unanswered")
@@ -184,7 +199,9 @@ async def test_checklist_gates_escalation_until_an_override(macros_app, db_path)
         await back_on_ticket(pilot)
     with store_of(db_path) as store:
         assert store.ticket(ticket_id).line == Line.L2
-        override = [e for e in store.events(ticket_id) if e.action == "checklist-override"]
+        override = [
+            e for e in store.events(ticket_id) if e.action == EventAction.CHECKLIST_OVERRIDE
+        ]
     assert override[0].detail == "customer unreachable"
 
 
@@ -196,16 +213,19 @@ async def test_answer_then_ask_the_rest(macros_app, db_path) -> None:
         await pilot.press("x")
         await choose(pilot, "basics")
         await back_on_ticket(pilot)
-        await pilot.press("X")
+        await pilot.press("X")  # nothing answered yet: straight to the question
+        await until_title(pilot, "Which question?")
         await choose(pilot, "1")
-        await dialog(pilot, AskText)
+        await until_title(pilot, "1. [bold]Which[/] version?\u241b[2J")
         await type_text(pilot, "[i]2.1[/i]")
         await pilot.press("enter")
         await back_on_ticket(pilot)
         text = screen_text(app)
         assert "Checklists (1/2 answered)" in text and "\u2192 [i]2.1[/i]" in text
         await pilot.press("A")
-        screen = await dialog(pilot, AskChoice)
+        await until_title(pilot, "Send this as a public reply?")
+        screen = pilot.app.screen
+        assert isinstance(screen, AskChoice)
         assert "Which operating system?" in screen_text(app)
         assert "version" not in screen.label  # answered questions are not asked again
         await choose(pilot, "send")
@@ -220,13 +240,14 @@ async def test_panels_show_hostile_text_literally(app, db_path) -> None:
     target = new_ticket(db_path, "Scanner offline " + HOSTILE, "scanner offline", "q@x.org")
     new_ticket(db_path, "Scanner offline " + HOSTILE, "scanner offline", "q@x.org")
     with store_of(db_path) as store:
-        workflow.hand_to_vendor(store, "bob", target, HOSTILE, "[/]", reason="vendor")
+        operations.hand_to_vendor(make_desk(store, "bob"), target, HOSTILE, "[/]", reason="vendor")
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await on_ticket(pilot, target)
         await until(pilot, lambda: bool(screen.suggestions), "the suggestions")
         await pilot.press("e")
+        await until_title(pilot, f"Escalate #{target} from L1 to")
         await choose(pilot, "L2")
-        await dialog(pilot, AskLongText)
+        await until_title(pilot, "Hand-off note for L2")
         await pilot.press(*"[bold]")
         await pilot.press("ctrl+s")
         await back_on_ticket(pilot)

@@ -3,16 +3,21 @@ different, keep their draft across a closed app, and Traffic Cop and conflicts n
 
 from __future__ import annotations
 
+from typing import Any
+
 from compose_helpers import fresh_ticket, open_on, type_text, wait_for
 from ui_helpers import AGENT, frozen_clock, screen_text, settle
 
-from console.core import drafts, workflow
+from console.core import drafts, operations
+from console.core.actions import Outcome, TicketAction
+from console.core.desk import Desk
 from console.core.model import Court, MessageKind
 from console.core.store import Store
 from console.tui.screens.compose import ComposeScreen
 from console.tui.screens.detail import DetailScreen
 from console.tui.screens.dialogs import Confirm
 from console.tui.screens.help import HelpScreen
+from tests.support import make_desk
 
 
 def _last_message(db_path, ticket_id):
@@ -70,7 +75,7 @@ async def test_reply_keeping_the_ball_and_a_note(app, db_path) -> None:
 async def test_customer_said_moves_the_ball_to_us(app, db_path) -> None:
     ticket = fresh_ticket(db_path)
     with Store.open(db_path, clock=frozen_clock) as store:
-        workflow.reply(store, "bob", ticket.id, "Which router?")
+        operations.reply(make_desk(store, "bob"), ticket.id, "Which router?")
     async with app.run_test(size=(120, 36)) as pilot:
         await open_on(pilot, app, ticket.id)
         await pilot.press("i")
@@ -128,7 +133,7 @@ async def test_traffic_cop_shows_what_arrived_and_no_keeps_the_text(app, db_path
         await wait_for(pilot, ComposeScreen)
         await type_text(pilot, "Try a cable.")
         with Store.open(db_path, clock=frozen_clock) as other:  # another console, another process
-            workflow.customer_message(other, "intake", ticket.id, "Works now!")
+            operations.customer_message(make_desk(other, "intake"), ticket.id, "Works now!")
         await pilot.press("ctrl+s")
         await wait_for(pilot, Confirm)
         text = screen_text(app)
@@ -146,23 +151,38 @@ async def test_traffic_cop_shows_what_arrived_and_no_keeps_the_text(app, db_path
     assert (message.kind, message.body) == (MessageKind.REPLY, "Try a cable.")
 
 
-async def test_a_conflict_from_the_core_keeps_the_text_and_the_draft(app, db_path) -> None:
+async def test_a_conflict_from_the_core_keeps_the_text_and_the_draft(
+    app, db_path, monkeypatch
+) -> None:
     ticket = fresh_ticket(db_path)
+    perform = TicketAction.perform
+    landed: list[int] = []
+
+    def colleague_first(
+        self: TicketAction,
+        desk: Desk,
+        ticket_id: int,
+        values: dict[str, Any],
+        *,
+        expected_version: int | None,
+    ) -> Outcome:
+        # A colleague's write landing between Traffic Cop's look and our write (bob takes
+        # the ticket, from his own console): the core must refuse ours as a conflict.
+        if not landed:
+            with Store.open(db_path, clock=frozen_clock) as other:
+                landed.append(operations.take(make_desk(other, "bob"), ticket_id).version)
+        return perform(self, desk, ticket_id, values, expected_version=expected_version)
+
     async with app.run_test(size=(120, 36)) as pilot:
         await open_on(pilot, app, ticket.id)
         await pilot.press("r")
         await wait_for(pilot, ComposeScreen)
         screen = app.screen
         await type_text(pilot, "Checked the logs.")
-        # A colleague's write landing between Traffic Cop's look and our write: the trigger
-        # raises the version inside our own transaction, which the core must refuse.
-        with Store.open(db_path, clock=frozen_clock) as store:
-            store.conn.execute(
-                "CREATE TRIGGER colleague AFTER INSERT ON messages BEGIN UPDATE tickets SET"
-                " version = version + 1, updated_by = 'bob' WHERE id = new.ticket_id; END"
-            )
+        monkeypatch.setattr(TicketAction, "perform", colleague_first)
         await pilot.press("ctrl+s")
         await settle(pilot)
+        assert landed  # the colleague's change did land in between
         assert app.screen is screen
         assert screen.query_one("#compose-text").text == "Checked the logs."
         assert any(

@@ -7,8 +7,9 @@ import asyncio
 from ui_helpers import AGENT, frozen_clock, screen_text, settle, ticket_list
 
 from console.core import operations
-from console.core.model import MessageKind, Priority
+from console.core.model import Priority
 from console.core.store import Store
+from tests.support import make_desk
 
 
 async def _wait_for(predicate, seconds: float = 2.5) -> bool:  # type: ignore[no-untyped-def]
@@ -25,8 +26,7 @@ async def test_a_new_ticket_from_elsewhere_appears_within_seconds(app, db_path) 
         before = ticket_list(app).total
         with Store.open(db_path, clock=frozen_clock) as other:
             operations.create_ticket(
-                other,
-                "monitoring",
+                make_desk(other, "monitoring"),
                 subject="Disk full on db-7",
                 requester="alerts@example.com",
                 priority=Priority.P1,
@@ -46,15 +46,12 @@ async def test_an_open_ticket_shows_a_note_added_elsewhere(app, db_path) -> None
         await pilot.press("enter")
         await settle(pilot)
         with Store.open(db_path, clock=frozen_clock) as other:
-            operations.add_message(
-                other,
-                "bob",
-                ticket.id,
-                MessageKind.NOTE,
-                "Checked the logs: the 500s started at 09:14.",
+            operations.note(
+                make_desk(other, "bob"), ticket.id, "Checked the logs: the 500s started at 09:14."
             )
         assert await _wait_for(lambda: "the 500s started at 09:14" in screen_text(app))
         assert "Internal note" in screen_text(app)
+        assert "bob added an internal note" in screen_text(app)  # the timeline says who
         assert AGENT  # the app acts as alice; the note came from bob's process
 
 
@@ -67,8 +64,7 @@ async def test_the_cursor_stays_on_its_ticket_when_one_arrives_above(app, db_pat
         before = ticket_list(app).total
         with Store.open(db_path, clock=frozen_clock) as other:
             operations.create_ticket(
-                other,
-                "monitoring",
+                make_desk(other, "monitoring"),
                 subject="Everything is down",
                 requester="alerts@example.com",
                 priority=Priority.P1,

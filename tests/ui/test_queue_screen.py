@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from action_helpers import until
 from ui_helpers import AGENT, main_screen, screen_text, settle, ticket_list
 
 from console.core.model import Line, QueueFilter
@@ -151,7 +152,7 @@ async def test_palette_opens_a_ticket_by_number(app) -> None:
         await settle(pilot)
         await pilot.press("ctrl+p")
         await pilot.press(*"42")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "Open ticket #42" in screen_text(app), "the palette's hit")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen)
@@ -162,7 +163,7 @@ async def test_palette_switches_queue(app) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p", *"vendor")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "Queue: L4 vendor" in screen_text(app), "the palette's hit")
         await pilot.press("enter")
         await settle(pilot)
         assert main_screen(app).queue.id == "l4"

@@ -8,10 +8,11 @@ import time
 from ui_helpers import AGENT, frozen_clock, main_screen, screen_text, settle, ticket_list
 
 from console.core import operations
-from console.core.model import MessageKind, Priority
+from console.core.model import Priority
 from console.core.store import Store
 from console.tui.screens.detail import DetailScreen
 from console.tui.widgets.thread_entry import MAX_BODY_CHARS, ThreadEntry
+from tests.support import make_desk
 
 HOSTILE_SUBJECT = "[bold red]x[/] \x1b]52;c;aGFja2Vk\x07 grab"
 HOSTILE_BODY = "[link=https://evil.example]click[/link] \x1b[2J cleared? \x1b]0;title\x07 \ufffd"
@@ -20,16 +21,13 @@ HOSTILE_BODY = "[link=https://evil.example]click[/link] \x1b[2J cleared? \x1b]0;
 def _hostile_ticket(db_path) -> int:
     with Store.open(db_path, clock=frozen_clock) as store:
         ticket = operations.create_ticket(
-            store,
-            "intake",
+            make_desk(store, "intake"),
             subject=HOSTILE_SUBJECT,
             requester="[i]eve[/i] <eve@evil.example>",
             body=HOSTILE_BODY,
             priority=Priority.P1,
         )
-        operations.add_message(
-            store, AGENT, ticket.id, MessageKind.NOTE, "[reverse]note[/] \x1b[31mred\x1b[0m"
-        )
+        operations.note(make_desk(store, AGENT), ticket.id, "[reverse]note[/] \x1b[31mred\x1b[0m")
     return ticket.id
 
 
@@ -51,14 +49,13 @@ async def test_thread_shows_each_kind_and_the_timeline(app) -> None:
         assert len({e.classes for e in entries}) >= 3
         text = screen_text(app)
         assert "Request" in text and "Public reply" in text
-        assert "Events (" in text and "created" in text
+        assert "Events (" in text and "opened the ticket" in text
 
 
 async def test_j_k_scroll_the_ticket_and_esc_goes_back(app, db_path) -> None:
     with Store.open(db_path, clock=frozen_clock) as store:
         ticket = operations.create_ticket(
-            store,
-            "intake",
+            make_desk(store, "intake"),
             subject="Long one",
             requester="ann@example.com",
             body="\n".join(f"line {n}" for n in range(200)),
@@ -103,7 +100,7 @@ async def test_a_five_megabyte_body_is_cut_and_does_not_freeze(app, db_path) -> 
     huge = ("All work and no play. " * 40 + "\n") * 5700  # about 5 MB
     with Store.open(db_path, clock=frozen_clock) as store:
         ticket = operations.create_ticket(
-            store, "intake", subject="Log dump", requester="ops@example.com", body=huge
+            make_desk(store, "intake"), subject="Log dump", requester="ops@example.com", body=huge
         )
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)

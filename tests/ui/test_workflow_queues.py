@@ -11,15 +11,31 @@ from pathlib import Path
 
 from ui_helpers import AGENT, FROZEN, main_screen, screen_text, settle, ticket_list
 
-from console.core import escalation, presence, queues, timers, workflow
-from console.core.model import Line, Priority, QueueFilter
+from console.core import escalation, operations, presence, queues, timers
+from console.core.model import (
+    Activity,
+    EventAction,
+    Line,
+    Order,
+    Priority,
+    QueueFilter,
+    QueueTimer,
+)
 from console.core.sla import SlaPolicy
 from console.core.store import Store
-from console.core.team import Agent, parse_team
+from console.core.team import Agent, Team, parse_team
 from console.tui.app import make_app
 from console.tui.queues import QUEUES
 from console.tui.widgets.presence_line import PresenceLine
 from console.tui.widgets.queue_sidebar import QueueSidebar
+from tests.support import make_desk
+
+ERIN = Agent(login="erin", name="Erin", lines=(Line.L3,))
+"""A third-line expert: she asks the front line to contact the customer."""
+
+
+def _erin(store: Store):  # type: ignore[no-untyped-def]
+    return make_desk(store, ERIN.login, team=Team(agents={ERIN.login: ERIN}))
 
 
 async def _wait_for(predicate, seconds: float = 3.0) -> bool:  # type: ignore[no-untyped-def]
@@ -44,8 +60,11 @@ def _clocked_store(path: Path) -> dict[str, int]:
 
         def new(subject: str, priority: Priority, hours_ago: int = 0) -> int:
             moment[0] = FROZEN - timedelta(hours=hours_ago)
-            ticket = workflow.create_ticket(
-                store, "intake", subject=subject, requester="c@example.com", priority=priority
+            ticket = operations.create_ticket(
+                make_desk(store, "intake"),
+                subject=subject,
+                requester="c@example.com",
+                priority=priority,
             )
             return ticket.id
 
@@ -55,9 +74,9 @@ def _clocked_store(path: Path) -> dict[str, int]:
             "breached": new("past the deadline", Priority.P2, hours_ago=6),
             "waiting": new("answered, waiting on the customer", Priority.P3, hours_ago=1),
         }
-        workflow.reply(store, "alice", ids["waiting"], "Could you send a screenshot?")
+        operations.reply(make_desk(store, "alice"), ids["waiting"], "Could you send a screenshot?")
         moment[0] = FROZEN
-        timers.tick(store, SlaPolicy(), "cron")
+        timers.tick(make_desk(store, "cron"))
     finally:
         store.close()
     return ids
@@ -119,25 +138,28 @@ async def test_workflow_queues_in_the_sidebar_with_counts_and_rows(app, db_path)
     store = Store.open(db_path, clock=lambda: FROZEN)
     try:
         chosen = store.tickets(QueueFilter(), limit=3)
-        workflow.set_followup(
-            store, AGENT, chosen[0].id, FROZEN - timedelta(hours=1), "promised a call back"
+        operations.set_followup(
+            make_desk(store, AGENT),
+            chosen[0].id,
+            FROZEN - timedelta(hours=1),
+            "promised a call back",
         )
-        expert = Agent(login="erin", name="Erin", lines=(Line.L3,))
-        escalation.ask_front(store, expert, chosen[1].id, "Which browser do you use?")
-        expected = {name: queues.count(store, policy, name) for name in ("due", "nudge", "breach")}
-        timers.tick(store, policy, "cron")  # the reminder logged: the app's run finds none
-        breach_first = [r.id for r in queues.breach(store, limit=100)]
-        nudge_ids = [r.id for r in queues.nudge(store, policy, limit=100)]
+        escalation.ask_front(_erin(store), chosen[1].id, "Which browser do you use?")
+        expected = {timer: queues.count(store, policy, timer) for timer in QueueTimer}
+        timers.tick(make_desk(store, "cron"))  # the reminder logged: the app's run finds none
+        breach_first = [r.id for r in queues.page(store, policy, QueueTimer.BREACH, limit=100)]
+        nudge_ids = [r.id for r in queues.page(store, policy, QueueTimer.NUDGE, limit=100)]
     finally:
         store.close()
-    assert expected["due"] == 1 and expected["nudge"] > 0 and expected["breach"] > 10
+    assert expected[QueueTimer.DUE] == 1
+    assert expected[QueueTimer.NUDGE] > 0 and expected[QueueTimer.BREACH] > 10
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         sidebar = app.screen.query_one(QueueSidebar)
         assert sidebar.totals["due"] == 1
         assert sidebar.totals["contact"] == 1
-        assert sidebar.totals["nudge"] == expected["nudge"]
-        assert sidebar.totals["breach"] == expected["breach"]
+        assert sidebar.totals["nudge"] == expected[QueueTimer.NUDGE]
+        assert sidebar.totals["breach"] == expected[QueueTimer.BREACH]
         text = screen_text(app)
         assert "Due follow-ups  1" in text and "Needs contact  1" in text
         await pilot.press("7")
@@ -150,11 +172,11 @@ async def test_workflow_queues_in_the_sidebar_with_counts_and_rows(app, db_path)
         await pilot.press("9")
         await settle(pilot)
         tickets = ticket_list(app)
-        assert tickets.total == expected["breach"]
+        assert tickets.total == expected[QueueTimer.BREACH]
         assert _row_ids(app)[:100] == breach_first
         await pilot.press("o")  # Breach has its own order: o says so and changes nothing
         await settle(pilot)
-        assert main_screen(app).order == "priority"
+        assert main_screen(app).order == Order.PRIORITY
         await pilot.press("0")
         await settle(pilot)
         assert main_screen(app).queue.id == "contact"
@@ -171,9 +193,8 @@ async def test_needs_customer_contact_count_follows_another_console(app, db_path
         assert sidebar.totals["contact"] == 0
         other = Store.open(db_path, clock=lambda: FROZEN)
         try:
-            expert = Agent(login="erin", name="Erin", lines=(Line.L3,))
             ticket_id = other.tickets(QueueFilter(), limit=1)[0].id
-            escalation.ask_front(other, expert, ticket_id, "Since when?")
+            escalation.ask_front(_erin(other), ticket_id, "Since when?")
         finally:
             other.close()
         assert await _wait_for(lambda: sidebar.totals.get("contact") == 1)
@@ -187,7 +208,7 @@ async def test_presence_of_a_colleague_shows_in_the_list_and_on_the_ticket(app, 
             first = ticket_list(app).current
             assert first is not None
             heads = main_screen(app)._heads
-            presence.heartbeat(other, "bob", first.id, "replying")
+            presence.heartbeat(other, "bob", first.id, Activity.REPLYING)
             assert await _wait_for(lambda: "\u270ebob" in screen_text(app))
             # Only presence changed: the marks were read again, the queues were not.
             assert main_screen(app)._heads is heads
@@ -204,18 +225,18 @@ async def test_presence_of_a_colleague_shows_in_the_list_and_on_the_ticket(app, 
                     == [AGENT]
                 )
             )
-            assert presence.on_ticket(other, first.id, exclude_agent="bob")[0].activity == "viewing"
+            assert (
+                presence.on_ticket(other, first.id, exclude_agent="bob")[0].activity
+                == Activity.VIEWING
+            )
             presence.leave(other, "bob")
             assert await _wait_for(lambda: not line.display)
             await pilot.press("escape")
             await settle(pilot)
             assert await _wait_for(lambda: not presence.on_ticket(other, first.id))
         # Quitting removes alice's presence at once.
-        with other.lock:
-            rows = other.conn.execute(
-                "SELECT count(*) FROM presence WHERE agent = ?", (AGENT,)
-            ).fetchone()[0]
-        assert rows == 0
+        rows = other.query("SELECT count(*) FROM presence WHERE agent = ?", (AGENT,))
+        assert rows[0][0] == 0
     finally:
         other.close()
 
@@ -225,9 +246,8 @@ async def test_the_tui_runs_the_timers_and_says_what_they_did(tmp_path) -> None:
     moment = [FROZEN - timedelta(hours=3)]
     store = Store.open(path, clock=lambda: moment[0])
     try:
-        late = workflow.create_ticket(
-            store,
-            "intake",
+        late = operations.create_ticket(
+            make_desk(store, "intake"),
             subject="urgent and unanswered",
             requester="c@example.com",
             priority=Priority.P1,
@@ -240,9 +260,10 @@ async def test_the_tui_runs_the_timers_and_says_what_they_did(tmp_path) -> None:
         assert await _wait_for(lambda: any("SLA breach" in n.message for n in app._notifications))
     store = Store.open(path, clock=lambda: FROZEN)
     try:
-        breaches = [e for e in store.events(late.id) if e.action == "sla_breach"]
+        breaches = [e for e in store.events(late.id) if e.action == EventAction.SLA_BREACH]
         assert len(breaches) == 1
-        assert timers.tick(store, SlaPolicy(), "cron").breaches == []  # nothing left to do
+        assert breaches[0].actor == "console"  # the timers act as the console, not as alice
+        assert timers.tick(make_desk(store, "cron")).breaches == []  # nothing left to do
     finally:
         store.close()
 
@@ -278,7 +299,7 @@ async def test_a_colleague_whose_console_died_fades_out_after_the_ttl(db_path) -
             first = ticket_list(app).current
             assert first is not None
             # Zoe opens the ticket, and then her SSH session drops: no `leave`, no more beats.
-            presence.heartbeat(other, "zoe-agent", first.id, "viewing")
+            presence.heartbeat(other, "zoe-agent", first.id, Activity.VIEWING)
             assert await _wait_for(lambda: "zoe-agent" in screen_text(app))
             moment[0] = FROZEN + presence.TTL + timedelta(seconds=1)
             ticket_list(app).refresh_marks()  # what the list's interval timer does
@@ -303,10 +324,10 @@ async def test_writing_a_reply_shows_as_replying_and_stays_so(app, db_path) -> N
                 found = presence.on_ticket(other, ticket.id, exclude_agent="nobody")
                 return found[0].activity if found else None
 
-            assert await _wait_for(lambda: activity() == "replying")
+            assert await _wait_for(lambda: activity() == Activity.REPLYING)
             app._presence_at = 0.0  # the app's own heartbeat falls due now, and says the same
-            await asyncio.sleep(0.75)
+            assert await _wait_for(lambda: app._presence_at > 0.0)  # it was sent again
             await app.workers.wait_for_complete([w for w in app.workers if w.group == "presence"])
-            assert activity() == "replying"
+            assert activity() == Activity.REPLYING
     finally:
         other.close()

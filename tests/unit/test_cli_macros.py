@@ -83,8 +83,16 @@ def test_show_rendered_for_a_ticket(db: str, capsys: pytest.CaptureFixture[str])
 
 def test_apply_then_checklist_flow(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "--db", db, "--as", "amy", "macro", "apply", "need-details", "1")
-    assert code == 0 and out.startswith("Hello Ann,")
-    assert "applied need-details to #1: added reply (message 1); set status to waiting" in err
+    assert (code, err) == (0, "")
+    assert out.startswith(
+        "#1: macro need-details applied: added a reply; set status to waiting; "
+        "set court to customer; attach checklist request-template; "
+        "promised the customer an update by "
+    )
+    code, out, _ = run(capsys, "--db", db, "show", "1", "--json")
+    [reply] = json.loads(out)["messages"]
+    assert (reply["kind"], reply["author"]) == ("reply", "amy")
+    assert reply["body"].startswith("Hello Ann,")
     code, out, _ = run(
         capsys,
         "--db",
@@ -98,15 +106,36 @@ def test_apply_then_checklist_flow(db: str, capsys: pytest.CaptureFixture[str]) 
         "--text",
         "screenshot.png",
     )
-    assert out == "#1 question 5 (screenshot) answered; 4 still open\n"
+    assert out == "#1: question 5 answered; 4 still open\n"
     code, out, _ = run(capsys, "--db", db, "checklist", "ask", "1", "--json")
     asked = json.loads(out)
     assert [q["question_id"] for q in asked["questions"]] == ["did", "expected", "got", "env"]
     assert "\n1. What did you do, step by step" in asked["message"]
+    code, out, _ = run(capsys, "--db", db, "show", "1", "--json")
+    assert len(json.loads(out)["messages"]) == 1  # `ask` only composes the message
     code, out, _ = run(capsys, "--db", db, "checklist", "show", "1")
     assert "   5. [x] screenshot:" in out and "screenshot.png" in out
-    code, out, _ = run(capsys, "--db", db, "checklist", "answer", "1", "5", "--clear")
-    assert out == "#1 question 5 (screenshot) open again; 5 still open\n"
+    code, out, _ = run(capsys, "--db", db, "checklist", "reopen", "1", "5")
+    assert out == "#1: question 5 is open again; 5 open\n"
+    code, out, _ = run(capsys, "--db", db, "checklist", "send", "1", "--json")
+    sent = json.loads(out)
+    assert sent["done"] == "#1: the open questions are sent; the customer's move"
+    assert (sent["status"], sent["court"]) == ("waiting", "customer")
+    assert "\n5. Could you send" in sent["message"]
+    code, out, _ = run(capsys, "--db", db, "show", "1", "--json")
+    assert [m["body"] for m in json.loads(out)["messages"]][-1] == sent["message"]
+
+
+def test_apply_json_says_what_was_done_like_every_verb(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "--db", db, "macro", "apply", "ask-screenshot", "1", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["message_id"] == 1 and data["text"].startswith("Hello Ann,")
+    assert data["done"] == (
+        "#1: macro ask-screenshot applied: added a reply; set status to waiting; "
+        "set court to customer"
+    )
 
 
 @pytest.mark.parametrize(

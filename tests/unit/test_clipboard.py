@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import os
 import sys
 import tty
@@ -125,3 +126,34 @@ def test_inside_tmux_the_sequence_is_wrapped(monkeypatch: pytest.MonkeyPatch) ->
     sink = io.BytesIO()
     clipboard.write_osc52("x", sink)
     assert sink.getvalue() == clipboard.osc52_sequence("x", multiplexer="tmux").encode()
+
+
+def test_console_copy_puts_the_ticket_and_its_thread_on_the_clipboard(
+    pty: tuple[int, str],
+    local_clipboard: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    db_path: os.PathLike[str],
+) -> None:
+    from console.cli import main
+
+    master, path = pty
+    monkeypatch.setattr(clipboard, "TERMINAL", path)
+    db = ["--db", str(db_path), "--as", "amy"]
+    assert (
+        main([*db, "new", "--subject", "Printer", "--from", "a@b.c", "--body", "jam\x1b[2J"]) == 0
+    )
+    assert main([*db, "reply", "1", "--body", "Which model?"]) == 0
+    capsys.readouterr()
+    assert main([*db, "copy", "1"]) == 0
+    out, err = capsys.readouterr()
+    [text] = local_clipboard
+    assert text.startswith("#1 Printer\nFrom a@b.c, ")
+    assert "jam\u241b[2J" in text and "\x1b" not in text  # a stranger's escapes stay visible
+    assert "--- reply to the customer, amy, " in text and text.endswith("Which model?\n")
+    assert os.read(master, 65536) == clipboard.osc52_sequence(text).encode()
+    assert out == f"#1: copied {len(text)} characters\n"
+    assert err.startswith(f"copied {len(text)} characters (terminal (OSC 52): yes")
+    # Copying reads the ticket: it changes nothing.
+    assert main([*db, "show", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["version"] == 2  # created, replied

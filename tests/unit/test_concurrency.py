@@ -13,21 +13,24 @@ from pathlib import Path
 
 from console.core import operations
 from console.core.store import Store
+from tests.support import make_desk
 
 WRITER = textwrap.dedent("""
     import sys
     from console.core import operations
+    from console.core.desk import Desk
     from console.core.errors import TicketConflict
     from console.core.store import Store
+    from console.core.team import Team
 
     db, agent, ticket, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     store = Store.open(db)
+    desk = Desk(store, Team().agent(agent))
     done = conflicts = 0
     while done < rounds:
         seen = store.ticket(ticket).version
         try:
-            operations.add_message(store, agent, ticket, "note", f"{agent} {done}",
-                                   expected_version=seen)
+            operations.note(desk, ticket, f"{agent} {done}", expected_version=seen)
             done += 1
         except TicketConflict:
             conflicts += 1  # somebody else wrote first: read again and retry
@@ -37,7 +40,8 @@ WRITER = textwrap.dedent("""
 
 def test_eight_agents_writing_one_ticket_lose_nothing(db_path: Path) -> None:
     with Store.open(db_path) as store:
-        number = operations.create_ticket(store, "intake", subject="busy", requester="a@b.c").id
+        desk = make_desk(store, "intake")
+        number = operations.create_ticket(desk, subject="busy", requester="a@b.c").id
     rounds, agents = 15, [f"agent{i}" for i in range(8)]
     writers = [
         subprocess.Popen(
@@ -65,11 +69,14 @@ def test_eight_agents_writing_one_ticket_lose_nothing(db_path: Path) -> None:
 KILLED = textwrap.dedent("""
     import sys
     from console.core import operations
+    from console.core.desk import Desk
     from console.core.store import Store
+    from console.core.team import Team
 
     store = Store.open(sys.argv[1])
+    desk = Desk(store, Team().agent("mon"))
     for i in range(100000):
-        ticket = operations.create_ticket(store, "mon", subject=f"alert {i}",
+        ticket = operations.create_ticket(desk, subject=f"alert {i}",
                                           requester="nagios@example.com", body="x" * 2000)
         print(ticket.id, flush=True)  # acknowledged: the transaction has committed
 """)
@@ -90,8 +97,8 @@ def test_a_process_killed_mid_write_loses_nothing_acknowledged(db_path: Path) ->
     writer.wait()
     acknowledged += [int(line) for line in writer.stdout.read().split()]
     with Store.open(db_path) as store:
-        assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        stored = {row[0] for row in store.conn.execute("SELECT id FROM tickets")}
+        assert store.query("PRAGMA integrity_check") == [("ok",)]
+        stored = {row[0] for row in store.query("SELECT id FROM tickets")}
         assert set(acknowledged) <= stored
         for number in stored:  # every ticket that exists is whole, with its event
             assert store.events(number)[0].action == "created"

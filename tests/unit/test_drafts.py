@@ -4,7 +4,7 @@ surviving a reopened file, and `console drafts` listing them (also as JSON)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,40 +14,33 @@ from console.core import drafts, operations, schema
 from console.core.errors import InvalidInput, TicketNotFound
 from console.core.model import MessageKind
 from console.core.store import Store
+from tests.support import FrozenClock, make_desk, open_store, utc
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
+T0 = utc(2026, 3, 2, 9, 0)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FrozenClock:
+    return FrozenClock(T0)
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: Clock):
-    with Store.open(tmp_path / "desk.db", clock=clock) as store:
+def store(tmp_path: Path, clock: FrozenClock):
+    with open_store(tmp_path / "desk.db", clock) as store:
         yield store
 
 
 def _ticket(store: Store) -> int:
     return operations.create_ticket(
-        store, "intake", subject="Printer", requester="a@example.com", body="It jams"
+        make_desk(store, "intake"), subject="Printer", requester="a@example.com", body="It jams"
     ).id
 
 
 def test_the_migration_is_the_latest(store: Store) -> None:
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST
+    assert store.query("PRAGMA user_version") == [(schema.LATEST,)]
 
 
-def test_save_load_replace_and_discard(store: Store, clock: Clock) -> None:
+def test_save_load_replace_and_discard(store: Store, clock: FrozenClock) -> None:
     ticket = _ticket(store)
     version = store.ticket(ticket).version
     first = drafts.save(store, "kim", ticket, "reply", "Hello")
@@ -67,7 +60,7 @@ def test_save_load_replace_and_discard(store: Store, clock: Clock) -> None:
     assert drafts.discard(store, "kim", ticket, "reply") is False
 
 
-def test_drafts_are_per_agent_ticket_and_kind(store: Store, clock: Clock) -> None:
+def test_drafts_are_per_agent_ticket_and_kind(store: Store, clock: FrozenClock) -> None:
     one, two = _ticket(store), _ticket(store)
     drafts.save(store, "kim", one, "reply", "reply on one")
     clock.now += timedelta(seconds=1)
@@ -102,21 +95,21 @@ def test_bad_input_is_refused_and_nothing_written(store: Store) -> None:
     assert drafts.list_drafts(store, "kim") == []
 
 
-def test_a_draft_survives_reopening_the_file(tmp_path: Path, clock: Clock) -> None:
+def test_a_draft_survives_reopening_the_file(tmp_path: Path, clock: FrozenClock) -> None:
     path = tmp_path / "desk.db"
-    with Store.open(path, clock=clock) as store:
+    with open_store(path, clock) as store:
         ticket = _ticket(store)
         drafts.save(store, "kim", ticket, "customer", "She said: it works now")
-    with Store.open(path, clock=clock) as store:
+    with open_store(path, clock) as store:
         kept = drafts.load(store, "kim", ticket, "customer")
     assert kept is not None and kept.body == "She said: it works now"
 
 
 def test_cli_lists_and_discards(
-    tmp_path: Path, clock: Clock, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, clock: FrozenClock, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "desk.db"
-    with Store.open(path, clock=clock) as store:
+    with open_store(path, clock) as store:
         ticket = _ticket(store)
         drafts.save(store, "kim", ticket, "reply", "[bold]Hi[/bold]\nsecond line")
     assert main(["--db", str(path), "--as", "kim", "drafts", "--json"]) == 0

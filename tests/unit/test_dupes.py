@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,29 +13,24 @@ from hypothesis import strategies as st
 from console.core import dupes, links, operations, terms
 from console.core.errors import InvalidInput
 from console.core.store import Store
+from tests.support import FrozenClock, make_desk, open_store, utc
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
+START = utc(2026, 3, 2, 9, 0)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FrozenClock:
+    return FrozenClock(START)
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> Store:
-    with Store.open(tmp_path / "desk.db", clock=clock) as opened:
+def store(tmp_path: Path, clock: FrozenClock) -> Iterator[Store]:
+    with open_store(tmp_path / "desk.db", clock) as opened:
         yield opened
+
+
+def _count(store: Store) -> int:
+    return int(store.query("SELECT count(*) FROM tickets")[0][0])
 
 
 BACKGROUND = [
@@ -47,20 +43,20 @@ BACKGROUND = [
 
 
 def _new(
-    store: Store, clock: Clock, subject: str, requester: str, body: str = "", hours: float = 1
+    store: Store, clock: FrozenClock, subject: str, requester: str, body: str = "", hours: float = 1
 ) -> int:
     clock.now += timedelta(hours=hours)
     return operations.create_ticket(
-        store, "alice", subject=subject, requester=requester, body=body
+        make_desk(store, "alice"), subject=subject, requester=requester, body=body
     ).id
 
 
-def _background(store: Store, clock: Clock) -> None:
+def _background(store: Store, clock: FrozenClock) -> None:
     for subject, requester, body in BACKGROUND:
         _new(store, clock, subject, requester, body)
 
 
-def test_a_reworded_request_with_typos_is_the_top_suggestion(store: Store, clock: Clock):
+def test_a_reworded_request_with_typos_is_the_top_suggestion(store: Store, clock: FrozenClock):
     _background(store, clock)
     original = _new(
         store,
@@ -83,7 +79,7 @@ def test_a_reworded_request_with_typos_is_the_top_suggestion(store: Store, clock
     assert any(r.startswith("shares") for r in found[0].reasons)
 
 
-def test_an_open_ticket_of_the_same_requester_is_a_strong_signal(store: Store, clock: Clock):
+def test_an_open_ticket_of_the_same_requester_is_a_strong_signal(store: Store, clock: FrozenClock):
     _background(store, clock)
     mine = _new(store, clock, "App is slow", "ann@example.com", "Everything takes ages.")
     other = _new(store, clock, "App is slow today", "bob@example.com", "Pages load slowly.")
@@ -93,18 +89,19 @@ def test_an_open_ticket_of_the_same_requester_is_a_strong_signal(store: Store, c
     assert "same requester, still open" in found[0].reasons
 
 
-def test_a_text_not_yet_a_ticket_can_be_checked(store: Store, clock: Clock):
+def test_a_text_not_yet_a_ticket_can_be_checked(store: Store, clock: FrozenClock):
     _background(store, clock)
     found = dupes.suggest(store, "webhook retries", body="flooding us", requester="x@y.test")
     assert found and found[0].subject == "Webhook retries flood our server"
 
 
-def test_triage_leaves_out_old_solved_and_merged_tickets(store: Store, clock: Clock):
+def test_triage_leaves_out_old_solved_and_merged_tickets(store: Store, clock: FrozenClock):
     old = _new(store, clock, "Printer driver crashes", "ann@example.com")
-    operations.set_status(store, "alice", old, "closed")
+    alice = make_desk(store, "alice")
+    operations.close(alice, old)
     merged = _new(store, clock, "Printer driver crashes again", "bob@example.com")
     primary = _new(store, clock, "Printer driver crash on print", "carl@example.com")
-    links.merge(store, "alice", merged, primary)
+    links.merge(alice, merged, primary)
     clock.now += timedelta(days=60)
     query = _new(store, clock, "Printer driver crashes on Windows", "dina@example.com")
     triage = [s.ticket_id for s in dupes.suggest(store, query)]
@@ -113,7 +110,7 @@ def test_triage_leaves_out_old_solved_and_merged_tickets(store: Store, clock: Cl
     assert {old, merged, primary} <= everything
 
 
-def test_plain_fts_method_and_bad_arguments(store: Store, clock: Clock):
+def test_plain_fts_method_and_bad_arguments(store: Store, clock: FrozenClock):
     _background(store, clock)
     query = _new(store, clock, "VAT number wrong on the invoice", "ann@example.com")
     assert dupes.suggest(store, query, method="fts")[0].subject.startswith("Invoice")
@@ -123,11 +120,12 @@ def test_plain_fts_method_and_bad_arguments(store: Store, clock: Clock):
         dupes.suggest(store, query, method="magic")  # type: ignore[arg-type]
 
 
-def test_long_bodies_are_cut_to_their_informative_words(store: Store, clock: Clock):
+def test_long_bodies_are_cut_to_their_informative_words(store: Store, clock: FrozenClock):
     _background(store, clock)
     body = "lorem ipsum " * 50_000 + " webhook"
     query = _new(store, clock, "Webhook retries", "ann@example.com", body)
-    chosen = terms.informative_terms(store.conn, "Webhook retries", body)
+    with store.read() as conn:
+        chosen = terms.informative_terms(conn, "Webhook retries", body)
     assert len(chosen) <= 24
     assert dupes.suggest(store, query)[0].subject == "Webhook retries flood our server"
 
@@ -159,15 +157,15 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("text", HOSTILE)
-def test_hostile_text_is_searched_as_words(store: Store, clock: Clock, text: str):
+def test_hostile_text_is_searched_as_words(store: Store, clock: FrozenClock, text: str):
     _background(store, clock)
-    store_before = store.conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
+    store_before = _count(store)
     dupes.suggest(store, text, body=text)
     dupes.suggest(store, text, body=text, method="fts")
-    assert store.conn.execute("SELECT count(*) FROM tickets").fetchone()[0] == store_before
+    assert _count(store) == store_before
 
 
-def test_fts_syntax_words_match_literally(store: Store, clock: Clock):
+def test_fts_syntax_words_match_literally(store: Store, clock: FrozenClock):
     near = _new(store, clock, "NEAR and OR in the subject", "ann@example.com")
     _background(store, clock)
     found = dupes.suggest(store, "NEAR OR", body="AND")
@@ -179,16 +177,14 @@ def test_fts_syntax_words_match_literally(store: Store, clock: Clock):
 )
 @given(st.text(max_size=200))
 def test_any_text_never_raises(store: Store, text: str):
-    if store.conn.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0:
+    if _count(store) == 0:
         for subject, requester, body in BACKGROUND:
             operations.create_ticket(
-                store, "alice", subject=subject, requester=requester, body=body
+                make_desk(store, "alice"), subject=subject, requester=requester, body=body
             )
     assert len(dupes.suggest(store, text, body=text)) <= 5
     assert len(dupes.suggest(store, text, body=text, method="fts")) <= 5
     words = terms.words(text)
     query = terms.any_of(words)
     if query is not None:  # every quoted word is a valid FTS5 query
-        store.conn.execute(
-            "SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH ?", (query,)
-        ).fetchone()
+        store.query("SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH ?", (query,))

@@ -10,6 +10,7 @@ import pytest
 from console.cli import main
 from console.core import operations
 from console.core.store import Store
+from tests.support import make_desk
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "dupes"
 
@@ -81,10 +82,11 @@ def test_dupes_merge_link_split_round_trip(db: str, capsys):
 
     with Store.open(db) as store:  # the thread verbs belong to another part of the console
         for text in ("one", "two", "three"):
-            operations.add_message(store, "alice", int(a), "customer", text)
+            operations.customer_message(make_desk(store, "alice"), int(a), text)
     code, out, _ = _run(db, capsys, "split", a, "--messages", "3,4")
-    new = out.strip()
-    assert code == 0 and new.isdigit()
+    assert code == 0 and out.startswith(f"split off #{a} as #")
+    new = out.strip().rpartition("#")[2]
+    assert new.isdigit()
     code, out, _ = _run(db, capsys, "show", new, "--json")
     assert [m["body"] for m in json.loads(out)["messages"]] == ["two", "three"]
     code, _, err = _run(db, capsys, "split", a, "--messages", "9")
@@ -97,11 +99,24 @@ def test_unknown_tickets_are_one_line_errors(db: str, capsys):
     for args in (
         ["dupes", "99"],
         ["merge", "1", "--into", "99"],
+        ["merge", "99", "--into", "1"],
         ["link", "99", "--parent", "1"],
-        ["split", "99", "--messages", "1"],
+        ["link", "1", "--parent", "99"],
+        ["unmerge", "99"],
+        ["unlink", "99"],
+        ["solve-problem", "99"],
     ):
         code, out, err = _run(db, capsys, *args)
-        assert code == 1 and out == "" and err.count("\n") == 1 and "#99" in err
+        assert (code, out, err) == (1, "", "console: error: ticket #99 does not exist\n")
+
+
+@pytest.mark.parametrize("args", [["split", "99", "--messages", "1"], ["unsplit", "99"]])
+def test_split_and_unsplit_of_an_unknown_ticket_say_it_does_not_exist(
+    db: str, capsys, args: list[str]
+):
+    _new(db, capsys, "Anything", "ann@example.com", "x")
+    code, out, err = _run(db, capsys, *args)
+    assert (code, out, err) == (1, "", "console: error: ticket #99 does not exist\n")
 
 
 def test_bench_dupes_runs_the_protocol_on_a_fixture(db: str, capsys):

@@ -272,19 +272,19 @@ def test_reloader_keeps_last_good_set_and_picks_up_edits(
     """,
     )
     reloader = MacroReloader(path)
-    assert [m.id for m in reloader.catalog.macros] == ["one"] and reloader.error is None
+    assert [m.id for m in reloader.current().macros] == ["one"] and reloader.error is None
     assert reloader.poll() is False  # nothing changed
 
     path.write_text(path.read_text() + '\n[[macro]]\nid = "two"\n', encoding="utf-8")
     os.utime(path, ns=(1, 1))
     assert reloader.poll() is False
-    assert [m.id for m in reloader.catalog.macros] == ["one"]  # the last good set stays
+    assert [m.id for m in reloader.current().macros] == ["one"]  # the last good set stays
     assert reloader.error is not None and "macro[two]: missing field 'title'" in str(reloader.error)
 
     path.write_text(path.read_text() + 'title = "Two"\nbody = "2"\n', encoding="utf-8")
     os.utime(path, ns=(2, 2))
     assert reloader.poll() is True
-    assert [m.id for m in reloader.catalog.macros] == ["one", "two"] and reloader.error is None
+    assert [m.id for m in reloader.current().macros] == ["one", "two"] and reloader.error is None
 
     personal = tmp_path / "cfg/console/macros.toml"
     personal.parent.mkdir(parents=True)
@@ -301,8 +301,11 @@ def test_reloader_keeps_last_good_set_and_picks_up_edits(
     assert reloader.catalog.macro("one").title == "Mine"
 
 
-def test_reloader_starts_empty_with_an_error_when_the_first_load_fails(tmp_path: Path) -> None:
+def test_reloader_refuses_with_the_error_when_the_first_load_fails(tmp_path: Path) -> None:
     reloader = MacroReloader(tmp_path / "missing.toml")
+    # Without one good catalog yet, a command must not act on no macros: the error is raised.
+    with pytest.raises(MacroFileError, match="no such file"):
+        reloader.current()
     assert reloader.catalog.macros == () and "no such file" in str(reloader.error)
 
 

@@ -3,7 +3,7 @@ vectors are stored at intake and used by the semantic and combined methods."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,19 +12,21 @@ from console.cli import main
 from console.core import dupes, operations, semantic
 from console.core.errors import InvalidInput
 from console.core.store import Store
+from tests.support import FrozenClock, make_desk, open_store, utc
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NOW = utc(2026, 3, 2, 9, 0)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    with Store.open(tmp_path / "desk.db", clock=lambda: NOW) as opened:
+def store(tmp_path: Path) -> Iterator[Store]:
+    with open_store(tmp_path / "desk.db", FrozenClock(NOW)) as opened:
+        desk = make_desk(opened, "alice")
         for subject in (
             "Cannot sign in to the portal",
             "Invoice has the wrong address",
             "Login page rejects my password",
         ):
-            operations.create_ticket(opened, "alice", subject=subject, requester="ann@example.com")
+            operations.create_ticket(desk, subject=subject, requester="ann@example.com")
         yield opened
 
 

@@ -11,8 +11,10 @@ import pytest
 from console.core.errors import InvalidInput
 from console.core.model import Court, Priority, Status
 from console.core.sla import (
+    Breach,
     Calendar,
     ClockState,
+    SlaKind,
     SlaPolicy,
     Targets,
     add_business,
@@ -24,8 +26,9 @@ from console.core.sla import (
     format_duration,
     parse_duration,
     policy_from_config,
+    promise,
 )
-from tests.unit.sla_helpers import utc
+from tests.support import utc
 
 KYIV = ZoneInfo("Europe/Kyiv")
 H = 3600
@@ -140,6 +143,17 @@ def test_spring_dst_change_in_kyiv() -> None:
     assert business_seconds(kyiv(2027, 3, 28, 0), kyiv(2027, 3, 29, 0), whole_days) == 23 * H
 
 
+def test_negative_seconds_go_back_in_working_time() -> None:
+    cal = office()
+    # Tuesday 10:00 minus 2 working hours: 1 this morning, 1 on Monday evening.
+    assert add_business(kyiv(2026, 11, 24, 10), -2 * H, cal) == kyiv(2026, 11, 23, 17)
+    # Monday 09:30 minus 1 working hour: back over the weekend to Friday 17:30.
+    assert add_business(kyiv(2026, 11, 30, 9, 30), -H, cal) == kyiv(2026, 11, 27, 17, 30)
+    assert business_seconds(kyiv(2026, 11, 27, 17, 30), kyiv(2026, 11, 30, 9, 30), cal) == H
+    start = utc(2026, 11, 23, 9)
+    assert add_business(start, -3 * H, None) == start - timedelta(hours=3)
+
+
 def test_a_calendar_with_no_working_time_says_so() -> None:
     cal = Calendar(zone=KYIV, days=frozenset(), opens=datetime.min.time(), closes_minutes=60)
     with pytest.raises(InvalidInput, match="no working time"):
@@ -164,18 +178,53 @@ POLICY = SlaPolicy(targets={p: Targets(4 * H, 2 * H, 8 * H) for p in Priority})
 def test_deadlines_before_the_first_response() -> None:
     found = deadlines(_state(ours_seconds=H), POLICY)
     assert [(d.kind, d.due) for d in found] == [
-        ("first_response", utc(2026, 11, 23, 12)),
-        ("resolution", utc(2026, 11, 23, 16)),
+        (SlaKind.FIRST_RESPONSE, utc(2026, 11, 23, 12)),
+        (SlaKind.RESOLUTION, utc(2026, 11, 23, 16)),
     ]
 
 
 def test_deadlines_after_the_first_response() -> None:
     found = deadlines(_state(ours_seconds=3 * H, first_response_at=utc(2026, 11, 23, 8)), POLICY)
     assert [(d.kind, d.due) for d in found] == [
-        ("next_update", utc(2026, 11, 23, 11)),
-        ("resolution", utc(2026, 11, 23, 14)),
+        (SlaKind.NEXT_UPDATE, utc(2026, 11, 23, 11)),
+        (SlaKind.RESOLUTION, utc(2026, 11, 23, 14)),
     ]
-    assert found[0].key.startswith("next_update@")
+    assert found[0].breach.key == "next_update@20261123T090000"
+
+
+def test_a_missed_deadline_lies_in_the_past_by_its_lateness() -> None:
+    # Five hours were ours before this stretch: the first response (4 hours) is an hour late
+    # and stays so, whenever the stretch began.
+    found = deadlines(_state(ours_seconds=5 * H, clock_since=utc(2026, 11, 25, 9)), POLICY)
+    assert [(d.kind, d.due, d.breach) for d in found] == [
+        (SlaKind.FIRST_RESPONSE, utc(2026, 11, 25, 8), Breach(SlaKind.FIRST_RESPONSE)),
+        (SlaKind.RESOLUTION, utc(2026, 11, 25, 12), Breach(SlaKind.RESOLUTION)),
+    ]
+    cal = office()
+    # With a calendar the lateness is working time: Wednesday 09:00 in Kyiv, an hour late,
+    # was due at 17:00 the evening before.
+    state = _state(ours_seconds=5 * H, clock_since=kyiv(2026, 11, 25, 9))
+    found = deadlines(state, SlaPolicy(targets=POLICY.targets, calendar=cal))
+    assert found[0].due == kyiv(2026, 11, 24, 17)
+
+
+def test_breaches_are_stored_by_key() -> None:
+    stretch = utc(2026, 11, 23, 9)
+    update = Breach(SlaKind.NEXT_UPDATE, stretch)
+    assert (update.key, Breach(SlaKind.RESOLUTION).key) == (
+        "next_update@20261123T090000",
+        "resolution",
+    )
+    assert Breach.from_key(update.key) == update
+    assert Breach.from_key("first_response") == Breach(SlaKind.FIRST_RESPONSE)
+    assert SlaKind.FIRST_RESPONSE.words == "first response"
+
+
+def test_a_promise_is_the_next_update_target_in_working_time() -> None:
+    cal = office()
+    policy = SlaPolicy(targets=POLICY.targets, calendar=cal)
+    assert promise(kyiv(2026, 11, 27, 17), Priority.P2, policy) == kyiv(2026, 11, 30, 10)
+    assert promise(utc(2026, 11, 23, 9), Priority.P2, POLICY) == utc(2026, 11, 23, 11)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from console.core import workflow
+from console.core import operations, workflow
 from console.core.errors import InvalidInput
 from console.core.model import Court, Status
 from console.core.sla import (
@@ -20,7 +20,7 @@ from console.core.sla import (
     calendar_from_config,
     counted,
 )
-from tests.unit.sla_helpers import FrozenClock, open_store, utc
+from tests.support import FrozenClock, make_desk, open_store, utc
 
 START = utc(2026, 10, 20, 6)  # the week of the autumn DST change in Kyiv
 CALENDARS = [
@@ -55,6 +55,14 @@ def test_adding_business_time_is_undone_by_counting_it(calendar, start, seconds)
     assert business_seconds(start, due, calendar) == seconds
 
 
+@given(st.sampled_from(CALENDARS), moments, st.integers(min_value=1, max_value=40 * 3600))
+def test_going_back_in_business_time_is_undone_by_counting_it(calendar, end, seconds) -> None:  # type: ignore[no-untyped-def]
+    # (Zero seconds is the next working moment, forward: a deadline due now is not late.)
+    start = add_business(end, -seconds, calendar)
+    assert start <= end
+    assert business_seconds(start, end, calendar) == seconds
+
+
 ACTIONS = [
     "customer",
     "reply",
@@ -83,9 +91,8 @@ def test_counted_time_runs_only_while_the_ball_is_ours(calendar, steps) -> None:
     policy = SlaPolicy(calendar=calendar)
     clock = FrozenClock(START)
     with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp), clock) as store:
-        t = workflow.create_ticket(
-            store, "kim", policy=policy, subject="s", requester="a@example.com"
-        ).id
+        desk = make_desk(store, "kim", policy=policy)
+        t = operations.create_ticket(desk, subject="s", requester="a@example.com").id
         expected = 0  # working seconds spent with the ball ours, tracked independently
         for action, wait in steps:
             before = store.ticket(t)
@@ -95,7 +102,7 @@ def test_counted_time_runs_only_while_the_ball_is_ours(calendar, steps) -> None:
                     clock.now - timedelta(seconds=wait), clock.now, calendar
                 )
             try:
-                _act(store, t, action, policy)
+                _act(desk, t, action)
             except InvalidInput:
                 pass  # not allowed in this state: nothing changed
             state = workflow.clocks(store, t).state()
@@ -108,24 +115,24 @@ def test_counted_time_runs_only_while_the_ball_is_ours(calendar, steps) -> None:
                 assert later == now_counted  # paused: time passing adds nothing
 
 
-def _act(store, t, action, policy) -> None:  # type: ignore[no-untyped-def]
+def _act(desk, t, action) -> None:  # type: ignore[no-untyped-def]
     if action == "customer":
-        workflow.customer_message(store, "kim", t, "hi", policy=policy)
+        operations.customer_message(desk, t, "hi")
     elif action == "reply":
-        workflow.reply(store, "kim", t, "ok", policy=policy)
+        operations.reply(desk, t, "ok")
     elif action == "keep":
-        workflow.reply(store, "kim", t, "fyi", keep_court=True, policy=policy)
+        operations.reply(desk, t, "fyi", keep_court=True)
     elif action == "vendor":
-        workflow.hand_to_vendor(store, "kim", t, "Acme", "A-1", policy=policy)
+        operations.hand_to_vendor(desk, t, "Acme", "A-1")
     elif action == "vendor_answer":
-        workflow.vendor_answer(store, "kim", t, policy=policy)
+        operations.vendor_answer(desk, t)
     elif action == "note":
-        workflow.note(store, "kim", t, "n")
+        operations.note(desk, t, "n")
     elif action == "to_us":
-        workflow.move_court(store, "kim", t, "us", "override", policy=policy)
+        operations.move_court(desk, t, "us", "override")
     elif action == "to_customer":
-        workflow.move_court(store, "kim", t, "customer", "override", policy=policy)
+        operations.move_court(desk, t, "customer", "override")
     elif action == "solve":
-        workflow.solve(store, "kim", t, policy=policy)
+        operations.solve(desk, t)
     elif action == "close":
-        workflow.close(store, "kim", t, policy=policy)
+        operations.close(desk, t)

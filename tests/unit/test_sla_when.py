@@ -9,7 +9,7 @@ import pytest
 
 from console.core.errors import InvalidInput
 from console.core.when import parse_due
-from tests.unit.sla_helpers import utc
+from tests.support import utc
 
 KYIV = ZoneInfo("Europe/Kyiv")
 NOW = utc(2026, 11, 23, 10)  # Monday 12:00 in Kyiv

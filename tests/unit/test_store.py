@@ -8,13 +8,21 @@ from pathlib import Path
 import pytest
 
 from console.core import operations, schema
+from console.core.desk import Desk
 from console.core.errors import StoreError
 from console.core.model import Court, Line, Priority, QueueFilter, Status
 from console.core.store import Store, fts_query
+from tests.support import make_desk
 
 
 def test_new_store_is_wal_with_foreign_keys_and_latest_schema(store: Store) -> None:
-    conn = store.conn
+    with store.read() as reader:
+        _check_connection(reader)
+    with store.transaction() as writer:
+        _check_connection(writer)
+
+
+def _check_connection(conn: sqlite3.Connection) -> None:
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
@@ -33,7 +41,7 @@ def test_older_file_is_migrated_forward_and_keeps_its_data(db_path: Path) -> Non
     conn.close()
 
     with Store.open(db_path) as store:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST
+        assert store.query("PRAGMA user_version") == [(schema.LATEST,)]
         found = store.tickets(QueueFilter(text="printer"))
         assert [t.subject for t in found] == ["Printer on fire"]
 
@@ -67,16 +75,21 @@ def test_directory_is_refused(tmp_path: Path) -> None:
         Store.open(tmp_path)
 
 
-def _ticket(store: Store, subject: str, **kw) -> int:
+@pytest.fixture
+def desk(store: Store) -> Desk:
+    return make_desk(store, "ann")
+
+
+def _ticket(desk: Desk, subject: str, **kw) -> int:
     return operations.create_ticket(
-        store, "ann", subject=subject, requester=kw.pop("requester", "c@example.com"), **kw
+        desk, subject=subject, requester=kw.pop("requester", "c@example.com"), **kw
     ).id
 
 
-def test_queue_is_sorted_by_priority_then_age_and_paged(store: Store, clock) -> None:
+def test_queue_is_sorted_by_priority_then_age_and_paged(desk: Desk, store: Store, clock) -> None:
     ids = []
     for priority in ("P3", "P1", "P3", "P2"):
-        ids.append(_ticket(store, f"t {priority}", priority=Priority(priority)))
+        ids.append(_ticket(desk, f"t {priority}", priority=Priority(priority)))
         clock.advance(minutes=1)
     order = [t.id for t in store.tickets(QueueFilter())]
     assert order == [ids[1], ids[3], ids[0], ids[2]]
@@ -84,12 +97,12 @@ def test_queue_is_sorted_by_priority_then_age_and_paged(store: Store, clock) -> 
     assert store.count(QueueFilter()) == 4
 
 
-def test_filters_by_line_court_assignee_and_status(store: Store) -> None:
-    a = _ticket(store, "alpha", line=Line.L2)
-    b = _ticket(store, "beta")
-    operations.set_court(store, "ann", b, Court.CUSTOMER)
-    operations.assign(store, "ann", a, "bob")
-    operations.set_status(store, "ann", b, Status.CLOSED)
+def test_filters_by_line_court_assignee_and_status(desk: Desk, store: Store) -> None:
+    a = _ticket(desk, "alpha", line=Line.L2)
+    b = _ticket(desk, "beta")
+    operations.move_court(desk, b, Court.CUSTOMER, "they will test it")
+    operations.assign(desk, a, "bob")
+    operations.close(desk, b)
     assert [t.id for t in store.tickets(QueueFilter(line=Line.L2))] == [a]
     assert [t.id for t in store.tickets(QueueFilter(assignee="bob"))] == [a]
     assert store.tickets(QueueFilter(court=Court.CUSTOMER)) == []  # closed is not open
@@ -97,11 +110,11 @@ def test_filters_by_line_court_assignee_and_status(store: Store) -> None:
     assert [t.id for t in closed] == [b]
 
 
-def test_queue_counts_per_line_and_priority(store: Store) -> None:
-    _ticket(store, "a", line=Line.L1, priority=Priority.P1)
-    _ticket(store, "b", line=Line.L1, priority=Priority.P1)
-    c = _ticket(store, "c", line=Line.L3, priority=Priority.P4)
-    operations.assign(store, "ann", c, "ann")
+def test_queue_counts_per_line_and_priority(desk: Desk, store: Store) -> None:
+    _ticket(desk, "a", line=Line.L1, priority=Priority.P1)
+    _ticket(desk, "b", line=Line.L1, priority=Priority.P1)
+    c = _ticket(desk, "c", line=Line.L3, priority=Priority.P4)
+    operations.assign(desk, c, "ann")
     counts = store.queue_counts("ann")
     assert counts.by_line[Line.L1][Priority.P1] == 2
     assert counts.by_line[Line.L3][Priority.P4] == 1
@@ -109,10 +122,10 @@ def test_queue_counts_per_line_and_priority(store: Store) -> None:
     assert (counts.mine, counts.all_open) == (1, 3)
 
 
-def test_search_finds_subject_body_thread_and_number(store: Store) -> None:
-    a = _ticket(store, "Invoice wrong", body="The VAT number is missing")
-    b = _ticket(store, "Login fails")
-    operations.add_message(store, "ann", b, "note", "customer uses a proxy server")
+def test_search_finds_subject_body_thread_and_number(desk: Desk, store: Store) -> None:
+    a = _ticket(desk, "Invoice wrong", body="The VAT number is missing")
+    b = _ticket(desk, "Login fails")
+    operations.note(desk, b, "customer uses a proxy server")
     assert [t.id for t in store.tickets(QueueFilter(text="vat"))] == [a]
     assert [t.id for t in store.tickets(QueueFilter(text="proxy"))] == [b]
     assert [t.id for t in store.tickets(QueueFilter(text="prox"))] == [b]  # prefix while typing
@@ -134,8 +147,8 @@ def test_search_finds_subject_body_thread_and_number(store: Store) -> None:
         "",
     ],
 )
-def test_search_input_never_breaks_the_query(store: Store, hostile: str) -> None:
-    _ticket(store, "subject x start ключ")
+def test_search_input_never_breaks_the_query(desk: Desk, store: Store, hostile: str) -> None:
+    _ticket(desk, "subject x start ключ")
     store.tickets(QueueFilter(text=hostile))  # must not raise
     store.count(QueueFilter(text=hostile))
 
@@ -156,11 +169,11 @@ def test_open_queues_use_their_partial_index(store: Store) -> None:
         (QueueFilter(assignee="x"), "tickets_open_by_assignee"),
     ):
         where, params = _where(queue)
-        plan = store.conn.execute(
+        plan = store.query(
             f"EXPLAIN QUERY PLAN SELECT id FROM {_source(queue)} WHERE {where} "
             "ORDER BY priority, created_at, id LIMIT 50",
             params,
-        ).fetchall()
+        )
         text = " ".join(str(row[-1]) for row in plan)
         assert index in text and "TEMP B-TREE" not in text, text
 

@@ -11,8 +11,9 @@ import pytest
 from console.cli import main
 from console.core import escalation, operations, presence
 from console.core.config import read_config
+from console.core.desk import Desk
 from console.core.errors import InvalidInput, TicketConflict
-from console.core.model import Line, QueueFilter
+from console.core.model import Activity, Line, Priority, QueueFilter
 from console.core.store import Store
 from console.core.team import Agent, NotAllowed, parse_team, require_customer_contact
 
@@ -77,7 +78,9 @@ def test_broken_toml_and_missing_named_file(tmp_path: Path) -> None:
 
 
 def test_third_line_cannot_talk_to_the_customer() -> None:
-    with pytest.raises(NotAllowed, match="works L3 and cannot reply to the customer"):
+    with pytest.raises(
+        NotAllowed, match="works L3 and cannot write to the customer; ask the front line instead"
+    ):
         require_customer_contact(Agent("dmitro", "D", (Line.L3,)))
     require_customer_contact(Agent("ann", "A", (Line.L1, Line.L3)))
 
@@ -86,18 +89,32 @@ FRONT = Agent("alice", "Alice", (Line.L1, Line.L2))
 BACK = Agent("dmitro", "Dmytro", (Line.L3,))
 
 
-def _ticket(store: Store) -> int:
+def _ticket(desk: Desk) -> int:
     return operations.create_ticket(
-        store, "intake", subject="Sync broken", requester="c@example.com", body="CRM sync fails"
+        desk.acting_as("intake"),
+        subject="Sync broken",
+        requester="c@example.com",
+        body="CRM sync fails",
     ).id
 
 
-def test_escalate_clarify_answer_resolve_flow(store: Store) -> None:
-    number = _ticket(store)
-    operations.assign(store, "alice", number, "alice")
-    t = escalation.escalate(store, FRONT, number, "Tried resync; logs attached; need a DB fix")
+def test_escalate_clarify_answer_resolve_flow(store: Store, desk: Desk) -> None:
+    front, back = desk.acting_as(FRONT), desk.acting_as(BACK)
+    number = _ticket(desk)
+    operations.assign(front, number, "alice")
+    logged = len(store.events(number))
+    t = escalation.escalate(front, number, "Tried resync; logs attached; need a DB fix")
     assert (t.line, t.assignee, t.status) == (Line.L2, None, "open")
-    t = escalation.escalate(store, FRONT, number, "Needs the sync engine expert", to_line="L3")
+    note = "Tried resync; logs attached; need a DB fix"
+    assert sorted(
+        (e.action, e.before, e.after, e.detail) for e in store.events(number)[logged:]
+    ) == [
+        ("assignee", "alice", None, note),
+        ("escalated", "L1", "L2", note),
+        ("message", None, "note", f"message {store.messages(number)[0].id}"),
+        ("status", "new", "open", note),
+    ]
+    t = escalation.escalate(front, number, "Needs the sync engine expert", to_line="L3")
     assert t.line == Line.L3
     handoff = escalation.handoff(store, number)
     assert handoff and (handoff.from_line, handoff.to_line, handoff.note) == (
@@ -106,19 +123,19 @@ def test_escalate_clarify_answer_resolve_flow(store: Store) -> None:
         "Needs the sync engine expert",
     )
 
-    escalation.take(store, BACK, number)
-    asked = escalation.ask_front(store, BACK, number, "Which CRM version do they run?")
+    operations.take(back, number)
+    asked = escalation.ask_front(back, number, "Which CRM version do they run?")
     front_queue = store.tickets(QueueFilter(needs_customer_contact=True))
     assert [x.id for x in front_queue] == [number]
     with pytest.raises(NotAllowed):
-        escalation.answer_front(store, BACK, number, "7.2")
-    escalation.answer_front(store, FRONT, number, "They run 7.2")
+        escalation.answer_front(back, number, "7.2")
+    escalation.answer_front(front, number, "They run 7.2")
     assert store.tickets(QueueFilter(needs_customer_contact=True)) == []
     note = store.messages(number)[-1]
     assert note.kind == "note" and "For dmitro" in note.body and "They run 7.2" in note.body
     assert asked.question in note.body
 
-    t = escalation.deescalate(store, BACK, number, "Fixed the mapping; please confirm with them")
+    t = escalation.deescalate(back, number, "Fixed the mapping; please confirm with them")
     assert t.line == Line.L2
     actions = [e.action for e in store.events(number)]
     for action in ("escalated", "asked-front", "answered-front", "deescalated"):
@@ -128,31 +145,38 @@ def test_escalate_clarify_answer_resolve_flow(store: Store) -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda s, n: escalation.escalate(s, FRONT, n, "  "), "hand-off note is empty"),
-        (lambda s, n: escalation.escalate(s, FRONT, n, "x", to_line="L1"), "pick a higher line"),
-        (lambda s, n: escalation.deescalate(s, FRONT, n, "x"), "already at L1"),
-        (lambda s, n: escalation.ask_front(s, BACK, n, ""), "question is empty"),
-        (lambda s, n: escalation.answer_front(s, FRONT, n, "x"), "no open questions"),
+        (lambda d, n: escalation.escalate(d.acting_as(FRONT), n, "  "), "hand-off note is empty"),
+        (
+            lambda d, n: escalation.escalate(d.acting_as(FRONT), n, "x", to_line="L1"),
+            "from L1 to L1: pick a higher line",
+        ),
+        (
+            lambda d, n: escalation.deescalate(d.acting_as(FRONT), n, "x", to_line="L2"),
+            "from L1 to L2: pick a lower line",
+        ),
+        (lambda d, n: escalation.deescalate(d.acting_as(FRONT), n, "x"), "already at L1"),
+        (lambda d, n: escalation.ask_front(d.acting_as(BACK), n, ""), "question is empty"),
+        (lambda d, n: escalation.answer_front(d.acting_as(FRONT), n, "x"), "no open questions"),
     ],
 )
-def test_bad_escalations_change_nothing(store: Store, call, message) -> None:
-    number = _ticket(store)
+def test_bad_escalations_change_nothing(store: Store, desk: Desk, call, message) -> None:
+    number = _ticket(desk)
     with pytest.raises(InvalidInput, match=message):
-        call(store, number)
+        call(desk, number)
     assert store.ticket(number).version == 1 and len(store.events(number)) == 1
 
 
-def test_escalation_from_a_stale_view_is_a_conflict(store: Store) -> None:
-    number = _ticket(store)
-    operations.set_priority(store, "bob", number, "P1")
+def test_escalation_from_a_stale_view_is_a_conflict(store: Store, desk: Desk) -> None:
+    number = _ticket(desk)
+    operations.set_priority(desk.acting_as("bob"), number, Priority.P1)
     with pytest.raises(TicketConflict):
-        escalation.escalate(store, FRONT, number, "note", expected_version=1)
+        escalation.escalate(desk.acting_as(FRONT), number, "note", expected_version=1)
     assert store.ticket(number).line == Line.L1
 
 
-def test_presence_expires_and_leaves(store: Store, clock) -> None:
-    number = _ticket(store)
-    presence.heartbeat(store, "alice", number, "replying")
+def test_presence_expires_and_leaves(store: Store, desk: Desk, clock) -> None:
+    number = _ticket(desk)
+    presence.heartbeat(store, "alice", number, Activity.REPLYING)
     assert [(p.agent, p.activity) for p in presence.on_ticket(store, number)] == [
         ("alice", "replying")
     ]
@@ -160,7 +184,7 @@ def test_presence_expires_and_leaves(store: Store, clock) -> None:
     assert list(presence.on_tickets(store, [number, 999])) == [number]
     clock.advance(seconds=presence.TTL.total_seconds() + 1)
     assert presence.on_ticket(store, number) == []  # a dropped session fades out
-    presence.heartbeat(store, "alice", number, "viewing")
+    presence.heartbeat(store, "alice", number, Activity.VIEWING)
     presence.leave(store, "alice")
     assert presence.on_ticket(store, number) == []
 
@@ -178,21 +202,26 @@ def test_cli_twins(capsys, db_path: Path, config: Path) -> None:
     code, out, _ = run("dmitro", "take", "1", "--json")
     assert json.loads(out)["assignee"] == "dmitro"
     code, out, _ = run("dmitro", "ask-front", "1", "--question", "Which browser?", "--json")
-    assert json.loads(out)["question"] == "Which browser?"
+    asked = json.loads(out)
+    assert asked["question_id"] == 1 and "Needs customer contact" in asked["done"]
+    code, out, _ = run("alice", "queue", "contact", "--json")
+    assert [(r["id"], r["asked"]) for r in json.loads(out)] == [(1, "Which browser?")]
     code, _, err = run("dmitro", "answer-front", "1", "--answer", "Firefox")
-    assert code == 1 and "cannot reply to the customer" in err
+    assert code == 1 and "cannot write to the customer" in err
     assert run("alice", "answer-front", "1", "--answer", "Firefox")[0] == 0
     code, _, err = run("alice", "assign", "1", "nobody-here")
     assert code == 2 and "unknown agent 'nobody-here'" in err
-    assert run("alice", "assign", "1", "-")[1] == "#1 assigned to nobody\n"
+    assert run("alice", "assign", "1", "-")[1] == "#1 unassigned\n"
+    # An agent the team config does not list is warned about, and may not be assigned.
     code, _, err = run("zed", "take", "1")
-    assert code == 0 and "warning: agent 'zed' is not in the team config" in err
+    assert code == 2 and "warning: agent 'zed' is not in the team config" in err
+    assert "unknown agent 'zed'" in err
     code, out, _ = run("alice", "agents", "--json")
     assert [a["login"] for a in json.loads(out)] == ["alice", "dmitro"]
     code, out, _ = run("alice", "who", "1", "--json")
     assert json.loads(out) == []
     code, _, err = run("alice", "deescalate", "1", "--note", "")
-    assert code == 2 and "hand-back note is empty" in err
+    assert code == 2 and "--note: " in err and " is empty" in err
 
 
 def test_vendor_hand_off_from_the_command_line(capsys, db_path: Path) -> None:
@@ -230,3 +259,104 @@ def test_a_lead_may_talk_to_customers_from_any_line() -> None:
     require_customer_contact(Agent("lee", "Lee", (Line.L3,), role="lead"))
     team = parse_team({"agents": {"lee": {"lines": ["L4"], "role": "lead"}}})
     assert team.agent("lee").talks_to_customers
+
+
+# -- the team's rules hold on the command line as in the core -------------------------------------
+
+
+@pytest.fixture
+def cli(capsys, db_path: Path, config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """`console --db ... --config team.toml --as AGENT ...` -> (exit code, stdout, stderr)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    for name in ("CONSOLE_MACROS", "CONSOLE_CONFIG", "CONSOLE_DB"):
+        monkeypatch.delenv(name, raising=False)
+
+    def run(agent: str, *args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main(["--db", str(db_path), "--config", str(config), "--as", agent, *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def _snapshot(db_path: Path) -> dict[str, list[str]]:
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    try:
+        return {
+            table: sorted(map(repr, conn.execute(f"SELECT * FROM {table}")))
+            for table in ("tickets", "messages", "events", "outbox", "links", "tags")
+        }
+    finally:
+        conn.close()
+
+
+THIRD_LINE_REFUSED = (
+    "console: error: dmitro works L3 and cannot write to the customer; ask the front line instead\n"
+)
+
+
+@pytest.mark.parametrize(
+    "road",
+    [
+        ("reply", "1", "--body", "Try clearing the cache."),
+        ("macro", "apply", "ask-screenshot", "1"),
+        ("checklist", "send", "1"),
+        ("merge", "2", "--into", "1", "--notify"),
+        ("merge", "2", "--into", "1", "--notice", "We carry on in #1."),
+        ("close", "1", "--message", "Closing this one."),
+        ("solve-problem", "1", "--reply", "The outage is over."),
+    ],
+    ids=lambda road: " ".join(road[:2]),
+)
+def test_the_third_line_is_refused_a_public_reply_on_every_road(
+    cli, db_path: Path, road: tuple[str, ...]
+) -> None:
+    for subject, requester in (("Export fails", "Ann Lee <ann@example.com>"),) * 3:
+        assert cli("alice", "new", "--subject", subject, "--from", requester, "--body", "b")[0] == 0
+    assert cli("alice", "checklist", "attach", "1", "request-template")[0] == 0
+    assert cli("alice", "link", "3", "--parent", "1")[0] == 0
+    before = _snapshot(db_path)
+    code, out, err = cli("dmitro", *road)
+    assert (code, out, err) == (1, "", THIRD_LINE_REFUSED)
+    assert _snapshot(db_path) == before
+    # The same road is open to the front line.
+    code, _, err = cli("alice", *road)
+    assert (code, err) == (0, "")
+
+
+def test_assign_refuses_an_agent_who_does_not_work_the_tickets_line(cli) -> None:
+    assert cli("alice", "new", "--subject", "s", "--from", "a@b.c", "--body", "b")[0] == 0
+    code, out, err = cli("alice", "assign", "1", "dmitro")
+    assert (code, out) == (1, "")
+    assert err == (
+        "console: error: dmitro works L3, not L1: escalate the ticket to their line, "
+        "or assign it to someone on it\n"
+    )
+    code, out, _ = cli("alice", "show", "1", "--json")
+    assert json.loads(out)["assignee"] is None
+    # A lead may be given a ticket on any line; an agent one on their own line.
+    assert cli("alice", "escalate", "1", "--to", "L3", "--note", "expert needed")[0] == 0
+    assert cli("alice", "assign", "1", "alice")[1] == "#1 assigned to alice\n"
+    assert cli("alice", "assign", "1", "dmitro")[1] == "#1 assigned to dmitro\n"
+
+
+def test_queue_contact_lists_tickets_with_an_open_back_line_question(cli) -> None:
+    for subject in ("Sync broken", "Printer jammed", "VPN drops"):
+        assert cli("alice", "new", "--subject", subject, "--from", "a@b.c", "--body", "b")[0] == 0
+    for number in ("1", "3"):
+        assert cli("alice", "escalate", number, "--to", "L3", "--note", "expert needed")[0] == 0
+    assert cli("dmitro", "ask-front", "3", "--question", "Which client version?")[0] == 0
+    assert cli("dmitro", "ask-front", "1", "--question", "Which CRM do they run?")[0] == 0
+    code, out, _ = cli("alice", "queue", "contact")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()] == ["#1", "#3"]
+    assert "asks: Which CRM do they run?" in out and "Sync broken" in out
+    code, out, _ = cli("alice", "list", "--needs-contact", "--json")
+    assert [t["id"] for t in json.loads(out)] == [1, 3]
+    # Answered, the question leaves the queue.
+    assert cli("alice", "answer-front", "1", "--answer", "Salesforce")[0] == 0
+    code, out, _ = cli("alice", "queue", "contact", "--json")
+    assert [(r["id"], r["asked"]) for r in json.loads(out)] == [(3, "Which client version?")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from console.core import operations
+from console.core.desk import Desk
 from console.core.store import Store
 from console.core.text import decode_untrusted, one_line, visible
 
@@ -25,19 +26,17 @@ def test_one_line_keeps_rows_single_and_short() -> None:
     assert one_line("x" * 50, 10) == "x" * 9 + "\u2026"
 
 
-def test_invalid_utf8_is_kept_recoverably(store: Store) -> None:
+def test_invalid_utf8_is_kept_recoverably(store: Store, desk: Desk) -> None:
     data = b"caf\xe9 \xff\xfe end"
     text, raw = decode_untrusted(data)
     assert raw == data and text.startswith("caf\ufffd")
-    t = operations.create_ticket(
-        store, "a", subject="raw", requester="x@y.z", body=text, body_raw=raw
-    )
+    t = operations.create_ticket(desk, subject="raw", requester="x@y.z", body=text, body_raw=raw)
     assert store.ticket(t.id).body_raw == data
     assert decode_untrusted("ünïcode".encode()) == ("ünïcode", None)
 
 
-def test_five_megabyte_body_round_trips(store: Store) -> None:
+def test_five_megabyte_body_round_trips(store: Store, desk: Desk) -> None:
     body = ("\x1b[31mred\x1b[0m [b]x[/b] " * 300_000)[: 5 * 1024 * 1024]
-    t = operations.create_ticket(store, "a", subject="big", requester="x@y.z", body=body)
+    t = operations.create_ticket(desk, subject="big", requester="x@y.z", body=body)
     assert store.ticket(t.id).body == body
     assert len(store.tickets()[0].subject) <= 300

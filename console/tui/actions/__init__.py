@@ -1,3 +1,36 @@
-"""What an agent does to the open ticket from the keyboard: each module holds the flows of one
-area (the court, the status, the lines, links and duplicates, checklists). A flow asks through
-the shared dialogs, then calls one core function in a worker thread."""
+"""What an agent does to the open ticket from the keyboard. Every action is declared once in
+`core.actions`; most are asked for by the generic flow (one dialog per value), and the modules
+here hold the flows of those that need more (the composer, a choice among suggestions, a
+second try with an override)."""
+
+from __future__ import annotations
+
+from console.core.actions import TicketAction
+from console.tui.actions import checklist, court, generic, lines, linking, status, writing
+from console.tui.actions.flow import FlowFn
+
+FLOWS: dict[str, FlowFn] = {
+    "reply": writing.compose,
+    "note": writing.compose,
+    "customer": writing.compose,
+    "macro": writing.macro,
+    "answer_front": writing.answer_front,
+    "court": court.move_court,
+    "solve": status.solve,
+    "solve_problem": status.solve_problem,
+    "escalate": lines.escalate,
+    "deescalate": lines.deescalate,
+    "assign": lines.assign,
+    "merge": linking.merge,
+    "parent": linking.parent,
+    "split": linking.split,
+    "attach": checklist.attach,
+    "answer": checklist.answer,
+    "reopen_question": checklist.reopen,
+    "ask": checklist.ask,
+}
+"""The actions with a flow of their own; the others get `generic.run`."""
+
+
+def flow_for(action: TicketAction) -> FlowFn:
+    return FLOWS.get(action.id, generic.run)

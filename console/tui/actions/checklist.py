@@ -1,20 +1,18 @@
-"""Clarifying questions from the ticket screen: attach a checklist (`x`), answer or re-open a
-question (`X`), and ask the customer every open question in one message (`A`)."""
+"""Clarifying questions from the ticket screen: attach a checklist (`x`), answer a question
+or open it again (`X`), and ask the customer every open question in one message (`A`)."""
 
 from __future__ import annotations
 
-from console.core import checklists, clipboard, macro_loader
+from console.core import checklists
+from console.core.actions import TicketAction
 from console.core.text import one_line
 from console.tui.actions.flow import Flow
-from console.tui.actions.status import speaks_to_customer
-from console.tui.desk import desk
 from console.tui.screens.dialogs import AskChoice, AskText
 
 
-async def attach(flow: Flow) -> None:
-    t = flow.ticket
-    catalog = await flow.read(lambda: macro_loader.load(desk(flow.screen).macros_path))
-    have = {g.checklist for g in (flow.screen.facts.checklists if flow.screen.facts else ())}
+async def attach(flow: Flow, action: TicketAction) -> None:
+    catalog = await flow.read(flow.desk.catalog)
+    have = {g.checklist for g in (flow.context.checklists if flow.context else ())}
     options = [
         (c.id, f"{one_line(c.title, 50)} ({c.id}, {len(c.questions)} questions)")
         for c in catalog.checklists
@@ -25,22 +23,19 @@ async def attach(flow: Flow) -> None:
             "no checklist left to attach (the macro files define "
             f"{len(catalog.checklists)}, all on this ticket)"
         )
-    chosen = await flow.ask(AskChoice(f"Attach a checklist to #{t.id}", options))
-    checklist = catalog.checklist(chosen)
-    await flow.write(
-        lambda: checklists.attach(
-            flow.store, flow.agent, t.id, checklist, expected_version=flow.version
-        ),
-        f"checklist {chosen} attached",
-    )
+    chosen = await flow.ask(AskChoice(f"Attach a checklist to #{flow.ticket.id}", options))
+    await flow.perform(action, {"checklist": chosen})
 
 
-async def answer(flow: Flow) -> None:
-    t = flow.ticket
-    groups = flow.screen.facts.checklists if flow.screen.facts else ()
-    all_items = [i for g in groups for i in g.items]
+def _items(flow: Flow) -> list[checklists.Item]:
+    groups = flow.context.checklists if flow.context else ()
+    return [i for g in groups for i in g.items]
+
+
+async def answer(flow: Flow, action: TicketAction) -> None:
+    all_items = _items(flow)
     if not all_items:
-        flow.fail(f"ticket #{t.id} has no checklist: attach one with x")
+        flow.fail(f"ticket #{flow.ticket.id} has no checklist: attach one with x")
     first_open = next((i for i in all_items if not i.answered), all_items[0])
     options = [
         (
@@ -52,21 +47,6 @@ async def answer(flow: Flow) -> None:
     ]
     number = await flow.ask(AskChoice("Which question?", options, selected=str(first_open.number)))
     item = all_items[int(number) - 1]
-    if item.answered:
-        what = await flow.ask(
-            AskChoice(
-                f"Question {item.number} is answered",
-                (("change", "Change the answer"), ("clear", "Mark it open again")),
-            )
-        )
-        if what == "clear":
-            await flow.write(
-                lambda: checklists.unanswer(
-                    flow.store, flow.agent, t.id, number, expected_version=flow.version
-                ),
-                f"question {number} is open again",
-            )
-            return
     text = await flow.ask(
         AskText(
             f"{item.number}. {one_line(item.text, 60)}",
@@ -74,21 +54,24 @@ async def answer(flow: Flow) -> None:
             initial=item.answer or "",
         )
     )
-    await flow.write(
-        lambda: checklists.answer(
-            flow.store, flow.agent, t.id, number, text, expected_version=flow.version
-        ),
-        f"question {number} answered",
-    )
+    await flow.perform(action, {"question": number, "text": text})
 
 
-async def ask(flow: Flow) -> None:
-    t = flow.ticket
-    message = await flow.read(
-        lambda: checklists.ask_message(flow.store, t.id, flow.agent, agent_name=flow.me.name)
-    )
+async def reopen(flow: Flow, action: TicketAction) -> None:
+    answered = [i for i in _items(flow) if i.answered]
+    if not answered:
+        flow.fail(f"ticket #{flow.ticket.id} has no answered question to open again")
+    options = [(str(i.number), f"{i.number}. {one_line(i.text, 56)}") for i in answered]
+    number = await flow.ask(AskChoice("Open which question again?", options))
+    await flow.perform(action, {"question": number})
+
+
+async def ask(flow: Flow, action: TicketAction) -> None:
+    message = await flow.read(lambda: checklists.ask_message(flow.desk, flow.ticket.id))
     if message is None:
-        flow.fail(f"ticket #{t.id}: every question is answered (or there is no checklist)")
+        flow.fail(
+            f"ticket #{flow.ticket.id}: every question is answered (or there is no checklist)"
+        )
     choice = await flow.ask(
         AskChoice(
             "Send this as a public reply?",
@@ -100,18 +83,6 @@ async def ask(flow: Flow) -> None:
         )
     )
     if choice == "copy":
-        app = flow.screen.app
-        report = await flow.read(
-            lambda: clipboard.copy_via(
-                message, lambda text: app.call_from_thread(app.copy_to_clipboard, text)
-            )
-        )
-        flow.screen.notify(report.summary(), markup=False)
+        flow.screen.copy_text(message)
         return
-    speaks_to_customer(flow)
-    await flow.write(
-        lambda: checklists.send_ask(
-            flow.store, flow.agent, t.id, agent_name=flow.me.name, expected_version=flow.version
-        ),
-        f"#{t.id}: questions sent to the customer",
-    )
+    await flow.perform(action, {})

@@ -1,26 +1,29 @@
-"""The conversation behind one key on the ticket screen: ask, ask again, then write once. A flow is
-a coroutine run as a plain asyncio task, not a Textual worker, so that waiting for a dialog never
-holds up `workers.wait_for_complete()`; the write itself runs in a thread worker (the store is never
-touched on the UI thread). Esc in any dialog ends the flow with nothing written. A refused write
-(`ConsoleError`, a locked file) is shown as it is and the screen reads the ticket again, so what the
-agent sees is what is stored."""
+"""The conversation behind one key on the ticket screen: ask, ask again, then act once.
+
+A flow is a coroutine run as a plain asyncio task, not a Textual worker, so that waiting for a
+dialog never holds up `workers.wait_for_complete()`; the action itself runs in a thread worker
+(the store is never touched on the UI thread). Esc in any dialog ends the flow with nothing
+written. Every flow acts through `Flow.perform`, which runs the declared action with the
+version the agent saw on screen (`expected_version`), so a colleague's change in between is a
+conflict, never an overwrite. A refusal is shown by the app's one error path and the screen
+reads the ticket again, so what the agent sees is what is stored."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from textual.screen import ModalScreen
 from textual.worker import WorkerFailed
 
-from console.core.errors import ConsoleError
+from console.core.actions import Outcome, TicketAction
+from console.core.context import TicketContext
+from console.core.desk import Desk
 from console.core.model import Ticket
-from console.core.sla import SlaPolicy
 from console.core.store import Store
 from console.core.team import Agent
-from console.tui.desk import desk
+from console.tui.host import host
 from console.tui.screens.dialogs import Confirm
 
 if TYPE_CHECKING:
@@ -28,37 +31,36 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-WRITE_ERRORS = (ConsoleError, sqlite3.Error)
-
 
 class Stop(Exception):
     """The flow ends here: the agent cancelled, or the error was already shown."""
 
 
 class Flow:
-    """What a flow may use: the ticket as the screen shows it, the desk, dialogs, a write."""
+    """What a flow may use: the ticket as the screen shows it, the desk, dialogs, the act."""
 
     def __init__(self, screen: TicketActions, ticket: Ticket) -> None:
         self.screen = screen
         self.ticket = ticket
         self.version = ticket.version
-        """The version the agent decided on: every write passes it as `expected_version`."""
+        """The version the agent decided on: every action passes it as `expected_version`."""
+
+    @property
+    def desk(self) -> Desk:
+        return host(self.screen).desk
 
     @property
     def store(self) -> Store:
-        return desk(self.screen).store
+        return self.desk.store
 
     @property
     def me(self) -> Agent:
-        return desk(self.screen).me
+        return self.desk.agent
 
     @property
-    def agent(self) -> str:
-        return desk(self.screen).agent
-
-    @property
-    def policy(self) -> SlaPolicy:
-        return desk(self.screen).policy
+    def context(self) -> TicketContext | None:
+        """What surrounds the ticket, as last read (None until it is)."""
+        return self.screen.context
 
     async def ask(self, dialog: ModalScreen[Any]) -> Any:
         """The dialog's answer; esc (None) ends the flow."""
@@ -83,20 +85,30 @@ class Flow:
         """A read in a worker thread; an error is shown and ends the flow."""
         return await self._in_thread(fn, reload=False)
 
-    async def write(
+    async def perform(
         self,
-        fn: Callable[[], T],
-        done: str | None = None,
+        action: TicketAction,
+        values: dict[str, Any],
         *,
         let_through: tuple[type[Exception], ...] = (),
-    ) -> T:
-        """The one write of the flow, in a worker thread; then the screens read again.
-
-        Errors of the `let_through` types are raised to the flow (to ask and try again)."""
-        result = await self._in_thread(fn, reload=True, let_through=let_through)
-        if done:
-            self.screen.notify(done, markup=False)
-        return result
+    ) -> Outcome:
+        """Act: the declared action with `values`, as the agent, on the version seen; then say
+        what was done and read the screens again. Errors of the `let_through` types are raised
+        to the flow (to ask and try again)."""
+        outcome = await self._in_thread(
+            lambda: action.perform(
+                self.desk, self.ticket.id, values, expected_version=self.version
+            ),
+            reload=action.writes,
+            let_through=let_through,
+        )
+        if outcome.ticket.id == self.ticket.id:
+            self.version = outcome.ticket.version  # the flow goes on from what it wrote
+        if outcome.copy is not None and not action.writes:
+            self.screen.copy_text(outcome.copy)
+        else:
+            self.screen.notify(outcome.said, markup=False)
+        return outcome
 
     def fail(self, message: str) -> NoReturn:
         """Say why the flow cannot go on, and end it."""
@@ -104,7 +116,11 @@ class Flow:
         raise Stop
 
     async def _in_thread(
-        self, fn: Callable[[], T], *, reload: bool, let_through: tuple[type[Exception], ...] = ()
+        self,
+        fn: Callable[[], T],
+        *,
+        reload: bool,
+        let_through: tuple[type[Exception], ...] = (),
     ) -> T:
         worker = self.screen.run_worker(
             fn,
@@ -119,30 +135,36 @@ class Flow:
             error = failed.error
             if let_through and isinstance(error, let_through):
                 raise error from None
-            if isinstance(error, WRITE_ERRORS):
-                self.screen.notify(str(error), severity="error", markup=False)
-                raise Stop from None
-            raise
+            host(self.screen).show_error(error, "act on a ticket")
+            raise Stop from None
         finally:
             if reload:
-                desk(self.screen).action_refresh()
+                host(self.screen).action_refresh()
 
 
-def start(screen: TicketActions, flow: Callable[[Flow], Awaitable[None]]) -> None:
-    """Run `flow` on the ticket the screen shows (nothing happens before it is loaded)."""
-    if screen.ticket is None:
+FlowFn = Callable[[Flow, TicketAction], Awaitable[None]]
+"""A flow: ask what the action needs, then `flow.perform(action, values)`."""
+
+
+def start(
+    screen: TicketActions, run: Callable[[Flow], Awaitable[None]], *, ticket: Ticket | None = None
+) -> None:
+    """Run a flow on the ticket the screen shows (nothing happens before it is loaded), or on
+    `ticket` when the caller knows it newer than the screen does (just written to)."""
+    ticket = ticket or screen.ticket
+    if ticket is None:
         return
-    context = Flow(screen, screen.ticket)
+    context = Flow(screen, ticket)
 
-    async def run() -> None:
+    async def go() -> None:
         try:
-            await flow(context)
+            await run(context)
         except Stop:
             pass
         except Exception as error:  # a bug: shown, never lost in a task nobody awaits
-            screen.notify(f"{type(error).__name__}: {error}", severity="error", markup=False)
+            host(screen).show_error(error, "act on a ticket")
 
-    task = asyncio.create_task(run(), name="ticket action")
+    task = asyncio.create_task(go(), name="ticket action")
     # Kept on the screen so the task is not collected while it waits for a dialog.
     screen.action_tasks.add(task)
     task.add_done_callback(screen.action_tasks.discard)

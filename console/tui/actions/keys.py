@@ -1,95 +1,77 @@
-"""The ticket screen's keys for acting on the case, and the panels they need. `TicketActions` is the
-base of the ticket screen: it holds the bindings (each with an id and a description, so `?` lists
-them), reads what the panels show (workflow clocks, links, checklists, hand-off; duplicate
-suggestions) in workers, and starts one flow per key."""
+"""The ticket screen's keys for acting on the case, made from the action declarations, and the
+panels they need. `TicketActions` is the base of the ticket screen: one binding per declared
+action (id `ticket.<action id>`, so a `[keys]` table can move it; its description and tooltip
+are the declaration's, so `?` lists them), a check that offers an agent only the actions their
+rules allow, and one flow per key.
+
+Actions may share a key (paid work: estimate, approved, declined): the key then offers those
+that make sense on the ticket now, or goes straight to the only one."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from console.core import dupes
+from console.core import clipboard, dupes
+from console.core.actions import ACTIONS, KEY_TITLES, TicketAction
+from console.core.context import TicketContext
 from console.core.dupes import Suggestion
-from console.core.model import Ticket
-from console.tui.actions import checklist, court, flow, lines, linking, status
-from console.tui.desk import READ_ERRORS, desk
-from console.tui.facts import TicketFacts, load_facts
+from console.core.model import MessageKind, Ticket
+from console.tui.actions import flow, flow_for
+from console.tui.host import WorkerErrors, host
+from console.tui.screens.dialogs import AskChoice
 from console.tui.widgets.action_panels import checklist_text, dupes_text
 from console.tui.widgets.ticket_facts import facts_text, handoff_text
 
 MAX_SUGGESTIONS = 5
 
-FLOWS: dict[str, Callable[[flow.Flow], Awaitable[None]]] = {
-    "court": court.move_court,
-    "vendor": court.hand_to_vendor,
-    "vendor_answer": court.vendor_answered,
-    "solve": status.solve,
-    "close": status.close,
-    "confirm": status.confirmed,
-    "rate": status.rate,
-    "followup": status.followup,
-    "clear_followup": status.clear_followup,
-    "priority": status.priority,
-    "billing": status.billing,
-    "escalate": lines.escalate,
-    "deescalate": lines.deescalate,
-    "take": lines.take,
-    "assign": lines.assign,
-    "merge": linking.merge,
-    "parent": linking.parent,
-    "split": linking.split,
-    "undo_link": linking.undo,
-    "attach": checklist.attach,
-    "answer": checklist.answer,
-    "ask": checklist.ask,
-}
+
+def _binding(action: TicketAction) -> Binding:
+    sharing = [a for a in ACTIONS.values() if a.key == action.key]
+    title, tooltip = action.title, action.help
+    if action.key in KEY_TITLES and len(sharing) > 1:
+        title = KEY_TITLES[action.key]
+        tooltip = " \u00b7 ".join(a.title for a in sharing)
+    return Binding(
+        action.key,
+        f"act('{action.id}')",
+        title,
+        show=action.footer,
+        id=f"ticket.{action.id}",
+        tooltip=tooltip,
+    )
 
 
-def _key(keys: str, name: str, description: str, show: bool = False) -> Binding:
-    return Binding(keys, f"act('{name}')", description, show=show, id=f"detail.{name}")
-
-
-ACTION_BINDINGS = [
-    _key("c", "court", "Move the ball", show=True),
-    _key("v", "vendor", "Hand to a vendor"),
-    _key("V", "vendor_answer", "Vendor answered"),
-    _key("S", "solve", "Solve", show=True),
-    _key("C", "close", "Close"),
-    _key("O", "confirm", "Customer confirmed"),
-    _key("R", "rate", "Rate 1-5"),
-    _key("f", "followup", "Promise a follow-up"),
-    _key("F", "clear_followup", "Follow-up done"),
-    _key("P", "priority", "Priority"),
-    _key("B", "billing", "Paid work: estimate, approve, refuse"),
-    _key("e", "escalate", "Escalate", show=True),
-    _key("E", "deescalate", "De-escalate"),
-    _key("t", "take", "Take", show=True),
-    _key("a", "assign", "Assign"),
-    _key("m", "merge", "Merge into", show=True),
-    _key("p", "parent", "Link to a parent problem"),
-    _key("s", "split", "Split messages off"),
-    _key("U", "undo_link", "Undo merge/link/split"),
-    _key("x", "attach", "Attach a checklist"),
-    _key("X", "answer", "Answer a question"),
-    _key("A", "ask", "Ask the open questions"),
-]
+ACTION_BINDINGS = [_binding(action) for action in ACTIONS.values()]
 """Appended to the ticket screen's own bindings, so its navigation keys stay first in `?`."""
 
 
-class TicketActions(Screen[None]):
+@dataclass
+class SuggestionsLoaded(Message):
+    ticket_id: int
+    suggestions: list[Suggestion]
+
+
+@dataclass
+class Copied(Message):
+    summary: str
+
+
+class TicketActions(WorkerErrors, Screen[None]):
     """Keys and panels for acting on the ticket in `self.ticket`."""
 
     ticket: Ticket | None
 
     def __init__(self) -> None:
         super().__init__()
-        self.facts: TicketFacts | None = None
+        self.context: TicketContext | None = None
         self.suggestions: list[Suggestion] = []
         self.action_tasks: set[asyncio.Task[None]] = set()
         self._suggested_for: int | None = None
@@ -116,40 +98,114 @@ class TicketActions(Screen[None]):
         for task in list(self.action_tasks):
             task.cancel()
 
-    def action_act(self, name: str) -> None:
-        flow.start(self, FLOWS[name])
+    # -- which action a key runs -------------------------------------------------------------
 
-    # -- reading what the panels show --------------------------------------------------------
+    def key_of(self, action: TicketAction) -> str:
+        overrides = getattr(self.app, "key_overrides", {})
+        return str(overrides.get(f"ticket.{action.id}", action.key))
+
+    def sharing(self, action: TicketAction) -> list[TicketAction]:
+        """The actions on the same key as `action` that this agent may use, in order."""
+        me = host(self).desk.agent
+        key = self.key_of(action)
+        return [a for a in ACTIONS.values() if self.key_of(a) == key and a.allows(me)]
+
+    def describe_binding(self, binding: Binding) -> tuple[str, str]:
+        """The key help's words for a binding: an action key lists only what this agent may
+        do with it."""
+        action_id = (binding.id or "").removeprefix("ticket.")
+        if action_id not in ACTIONS:
+            return binding.description, binding.tooltip
+        sharing = self.sharing(ACTIONS[action_id])
+        if len(sharing) > 1:
+            first = sharing[0]
+            return KEY_TITLES.get(first.key, first.title), " \u00b7 ".join(a.title for a in sharing)
+        return ACTIONS[action_id].title, ACTIONS[action_id].help
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action != "act" or not parameters:
+            return True
+        chosen = ACTIONS[str(parameters[0])]
+        sharing = self.sharing(chosen)
+        # One binding per key is offered: the first the agent may use speaks for the others.
+        return bool(sharing) and sharing[0] is chosen
+
+    def action_act(self, action_id: str) -> None:
+        sharing = self.sharing(ACTIONS[action_id])
+        if sharing:
+            flow.start(self, lambda f: self._run(f, sharing))
+
+    async def _run(self, current: flow.Flow, sharing: list[TicketAction]) -> None:
+        context = self.context
+        fitting = [a for a in sharing if context is None or a.applies_to(context)]
+        if not fitting:
+            titles = ", ".join(f"\u201c{a.title}\u201d" for a in sharing)
+            current.fail(f"#{current.ticket.id}: {titles} does not apply to this ticket now")
+        chosen = fitting[0]
+        if len(fitting) > 1:
+            picked = await current.ask(
+                AskChoice(
+                    f"#{current.ticket.id}: what now?",
+                    [(a.id, f"{a.title}: {a.help}") for a in fitting],
+                )
+            )
+            chosen = ACTIONS[picked]
+        await flow_for(chosen)(current, chosen)
+
+    def start_action(self, action_id: str) -> None:
+        """Run one action's flow (the palette's way in: no key, no choice)."""
+        action = ACTIONS[action_id]
+        flow.start(self, lambda f: flow_for(action)(f, action))
+
+    # -- writing (the ticket screen's composer and picker) ---------------------------------------
+
+    def open_composer(self, kind: MessageKind) -> None:
+        raise NotImplementedError
+
+    def open_macro_picker(self) -> None:
+        raise NotImplementedError
+
+    # -- copying -------------------------------------------------------------------------------
+
+    def copy_text(self, text: str) -> None:
+        """Copy through the terminal (OSC 52, which works over SSH) and the local clipboard,
+        then say in words what worked."""
+        self._copy(text)
+
+    @work(thread=True, exit_on_error=False, group="copy", description="copy to the clipboard")
+    def _copy(self, text: str) -> None:
+        app = self.app
+        report = clipboard.copy_via(text, lambda t: app.call_from_thread(app.copy_to_clipboard, t))
+        self.post_message(Copied(report.summary()))
+
+    def on_copied(self, message: Copied) -> None:
+        self.notify(message.summary, markup=False)
+
+    # -- the panels ----------------------------------------------------------------------------
 
     def ticket_id_shown(self) -> int:
         raise NotImplementedError
 
-    def read_facts(self) -> None:
-        """From the ticket screen's load worker: read the facts and hand them to the UI."""
-        try:
-            facts = load_facts(desk(self).store, self.ticket_id_shown())
-        except READ_ERRORS:
-            return  # the ticket's own read reports the problem
-        self.app.call_from_thread(self.show_facts, facts)
-
-    def show_facts(self, facts: TicketFacts) -> None:
-        self.facts = facts
+    def show_context(self, context: TicketContext) -> None:
+        self.context = context
         self.paint_facts()
-        handoff = handoff_text(facts)
+        handoff = handoff_text(context, host(self).desk.policy.zone)
         panel = self.query_one("#detail-handoff", Static)
         panel.display = handoff is not None
         panel.update(handoff or "")
-        checks = checklist_text(facts.checklists)
+        checks = checklist_text(context.checklists)
         panel = self.query_one("#checklist-panel", Static)
         panel.display = checks is not None
         panel.update(checks or "")
 
     def paint_facts(self) -> None:
-        if self.facts is None or self.ticket is None or self.facts.ticket_id != self.ticket.id:
+        context = self.context
+        if context is None or self.ticket is None or context.ticket_id != self.ticket.id:
             return
-        policy = desk(self).policy
         self.query_one("#detail-facts", Static).update(
-            facts_text(self.ticket, self.facts, desk(self).clock(), policy, self.suggestions)
+            facts_text(
+                self.ticket, context, host(self).clock(), host(self).desk.policy, self.suggestions
+            )
         )
 
     def reload_suggestions(self) -> None:
@@ -157,7 +213,7 @@ class TicketActions(Screen[None]):
         if self._suggested_for == self.ticket_id_shown():
             return
         self._suggested_for = self.ticket_id_shown()
-        self._load_suggestions()
+        self._load_suggestions(self.ticket_id_shown())
 
     @work(
         thread=True,
@@ -166,17 +222,16 @@ class TicketActions(Screen[None]):
         group="detail-dupes",
         description="suggest likely duplicates of a ticket",
     )
-    def _load_suggestions(self) -> None:
-        try:
-            found = dupes.suggest(desk(self).store, self.ticket_id_shown(), limit=MAX_SUGGESTIONS)
-        except READ_ERRORS:
-            found = []
-        self.app.call_from_thread(self._show_suggestions, found)
+    def _load_suggestions(self, ticket_id: int) -> None:
+        found = dupes.suggest(host(self).desk.store, ticket_id, limit=MAX_SUGGESTIONS)
+        self.post_message(SuggestionsLoaded(ticket_id, found))
 
-    def _show_suggestions(self, found: list[Suggestion]) -> None:
-        self.suggestions = found
+    def on_suggestions_loaded(self, message: SuggestionsLoaded) -> None:
+        if message.ticket_id != self.ticket_id_shown():
+            return
+        self.suggestions = message.suggestions
         self.paint_facts()
-        text = dupes_text(found)
+        text = dupes_text(message.suggestions)
         panel = self.query_one("#dupes-panel", Static)
         panel.display = text is not None
         panel.update(text or "")

@@ -2,41 +2,26 @@
 
 Customers answer some of the questions they were asked, often only the last. Once a customer
 message is recorded, the agent is offered the questions still open, picks the ones the message
-answers and types each answer (the shared choice and text dialogs); each answer is one change
-of the ticket, logged like `console checklist answer`."""
+answers and types each answer; each answer is the `answer` action through the flow mechanism,
+on the version the agent sees, logged like `console checklist answer`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
-from textual.app import App
+from collections.abc import Sequence
 
 from console.core import checklists
+from console.core.actions import ACTIONS
 from console.core.text import one_line
-from console.tui.desk import READ_ERRORS, desk
+from console.tui.actions.flow import Flow
 from console.tui.screens.dialogs import AskChoice, AskText
 
 DONE = "done"
 
 
-def offer_checklist(
-    app: App[object],
-    ticket_id: int,
-    open_questions: Sequence[checklists.Item],
-    on_done: Callable[[], None] | None = None,
-) -> None:
-    """Ask which open question the customer answered, then its answer; repeat until done.
-    `on_done` is called once when the agent has finished (or left)."""
+async def offer(flow: Flow, open_questions: Sequence[checklists.Item]) -> None:
+    """Ask which open question the customer answered, then its answer; repeat until done."""
     remaining = list(open_questions)
-
-    def finish() -> None:
-        if on_done is not None:
-            on_done()
-
-    def choose() -> None:
-        if not remaining:
-            finish()
-            return
+    while remaining:
         options = [
             (
                 str(item.number),
@@ -46,55 +31,18 @@ def offer_checklist(
             for item in remaining
         ]
         options.append((DONE, "None of these / done"))
-        app.push_screen(
+        number = await flow.ask(
             AskChoice(
-                f"Did the customer answer a question on #{ticket_id}?",
+                f"Did the customer answer a question on #{flow.ticket.id}?",
                 options,
                 label="Choose one to write down its answer.",
-            ),
-            chosen,
+            )
         )
-
-    def chosen(number: object) -> None:
-        if not isinstance(number, str) or number == DONE:
-            finish()
+        if number == DONE:
             return
         item = next(i for i in remaining if str(i.number) == number)
-
-        def answered(text: object) -> None:
-            if isinstance(text, str) and text:
-                record(item, text)
-            else:
-                choose()
-
-        app.push_screen(
-            AskText(f"Answer to question {item.number}", one_line(item.text, 200)), answered
+        text = await flow.ask(
+            AskText(f"Answer to question {item.number}", one_line(item.text, 200))
         )
-
-    def record(item: checklists.Item, text: str) -> None:
-        def write() -> None:
-            try:
-                checklists.answer(
-                    desk(app).store, desk(app).agent, ticket_id, str(item.number), text
-                )
-            except READ_ERRORS as error:
-                app.call_from_thread(app.notify, str(error), severity="error", markup=False)
-                app.call_from_thread(finish)
-                return
-            app.call_from_thread(recorded, item)
-
-        app.run_worker(
-            write,
-            thread=True,
-            exit_on_error=False,
-            group="checklist-answer",
-            description="mark a checklist question answered",
-        )
-
-    def recorded(item: checklists.Item) -> None:
+        await flow.perform(ACTIONS["answer"], {"question": number, "text": text})
         remaining.remove(item)
-        app.notify(f"Question {item.number} marked answered.", markup=False)
-        desk(app).action_refresh()
-        choose()
-
-    choose()

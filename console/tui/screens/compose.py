@@ -22,15 +22,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
-from console.core import checklists, drafts, escalation, macro_render, presence, workflow
+from console.core import checklists, drafts, escalation, macro_render, presence
+from console.core.actions import ACTIONS
 from console.core.escalation import Clarification
 from console.core.macros import Macro
-from console.core.model import MessageKind, Ticket
+from console.core.model import Activity, MessageKind, Ticket
 from console.core.text import one_line
 from console.core.traffic_cop import Since, changes_since
-from console.tui import macro_catalog
-from console.tui.desk import READ_ERRORS, desk
 from console.tui.editor import EditorError, edit_text, editor_command
+from console.tui.host import EXPECTED_ERRORS, WorkerErrors, host
 from console.tui.screens.dialogs import AskChoice, Confirm
 from console.tui.screens.macro_picker import MacroPicker, Picked
 
@@ -45,11 +45,6 @@ TITLES = {
     MessageKind.REPLY: "Reply to the customer",
     MessageKind.NOTE: "Internal note",
     MessageKind.CUSTOMER: "What the customer said",
-}
-SENT = {
-    MessageKind.REPLY: "Reply sent",
-    MessageKind.NOTE: "Note added",
-    MessageKind.CUSTOMER: "Customer message recorded",
 }
 
 
@@ -79,7 +74,7 @@ class Sent(Message):
     open_questions: list[checklists.Item]
 
 
-class ComposeScreen(Screen[list[checklists.Item] | None]):
+class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | None]):
     """Write one message on one ticket; dismissed with the checklist questions still open
     after a customer message was recorded, for the ticket screen to offer."""
 
@@ -160,13 +155,13 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
     def presence(self) -> tuple[int | None, str]:
         """What the app's heartbeat says while this screen is on top (see `background.where`),
         the same as this screen's own beat, so the two never contradict each other."""
-        return self.ticket.id, "replying"
+        return self.ticket.id, Activity.REPLYING
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_court":
             return self.kind == MessageKind.REPLY
         if action == "answer_back_line":
-            return bool(self.clarifications) and desk(self).me.talks_to_customers
+            return bool(self.clarifications) and host(self).desk.agent.talks_to_customers
         return True
 
     # -- the draft ----------------------------------------------------------------------------
@@ -179,11 +174,11 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
         description="read the draft and the back line's open questions",
     )
     def read_draft(self) -> None:
-        app = desk(self)
+        desk = host(self).desk
         try:
-            draft = drafts.load(app.store, app.agent, self.ticket.id, self.kind)
-            asked = escalation.open_clarifications(app.store, self.ticket.id)
-        except READ_ERRORS as error:
+            draft = drafts.load(desk.store, desk.login, self.ticket.id, self.kind)
+            asked = escalation.open_clarifications(desk.store, self.ticket.id)
+        except EXPECTED_ERRORS as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             draft, asked = None, []
         self.post_message(DraftRead(draft, asked))
@@ -231,17 +226,17 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
     def save_draft(self, text: str, keep_court: bool, macro_id: str | None) -> None:
         try:
             self._store_draft(text, keep_court, macro_id)
-        except READ_ERRORS as error:
+        except EXPECTED_ERRORS as error:
             self.app.call_from_thread(
                 self.notify, f"the draft was not saved: {error}", severity="error", markup=False
             )
 
     def _store_draft(self, text: str, keep_court: bool, macro_id: str | None) -> None:
-        app = desk(self)
+        desk = host(self).desk
         with self._saved_lock:
             drafts.save(
-                app.store,
-                app.agent,
+                desk.store,
+                desk.login,
                 self.ticket.id,
                 self.kind,
                 text,
@@ -260,7 +255,7 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
             return
         try:
             self._store_draft(text, keep, macro)
-        except READ_ERRORS as error:
+        except EXPECTED_ERRORS as error:
             self.notify(f"the draft was not saved: {error}", severity="error", markup=False)
 
     def after_typing(self, then: Callable[[], object]) -> None:
@@ -285,10 +280,10 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
 
     def on_unmount(self) -> None:
         self._save_on_leaving()
-        app = desk(self)
+        desk = host(self).desk
         try:
-            presence.heartbeat(app.store, app.agent, self.ticket.id, "viewing")
-        except READ_ERRORS:
+            presence.heartbeat(desk.store, desk.login, self.ticket.id, Activity.VIEWING)
+        except EXPECTED_ERRORS:
             pass  # the app is closing its store: presence fades out by itself after its TTL
 
     @work(
@@ -299,10 +294,10 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
         description="say that this agent is replying on the ticket",
     )
     def beat(self) -> None:
-        app = desk(self)
+        desk = host(self).desk
         try:
-            presence.heartbeat(app.store, app.agent, self.ticket.id, "replying")
-        except READ_ERRORS:
+            presence.heartbeat(desk.store, desk.login, self.ticket.id, Activity.REPLYING)
+        except EXPECTED_ERRORS:
             pass  # presence is a courtesy to colleagues; a missed beat fades, it does not harm
 
     # -- status line --------------------------------------------------------------------------
@@ -324,7 +319,7 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
         line.update(status)
         line.display = bool(status.plain)
         info = Text()
-        if self.clarifications and desk(self).me.talks_to_customers:
+        if self.clarifications and host(self).desk.agent.talks_to_customers:
             for asked in self.clarifications:
                 info.append(f"{one_line(asked.asked_by, 30)} asks the customer: ", style="bold")
                 info.append(f"{one_line(asked.question, 90)}\n")
@@ -362,12 +357,9 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
         description="render a macro for the ticket",
     )
     def render_macro(self, macro: Macro) -> None:
-        app = desk(self)
         try:
-            rendered = macro_render.preview(
-                app.store, macro, self.ticket.id, app.agent, agent_name=app.me.name
-            )
-        except READ_ERRORS as error:
+            rendered = macro_render.preview(host(self).desk, macro, self.ticket.id)
+        except EXPECTED_ERRORS as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
         self.app.call_from_thread(self._picked, Picked(macro, rendered.text))
@@ -440,8 +432,8 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
         seen_version: int,
         seen_event_id: int,
     ) -> None:
-        app = desk(self)
-        store = app.store
+        desk = host(self).desk
+        store = desk.store
         try:
             self._store_draft(text, keep_court, macro_id)  # kept whatever happens next
             if store.ticket(self.ticket.id).version != seen_version:
@@ -456,58 +448,33 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
                     i for i in checklists.items(store, self.ticket.id) if not i.answered
                 ]
             ticket = store.ticket(self.ticket.id)
-        except READ_ERRORS as error:
+        except EXPECTED_ERRORS as error:
             self.post_message(SendFailed(str(error)))
             return
         try:
-            drafts.discard(store, app.agent, self.ticket.id, self.kind)
+            drafts.discard(store, desk.login, self.ticket.id, self.kind)
             self._saved_text = ""
-        except READ_ERRORS as error:
+        except EXPECTED_ERRORS as error:
             self.app.call_from_thread(
                 self.notify, f"sent, but the draft stays: {error}", severity="warning", markup=False
             )
         self.post_message(Sent(ticket, detail, open_questions))
 
     def _deliver(self, text: str, keep_court: bool, macro_id: str | None, expected: int) -> str:
-        """Send through the core; what was done, in a few words for the notification."""
-        app = desk(self)
-        store, agent, ticket_id = app.store, app.agent, self.ticket.id
+        """Send through the declared action; what was done, in words for the notification."""
+        desk = host(self).desk
         if macro_id is not None and self.kind != MessageKind.CUSTOMER:
-            reader = macro_catalog.current(self)
-            macro = reader.catalog.macro(macro_id)
-            applied = macro_render.apply(
-                store,
-                agent,
-                reader.catalog,
-                macro,
-                ticket_id,
-                expected_version=expected,
-                agent_name=app.me.name,
-                policy=app.policy,
-                text=text,
-                keep_court=keep_court,
+            action, values = (
+                ACTIONS["macro"],
+                {"macro": macro_id, "text": text, "keep_court": keep_court},
             )
-            return "; ".join(applied.done) or f"macro {macro_id}"
-        if self.kind == MessageKind.REPLY:
-            ticket = workflow.reply(
-                store,
-                agent,
-                ticket_id,
-                text,
-                keep_court=keep_court,
-                policy=app.policy,
-                expected_version=expected,
-            )
-            return f"the ball is with {ticket.court}"
-        if self.kind == MessageKind.NOTE:
-            workflow.note(store, agent, ticket_id, text, expected_version=expected)
-            return "only the team sees it"
-        ticket = workflow.customer_message(
-            store, agent, ticket_id, text, policy=app.policy, expected_version=expected
-        )
-        if ticket.id != ticket_id:
-            return f"the ticket was closed too long ago: follow-up #{ticket.id} opened"
-        return "the ball is with us"
+        elif self.kind == MessageKind.REPLY:
+            action, values = ACTIONS["reply"], {"body": text, "keep_court": keep_court}
+        elif self.kind == MessageKind.NOTE:
+            action, values = ACTIONS["note"], {"body": text}
+        else:
+            action, values = ACTIONS["customer"], {"body": text}
+        return action.perform(desk, self.ticket.id, values, expected_version=expected).said
 
     def on_changed_meanwhile(self, message: ChangedMeanwhile) -> None:
         since = message.since
@@ -542,9 +509,9 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
 
     def on_sent(self, message: Sent) -> None:
         self._loaded = False  # sent: leaving must not save the text as a draft again
-        self.notify(f"{SENT[self.kind]} on #{self.ticket.id}: {message.detail}.", markup=False)
-        desk(self).action_refresh()
-        self.dismiss(message.open_questions)
+        self.notify(message.detail, markup=False)
+        host(self).action_refresh()
+        self.dismiss((message.ticket, message.open_questions))
 
     # -- the back line's questions ------------------------------------------------------------
 
@@ -578,16 +545,18 @@ class ComposeScreen(Screen[list[checklists.Item] | None]):
         description="record the customer's answer for the back line",
     )
     def answer_front(self, clarification_id: int, text: str) -> None:
-        app = desk(self)
+        desk = host(self).desk
         try:
             self._store_draft(text, self.keep_court, self.macro_id)
-            done = escalation.answer_front(
-                app.store, app.me, self.ticket.id, text, clarification_id
+            done = ACTIONS["answer_front"].perform(
+                desk,
+                self.ticket.id,
+                {"answer": text, "question_id": clarification_id},
+                expected_version=None,
             )
-            drafts.discard(app.store, app.agent, self.ticket.id, self.kind)
+            drafts.discard(desk.store, desk.login, self.ticket.id, self.kind)
             self._saved_text = ""
-            ticket = app.store.ticket(self.ticket.id)
-        except READ_ERRORS as error:
+        except EXPECTED_ERRORS as error:
             self.post_message(SendFailed(str(error)))
             return
-        self.post_message(Sent(ticket, f"answer recorded for {done.asked_by}", []))
+        self.post_message(Sent(done.ticket, done.said, []))

@@ -12,12 +12,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
-from console.core.model import Court, Ticket
+from console.core import words
+from console.core.clock import from_text
+from console.core.context import load_context
+from console.core.model import Activity, Court, Ticket
 from console.core.text import one_line
 from console.tui.actions.keys import ACTION_BINDINGS, TicketActions
 from console.tui.columns import COURT_LABELS
-from console.tui.desk import READ_ERRORS, desk
+from console.tui.host import host
 from console.tui.messages import TicketLoaded
 from console.tui.screens.ticket_compose import ComposeActions
 from console.tui.widgets.presence_line import PresenceLine
@@ -37,7 +41,6 @@ def header_text(ticket: Ticket) -> Text:
         ("priority", ticket.priority),
         ("status", ticket.status),
         ("assignee", ticket.assignee or "-"),
-        ("version", str(ticket.version)),
     )
     for name, value in fields:
         text.append(f"{name} ", style="dim")
@@ -86,9 +89,9 @@ class DetailScreen(ComposeActions, TicketActions):
         self.query_one("#detail-body").focus()
         self.reload()
 
-    def presence(self) -> tuple[int | None, str]:
+    def presence(self) -> tuple[int | None, Activity]:
         """What colleagues see of this screen (see `background.where`)."""
-        return self.ticket_id, "viewing"
+        return self.ticket_id, Activity.VIEWING
 
     @work(
         thread=True,
@@ -98,24 +101,24 @@ class DetailScreen(ComposeActions, TicketActions):
         description="read one ticket with its thread and events",
     )
     def reload(self) -> None:
-        store = desk(self).store
-        try:
-            ticket = store.ticket(self.ticket_id)
+        desk = host(self).desk
+        store = desk.store
+        with store.read():  # one snapshot: the thread and the facts agree
+            context = load_context(store, self.ticket_id, desk.policy, viewer=desk.login)
             loaded = TicketLoaded(
-                ticket, store.messages(self.ticket_id), store.events(self.ticket_id)
+                context, store.messages(self.ticket_id), store.events(self.ticket_id)
             )
-        except READ_ERRORS as error:
-            self.app.call_from_thread(self._failed, str(error))
-            return
-        self.read_facts()
         self.post_message(loaded)
 
-    def _failed(self, error: str) -> None:
-        self.notify(error, severity="error", markup=False)
-        if self.ticket is None and self.is_current:
-            self.dismiss()
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        # A ticket that cannot be read at all (a wrong number) leaves nothing to show.
+        if event.state == WorkerState.ERROR and event.worker.group == "detail-load":
+            if self.ticket is None and self.is_current:
+                self.dismiss()
 
     async def on_ticket_loaded(self, message: TicketLoaded) -> None:
+        self.show_context(message.context)  # presence and clocks move without a new version
         if self.ticket is not None and self.ticket.version == message.ticket.version:
             return  # something else in the database changed; this ticket did not
         self.ticket = message.ticket
@@ -128,17 +131,17 @@ class DetailScreen(ComposeActions, TicketActions):
         # Rebuilding the thread shrinks the view for a moment; put the reader back after.
         reading_at = body.scroll_y
         await body.remove_children(ThreadEntry)
+        now, zone = message.context.now, host(self).desk.policy.zone
+
+        def said(stamp: str) -> str:
+            return words.when(from_text(stamp), now, zone)
+
+        ticket = message.ticket
         entries = [
-            ThreadEntry(
-                None,
-                message.ticket.requester,
-                message.ticket.created_at,
-                message.ticket.body,
-                self.ticket_id,
-            )
+            ThreadEntry(None, ticket.requester, said(ticket.created_at), ticket.body, ticket.id)
         ]
         entries += [
-            ThreadEntry(m.kind, m.author, m.created_at, m.body, self.ticket_id)
+            ThreadEntry(m.kind, m.author, said(m.created_at), m.body, self.ticket_id)
             for m in message.messages
         ]
         await body.mount_all(entries, after="#thread-title")
@@ -148,7 +151,9 @@ class DetailScreen(ComposeActions, TicketActions):
         self.query_one("#timeline-title", Static).update(
             Text(f"Events ({len(message.events)})", style="bold")
         )
-        self.query_one("#timeline", Static).update(timeline_text(message.events))
+        self.query_one("#timeline", Static).update(
+            timeline_text(message.events, message.context.now, host(self).desk.policy.zone)
+        )
         if reading_at:
             self.call_after_refresh(body.scroll_to, y=reading_at, animate=False)
 

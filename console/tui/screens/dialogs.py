@@ -7,7 +7,7 @@ parsed as markup."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -51,8 +51,21 @@ class _Dialog(ModalScreen[object]):
         self.dismiss(None)
 
 
+Check = Callable[[str], str | None]
+"""Says what is wrong with an answer (shown in the dialog, which stays open), or None."""
+
+
+def _problem(answer: str, required: bool, check: Check | None) -> str | None:
+    if required and not answer:
+        return "This cannot be empty."
+    if check is not None and answer:
+        return check(answer)
+    return None
+
+
 class AskText(_Dialog):
-    """One line of text; `required` refuses an empty answer with a message in the dialog."""
+    """One line of text; an empty answer when `required`, or one `check` refuses, is said in
+    the dialog, which stays open."""
 
     def __init__(
         self,
@@ -62,10 +75,11 @@ class AskText(_Dialog):
         initial: str = "",
         placeholder: str = "",
         required: bool = True,
+        check: Check | None = None,
     ) -> None:
         super().__init__()
         self.title_text, self.label, self.initial = title, label, initial
-        self.placeholder, self.required = placeholder, required
+        self.placeholder, self.required, self.check = placeholder, required, check
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -79,8 +93,9 @@ class AskText(_Dialog):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         answer = event.value.strip()
-        if self.required and not answer:
-            self.query_one("#error", Static).update(Text("This cannot be empty."))
+        problem = _problem(answer, self.required, self.check)
+        if problem:
+            self.query_one("#error", Static).update(Text(problem))
             return
         self.dismiss(answer)
 
@@ -91,10 +106,17 @@ class AskLongText(_Dialog):
     BINDINGS = [Binding("ctrl+s", "accept", "OK", id="dialog.accept")]
 
     def __init__(
-        self, title: str, label: str = "", *, initial: str = "", required: bool = True
+        self,
+        title: str,
+        label: str = "",
+        *,
+        initial: str = "",
+        required: bool = True,
+        check: Check | None = None,
     ) -> None:
         super().__init__()
         self.title_text, self.label, self.initial, self.required = title, label, initial, required
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -107,8 +129,9 @@ class AskLongText(_Dialog):
 
     def action_accept(self) -> None:
         answer = self.query_one("#answer", TextArea).text.strip()
-        if self.required and not answer:
-            self.query_one("#error", Static).update(Text("This cannot be empty."))
+        problem = _problem(answer, self.required, self.check)
+        if problem:
+            self.query_one("#error", Static).update(Text(problem))
             return
         self.dismiss(answer)
 

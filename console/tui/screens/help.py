@@ -23,8 +23,14 @@ GROUP_NAMES = {
 }
 
 
+Describe = Callable[[Binding], tuple[str, str]]
+"""A screen's own words for one of its bindings (title, what it does), for the agent at hand."""
+
+
 def key_rows(
-    active: dict[str, ActiveBinding], key_display: Callable[[Binding], str]
+    active: dict[str, ActiveBinding],
+    key_display: Callable[[Binding], str],
+    describe: Describe | None = None,
 ) -> list[tuple[str, str, str]]:
     """(group, keys, description) for every enabled binding, keys of one action joined."""
     grouped: dict[tuple[str, str], tuple[list[str], str]] = {}
@@ -32,7 +38,11 @@ def key_rows(
         if not item.enabled or not item.binding.description:
             continue
         group = GROUP_NAMES.get(type(item.node).__name__, type(item.node).__name__)
-        keys, _ = grouped.setdefault((group, item.binding.action), ([], item.binding.description))
+        title, tooltip = item.binding.description, item.binding.tooltip
+        if describe is not None:
+            title, tooltip = describe(item.binding)
+        described = f"{title} \u2014 {tooltip}" if tooltip else title
+        keys, _ = grouped.setdefault((group, item.binding.action), ([], described))
         shown = key_display(item.binding)
         if shown not in keys:
             keys.append(shown)

@@ -20,11 +20,11 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.core import clipboard, macro_render
+from console.core.desk import Desk
 from console.core.macros import Macro, search
 from console.core.model import MessageKind
 from console.core.text import one_line, visible
-from console.tui import macro_catalog
-from console.tui.desk import READ_ERRORS, desk
+from console.tui.host import WorkerErrors, host
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,16 @@ def preview_text(rendered: macro_render.Rendered) -> Text:
     return text
 
 
-class MacroPicker(ModalScreen[Picked | None]):
+def usable_macros(desk: Desk) -> tuple[Macro, ...]:
+    """The macros in force that this agent may send: an agent who does not talk to customers
+    sees only the internal ones (the core would refuse a reply anyway)."""
+    macros = desk.catalog().macros
+    if desk.agent.talks_to_customers:
+        return macros
+    return tuple(m for m in macros if m.kind != MessageKind.REPLY)
+
+
+class MacroPicker(WorkerErrors, ModalScreen[Picked | None]):
     """Choose a macro for one ticket."""
 
     DEFAULT_CSS = """
@@ -129,10 +138,8 @@ class MacroPicker(ModalScreen[Picked | None]):
         description="read the macro files",
     )
     def read_catalog(self) -> None:
-        reader = macro_catalog.current(self)
-        self.post_message(
-            CatalogRead(reader.catalog.macros, None if reader.error is None else str(reader.error))
-        )
+        desk = host(self).desk
+        self.post_message(CatalogRead(usable_macros(desk), desk.catalog_error()))
 
     def on_catalog_read(self, message: CatalogRead) -> None:
         self.macros = message.macros
@@ -174,15 +181,7 @@ class MacroPicker(ModalScreen[Picked | None]):
         description="render a macro for the ticket",
     )
     def render_preview(self, macro: Macro) -> None:
-        app = desk(self)
-        try:
-            rendered = macro_render.preview(
-                app.store, macro, self.ticket_id, app.agent, agent_name=app.me.name
-            )
-        except READ_ERRORS as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
-            return
-        self.post_message(PreviewRead(rendered))
+        self.post_message(PreviewRead(macro_render.preview(host(self).desk, macro, self.ticket_id)))
 
     def on_preview_read(self, message: PreviewRead) -> None:
         self.rendered = message.rendered

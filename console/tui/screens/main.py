@@ -15,10 +15,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static
 
-from console.core.model import TicketSummary
+from console.core.model import Order, TicketSummary
 from console.core.text import one_line
 from console.tui.columns import RowMarks
-from console.tui.desk import READ_ERRORS, desk
+from console.tui.host import WorkerErrors, host
 from console.tui.messages import CountsLoaded
 from console.tui.queues import QUEUE_KEYS, QUEUES, Listing, Queue, queue_by_id, queue_totals
 from console.tui.widgets.queue_sidebar import QueueSidebar, legend_text
@@ -30,7 +30,7 @@ NARROW = 100
 """Below this many columns the sidebar takes its narrow form."""
 
 
-class MainScreen(Screen[None]):
+class MainScreen(WorkerErrors, Screen[None]):
     """Queues on the left, tickets on the right."""
 
     BINDINGS = [
@@ -64,8 +64,8 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.queue: Queue = QUEUES[0]
         self.filter_text = ""
-        self.order = "priority"
-        """"priority" or "breach": how the queues that may be sorted are sorted now."""
+        self.order = Order.PRIORITY
+        """How the queues that may be sorted are sorted now."""
         self._filter_timer: Timer | None = None
         self._heads: dict[str, tuple[int, list[TicketSummary], dict[int, RowMarks]]] = {}
 
@@ -76,10 +76,10 @@ class MainScreen(Screen[None]):
                 yield QueueSidebar(id="queues")
             with Vertical(id="list-pane"):
                 yield TicketList(
-                    desk(self).store,
-                    desk(self).clock,
-                    agent=desk(self).agent,
-                    policy=desk(self).policy,
+                    host(self).desk.store,
+                    host(self).clock,
+                    agent=host(self).desk.login,
+                    policy=host(self).desk.policy,
                     id="tickets",
                 )
                 yield Input(placeholder="filter: words, or #number (esc clears)", id="filter")
@@ -111,22 +111,26 @@ class MainScreen(Screen[None]):
         hide = frozenset({"line"}) if queue.line is not None else frozenset()
         if queue.mine:
             hide = frozenset({"assignee"})
-        head = None if self.filter_text or self.order != "priority" else self._heads.get(queue.id)
+        head = (
+            None if self.filter_text or self.order != Order.PRIORITY else self._heads.get(queue.id)
+        )
         self.ticket_list.show_queue(self.listing(queue), hide=hide, head=head)
         self._update_status()
 
-    def listing(self, queue: Queue, *, order: str | None = None) -> Listing:
+    def listing(self, queue: Queue, *, order: Order | None = None) -> Listing:
         """`queue` as the list reads it now: with the filter and the chosen order."""
         return Listing(
             queue,
-            desk(self).agent,
-            desk(self).policy,
+            host(self).desk.login,
+            host(self).desk.policy,
             self.filter_text or None,
             order or self.order,
         )
 
     def reload(self) -> None:
         """Another connection changed the database: read counts and visible rows again."""
+        if not self.query(TicketList):
+            return  # the screen is being taken down (the app quitting): nothing to read into
         self._heads = {}  # stale now; switching queue reads afresh until the new ones come
         self.load_counts()
         self.ticket_list.reload()
@@ -139,20 +143,16 @@ class MainScreen(Screen[None]):
         description="count open tickets per queue and read each queue's first page",
     )
     def load_counts(self) -> None:
-        app = self.app
-        store, agent, policy = desk(self).store, desk(self).agent, desk(self).policy
-        try:
-            counts = store.queue_counts(agent)
-            totals = queue_totals(store, agent, policy, counts)
-            # Reading every queue's first page ahead lets a queue switch paint without
-            # waiting for a query: one small index range scan per queue, off the UI thread.
-            heads = {}
-            for queue in QUEUES:
-                rows, marks = read_page(store, agent, Listing(queue, agent, policy), 0)
-                heads[queue.id] = (totals[queue.id], rows, marks)
-        except READ_ERRORS as error:
-            app.call_from_thread(app.notify, str(error), severity="error", markup=False)
-            return
+        desk = host(self).desk
+        store, agent, policy = desk.store, desk.login, desk.policy
+        counts = store.queue_counts(agent)
+        totals = queue_totals(store, agent, policy, counts)
+        # Reading every queue's first page ahead lets a queue switch paint without
+        # waiting for a query: one small index range scan per queue, off the UI thread.
+        heads = {}
+        for queue in QUEUES:
+            rows, marks = read_page(store, agent, Listing(queue, agent, policy), 0)
+            heads[queue.id] = (totals[queue.id], rows, marks)
         self.post_message(CountsLoaded(counts, totals, heads))
 
     def on_counts_loaded(self, message: CountsLoaded) -> None:
@@ -177,7 +177,7 @@ class MainScreen(Screen[None]):
 
     @on(TicketList.Opened)
     def _opened(self, event: TicketList.Opened) -> None:
-        desk(self).open_ticket(event.ticket_id)
+        host(self).open_ticket(event.ticket_id)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -202,7 +202,7 @@ class MainScreen(Screen[None]):
         tickets = self.ticket_list
         status = Text(no_wrap=True, overflow="ellipsis")
         status.append(f" {self.queue.label}", style="bold")
-        if self.queue.sortable and self.order == "breach":
+        if self.queue.sortable and self.order == Order.BREACH:
             status.append("  by time to breach", style="italic")
         if self.filter_text:
             status.append("  filter: ")
@@ -246,7 +246,7 @@ class MainScreen(Screen[None]):
         if not self.queue.sortable:
             self.notify(f"{self.queue.label} has its own order", timeout=2)
             return
-        self.order = "breach" if self.order == "priority" else "priority"
+        self.order = Order.BREACH if self.order == Order.PRIORITY else Order.PRIORITY
         self.show_queue(self.queue)
 
     def action_toggle_sidebar(self) -> None:

@@ -7,13 +7,16 @@ console died fades out after the TTL."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import work
+from textual.message import Message
 from textual.widgets import Static
 
 from console.core import presence
 from console.core.presence import Presence
 from console.tui.background import others_text
-from console.tui.desk import READ_ERRORS, desk
+from console.tui.host import EXPECTED_ERRORS, host
 
 REFRESH_SECONDS = float(presence.HEARTBEAT_SECONDS)
 """Besides reading at once when another console commits: so a colleague whose console died
@@ -49,13 +52,19 @@ class PresenceLine(Static):
         description="read who else is on this ticket",
     )
     def load(self) -> None:
-        store, agent = desk(self).store, desk(self).agent
+        desk = host(self).desk
         try:
-            with store.lock:
-                found = presence.on_ticket(store, self.ticket_id, exclude_agent=agent)
-        except READ_ERRORS:
+            found = presence.on_ticket(desk.store, self.ticket_id, exclude_agent=desk.login)
+        except EXPECTED_ERRORS:
             return  # presence is a courtesy: the poll reports a broken database
-        self.app.call_from_thread(self.show, found)
+        self.post_message(self.Read(found))
+
+    @dataclass
+    class Read(Message):
+        present: list[Presence]
+
+    def on_presence_line_read(self, message: Read) -> None:
+        self.show(message.present)
 
     def show(self, present: list[Presence]) -> None:
         self.present = present

@@ -30,16 +30,11 @@ KIND_CLASSES = {
 }
 
 
-def when(at: str) -> str:
-    """A stored UTC time as people read it: "2026-01-05 19:11 UTC"."""
-    return f"{at[:10]} {at[11:16]} UTC" if len(at) >= 16 else at
-
-
-def entry_text(kind: MessageKind | None, author: str, at: str, body: str, ticket_id: int) -> Text:
+def entry_text(kind: MessageKind | None, author: str, when: str, body: str, ticket_id: int) -> Text:
     """The label line, then the body as visible plain text, cut at `MAX_BODY_CHARS`."""
     text = Text()
     text.append(KIND_LABELS[kind], style="bold")
-    text.append(f"  {one_line(author, 60)}  {when(at)}\n", style="dim")
+    text.append(f"  {one_line(author, 60)}  {when}\n", style="dim")
     shown = body[:MAX_BODY_CHARS]
     text.append(visible(shown.rstrip("\n")) or "(empty)")
     hidden = len(body) - len(shown)
@@ -54,9 +49,10 @@ class ThreadEntry(Static):
     """A message of the thread; the CSS class says which kind for the border colour."""
 
     def __init__(
-        self, kind: MessageKind | None, author: str, at: str, body: str, ticket_id: int
+        self, kind: MessageKind | None, author: str, when: str, body: str, ticket_id: int
     ) -> None:
+        """`when` is the moment in words ("today 09:12")."""
         super().__init__(
-            entry_text(kind, author, at, body, ticket_id),
+            entry_text(kind, author, when, body, ticket_id),
             classes=f"thread-entry {KIND_CLASSES[kind]}",
         )

@@ -6,17 +6,17 @@ numbers, notes and tags may be anything someone typed, so every value goes throu
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from rich.text import Text
 
+from console.core import words
 from console.core.clock import from_text
+from console.core.context import TicketContext
 from console.core.dupes import Suggestion
-from console.core.model import Court, Ticket
+from console.core.model import Court, Direction, LinkKind, Ticket
 from console.core.sla import SlaPolicy, badge
 from console.core.text import one_line, visible
-from console.tui.facts import TicketFacts
-from console.tui.widgets.thread_entry import when
 
 SLA_STYLES = {"breached": "bold reverse red", "at risk": "bold yellow", "ok": "", "paused": "dim"}
 
@@ -28,7 +28,7 @@ def _field(text: Text, name: str, value: str, style: str = "") -> None:
     text.append(value, style=style)
 
 
-def court_words(ticket: Ticket, facts: TicketFacts) -> str:
+def court_words(ticket: Ticket, facts: TicketContext) -> str:
     """Who holds the ball, and on what."""
     if ticket.court == Court.VENDOR:
         vendor = one_line(facts.clocks.vendor or "a vendor", 40)
@@ -41,7 +41,7 @@ def court_words(ticket: Ticket, facts: TicketFacts) -> str:
 
 def facts_text(
     ticket: Ticket,
-    facts: TicketFacts,
+    facts: TicketContext,
     now: datetime,
     policy: SlaPolicy,
     suggestions: Sequence[Suggestion] = (),
@@ -50,11 +50,13 @@ def facts_text(
     _field(text, "move", court_words(ticket, facts), "bold" if ticket.court == Court.US else "")
     clocks = facts.clocks
     due = from_text(clocks.sla_due_at) if clocks.sla_due_at else None
-    state, left = badge(due, now, policy)
-    kind = (clocks.sla_kind or "due").replace("_", " ")
-    sla = state if due is None else f"{kind} {state} ({left})"
-    if clocks.sla_breached:
-        sla += f"; breached {', '.join(k.split('@')[0] for k in clocks.sla_breached)}"
+    state, _left = badge(due, now, policy)
+    if due is None or clocks.sla_kind is None:
+        sla = "paused: the move is not ours"
+    else:
+        sla = words.deadline(clocks.sla_kind, int((due - now).total_seconds()))
+    if facts.breaches:
+        sla += "; missed " + ", ".join(b.kind.words for b in facts.breaches)
     _field(text, "SLA", sla, SLA_STYLES.get(state, ""))
     if clocks.followup_due_at:
         note = f": {one_line(clocks.followup_note, 40)}" if clocks.followup_note else ""
@@ -62,30 +64,31 @@ def facts_text(
         _field(
             text,
             "follow-up",
-            f"{when(clocks.followup_due_at)}{note}",
+            f"{words.when(from_text(clocks.followup_due_at), now, policy.zone)}{note}",
             "bold yellow" if overdue else "",
         )
     if clocks.billable or clocks.approval:
         minutes = clocks.estimate_minutes
         estimate = f"{minutes // 60}h{minutes % 60:02d}m" if minutes else "no estimate"
-        _field(text, "billable", f"{estimate}, {clocks.approval or 'not asked'}")
+        approval = clocks.approval.value if clocks.approval else "not asked"
+        _field(text, "billable", f"{estimate}, {approval}")
     if clocks.rating:
         _field(text, "rating", f"{clocks.rating}/5")
-    merged = facts.outgoing("merged")
+    merged = facts.outgoing(LinkKind.MERGED)
     if merged:
         _field(text, "merged into", f"#{merged.other_id}", "bold")
-    parent = facts.outgoing("parent")
+    parent = facts.outgoing(LinkKind.PARENT)
     if parent:
         _field(text, "problem", f"#{parent.other_id}")
     if facts.child_count:
         _field(text, "parent problem of", f"{facts.child_count} ticket(s)", "bold")
-    split = facts.outgoing("split")
+    split = facts.outgoing(LinkKind.SPLIT)
     if split:
         _field(text, "split from", f"#{split.other_id}")
-    splits = facts.incoming("split")
+    splits = facts.incoming(LinkKind.SPLIT)
     if splits:
         _field(text, "split off", " ".join(f"#{k.ticket_id}" for k in splits))
-    merged_in = facts.incoming("merged")
+    merged_in = facts.incoming(LinkKind.MERGED)
     if merged_in:
         _field(text, "merged in", " ".join(f"#{k.ticket_id}" for k in merged_in[:5]))
     if facts.tags:
@@ -100,16 +103,17 @@ def facts_text(
     return text
 
 
-def handoff_text(facts: TicketFacts) -> Text | None:
+def handoff_text(facts: TicketContext, zone: tzinfo) -> Text | None:
     """The latest hand-off, for whoever picks the ticket up on the other line."""
     latest = facts.handoff
     if latest is None:
         return None
     text = Text()
-    verb = "Escalated" if latest.direction == "escalated" else "Handed back"
+    verb = "Escalated" if latest.direction == Direction.ESCALATED else "Handed back"
     text.append(
         f"{verb} {one_line(latest.from_line, 4)} \u2192 {one_line(latest.to_line, 4)}", style="bold"
     )
-    text.append(f"  by {one_line(latest.actor, 30)}, {when(latest.at)}\n", style="dim")
+    said = words.when(from_text(latest.at), facts.now, zone)
+    text.append(f"  by {one_line(latest.actor, 30)}, {said}\n", style="dim")
     text.append(visible(latest.note.strip())[:2000] or "(no note)")
     return text

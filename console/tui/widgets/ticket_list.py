@@ -24,7 +24,7 @@ from textual.strip import Strip
 
 from console.core import presence
 from console.core.clock import Clock
-from console.core.model import Court, Priority, TicketSummary
+from console.core.model import Activity, Court, Priority, TicketSummary
 from console.core.queues import deadlines_for
 from console.core.sla import SlaPolicy
 from console.core.store import Store
@@ -39,8 +39,8 @@ from console.tui.columns import (
     presence_mark,
     sla_state,
 )
-from console.tui.desk import READ_ERRORS
-from console.tui.messages import PagesLoaded
+from console.tui.host import WorkerErrors
+from console.tui.messages import MarksLoaded, PagesLoaded
 from console.tui.queues import Listing
 
 PAGE = 100
@@ -52,12 +52,14 @@ CACHED_PAGES = 12
 def row_marks(store: Store, agent: str, rows: list[TicketSummary]) -> dict[int, RowMarks]:
     """Deadlines and colleagues' presence for one page of rows: two lookups by number."""
     ids = [row.id for row in rows]
-    deadlines = deadlines_for(store, ids)
-    with store.lock:
+    with store.read():
+        deadlines = deadlines_for(store, ids)
         present = presence.on_tickets(store, ids, exclude_agent=agent)
     marks: dict[int, RowMarks] = {}
     for ticket_id in ids:
-        here = sorted(present.get(ticket_id, ()), key=lambda p: (p.activity != "replying", p.agent))
+        here = sorted(
+            present.get(ticket_id, ()), key=lambda p: (p.activity != Activity.REPLYING, p.agent)
+        )
         due = deadlines.get(ticket_id, (None, None))[1]
         if due is not None or here:
             marks[ticket_id] = RowMarks(due, tuple(here))
@@ -72,7 +74,7 @@ def read_page(
     return rows, row_marks(store, agent, rows)
 
 
-class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
+class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=False):
     """The tickets of one queue, most urgent first, with a cursor row."""
 
     BINDINGS = [
@@ -184,11 +186,12 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
         description="read deadlines and presence of the rows on screen",
     )
     def _read_marks(self, generation: int, rows: list[TicketSummary]) -> None:
-        try:
-            marks = row_marks(self.store, self.agent, rows)
-        except READ_ERRORS:
-            return  # the next reload says what is wrong
-        self.app.call_from_thread(self._apply_marks, generation, rows, marks)
+        marks = row_marks(self.store, self.agent, rows)
+        self.post_message(MarksLoaded(generation, rows, marks))
+
+    def on_marks_loaded(self, message: MarksLoaded) -> None:
+        message.stop()
+        self._apply_marks(message.generation, message.rows, message.marks)
 
     def _apply_marks(
         self, generation: int, rows: list[TicketSummary], marks: dict[int, RowMarks]
@@ -213,16 +216,13 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
         description="count the queue and read the rows on screen",
     )
     def _load(self, generation: int, listing: Listing, pages: list[int], reset: bool) -> None:
-        try:
+        with self.store.read():  # the count and the pages from one snapshot
             total = listing.count(self.store)
             rows: dict[int, list[TicketSummary]] = {}
             marks: dict[int, RowMarks] = {}
             for p in pages:
                 rows[p], page_marks = read_page(self.store, self.agent, listing, p)
                 marks.update(page_marks)
-        except READ_ERRORS as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
-            return
         self.post_message(PagesLoaded(generation, rows, total=total, reset=reset, marks=marks))
 
     @work(
@@ -234,11 +234,7 @@ class TicketList(ScrollView, can_focus=True, inherit_bindings=False):
     )
     def _fetch_page(self, generation: int, listing: Listing, page: int) -> None:
         # Not exclusive: pages asked for one after another while scrolling are all wanted.
-        try:
-            rows, marks = read_page(self.store, self.agent, listing, page)
-        except READ_ERRORS as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
-            return
+        rows, marks = read_page(self.store, self.agent, listing, page)
         self.post_message(PagesLoaded(generation, {page: rows}, marks=marks))
 
     def on_pages_loaded(self, message: PagesLoaded) -> None:

@@ -1,0 +1,177 @@
+"""The command line's ticket verbs, made from the action declarations (`core.actions`).
+
+Each declared action becomes `console VERB N ...`: its values become arguments and options,
+read with the same `Param.parse` the ticket screen uses, and the operation runs as the agent
+with the team's rules. Nothing is checked here that the core does not check itself: a verb
+refused by a rule is refused by the core operation. Every verb takes `--json` (the ticket's
+state after the change) and `--expect-version V` (refuse if the ticket changed since)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from typing import TYPE_CHECKING, Any
+
+from console.cli.context import Context, print_json
+from console.core.actions import ACTIONS, Kind, TicketAction
+from console.core.text import decode_untrusted, visible
+
+if TYPE_CHECKING:
+    pass
+
+
+def ticket_number(text: str) -> int:
+    """argparse type for a ticket number: "42" or "#42"."""
+    digits = text.lstrip("#")
+    if not digits.isascii() or not digits.isdigit() or int(digits) < 1 or len(digits) > 18:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a ticket number")
+    return int(digits)
+
+
+def read_stdin() -> tuple[str, bytes | None]:
+    """Piped standard input (bytes kept when not UTF-8); nothing from a terminal."""
+    if sys.stdin is None or sys.stdin.isatty():
+        return "", None
+    return decode_untrusted(sys.stdin.buffer.read())
+
+
+_REMOVAL = re.compile(r"^-[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def tag_removals(argv: list[str]) -> list[str]:
+    """`console tag N +billing -vpn`: a word such as "-vpn" after the `tag` verb removes a
+    tag; argparse would take it for an option, so it is passed on as "~vpn" (which the tags
+    reader also takes for a removal)."""
+    index = 0
+    while index < len(argv) and argv[index].startswith("-"):
+        index += 2 if argv[index] in ("--db", "--as", "--config", "--macros") else 1
+    if index >= len(argv) or argv[index] != "tag":
+        return argv
+    return argv[: index + 1] + [
+        "~" + word[1:] if _REMOVAL.match(word) and word != "-h" else word
+        for word in argv[index + 1 :]
+    ]
+
+
+def groups(commands: argparse._SubParsersAction) -> dict[str, argparse._SubParsersAction]:
+    """The verb groups the actions need ("checklist", "macro"), made once; other modules add
+    their own verbs to them."""
+    made: dict[str, argparse._SubParsersAction] = {}
+    for action in ACTIONS.values():
+        if len(action.verb) > 1 and action.verb[0] not in made:
+            group = commands.add_parser(action.verb[0], help=GROUP_HELP[action.verb[0]])
+            made[action.verb[0]] = group.add_subparsers(
+                dest=f"{action.verb[0]}_command", metavar="VERB", required=True
+            )
+    return made
+
+
+GROUP_HELP = {
+    "checklist": "clarifying questions on a ticket",
+    "macro": "canned responses: list, show, apply",
+}
+
+
+def register(
+    commands: argparse._SubParsersAction, made: dict[str, argparse._SubParsersAction]
+) -> None:
+    for action in ACTIONS.values():
+        where = made[action.verb[0]] if len(action.verb) > 1 else commands
+        parser = where.add_parser(action.verb[-1], help=action.help, description=action.help)
+        _arguments(parser, action)
+        parser.set_defaults(run=_runner(action))
+
+
+def _arguments(parser: argparse.ArgumentParser, action: TicketAction) -> None:
+    if not action.ticket_last:
+        parser.add_argument("ticket", type=ticket_number, metavar="N")
+    for param in action.params:
+        if param.kind == Kind.FLAG:
+            parser.add_argument(param.option, dest=param.name, action="store_true", help=param.help)
+        elif param.positional:
+            several = "+" if param.kind == Kind.TAGS else None
+            parser.add_argument(
+                param.name,
+                metavar=param.metavar or param.name.upper(),
+                help=param.help or None,
+                nargs=several or (None if param.required else "?"),
+            )
+        else:
+            parser.add_argument(
+                param.option,
+                dest=param.name,
+                help=param.help or None,
+                metavar=param.metavar or param.name.upper(),
+            )
+    if action.ticket_last:
+        parser.add_argument("ticket", type=ticket_number, metavar="N")
+    if action.id in COPYABLE:
+        parser.add_argument(
+            "--copy", action="store_true", help="also copy the text to the clipboard"
+        )
+    if action.writes:
+        parser.add_argument(
+            "--expect-version",
+            type=int,
+            metavar="V",
+            help="refuse if the ticket changed since version V",
+        )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+COPYABLE = frozenset({"macro"})
+"""Actions whose text may also be copied with --copy (the copy action always copies)."""
+
+
+def _values(action: TicketAction, args: argparse.Namespace, desk: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for param in action.params:
+        given = getattr(args, param.name)
+        if isinstance(given, list):
+            given = " ".join(given)
+        if param.stdin and given is None:
+            text, raw = read_stdin()
+            given = text or None
+            if raw is not None:
+                values["body_raw"] = raw
+        values[param.name] = param.parse(given, desk)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _runner(action: TicketAction) -> Any:
+    from console.cli.clip import copy_text, report_dict
+
+    def run(ctx: Context, args: argparse.Namespace) -> int:
+        with ctx.desk() as desk:
+            values = _values(action, args, desk)
+            outcome = action.perform(
+                desk,
+                args.ticket,
+                values,
+                expected_version=getattr(args, "expect_version", None),
+            )
+            data = _state(desk, outcome) if args.json else {}
+        report = None
+        if outcome.copy is not None and (not action.writes or getattr(args, "copy", False)):
+            report = copy_text(outcome.copy)
+        if args.json:
+            if report is not None:
+                data["copy"] = report_dict(report)
+            print_json(data)
+            return 0
+        print(visible(outcome.said))
+        if report is not None:
+            print(report.summary(), file=sys.stderr)
+        return 0
+
+    return run
+
+
+def _state(desk: Any, outcome: Any) -> dict[str, Any]:
+    """For `--json`: the ticket after the change, its workflow state, and what was done."""
+    from console.core.context import load_context
+    from console.core.export import clocks_dict, summary_dict
+
+    state = clocks_dict(load_context(desk.store, outcome.ticket.id, desk.policy))
+    return {**summary_dict(outcome.ticket), **state, **outcome.data, "done": outcome.said}

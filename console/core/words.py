@@ -1,0 +1,69 @@
+"""Moments, spans and deadlines in the words an agent reads: "today 14:05", "in 2 h",
+"first response 3 h overdue". Times are in the team's zone; the machine forms (ISO moments,
+seconds) stay in `--json`. Plain strings, no markup: the screens and the command line both
+use them."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from console.core.model import Court, SlaKind
+
+
+def when(moment: datetime, now: datetime, zone: tzinfo) -> str:
+    """ "today 14:05", "yesterday 09:00", "tomorrow 12:00", "Tue 3 Dec 14:00", or with the
+    year when it is not this one."""
+    local, today = moment.astimezone(zone), now.astimezone(zone).date()
+    clock = f"{local:%H:%M}"
+    days = (local.date() - today).days
+    named = {0: "today", -1: "yesterday", 1: "tomorrow"}
+    if days in named:
+        return f"{named[days]} {clock}"
+    if local.year == today.year:
+        return f"{local:%a} {local.day} {local:%b} {clock}"
+    return f"{local.day} {local:%b %Y} {clock}"
+
+
+def span(seconds: float) -> str:
+    """A length of time, rounded to what matters: "45 s", "12 min", "2 h 5 min", "3 days 4 h",
+    "5 weeks"."""
+    seconds = abs(int(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    if days < 14:
+        unit = "day" if days == 1 else "days"
+        return f"{days} {unit} {hours} h" if hours else f"{days} {unit}"
+    return f"{days // 7} weeks"
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    """ "3 h ago", "just now"."""
+    seconds = (now - moment).total_seconds()
+    if abs(seconds) < 60:
+        return "just now"
+    return f"{span(seconds)} ago" if seconds > 0 else f"in {span(seconds)}"
+
+
+def deadline(kind: SlaKind, left_seconds: int) -> str:
+    """ "first response due in 2 h", "resolution 3 h overdue"."""
+    if left_seconds <= 0:
+        return f"{kind.words} {span(left_seconds)} overdue"
+    return f"{kind.words} due in {span(left_seconds)}"
+
+
+COURT_WORDS = {
+    Court.US: "our move",
+    Court.CUSTOMER: "the customer's move",
+    Court.VENDOR: "the vendor's move",
+}
+
+
+def silent_for(since: datetime, now: datetime) -> str:
+    return f"silent for {span((now - since).total_seconds())}"
