@@ -56,9 +56,9 @@ def register(groups: dict[str, argparse._SubParsersAction]) -> None:
 
 
 def _catalog(ctx: Context) -> Catalog:
-    from console.core import macro_loader
+    from console.core.macro_loader import reloader_for
 
-    return macro_loader.load(ctx.macros)
+    return reloader_for(ctx.macros).current()
 
 
 def _macro_dict(macro: Macro, score: float | None = None) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from console.core.sla import SlaPolicy
 from console.core.store import Store
 from console.core.team import Team
 from console.tui.background import TIMER_SECONDS, tick_notice, where
+from console.tui.clipboard import Copied
 from console.tui.commands import ConsoleCommands, TicketActionCommands
 from console.tui.commands_macros import MacroCommands
 from console.tui.host import EXPECTED_ERRORS, WorkerErrors
@@ -191,6 +192,11 @@ class ConsoleApp(WorkerErrors, App[int]):
             self._event_id = event_id
             self.post_message(DataChanged() if changed else PresenceChanged())
         self._data_version = version
+
+    def on_copied(self, message: Copied) -> None:
+        self.notify(
+            message.summary, markup=False, severity="information" if message.ok else "error"
+        )
 
     def on_data_changed(self) -> None:
         self.reload_screens()

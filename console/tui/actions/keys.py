@@ -19,12 +19,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from console.core import clipboard, dupes
+from console.core import dupes
 from console.core.actions import ACTIONS, KEY_TITLES, TicketAction
 from console.core.context import TicketContext
 from console.core.dupes import Suggestion
 from console.core.model import MessageKind, Ticket
 from console.tui.actions import flow, flow_for
+from console.tui.clipboard import copy
 from console.tui.host import WorkerErrors, host
 from console.tui.screens.dialogs import AskChoice
 from console.tui.widgets.action_panels import checklist_text, dupes_text
@@ -57,11 +58,6 @@ ACTION_BINDINGS = [_binding(action) for action in ACTIONS.values()]
 class SuggestionsLoaded(Message):
     ticket_id: int
     suggestions: list[Suggestion]
-
-
-@dataclass
-class Copied(Message):
-    summary: str
 
 
 class TicketActions(WorkerErrors, Screen[None]):
@@ -168,18 +164,8 @@ class TicketActions(WorkerErrors, Screen[None]):
     # -- copying -------------------------------------------------------------------------------
 
     def copy_text(self, text: str) -> None:
-        """Copy through the terminal (OSC 52, which works over SSH) and the local clipboard,
-        then say in words what worked."""
-        self._copy(text)
-
-    @work(thread=True, exit_on_error=False, group="copy", description="copy to the clipboard")
-    def _copy(self, text: str) -> None:
-        app = self.app
-        report = clipboard.copy_via(text, lambda t: app.call_from_thread(app.copy_to_clipboard, t))
-        self.post_message(Copied(report.summary()))
-
-    def on_copied(self, message: Copied) -> None:
-        self.notify(message.summary, markup=False)
+        """Copy through the terminal and the local clipboard; the app says what worked."""
+        copy(self, text)
 
     # -- the panels ----------------------------------------------------------------------------
 

@@ -22,8 +22,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
-from console.core import checklists, drafts, escalation, macro_render, presence
+from console.core import checklists, drafts, escalation, macro_render, presence, words
 from console.core.actions import ACTIONS
+from console.core.clock import from_text
+from console.core.errors import ConsoleError
 from console.core.escalation import Clarification
 from console.core.macros import Macro
 from console.core.model import Activity, MessageKind, Ticket
@@ -60,6 +62,13 @@ class ChangedMeanwhile(Message):
 
     since: Since
     text: str
+
+
+@dataclass
+class MacroText(Message):
+    """A macro rendered for the ticket, to insert."""
+
+    picked: Picked
 
 
 @dataclass
@@ -179,7 +188,8 @@ class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | 
             draft = drafts.load(desk.store, desk.login, self.ticket.id, self.kind)
             asked = escalation.open_clarifications(desk.store, self.ticket.id)
         except EXPECTED_ERRORS as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            # Shown, and the composer still opens: what the agent writes must not wait.
+            self.app.call_from_thread(host(self).show_error, error)
             draft, asked = None, []
         self.post_message(DraftRead(draft, asked))
 
@@ -191,7 +201,10 @@ class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | 
             self.keep_court = message.draft.keep_court
             self.macro_id = message.draft.macro_id
             self._saved_text = text
-            self.notify(f"Draft restored (last saved {message.draft.updated_at}).", markup=False)
+            saved = words.when(
+                from_text(message.draft.updated_at), host(self).clock(), host(self).desk.policy.zone
+            )
+            self.notify(f"Draft restored (last saved {saved}).", markup=False)
         if self.insert is not None:
             text = f"{text.rstrip()}\n\n{self.insert.text}" if text.strip() else self.insert.text
             self._take_macro(self.insert)
@@ -227,9 +240,7 @@ class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | 
         try:
             self._store_draft(text, keep_court, macro_id)
         except EXPECTED_ERRORS as error:
-            self.app.call_from_thread(
-                self.notify, f"the draft was not saved: {error}", severity="error", markup=False
-            )
+            raise ConsoleError(f"the draft was not saved: {error}") from error
 
     def _store_draft(self, text: str, keep_court: bool, macro_id: str | None) -> None:
         desk = host(self).desk
@@ -357,12 +368,11 @@ class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | 
         description="render a macro for the ticket",
     )
     def render_macro(self, macro: Macro) -> None:
-        try:
-            rendered = macro_render.preview(host(self).desk, macro, self.ticket.id)
-        except EXPECTED_ERRORS as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
-            return
-        self.app.call_from_thread(self._picked, Picked(macro, rendered.text))
+        rendered = macro_render.preview(host(self).desk, macro, self.ticket.id)
+        self.post_message(MacroText(Picked(macro, rendered.text)))
+
+    def on_macro_text(self, message: MacroText) -> None:
+        self._picked(message.picked)
 
     def _take_macro(self, picked: Picked) -> None:
         if picked.macro.kind == self.kind:

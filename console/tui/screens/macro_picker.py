@@ -19,11 +19,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from console.core import clipboard, macro_render
+from console.core import macro_render
 from console.core.desk import Desk
 from console.core.macros import Macro, search
 from console.core.model import MessageKind
 from console.core.text import one_line, visible
+from console.tui.clipboard import copy
 from console.tui.host import WorkerErrors, host
 
 
@@ -226,22 +227,4 @@ class MacroPicker(WorkerErrors, ModalScreen[Picked | None]):
         if chosen is None:
             self.notify("Choose a macro first.", severity="warning", markup=False)
             return
-        self.copy_text(chosen.macro.id, chosen.text)
-
-    @work(
-        thread=True,
-        exclusive=True,
-        exit_on_error=False,
-        group="macro-copy",
-        description="copy a macro's text to the clipboard",
-    )
-    def copy_text(self, macro_id: str, text: str) -> None:
-        # The local clipboard may start a helper program, so this runs off the UI thread;
-        # the OSC 52 sequence goes out through the app on the UI thread.
-        report = clipboard.copy_via(
-            text, lambda chars: self.app.call_from_thread(self.app.copy_to_clipboard, chars)
-        )
-        what = f"macro {one_line(macro_id, 40)}: {report.summary()}"
-        self.app.call_from_thread(
-            self.notify, what, markup=False, severity="information" if report.ok else "error"
-        )
+        copy(self, chosen.text, f"macro {one_line(chosen.macro.id, 40)}")
