@@ -11,18 +11,18 @@ one way (`show_error`)."""
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 
 from console.core import presence, timers
 from console.core.clock import Clock, utc_now
 from console.core.desk import Desk
-from console.core.model import Activity
 from console.core.sla import SlaPolicy
 from console.core.store import Store
 from console.core.team import Team
@@ -31,17 +31,24 @@ from console.tui.clipboard import Copied
 from console.tui.commands import ConsoleCommands, TicketActionCommands
 from console.tui.commands_macros import MacroCommands
 from console.tui.host import EXPECTED_ERRORS, WorkerErrors
-from console.tui.messages import DataChanged, PresenceChanged
+from console.tui.messages import DataChanged
 from console.tui.queues import queue_by_id
 from console.tui.screens.detail import DetailScreen
 from console.tui.screens.help import HelpScreen, key_rows
 from console.tui.screens.main import MainScreen
+from console.tui.watcher import Watcher
 from console.tui.widgets.presence_line import PresenceLine
 from console.tui.widgets.ticket_list import TicketList
 
-POLL_SECONDS = 1.0
-PRESENCE_CHECK_SECONDS = 0.25
-"""How often the screen stack is looked at for a move worth a heartbeat (no I/O)."""
+POLL_SECONDS = 0.5
+"""How often the watcher looks for other processes' commits (a read of shared memory)."""
+
+
+@dataclass
+class WatchFailed(Message):
+    """The watcher could not read the database (said once until it can again)."""
+
+    error: BaseException
 
 
 class ConsoleApp(WorkerErrors, App[int]):
@@ -73,11 +80,7 @@ class ConsoleApp(WorkerErrors, App[int]):
         self.key_overrides = dict(keys or {})
         """Binding id -> keys, from the `[keys]` tables; the ticket screen groups its actions
         by the keys in force."""
-        self._data_version: int | None = None
-        self._poll_error: str | None = None
-        self._event_id = 0
-        self._presence_sent: tuple[int | None, Activity] | None = None
-        self._presence_at = 0.0
+        self.watcher: Watcher
 
     def get_system_commands(self, screen):  # type: ignore[no-untyped-def]
         return iter(())
@@ -85,13 +88,18 @@ class ConsoleApp(WorkerErrors, App[int]):
     def on_mount(self) -> None:
         if self.key_overrides:
             self.set_keymap(self.key_overrides)
-        # The baseline is read before the first queries, so a commit that lands while they
-        # run is seen as a change at the first poll.
-        self._data_version = self.desk.store.data_version()
-        self._event_id = self.desk.store.last_event_id()
+        # Started before the first queries, so a commit that lands while they run is seen as
+        # a change at the first look.
+        self.watcher = Watcher(
+            self.desk.store,
+            self.desk.login,
+            where=lambda: where(list(self.screen_stack)),
+            post=self.post_message,
+            report=lambda error: self.post_message(WatchFailed(error)),
+            interval=self.poll_seconds,
+        )
+        self.watcher.start()
         self.push_screen(MainScreen())
-        self.set_interval(self.poll_seconds, self.poll_changes, name="poll data version")
-        self.set_interval(PRESENCE_CHECK_SECONDS, self.check_presence, name="presence")
         self.set_interval(TIMER_SECONDS, self.run_timers, name="timers")
         self.run_timers()
         warning = self.desk.team.unknown_warning(self.desk.login)
@@ -99,6 +107,7 @@ class ConsoleApp(WorkerErrors, App[int]):
             self.notify(warning, severity="warning", timeout=8, markup=False)
 
     def on_unmount(self) -> None:
+        self.watcher.stop()
         # Colleagues stop seeing this console at once rather than after the presence TTL.
         try:
             presence.leave(self.desk.store, self.desk.login)
@@ -118,30 +127,7 @@ class ConsoleApp(WorkerErrors, App[int]):
             f"{what}{type(error).__name__}: {error}", severity="error", markup=False, timeout=12
         )
 
-    # -- presence and timers ---------------------------------------------------------------
-
-    def check_presence(self) -> None:
-        """Send a heartbeat as soon as the agent moves (a ticket opened, a reply started) and
-        every `HEARTBEAT_SECONDS` anyway; checked on the UI thread, written in a worker."""
-        here = where(self.screen_stack)
-        now = time.monotonic()
-        if here != self._presence_sent or now - self._presence_at >= presence.HEARTBEAT_SECONDS:
-            self._presence_sent = here
-            self._presence_at = now
-            self.send_heartbeat(*here)
-
-    @work(
-        thread=True,
-        exclusive=False,
-        exit_on_error=False,
-        group="presence",
-        description="tell other consoles where this agent is",
-    )
-    def send_heartbeat(self, ticket_id: int | None, activity: Activity) -> None:
-        try:
-            presence.heartbeat(self.desk.store, self.desk.login, ticket_id, activity)
-        except EXPECTED_ERRORS:
-            self._presence_sent = None  # a courtesy to colleagues: try again at the next check
+    # -- timers and what others change ----------------------------------------------------
 
     @work(
         thread=True,
@@ -164,34 +150,8 @@ class ConsoleApp(WorkerErrors, App[int]):
             self.call_from_thread(self.notify, notice, timeout=4, markup=False)
             self.post_message(DataChanged())
 
-    # -- live updates ----------------------------------------------------------------------
-
-    @work(
-        thread=True,
-        exclusive=True,
-        exit_on_error=False,
-        group="poll",
-        description="check whether another process changed the database",
-    )
-    def poll_changes(self) -> None:
-        try:
-            version = self.desk.store.data_version()
-        except EXPECTED_ERRORS as error:
-            # Said once, not every second, while the database stays unreadable.
-            if str(error) != self._poll_error:
-                self._poll_error = str(error)
-                self.call_from_thread(self.show_error, error)
-            return
-        self._poll_error = None
-        if self._data_version is not None and version != self._data_version:
-            # Every console writes a heartbeat every few seconds; re-reading every queue for
-            # each would cost a team of eight a reload a second. Only a new event means a
-            # ticket changed; otherwise refresh just the presence marks.
-            event_id = self.desk.store.last_event_id()
-            changed = event_id != self._event_id
-            self._event_id = event_id
-            self.post_message(DataChanged() if changed else PresenceChanged())
-        self._data_version = version
+    def on_watch_failed(self, message: WatchFailed) -> None:
+        self.show_error(message.error)
 
     def on_copied(self, message: Copied) -> None:
         self.notify(

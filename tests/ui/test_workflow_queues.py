@@ -325,9 +325,9 @@ async def test_writing_a_reply_shows_as_replying_and_stays_so(app, db_path) -> N
                 return found[0].activity if found else None
 
             assert await _wait_for(lambda: activity() == Activity.REPLYING)
-            app._presence_at = 0.0  # the app's own heartbeat falls due now, and says the same
-            assert await _wait_for(lambda: app._presence_at > 0.0)  # it was sent again
-            await app.workers.wait_for_complete([w for w in app.workers if w.group == "presence"])
+            # The app's regular heartbeat falls due now: it says the same.
+            app.watcher._sent_at = 0.0
+            assert await _wait_for(lambda: app.watcher._sent_at > 0.0)  # it was sent again
             assert activity() == Activity.REPLYING
     finally:
         other.close()

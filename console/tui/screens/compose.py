@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
-from console.core import checklists, drafts, escalation, macro_render, presence, words
+from console.core import checklists, drafts, escalation, macro_render, words
 from console.core.actions import ACTIONS
 from console.core.clock import from_text
 from console.core.errors import ConsoleError
@@ -157,13 +157,11 @@ class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | 
         editor.focus()
         self.read_draft()
         self.set_interval(AUTOSAVE_SECONDS, self.autosave, name="save the draft")
-        self.set_interval(presence.HEARTBEAT_SECONDS, self.beat, name="presence heartbeat")
-        self.beat()
         self._show_status()
 
     def presence(self) -> tuple[int | None, str]:
-        """What the app's heartbeat says while this screen is on top (see `background.where`),
-        the same as this screen's own beat, so the two never contradict each other."""
+        """What the app's heartbeat says while this screen is on top (see
+        `background.where`)."""
         return self.ticket.id, Activity.REPLYING
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -291,25 +289,6 @@ class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | 
 
     def on_unmount(self) -> None:
         self._save_on_leaving()
-        desk = host(self).desk
-        try:
-            presence.heartbeat(desk.store, desk.login, self.ticket.id, Activity.VIEWING)
-        except EXPECTED_ERRORS:
-            pass  # the app is closing its store: presence fades out by itself after its TTL
-
-    @work(
-        thread=True,
-        exclusive=True,
-        exit_on_error=False,
-        group="compose-presence",
-        description="say that this agent is replying on the ticket",
-    )
-    def beat(self) -> None:
-        desk = host(self).desk
-        try:
-            presence.heartbeat(desk.store, desk.login, self.ticket.id, Activity.REPLYING)
-        except EXPECTED_ERRORS:
-            pass  # presence is a courtesy to colleagues; a missed beat fades, it does not harm
 
     # -- status line --------------------------------------------------------------------------
 

@@ -138,6 +138,8 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         self._pending: set[int] = set()
         self._generation = 0
         self._styles: dict[str, Style] = {}
+        self._painted: tuple[tuple[int, str, str, str], ...] = ()
+        """The time-and-presence texts of the rows last painted (see `_refresh_if_changed`)."""
 
     # -- what to show ----------------------------------------------------------------------
 
@@ -173,6 +175,33 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         # marks of the rows on screen again now and then, without recounting the queue.
         self.set_interval(presence.HEARTBEAT_SECONDS, self.refresh_marks, name="row marks")
 
+    def _shown(self) -> tuple[tuple[int, str, str, str], ...]:
+        """What the rows on screen say that time or colleagues can change by themselves: the
+        time left, the age, who else is on it."""
+        now = self.clock()
+        top = int(self.scroll_offset.y)
+        shown = []
+        for index in range(top, min(top + self.size.height, self.total)):
+            ticket = self._row(index)
+            if ticket is None:
+                continue
+            marks = self._marks.get(ticket.id, NO_MARKS)
+            shown.append((ticket.id, *(cell_text(ticket, key, now, marks, self.policy)
+                                       for key in ("left", "age", "who"))))
+        return tuple(shown)
+
+    def _repaint(self) -> None:
+        self._painted = self._shown()
+        self.refresh()
+
+    def _refresh_if_changed(self) -> None:
+        """Repaint only when a row would read differently: an idle console writes nothing to
+        the terminal."""
+        shown = self._shown()
+        if shown != self._painted:
+            self._painted = shown
+            self.refresh()
+
     def refresh_marks(self) -> None:
         rows = [row for page in self._visible_pages() for row in self._pages.get(page, ())]
         if rows:
@@ -201,7 +230,7 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         for row in rows:
             self._marks.pop(row.id, None)
         self._marks.update(marks)
-        self.refresh()
+        self._refresh_if_changed()
 
     @property
     def current(self) -> TicketSummary | None:
@@ -275,7 +304,7 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         self.cursor = max(min(self.cursor, self.total - 1), 0)
         self._resize_virtual()
         self._scroll_to_cursor()
-        self.refresh()
+        self._repaint()
         self.post_message(self.Moved(self.cursor, self.total))
 
     def _follow(self, ticket_id: int) -> None:
@@ -340,7 +369,7 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         previous = self.cursor
         self.cursor = max(min(index, self.total - 1), 0)
         if self._scroll_to_cursor():
-            self.refresh()
+            self._repaint()
         else:
             # Only the two rows whose highlight changed: repainting every row of the list
             # on each key is most of the cost of a cursor move in a real terminal.
@@ -381,7 +410,7 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         if round(old_value) != round(new_value):
-            self.refresh()
+            self._repaint()
 
     # -- painting --------------------------------------------------------------------------
 
