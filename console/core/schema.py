@@ -315,6 +315,15 @@ ALTER TABLE tickets ADD COLUMN followup_source TEXT
     CHECK (followup_source IN ('agent', 'reply'));
 """
 
+# When the timers last ran: a team's thirty consoles (and cron) need not all run them every
+# minute; a console skips its run when another one ran them moments ago.
+_TIMER_RUNS = """
+CREATE TABLE timer_runs (
+    name TEXT PRIMARY KEY,
+    at TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
 MIGRATIONS: list[str] = [
     _V1_BASE,
     _V2_SEARCH,
@@ -326,6 +335,7 @@ MIGRATIONS: list[str] = [
     _DRAFTS,
     _BREACH_ORDER,
     _OUTBOX,
+    _TIMER_RUNS,
 ]
 LATEST = len(MIGRATIONS)
 

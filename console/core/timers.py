@@ -173,4 +173,18 @@ def tick(desk: Desk) -> TickReport:
     remind_followups(desk, report)
     auto_close(desk, report)  # first: a closed ticket needs no nudge
     find_nudges(desk, report)
+    with desk.store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO timer_runs (name, at) VALUES ('tick', ?) "
+            "ON CONFLICT (name) DO UPDATE SET at = excluded.at",
+            (desk.store.now(),),
+        )
     return report
+
+
+def ran_within(store: Store, seconds: float) -> bool:
+    """Whether the timers ran (in any console, or cron) in the last `seconds`."""
+    rows = store.query("SELECT at FROM timer_runs WHERE name = 'tick'")
+    if not rows:
+        return False
+    return (store.clock() - from_text(rows[0][0])).total_seconds() < seconds

@@ -137,6 +137,10 @@ class ConsoleApp(WorkerErrors, App[int]):
         description="run the timers",
     )
     def run_timers(self) -> None:
+        # A team's consoles share the work: when one of them (or cron) ran the timers moments
+        # ago, this one has nothing to add.
+        if timers.ran_within(self.desk.store, TIMER_SECONDS * 0.9):
+            return
         # A connection of its own, as cron's `console tick` would use: a first run on a big
         # store that was never ticked writes for a while, and the screens' reads must not
         # queue behind it.

@@ -68,9 +68,7 @@ class PresenceLine(Static):
 
     def show(self, present: list[Presence]) -> None:
         said = [(p.agent, p.activity) for p in present]
-        if said == [(p.agent, p.activity) for p in self.present] and self.display == bool(
-            present
-        ):
+        if said == [(p.agent, p.activity) for p in self.present] and self.display == bool(present):
             return  # the same people doing the same: nothing to repaint
         self.present = present
         self.display = bool(present)

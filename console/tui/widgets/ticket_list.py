@@ -180,14 +180,17 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         time left, the age, who else is on it."""
         now = self.clock()
         top = int(self.scroll_offset.y)
-        shown = []
+        shown: list[tuple[int, str, str, str]] = []
         for index in range(top, min(top + self.size.height, self.total)):
             ticket = self._row(index)
             if ticket is None:
                 continue
             marks = self._marks.get(ticket.id, NO_MARKS)
-            shown.append((ticket.id, *(cell_text(ticket, key, now, marks, self.policy)
-                                       for key in ("left", "age", "who"))))
+
+            def said(key: str, ticket: TicketSummary = ticket, marks: RowMarks = marks) -> str:
+                return cell_text(ticket, key, now, marks, self.policy)
+
+            shown.append((ticket.id, said("left"), said("age"), said("who")))
         return tuple(shown)
 
     def _repaint(self) -> None:

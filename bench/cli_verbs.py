@@ -1,0 +1,98 @@
+"""Benchmark: the verbs scripts call most, timed as a script sees them (the whole process, wall
+clock): `console new`, `console show N --json`, `console note N`, one at a time and with
+eight scripts writing notes at once.
+
+    python bench/cli_verbs.py --db big.db [--repeat 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+
+def console_command() -> str:
+    beside = Path(sys.executable).with_name("console")
+    return str(beside) if beside.exists() else (shutil.which("console") or "console")
+
+
+def timed(args: list[str]) -> float:
+    began = time.perf_counter()
+    subprocess.run(args, check=True, capture_output=True)
+    return time.perf_counter() - began
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def line(name: str, seconds: list[float]) -> str:
+    ms = [s * 1000 for s in seconds]
+    return (
+        f"{name:<34} median {statistics.median(ms):6.0f} ms   p95 {percentile(ms, 0.95):6.0f} ms"
+        f"   (n={len(ms)})"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True, type=Path)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--writers", type=int, default=8)
+    args = parser.parse_args()
+    console = [console_command(), "--db", str(args.db), "--as", "bench"]
+    python = [sys.executable, "-c", "pass"]
+    print(line("python -c pass (the floor)", [timed(python) for _ in range(args.repeat)]))
+    made = [
+        timed(
+            [
+                *console,
+                "new",
+                "--subject",
+                f"Disk full on db{n}",
+                "--from",
+                "nagios@example.com",
+                "--priority",
+                "P1",
+                "--body",
+                "/var is at 100%",
+            ]
+        )
+        for n in range(args.repeat)
+    ]
+    print(line("console new", made))
+    ticket = (
+        subprocess.run(
+            [*console, "list", "--limit", "1", "--json"], check=True, capture_output=True, text=True
+        )
+        .stdout.split('"id": ', 1)[1]
+        .split(",", 1)[0]
+    )
+    print(
+        line(
+            "console show N --json",
+            [timed([*console, "show", ticket, "--json"]) for _ in range(args.repeat)],
+        )
+    )
+    print(
+        line(
+            "console note N",
+            [timed([*console, "note", ticket, "--body", "checked"]) for _ in range(args.repeat)],
+        )
+    )
+    note = [*console, "note", ticket, "--body", "at once"]
+    with ThreadPoolExecutor(args.writers) as pool:
+        together = list(pool.map(lambda _: timed(note), range(args.writers * args.repeat)))
+    print(line(f"console note, {args.writers} scripts at once", together))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
