@@ -6,7 +6,9 @@ screen the way a person sees it:
 - cold start: from starting the process to the first queue row painted on the terminal;
 - key-to-repaint: from sending `j` (next ticket) or `]` (next queue) to the status line
   showing the new position or queue;
-- resident memory (VmRSS and its peak VmHWM) after start and after moving around.
+- resident memory (VmRSS and its peak VmHWM) after start and after moving around;
+- the same keys on `trivial_app.py` (one `Static` updated per key), measured the same way in
+  the same run: the console's figures are read as a ratio to it.
 
 The screen is read with `tmux capture-pane` in a tight loop, so each figure includes a few
 milliseconds of polling. Compare figures within one run: the machine is shared and noisy.
@@ -144,32 +146,45 @@ def main() -> int:
             pane.close()
     print(summary("cold start to first queue", starts))
 
-    pane = Pane(command)
-    try:
-        pane.wait(pane.painted)
-        time.sleep(1.0)
-        at_start = memory_mb(pane.pid())
-        for key, name in (("j", "j (next ticket)"), ("]", "] (next queue)")):
-            first, settled = [], []
-            for _ in range(args.repeat):
-                before_screen, before_status = pane.screen(), pane.status_line()
-                began = time.perf_counter()
-                pane.tmux("send-keys", "-t", "b", key)
-                first.append(pane.wait(lambda s=before_screen: pane.screen() != s))
-                pane.wait(lambda s=before_status: pane.status_line() != s)
-                settled.append(time.perf_counter() - began)
-                time.sleep(0.05)  # let the new queue's counts settle before the next key
-            print(summary(f"{name}: first repaint", first))
-            print(summary(f"{name}: status line", settled))
-        pane.tmux("send-keys", "-t", "b", "G")
-        time.sleep(1.0)
-        after = memory_mb(pane.pid())
+    trivial = shlex.join([sys.executable, str(Path(__file__).with_name("trivial_app.py"))])
+    figures: dict[tuple[str, str], list[float]] = {}
+    for app, app_command in (("console", command), ("trivial app", trivial)):
+        pane = Pane(app_command)
+        try:
+            pane.wait(pane.painted)
+            time.sleep(3.0)  # the first reads and the first timer run are done
+            at_start = memory_mb(pane.pid())
+            for key, name in (("j", "j (next ticket)"), ("]", "] (next queue)")):
+                first, settled = [], []
+                for _ in range(args.repeat):
+                    before_screen, before_status = pane.screen(), pane.status_line()
+                    began = time.perf_counter()
+                    pane.tmux("send-keys", "-t", "b", key)
+                    first.append(pane.wait(lambda s=before_screen, p=pane: p.screen() != s))
+                    pane.wait(lambda s=before_status, p=pane: p.status_line() != s)
+                    settled.append(time.perf_counter() - began)
+                    # The next key once this one's reads are done (a person's pace at most).
+                    time.sleep(0.05)
+                figures[app, name] = first
+                print(summary(f"{app}, {name}: first repaint", first))
+                print(summary(f"{app}, {name}: status line", settled))
+            if app == "console":
+                pane.tmux("send-keys", "-t", "b", "G")
+                time.sleep(1.0)
+                after = memory_mb(pane.pid())
+                print(
+                    f"resident memory: {at_start['VmRSS']:.0f} MB after start, "
+                    f"{after['VmRSS']:.0f} MB after moving around (peak {after['VmHWM']:.0f} MB)"
+                )
+        finally:
+            pane.close()
+    for name in ("j (next ticket)", "] (next queue)"):
+        ours = percentile(figures["console", name], 0.95)
+        theirs = percentile(figures["trivial app", name], 0.95)
         print(
-            f"resident memory: {at_start['VmRSS']:.0f} MB after start, "
-            f"{after['VmRSS']:.0f} MB after moving around (peak {after['VmHWM']:.0f} MB)"
+            f"{name}: p95 {ours * 1000:.1f} ms against {theirs * 1000:.1f} ms, "
+            f"{ours / theirs:.1f} times the trivial app"
         )
-    finally:
-        pane.close()
     return 0
 
 

@@ -27,6 +27,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+# argparse asks gettext for every string of every parser it builds, and gettext looks for a
+# translation file each time: a search of the disk for files no Python install ships. The
+# console speaks English; its own words do not go through gettext either.
+argparse._ = lambda text: text  # type: ignore[attr-defined]
+
+
 class _Skipped:
     """A verb's parser that is not built: every call on it does nothing."""
 

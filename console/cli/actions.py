@@ -140,8 +140,6 @@ def _values(action: TicketAction, args: argparse.Namespace, desk: Any) -> dict[s
 
 
 def _runner(action: TicketAction) -> Any:
-    from console.cli.clip import copy_text, report_dict
-
     def run(ctx: Context, args: argparse.Namespace) -> int:
         with ctx.desk() as desk:
             values = _values(action, args, desk)
@@ -154,10 +152,11 @@ def _runner(action: TicketAction) -> Any:
             data = _state(desk, outcome) if args.json else {}
         report = None
         if outcome.copy is not None and (not action.writes or getattr(args, "copy", False)):
+            from console.cli.clip import copy_text, report_dict
+
             report = copy_text(outcome.copy)
+            data["copy"] = report_dict(report)
         if args.json:
-            if report is not None:
-                data["copy"] = report_dict(report)
             print_json(data)
             return 0
         print(visible(outcome.said))

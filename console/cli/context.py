@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from console.core.config import read_config, sla_policy
@@ -24,7 +22,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Context:
-    db_path: Path
+    db_path: str
     """The database file the command works on."""
     agent: str
     """Who is acting: the OS user or `--as`."""
@@ -38,7 +36,7 @@ class Context:
     @classmethod
     def from_args(cls, args: argparse.Namespace, default_agent: str) -> Context:
         given = bool(args.db or os.environ.get("CONSOLE_DB"))
-        path = Path(args.db) if args.db else default_db_path()
+        path = args.db if args.db else default_db_path()
         return cls(
             db_path=path,
             agent=(args.agent or default_agent).strip() or default_agent,
@@ -79,5 +77,7 @@ class Context:
 
 
 def print_json(data: Any) -> None:
+    import json
+
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")

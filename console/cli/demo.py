@@ -11,6 +11,9 @@ from console.core.errors import InvalidInput
 from console.core.paths import demo_db_path
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+if TYPE_CHECKING:
     pass
 
 
@@ -26,8 +29,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     demo.set_defaults(run=run_demo)
 
 
-def _demo_path(ctx: Context):
-    return ctx.db_path if ctx.db_given else demo_db_path()
+def _demo_path(ctx: Context) -> Path:
+    from pathlib import Path
+
+    return Path(ctx.db_path if ctx.db_given else demo_db_path())
 
 
 def run_demo(ctx: Context, args: argparse.Namespace) -> int:
@@ -52,7 +57,9 @@ def open_tui(ctx: Context, *, demo_requested: bool) -> int:
 
     if not sys.stdout.isatty():
         raise InvalidInput("the TUI needs a terminal; use a verb such as `console list`")
-    path = ctx.db_path
+    from pathlib import Path
+
+    path = Path(ctx.db_path)
     if demo_requested:
         path = _demo_path(ctx)
         if not path.exists():

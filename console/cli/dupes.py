@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from console.cli.actions import ticket_number
@@ -49,8 +48,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     bench = commands.add_parser("bench", help="measure the console on real data")
     kinds = bench.add_subparsers(dest="bench", metavar="WHAT", required=True)
     measure = kinds.add_parser("dupes", help="duplicate suggestion quality and latency")
-    measure.add_argument("--reports", type=Path, required=True, metavar="CSV")
-    measure.add_argument("--pairs", type=Path, required=True, metavar="CSV")
+    measure.add_argument("--reports", required=True, metavar="CSV")
+    measure.add_argument("--pairs", required=True, metavar="CSV")
     measure.add_argument(
         "--method",
         action="append",
@@ -174,7 +173,9 @@ def run_bench(ctx: Context, args: argparse.Namespace) -> int:
 
     methods = args.method or dupes_bench.default_methods()
     timings: dict[str, float] = {}
-    results = dupes_bench.run(args.reports, args.pairs, methods, timings=timings)
+    from pathlib import Path
+
+    results = dupes_bench.run(Path(args.reports), Path(args.pairs), methods, timings=timings)
     if args.json:
         print_json(
             [

@@ -25,7 +25,10 @@ def to_text(moment: datetime) -> str:
 
 
 def from_text(text: str) -> datetime:
-    return datetime.strptime(text, FORMAT).replace(tzinfo=UTC)
+    """The moment a stored text names (fromisoformat: strptime is ten times slower, and every
+    row on screen parses two of these)."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def age(since: str, now: datetime) -> str:

@@ -8,41 +8,45 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 from console.core.errors import InvalidInput
 from console.core.paths import data_dir, personal_keys_path
 from console.core.sla import SlaPolicy, policy_from_config
 
-if sys.version_info >= (3, 11):  # noqa: UP036 - tomli is the fallback below 3.11
-    import tomllib
-else:  # pragma: no cover - Python 3.10 and older
-    import tomli as tomllib
 
-
-def config_path(given: str | os.PathLike[str] | None = None) -> tuple[Path, bool]:
-    """The config file to read, and whether the user named it."""
-    if given:
-        return Path(given), True
-    if os.environ.get("CONSOLE_CONFIG"):
-        return Path(os.environ["CONSOLE_CONFIG"]), True
-    return data_dir() / "console.toml", False
-
-
-def read_config(given: str | os.PathLike[str] | None = None) -> tuple[dict[str, Any], Path | None]:
-    """The parsed config and its path; ({}, None) when no file exists and none was named."""
-    path, named = config_path(given)
-    if not path.is_file():
-        if named:
-            raise InvalidInput(f"{path}: config file not found")
-        return {}, None
+def _toml(path: str) -> dict[str, Any]:
+    """The TOML file at `path`, parsed; the parser is loaded only when there is a file."""
+    if sys.version_info >= (3, 11):  # noqa: UP036 - tomli is the fallback below 3.11
+        import tomllib
+    else:  # pragma: no cover - Python 3.10 and older
+        import tomli as tomllib
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8")), path
+        with open(path, encoding="utf-8") as file:
+            return tomllib.loads(file.read())
     except tomllib.TOMLDecodeError as error:
         raise InvalidInput(f"{path}: {error}") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput(f"{path}: cannot read the config: {error}") from None
+        raise InvalidInput(f"{path}: cannot read it: {error}") from None
+
+
+def config_path(given: str | os.PathLike[str] | None = None) -> tuple[str, bool]:
+    """The config file to read, and whether the user named it."""
+    if given:
+        return os.fspath(given), True
+    if os.environ.get("CONSOLE_CONFIG"):
+        return os.environ["CONSOLE_CONFIG"], True
+    return os.path.join(data_dir(), "console.toml"), False
+
+
+def read_config(given: str | os.PathLike[str] | None = None) -> tuple[dict[str, Any], str | None]:
+    """The parsed config and its path; ({}, None) when no file exists and none was named."""
+    path, named = config_path(given)
+    if not os.path.isfile(path):
+        if named:
+            raise InvalidInput(f"{path}: config file not found")
+        return {}, None
+    return _toml(path), path
 
 
 def sla_policy(given: str | os.PathLike[str] | None = None) -> SlaPolicy:
@@ -59,19 +63,12 @@ def keymap(given: str | os.PathLike[str] | None = None) -> tuple[dict[str, str],
     """The `[keys]` tables (binding id = "keys"): the team config's, then the agent's own
     (`keys.toml` in the config directory) over it. Returns the keys and, for each id, the file
     that set it, so a mistake can be reported where it is."""
-    tables: list[tuple[Any, Path | None]] = []
+    tables: list[tuple[Any, str | None]] = []
     config, source = read_config(given)
     tables.append((config.get("keys", {}), source))
     personal = personal_keys_path()
-    if personal.is_file():
-        try:
-            tables.append(
-                (tomllib.loads(personal.read_text(encoding="utf-8")).get("keys", {}), personal)
-            )
-        except tomllib.TOMLDecodeError as error:
-            raise InvalidInput(f"{personal}: {error}") from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise InvalidInput(f"{personal}: cannot read it: {error}") from None
+    if os.path.isfile(personal):
+        tables.append((_toml(personal).get("keys", {}), personal))
     keys: dict[str, str] = {}
     where: dict[str, str] = {}
     for table, path in tables:

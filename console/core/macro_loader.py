@@ -436,7 +436,7 @@ def team_macros_path(given: str | os.PathLike[str] | None = None) -> Path:
 
 def personal_macros_path() -> Path:
     """The agent's own file: $XDG_CONFIG_HOME/console/macros.toml (~/.config by default)."""
-    return config_dir() / "macros.toml"
+    return Path(config_dir()) / "macros.toml"
 
 
 def macro_files(given: str | os.PathLike[str] | None = None) -> list[Path]:

@@ -14,11 +14,13 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Any
 
 from console.core.errors import InvalidInput
 from console.core.model import OPEN_STATUSES, Court, Priority, SlaKind, Status
+
+if TYPE_CHECKING:  # read only with a calendar: a command without one need not load it
+    from zoneinfo import ZoneInfo
 
 __all__ = ["SlaKind"]  # kept here too: the SLA's own vocabulary, defined with the others
 
@@ -349,6 +351,8 @@ def _table(value: Any, where: str) -> Mapping[str, Any]:
 
 def calendar_from_config(section: Mapping[str, Any], where: str = "sla.calendar") -> Calendar:
     _unknown(section, _CALENDAR_KEYS, where)
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     zone_name = section.get("timezone", "UTC")
     try:
         zone = ZoneInfo(str(zone_name))

@@ -23,7 +23,6 @@ import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from console.core import schema
@@ -76,7 +75,7 @@ def fts_query(text: str, *, prefix_last: bool = False, any_word: bool = False) -
     return (" OR " if any_word else " ").join(quoted)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: str) -> sqlite3.Connection:
     conn = sqlite3.connect(
         path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
     )
@@ -88,7 +87,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 class Store:
     """An open ticket database. Use `Store.open(path)`; close it with `close()`."""
 
-    def __init__(self, writer: sqlite3.Connection, path: Path, clock: Clock) -> None:
+    def __init__(self, writer: sqlite3.Connection, path: str, clock: Clock) -> None:
         self.path = path
         self.clock = clock
         self._writer = writer
@@ -107,17 +106,17 @@ class Store:
         """Open (and when `create`, make) a store, bringing its schema up to date.
 
         Raises StoreError naming the file for anything that makes it unusable."""
-        path = Path(path)
-        creating = not path.exists()
-        if path.is_dir():
+        path = os.fspath(path)
+        creating = not os.path.exists(path)
+        if os.path.isdir(path):
             raise StoreError(f"{path}: is a directory, not a database file")
-        if not path.exists():
+        if not os.path.exists(path):
             if not create:
                 raise StoreError(
                     f"{path}: no such database (create one with `console demo` or `console new`)"
                 )
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
             except OSError as error:
                 raise StoreError(f"{path}: cannot create the database: {error.strerror}") from None
         try:
@@ -339,13 +338,13 @@ class Store:
         return rows[0]["name"] if rows else None
 
 
-def _share_like_directory(path: Path) -> None:
+def _share_like_directory(path: str) -> None:
     """Let a new database be written by whoever may write its folder.
 
     A team shares one file in a group-writable folder; the file SQLite creates follows the
     creator's umask, which would lock the others out. SQLite gives the -wal and -shm files the
     database file's mode, so fixing the one file fixes all three."""
-    folder_mode = path.parent.stat().st_mode
+    folder_mode = os.stat(os.path.dirname(os.path.abspath(path))).st_mode
     if folder_mode & stat.S_ISVTX:  # a public scratch folder such as /tmp, not a team's
         return
     extra = 0
@@ -354,7 +353,7 @@ def _share_like_directory(path: Path) -> None:
     if folder_mode & stat.S_IWOTH:
         extra |= stat.S_IROTH | stat.S_IWOTH
     if extra:
-        path.chmod(path.stat().st_mode | extra)
+        os.chmod(path, os.stat(path).st_mode | extra)
 
 
 def _configure(conn: sqlite3.Connection) -> None:

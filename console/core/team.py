@@ -16,7 +16,6 @@ them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from console.core.errors import ConsoleError, InvalidInput
@@ -74,7 +73,7 @@ SYSTEM = Agent(login=SYSTEM_LOGIN, name="the console", role="system")
 @dataclass(frozen=True)
 class Team:
     agents: dict[str, Agent] = field(default_factory=dict)
-    source: Path | None = None
+    source: str | None = None
     """The config file the team came from; None when there is none."""
     customer_lines: frozenset[Line] = FRONT_LINES
     """The lines whose agents talk to customers."""
@@ -133,7 +132,7 @@ def _lines(value: Any, where: str) -> tuple[Line, ...]:
         raise InvalidInput(f"{where}: {error}") from None
 
 
-def parse_team(config: dict[str, Any], source: Path | None = None) -> Team:
+def parse_team(config: dict[str, Any], source: str | None = None) -> Team:
     """The `[team]` and `[agents.LOGIN]` tables of a config; every mistake names the file and
     the key."""
     where = str(source or "config")

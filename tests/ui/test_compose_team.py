@@ -5,6 +5,7 @@ the checklist questions it answered."""
 
 from __future__ import annotations
 
+from action_helpers import until
 from compose_helpers import fresh_ticket, open_on, type_text, wait_for
 from textual.widgets import OptionList
 from ui_helpers import AGENT, frozen_clock, screen_text, settle
@@ -203,17 +204,18 @@ async def test_a_customer_message_arriving_on_screen_offers_the_checklist(db_pat
 async def test_presence_is_replying_while_the_composer_is_open(db_path) -> None:
     ticket = fresh_ticket(db_path)
     app = make_app(db_path, AGENT, clock=frozen_clock)
+
+    def presence_is(activity: Activity) -> bool:
+        with Store.open(db_path, clock=frozen_clock) as store:
+            seen = [(p.agent, p.activity) for p in presence.on_ticket(store, ticket.id)]
+        return seen == [(AGENT, activity)]
+
     async with app.run_test(size=(120, 36)) as pilot:
         await open_on(pilot, app, ticket.id)
         await pilot.press("r")
         await wait_for(pilot, ComposeScreen)
-        with Store.open(db_path, clock=frozen_clock) as store:
-            assert [(p.agent, p.activity) for p in presence.on_ticket(store, ticket.id)] == [
-                (AGENT, Activity.REPLYING)
-            ]
+        # The heartbeat is written by the watcher thread at its next look.
+        await until(pilot, lambda: presence_is(Activity.REPLYING), "replying")
         await pilot.press("escape")
         await wait_for(pilot, DetailScreen)
-        with Store.open(db_path, clock=frozen_clock) as store:
-            assert [(p.agent, p.activity) for p in presence.on_ticket(store, ticket.id)] == [
-                (AGENT, Activity.VIEWING)
-            ]
+        await until(pilot, lambda: presence_is(Activity.VIEWING), "viewing")

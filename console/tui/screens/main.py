@@ -87,6 +87,7 @@ class MainScreen(WorkerErrors, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.ticket_list.moved = self._update_status
         self.query_one("#filter", Input).display = False
         self.query_one(TicketList).focus()
         self.show_queue(self.queue)
@@ -170,10 +171,6 @@ class MainScreen(WorkerErrors, Screen[None]):
     @on(OptionList.OptionSelected, "#queues")
     def _queue_selected(self) -> None:
         self.ticket_list.focus()
-
-    @on(TicketList.Moved)
-    def _moved(self) -> None:
-        self._update_status()
 
     @on(TicketList.Opened)
     def _opened(self, event: TicketList.Opened) -> None:

@@ -9,6 +9,7 @@ never freezes a key press. The first screen line is the column header; rows scro
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -102,13 +103,6 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
     }
 
     @dataclass
-    class Moved(Message):
-        """The cursor moved or the queue changed size: the status line shows both."""
-
-        position: int
-        total: int
-
-    @dataclass
     class Opened(Message):
         """The agent pressed enter on a ticket."""
 
@@ -130,6 +124,10 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         """Whose presence the Who column leaves out: the agent at the keyboard."""
         self.policy = policy or SlaPolicy()
         self.listing: Listing | None = None
+        self.moved: Callable[[], object] = lambda: None
+        """Called as soon as the cursor moves or the queue changes size, in the same turn: the
+        status line it feeds then paints in the same frame as the rows (a message would
+        arrive a frame later)."""
         self._marks: dict[int, RowMarks] = {}
         self.total = 0
         self.cursor = 0
@@ -138,7 +136,7 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         self._pending: set[int] = set()
         self._generation = 0
         self._styles: dict[str, Style] = {}
-        self._painted: tuple[tuple[int, str, str, str], ...] = ()
+        self._painted: tuple[tuple[int, str, str, str], ...] | None = None
         """The time-and-presence texts of the rows last painted (see `_refresh_if_changed`)."""
 
     # -- what to show ----------------------------------------------------------------------
@@ -194,16 +192,16 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         return tuple(shown)
 
     def _repaint(self) -> None:
-        self._painted = self._shown()
+        self._painted = None  # painted afresh: the next timer's look takes it as the baseline
         self.refresh()
 
     def _refresh_if_changed(self) -> None:
         """Repaint only when a row would read differently: an idle console writes nothing to
         the terminal."""
         shown = self._shown()
-        if shown != self._painted:
-            self._painted = shown
+        if self._painted is not None and shown != self._painted:
             self.refresh()
+        self._painted = shown
 
     def refresh_marks(self) -> None:
         rows = [row for page in self._visible_pages() for row in self._pages.get(page, ())]
@@ -230,10 +228,12 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
     ) -> None:
         if generation != self._generation:
             return
-        for row in rows:
-            self._marks.pop(row.id, None)
+        before = {row.id: self._marks.pop(row.id, None) for row in rows}
         self._marks.update(marks)
-        self._refresh_if_changed()
+        if any(marks.get(ticket_id) != was for ticket_id, was in before.items()):
+            self._repaint()  # a colleague came or went, a deadline moved
+        else:
+            self._refresh_if_changed()  # only time passed: repaint if a row reads otherwise
 
     @property
     def current(self) -> TicketSummary | None:
@@ -308,7 +308,7 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         self._resize_virtual()
         self._scroll_to_cursor()
         self._repaint()
-        self.post_message(self.Moved(self.cursor, self.total))
+        self.moved()
 
     def _follow(self, ticket_id: int) -> None:
         """Keep the cursor on the ticket it was on when rows above it came or went."""
@@ -378,7 +378,7 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
             # on each key is most of the cost of a cursor move in a real terminal.
             self.refresh_line(previous + 1)  # +1: the header is the list's first line
             self.refresh_line(self.cursor + 1)
-        self.post_message(self.Moved(self.cursor, self.total))
+        self.moved()
 
     # -- actions ---------------------------------------------------------------------------
 
