@@ -54,6 +54,8 @@ def run_demo(ctx: Context, args: argparse.Namespace) -> int:
 def open_tui(ctx: Context, *, demo_requested: bool) -> int:
     from console.core.config import keymap, sla_policy
     from console.core.demo import build_demo
+    from console.core.desk import open_desk
+    from console.tui.queues import FirstPage
 
     if not sys.stdout.isatty():
         raise InvalidInput("the TUI needs a terminal; use a verb such as `console list`")
@@ -68,8 +70,10 @@ def open_tui(ctx: Context, *, demo_requested: bool) -> int:
     # Config mistakes end the command here, with one line on stderr, before the screen opens.
     team, policy = ctx.team(), sla_policy(ctx.config)
     keys, where = keymap(ctx.config)
+    desk = open_desk(path, ctx.agent, team=team, policy=policy, macros_path=ctx.macros)
+    first_page = FirstPage(desk.store, desk.login, desk.policy)  # read while Textual loads
     from console.tui import keymap as tui_keymap  # Textual only when the TUI is wanted
     from console.tui.app import run
 
     tui_keymap.check(keys, where)
-    return run(path, ctx.agent, team=team, policy=policy, macros_path=ctx.macros, keys=keys)
+    return run(desk, keys=keys, first_page=first_page)

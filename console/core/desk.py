@@ -7,10 +7,12 @@ screen, a macro, the timers) the change came by."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from console.core.clock import Clock, utc_now
 from console.core.sla import SlaPolicy
 from console.core.store import Store
 from console.core.team import SYSTEM, Agent, Team
@@ -60,3 +62,18 @@ class Desk:
     def system(self) -> Desk:
         """The desk as the console's own timers work it."""
         return replace(self, agent=SYSTEM)
+
+
+def open_desk(
+    db_path: str | os.PathLike[str],
+    agent: str,
+    clock: Clock | None = None,
+    *,
+    team: Team | None = None,
+    policy: SlaPolicy | None = None,
+    macros_path: str | None = None,
+) -> Desk:
+    """The desk on the database at `db_path` (created when absent), as `agent` of `team`."""
+    team = team or Team()
+    store = Store.open(db_path, clock=clock or utc_now)
+    return Desk(store, team.agent(agent), policy or SlaPolicy(), team, macros_path)

@@ -8,12 +8,7 @@ escaping here because the UI never parses ticket text as markup; it builds `Text
 
 from __future__ import annotations
 
-import unicodedata
-
-# Bidirectional controls can make text read differently from what it is ("Trojan Source").
-_BIDI_CONTROLS = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
+import re
 
 
 def decode_untrusted(data: bytes) -> tuple[str, bytes | None]:
@@ -22,6 +17,14 @@ def decode_untrusted(data: bytes) -> tuple[str, bytes | None]:
         return data.decode("utf-8"), None
     except UnicodeDecodeError:
         return data.decode("utf-8", errors="replace"), data
+
+
+# What may act on a terminal or change how text reads: the C0 and C1 controls (Unicode's Cc),
+# lone surrogates (Cs) and the bidirectional controls ("Trojan Source"). Private-use and
+# unassigned characters print as themselves.
+_ACTING = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def _mark(char: str) -> str:
@@ -33,33 +36,25 @@ def _mark(char: str) -> str:
     return f"<U+{code:04X}>"
 
 
-def _needs_mark(char: str) -> bool:
-    if char in _BIDI_CONTROLS:
-        return True
-    category = unicodedata.category(char)
-    # Cc: C0/C1 controls; Cs: lone surrogates; Co/Cn are left alone (private use is printable).
-    return category in ("Cc", "Cs")
-
-
 def visible(text: str, *, keep_newlines: bool = True, tab: str = "    ") -> str:
     """`text` with every control character shown as a visible mark instead of acting.
 
     Newlines stay newlines when `keep_newlines` (a thread view); otherwise they become "⏎" so a
     subject with a newline still fits on one row. Tabs become spaces: their width depends on
-    the terminal otherwise."""
-    out: list[str] = []
-    for char in text:
+    the terminal otherwise. Text without such characters (nearly all) comes back as it is,
+    after one regular-expression scan: every row of the list is painted through here."""
+
+    def shown(match: re.Match[str]) -> str:
+        char = match.group()
         if char == "\n":
-            out.append("\n" if keep_newlines else "\u23ce")
-        elif char == "\t":
-            out.append(tab)
-        elif char == "\r":
-            out.append("" if keep_newlines else "\u23ce")
-        elif _needs_mark(char):
-            out.append(_mark(char))
-        else:
-            out.append(char)
-    return "".join(out)
+            return "\n" if keep_newlines else "\u23ce"
+        if char == "\t":
+            return tab
+        if char == "\r":
+            return "" if keep_newlines else "\u23ce"
+        return _mark(char)
+
+    return _ACTING.sub(shown, text)
 
 
 def one_line(text: str, width: int | None = None) -> str:

@@ -10,10 +10,11 @@ one way (`show_error`)."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
@@ -22,26 +23,44 @@ from textual.message import Message
 
 from console.core import presence, timers
 from console.core.clock import Clock, utc_now
-from console.core.desk import Desk
+from console.core.desk import Desk, open_desk
 from console.core.sla import SlaPolicy
 from console.core.store import Store
 from console.core.team import Team
 from console.tui.background import TIMER_SECONDS, tick_notice, where
 from console.tui.clipboard import Copied
 from console.tui.commands import ConsoleCommands, TicketActionCommands
-from console.tui.commands_macros import MacroCommands
 from console.tui.host import EXPECTED_ERRORS, WorkerErrors
 from console.tui.messages import DataChanged
-from console.tui.queues import queue_by_id
-from console.tui.screens.detail import DetailScreen
+from console.tui.queues import FirstPage, queue_by_id
 from console.tui.screens.help import HelpScreen, key_rows
 from console.tui.screens.main import MainScreen
 from console.tui.watcher import Watcher
 from console.tui.widgets.presence_line import PresenceLine
 from console.tui.widgets.ticket_list import TicketList
 
+if TYPE_CHECKING:
+    from console.tui.commands_macros import MacroCommands
+    from console.tui.screens.detail import DetailScreen
+
 POLL_SECONDS = 0.5
 """How often the watcher looks for other processes' commits (a read of shared memory)."""
+
+
+# The ticket screen and the macro palette (with the composer behind both) are loaded when
+# first wanted: the queue screen paints sooner without them.
+
+
+def _detail_screen() -> type[DetailScreen]:
+    from console.tui.screens.detail import DetailScreen
+
+    return DetailScreen
+
+
+def _macro_commands() -> type[MacroCommands]:
+    from console.tui.commands_macros import MacroCommands
+
+    return MacroCommands
 
 
 @dataclass
@@ -57,7 +76,7 @@ class ConsoleApp(WorkerErrors, App[int]):
     TITLE = "console"
     CSS_PATH = "app.tcss"
     # Only what an agent does: Textual's own commands (themes, screenshots) stay out.
-    COMMANDS = {ConsoleCommands, TicketActionCommands, MacroCommands}
+    COMMANDS = {ConsoleCommands, TicketActionCommands, _macro_commands}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
@@ -72,10 +91,12 @@ class ConsoleApp(WorkerErrors, App[int]):
         *,
         poll_seconds: float = POLL_SECONDS,
         keys: Mapping[str, str] | None = None,
+        first_page: FirstPage | None = None,
     ) -> None:
         super().__init__()
         self.desk = desk
         self.clock = clock
+        self.first_page = first_page
         self.poll_seconds = poll_seconds
         self.key_overrides = dict(keys or {})
         """Binding id -> keys, from the `[keys]` tables; the ticket screen groups its actions
@@ -174,18 +195,19 @@ class ConsoleApp(WorkerErrors, App[int]):
 
     def reload_screens(self) -> None:
         for screen in self.screen_stack:
-            if isinstance(screen, MainScreen | DetailScreen):
+            if isinstance(screen, MainScreen | _detail_screen()):
                 screen.reload()
 
     # -- navigation ------------------------------------------------------------------------
 
     def open_ticket(self, ticket_id: int) -> None:
-        if isinstance(self.screen, DetailScreen):
+        detail_screen = _detail_screen()
+        if isinstance(self.screen, detail_screen):
             self.pop_screen()
-        self.push_screen(DetailScreen(ticket_id))
+        self.push_screen(detail_screen(ticket_id))
 
     def show_queue(self, queue_id: str) -> None:
-        while isinstance(self.screen, DetailScreen):
+        while isinstance(self.screen, _detail_screen()):
             self.pop_screen()
         main = self.screen
         if isinstance(main, MainScreen):
@@ -204,21 +226,6 @@ class ConsoleApp(WorkerErrors, App[int]):
         self.push_screen(HelpScreen(rows))
 
 
-def make_desk(
-    db_path: str | os.PathLike[str],
-    agent: str,
-    clock: Clock | None = None,
-    *,
-    team: Team | None = None,
-    policy: SlaPolicy | None = None,
-    macros_path: str | None = None,
-) -> Desk:
-    """The desk the app works: the database at `db_path` (created when absent) as `agent`."""
-    team = team or Team()
-    store = Store.open(Path(db_path), clock=clock or utc_now)
-    return Desk(store, team.agent(agent), policy or SlaPolicy(), team, macros_path)
-
-
 def make_app(
     db_path: str | os.PathLike[str],
     agent: str,
@@ -234,20 +241,18 @@ def make_app(
 
     `team` (who works which line), `policy` (SLA), `macros_path` and `keys` come from the
     command line's config; the tests pass their own."""
-    desk = make_desk(db_path, agent, clock, team=team, policy=policy, macros_path=macros_path)
+    desk = open_desk(db_path, agent, clock, team=team, policy=policy, macros_path=macros_path)
     return ConsoleApp(desk, clock=clock or utc_now, keys=keys, poll_seconds=poll_seconds)
 
 
 def run(
-    db_path: str | os.PathLike[str],
-    agent: str,
-    *,
-    team: Team | None = None,
-    policy: SlaPolicy | None = None,
-    macros_path: str | None = None,
-    keys: Mapping[str, str] | None = None,
+    desk: Desk, *, keys: Mapping[str, str] | None = None, first_page: FirstPage | None = None
 ) -> int:
     """Run the TUI until the agent quits; the exit code for the `console` command."""
-    app = make_app(db_path, agent, team=team, policy=policy, macros_path=macros_path, keys=keys)
+    app = ConsoleApp(desk, keys=keys, first_page=first_page)
+    # What the imports made (Textual's and our modules, classes, CSS) lives as long as the
+    # program: out of the collector's sight, a full collection no longer walks all of it,
+    # which took some 50 ms in the middle of the first paint.
+    gc.freeze()
     app.run()
     return app.return_code or 0

@@ -14,9 +14,9 @@ from rich.cells import cell_len, set_cell_size
 
 from console.core.clock import age, from_text
 from console.core.model import Court, TicketSummary
-from console.core.presence import Presence
 from console.core.sla import SlaPolicy, badge
 from console.core.text import one_line
+from console.tui.queues import NO_MARKS, RowMarks
 
 
 @dataclass(frozen=True)
@@ -66,17 +66,6 @@ def layout(width: int, *, hide: frozenset[str] = frozenset()) -> tuple[tuple[Col
         shown.remove(column)
     spare = max(width - needed(shown), 0)
     return tuple((c, c.width + spare if c.flex else c.width) for c in shown)
-
-
-@dataclass(frozen=True)
-class RowMarks:
-    """What a row shows besides the ticket: its next SLA deadline and who else is on it."""
-
-    sla_due_at: str | None = None
-    presence: tuple[Presence, ...] = ()
-
-
-NO_MARKS = RowMarks()
 
 
 def short_left(seconds: int) -> str:

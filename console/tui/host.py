@@ -11,7 +11,7 @@ app's `show_error`, which says it the same way wherever it came from."""
 from __future__ import annotations
 
 import sqlite3
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.dom import DOMNode
 from textual.worker import Worker, WorkerState
@@ -20,12 +20,17 @@ from console.core.clock import Clock
 from console.core.desk import Desk
 from console.core.errors import ConsoleError
 
+if TYPE_CHECKING:
+    from console.tui.queues import FirstPage
+
 
 class Host(Protocol):
     desk: Desk
     """The store, the agent at the keyboard, the team's rules and the macros. Use the store
     only from worker threads."""
     clock: Clock
+    first_page: FirstPage | None
+    """The first queue's first page, read while the app loaded (the command line's)."""
 
     def open_ticket(self, ticket_id: int) -> None: ...
 

@@ -12,7 +12,7 @@ from textual.message import Message
 from console.core.context import TicketContext
 from console.core.model import Event, QueueCounts, Ticket, TicketSummary
 from console.core.model import Message as TicketMessage
-from console.tui.columns import RowMarks
+from console.tui.queues import Head, RowMarks
 
 
 @dataclass
@@ -45,7 +45,7 @@ class CountsLoaded(Message):
     counts: QueueCounts
     totals: dict[str, int]
     """By queue id: how many tickets each queue of the sidebar holds."""
-    heads: dict[str, tuple[int, list[TicketSummary], dict[int, RowMarks]]]
+    heads: dict[str, Head]
     """By queue id: what the list shows the moment the agent switches to that queue."""
 
     def can_replace(self, message: Message) -> bool:

@@ -8,12 +8,28 @@ sort order the agent chose."""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from dataclasses import dataclass, replace
 
+from console.core import presence
 from console.core import queues as workflow_queues
-from console.core.model import Line, Order, QueueCounts, QueueFilter, QueueTimer, TicketSummary
+from console.core.errors import ConsoleError
+from console.core.model import (
+    Activity,
+    Line,
+    Order,
+    QueueCounts,
+    QueueFilter,
+    QueueTimer,
+    TicketSummary,
+)
+from console.core.presence import Presence
 from console.core.sla import SlaPolicy
 from console.core.store import Store
+
+PAGE = 100
+"""Tickets fetched per query: a screen or two, one index range scan."""
 
 
 @dataclass(frozen=True)
@@ -121,3 +137,78 @@ class Listing:
         return store.tickets(
             self.queue.filter(self.agent, self.text), limit=limit, offset=offset, order=self.order
         )
+
+
+@dataclass(frozen=True)
+class RowMarks:
+    """What a row shows besides the ticket: its next SLA deadline and who else is on it."""
+
+    sla_due_at: str | None = None
+    presence: tuple[Presence, ...] = ()
+
+
+NO_MARKS = RowMarks()
+
+
+Head = tuple[int, list[TicketSummary], dict[int, RowMarks]]
+"""A queue's size and its first page with the page's marks: enough to paint it at once."""
+
+
+def row_marks(store: Store, agent: str, rows: list[TicketSummary]) -> dict[int, RowMarks]:
+    """Deadlines and colleagues' presence for one page of rows: two lookups by number."""
+    ids = [row.id for row in rows]
+    with store.read():
+        deadlines = workflow_queues.deadlines_for(store, ids)
+        present = presence.on_tickets(store, ids, exclude_agent=agent)
+    marks: dict[int, RowMarks] = {}
+    for ticket_id in ids:
+        here = sorted(
+            present.get(ticket_id, ()), key=lambda p: (p.activity != Activity.REPLYING, p.agent)
+        )
+        due = deadlines.get(ticket_id, (None, None))[1]
+        if due is not None or here:
+            marks[ticket_id] = RowMarks(due, tuple(here))
+    return marks
+
+
+def read_page(
+    store: Store, agent: str, listing: Listing, page: int
+) -> tuple[list[TicketSummary], dict[int, RowMarks]]:
+    """One page of a queue with its row marks (runs in a worker)."""
+    rows = listing.page(store, limit=PAGE, offset=page * PAGE)
+    return rows, row_marks(store, agent, rows)
+
+
+def read_head(store: Store, agent: str, listing: Listing) -> Head:
+    with store.read():  # the count and the page from one snapshot
+        total = listing.count(store)
+        rows, marks = read_page(store, agent, listing, 0)
+    return total, rows, marks
+
+
+class FirstPage:
+    """The first queue's first page, read in a thread of its own from the moment the
+    command starts: loading Textual takes a few hundred milliseconds, during which SQLite
+    (which lets go of the interpreter while it reads) has the rows ready for the first paint.
+    """
+
+    def __init__(self, store: Store, agent: str, policy: SlaPolicy) -> None:
+        self.listing = Listing(QUEUES[0], agent, policy)
+        self._head: Head | None = None
+        self._thread = threading.Thread(
+            target=self._read, args=(store, agent), name="first page", daemon=True
+        )
+        self._thread.start()
+
+    def _read(self, store: Store, agent: str) -> None:
+        try:
+            self._head = read_head(store, agent, self.listing)
+        except (sqlite3.Error, ConsoleError):
+            pass  # the list reads it the usual way, and says what went wrong
+
+    def take(self) -> Head | None:
+        """The head if it is read by now (None: read it the usual way); once."""
+        if self._thread.is_alive():
+            return None
+        head, self._head = self._head, None
+        return head

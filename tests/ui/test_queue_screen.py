@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from action_helpers import until
-from ui_helpers import AGENT, main_screen, screen_text, settle, ticket_list
+import asyncio
 
+from action_helpers import until
+from compose_helpers import fresh_ticket
+from textual.events import MouseScrollDown
+from ui_helpers import AGENT, frozen_clock, main_screen, screen_text, settle, ticket_list
+
+from console.core.desk import open_desk
 from console.core.model import Line, QueueFilter
 from console.core.store import Store
+from console.tui.app import ConsoleApp
+from console.tui.queues import PAGE, QUEUES, FirstPage
 from console.tui.screens.detail import DetailScreen
 from console.tui.screens.help import HelpScreen
 from console.tui.widgets.queue_sidebar import QueueSidebar
@@ -24,6 +31,23 @@ async def test_first_queue_is_l1_in_priority_then_age_order(app, db_path) -> Non
         text = screen_text(app)
         assert f"1 of {total}" in text
         assert "our move" in text
+
+
+async def test_the_first_page_read_while_textual_loads_is_the_first_paint(db_path) -> None:
+    desk = open_desk(db_path, AGENT, frozen_clock)
+    first_page = FirstPage(desk.store, desk.login, desk.policy)
+    with Store.open(db_path) as store:
+        expected = store.tickets(QueueFilter(line=Line.L1), limit=PAGE)
+        total = store.count(QueueFilter(line=Line.L1))
+    await asyncio.to_thread(first_page._thread.join)
+    fresh_ticket(db_path)  # after the read: a list that read the queue itself would count it
+    app = ConsoleApp(desk, clock=frozen_clock, first_page=first_page)
+    async with app.run_test(size=(120, 36)):
+        tickets = ticket_list(app)
+        # The rows read ahead are painted as the screen mounts, not read again.
+        assert tickets.total == total
+        assert [row.id for row in tickets._pages[0]] == [row.id for row in expected]
+    assert first_page.take() is None  # taken once
 
 
 async def test_j_k_g_G_move_the_cursor(app) -> None:
@@ -94,6 +118,32 @@ async def test_sidebar_moves_between_queues_with_tab_and_j(app) -> None:
         assert main_screen(app).queue.id == "l3"
         await pilot.press("enter")
         assert app.focused is ticket_list(app)
+
+
+async def test_a_click_on_a_queue_shows_it_and_the_wheel_scrolls_the_list(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        sidebar = app.screen.query_one(QueueSidebar)
+        all_open = next(i for i, q in enumerate(QUEUES) if q.id == "all")
+        # The line queues take two lines each (name, then counts per priority).
+        line_of_all = sum(2 if q.line is not None else 1 for q in QUEUES[:all_open])
+        await pilot.click(QueueSidebar, offset=(2, line_of_all))
+        await settle(pilot)
+        assert main_screen(app).queue.id == "all"
+        assert sidebar.highlighted == all_open
+        assert app.focused is ticket_list(app)  # a click picks the queue, as enter does
+        await pilot.press("right_square_bracket")
+        assert sidebar.highlighted == all_open + 1  # the highlight follows the keys too
+        tickets = ticket_list(app)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert tickets.total > 40
+        for _ in range(5):  # what the terminal sends for turns of the wheel over the list
+            tickets.post_message(MouseScrollDown(tickets, 10, 5, 0, 1, 0, False, False, False))
+        await until(
+            pilot, lambda: tickets.scroll_offset.y > 0, "the wheel to scroll"
+        )  # no scrollbar, yet the wheel scrolls
+        assert tickets.cursor == 0
 
 
 async def test_slash_filters_by_words_and_esc_clears(app, db_path) -> None:

@@ -13,16 +13,24 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Footer, Input, Static
 
-from console.core.model import Order, TicketSummary
+from console.core.model import Order
 from console.core.text import one_line
-from console.tui.columns import RowMarks
 from console.tui.host import WorkerErrors, host
 from console.tui.messages import CountsLoaded
-from console.tui.queues import QUEUE_KEYS, QUEUES, Listing, Queue, queue_by_id, queue_totals
+from console.tui.queues import (
+    QUEUE_KEYS,
+    QUEUES,
+    Head,
+    Listing,
+    Queue,
+    queue_by_id,
+    queue_totals,
+    read_page,
+)
 from console.tui.widgets.queue_sidebar import QueueSidebar, legend_text
-from console.tui.widgets.ticket_list import TicketList, read_page
+from console.tui.widgets.ticket_list import TicketList
 
 FILTER_DELAY = 0.25
 """Seconds of typing pause before the filter runs: one query per word, not per letter."""
@@ -67,7 +75,7 @@ class MainScreen(WorkerErrors, Screen[None]):
         self.order = Order.PRIORITY
         """How the queues that may be sorted are sorted now."""
         self._filter_timer: Timer | None = None
-        self._heads: dict[str, tuple[int, list[TicketSummary], dict[int, RowMarks]]] = {}
+        self._heads: dict[str, Head] = {}
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main-body"):
@@ -90,8 +98,14 @@ class MainScreen(WorkerErrors, Screen[None]):
         self.ticket_list.moved = self._update_status
         self.query_one("#filter", Input).display = False
         self.query_one(TicketList).focus()
+        first_page = host(self).first_page
+        head = first_page.take() if first_page is not None else None
+        if head is not None and first_page is not None:
+            self._heads[first_page.listing.queue.id] = head
         self.show_queue(self.queue)
-        self.load_counts()
+        # The other queues' counts and first pages once the first screen is painted: read
+        # before, they would slow that paint down.
+        self.call_after_refresh(self.load_counts)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW, "-narrow")
@@ -162,13 +176,12 @@ class MainScreen(WorkerErrors, Screen[None]):
 
     # -- events ----------------------------------------------------------------------------
 
-    @on(OptionList.OptionHighlighted, "#queues")
-    def _queue_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        queue = queue_by_id(event.option_id or QUEUES[0].id)
-        if queue != self.queue:
-            self.show_queue(queue)
+    @on(QueueSidebar.Highlighted)
+    def _queue_highlighted(self, event: QueueSidebar.Highlighted) -> None:
+        if event.queue != self.queue:
+            self.show_queue(event.queue)
 
-    @on(OptionList.OptionSelected, "#queues")
+    @on(QueueSidebar.Selected)
     def _queue_selected(self) -> None:
         self.ticket_list.focus()
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from rich.segment import Segment
 from rich.style import Style
@@ -25,8 +24,7 @@ from textual.strip import Strip
 
 from console.core import presence
 from console.core.clock import Clock
-from console.core.model import Activity, Court, Priority, TicketSummary
-from console.core.queues import deadlines_for
+from console.core.model import Court, Priority, TicketSummary
 from console.core.sla import SlaPolicy
 from console.core.store import Store
 from console.tui.columns import (
@@ -42,37 +40,12 @@ from console.tui.columns import (
 )
 from console.tui.host import WorkerErrors
 from console.tui.messages import MarksLoaded, PagesLoaded
-from console.tui.queues import Listing
+from console.tui.queues import PAGE, Head, Listing, read_page, row_marks
 
-PAGE = 100
-"""Tickets fetched per query: a screen or two, one index range scan."""
+PRIORITY_STYLES = {Priority.P1: "p1", Priority.P2: "p2", Priority.P4: "p4"}
+"""Component styles of the Pri cell; P3, the usual case, is plain."""
 CACHED_PAGES = 12
 """Pages kept; the oldest used is dropped first. A few thousand rows at most."""
-
-
-def row_marks(store: Store, agent: str, rows: list[TicketSummary]) -> dict[int, RowMarks]:
-    """Deadlines and colleagues' presence for one page of rows: two lookups by number."""
-    ids = [row.id for row in rows]
-    with store.read():
-        deadlines = deadlines_for(store, ids)
-        present = presence.on_tickets(store, ids, exclude_agent=agent)
-    marks: dict[int, RowMarks] = {}
-    for ticket_id in ids:
-        here = sorted(
-            present.get(ticket_id, ()), key=lambda p: (p.activity != Activity.REPLYING, p.agent)
-        )
-        due = deadlines.get(ticket_id, (None, None))[1]
-        if due is not None or here:
-            marks[ticket_id] = RowMarks(due, tuple(here))
-    return marks
-
-
-def read_page(
-    store: Store, agent: str, listing: Listing, page: int
-) -> tuple[list[TicketSummary], dict[int, RowMarks]]:
-    """One page of a queue with its row marks (runs in a worker)."""
-    rows = listing.page(store, limit=PAGE, offset=page * PAGE)
-    return rows, row_marks(store, agent, rows)
 
 
 class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=False):
@@ -146,7 +119,7 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         listing: Listing,
         *,
         hide: frozenset[str] = frozenset(),
-        head: tuple[int, list[TicketSummary], dict[int, RowMarks]] | None = None,
+        head: Head | None = None,
     ) -> None:
         """Switch to another queue or filter.
 
@@ -347,7 +320,18 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         return max(self.scrollable_content_region.height - 1, 1)  # minus the header line
 
     def _resize_virtual(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, self.total + 1)
+        size = Size(self.scrollable_content_region.width, self.total + 1)
+        if size != self.virtual_size:
+            # The list has no scrollbar (see app.tcss), so a new length moves nothing else
+            # on the screen: set it without the relayout the reactive asks for, which would
+            # repaint the whole screen on every queue switch.
+            self.set_reactive(TicketList.virtual_size, size)
+            self.refresh()
+
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        """The mouse wheel scrolls the rows, scrollbar or not."""
+        return self.is_scrollable and not self.disabled
 
     def on_resize(self) -> None:
         self._resize_virtual()
@@ -422,15 +406,21 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         self._styles.clear()
 
     def _style(self, name: str) -> Style:
+        """A component style by name, "" for the widget's own; read once per style change
+        (both walk the DOM, and a row asks for them on every paint)."""
         style = self._styles.get(name)
         if style is None:
-            style = self._styles[name] = self.get_component_rich_style(f"ticket-list--{name}")
+            if name:
+                style = self.get_component_rich_style(f"ticket-list--{name}")
+            else:
+                style = self.rich_style
+            self._styles[name] = style
         return style
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         columns = layout(width, hide=self.hidden_columns)
-        base = self.rich_style
+        base = self._style("")
         if y == 0:
             return self._header(columns, base, width)
         index = int(self.scroll_offset.y) + y - 1
@@ -460,37 +450,48 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         marks = self._marks.get(ticket.id, NO_MARKS)
         # Without room for the Who column, a colleague's mark leads the subject instead.
         lead = "" if any(c.key == "who" for c, _ in columns) else presence_mark(marks)
+        # Cells of one style are joined into one segment: a row is then a handful of
+        # segments, and the terminal is sent one style change per coloured cell, not per cell.
         segments: list[Segment] = []
+        text, style_name = "", ""
+
+        def add(cell: str, name: str) -> None:
+            nonlocal text, style_name
+            if name != style_name and text:
+                segments.append(Segment(text, self._cell_style(row_style, style_name)))
+                text = ""
+            text, style_name = text + cell, name
+
         for number, (column, cells) in enumerate(columns):
             if number:
-                segments.append(Segment(" " * GAP, row_style))
-            style = row_style + self._cell_style(ticket, column.key, marks, now)
+                add(" " * GAP, "")
+            if column.key == "left":
+                state, said = sla_state(marks, now, self.policy)
+                name = {"at risk": "at-risk", "breached": "breached"}.get(state, "")
+            else:
+                said = cell_text(ticket, column.key, now, marks, self.policy)
+                name = self._cell_style_name(ticket, column.key)
             if column.key == "subject" and lead:
                 lead_cells = min(len(lead) + 1, cells)
-                segments.append(Segment(fit(lead, lead_cells), style + self._style("presence")))
+                add(fit(lead, lead_cells), "presence")
                 cells -= lead_cells
-            text = fit(
-                cell_text(ticket, column.key, now, marks, self.policy),
-                cells,
-                right=column.key in ("id", "left"),
-            )
-            segments.append(Segment(text, style))
+            add(fit(said, cells, right=column.key in ("id", "left")), name)
         used = sum(c for _, c in columns) + GAP * (len(columns) - 1)
-        if used < width:
-            segments.append(Segment(" " * (width - used), row_style))
-        return Strip(segments, width).crop(0, width)
+        add(" " * max(width - used, 0), "")
+        segments.append(Segment(text, self._cell_style(row_style, style_name)))
+        strip = Strip(segments, max(used, width))
+        return strip.crop(0, width) if used > width else strip
 
-    def _cell_style(self, ticket: TicketSummary, key: str, marks: RowMarks, now: datetime) -> Style:
-        if key == "left":
-            state, _ = sla_state(marks, now, self.policy)
-            if state in ("at risk", "breached"):
-                return self._style("at-risk" if state == "at risk" else "breached")
-            return Style()
+    def _cell_style(self, row_style: Style, name: str) -> Style:
+        return row_style + self._style(name) if name else row_style
+
+    @staticmethod
+    def _cell_style_name(ticket: TicketSummary, key: str) -> str:
+        """The component style of a cell that says the ticket's state, "" for plain text."""
         if key == "who":
-            return self._style("presence")
+            return "presence"
         if key == "court":
-            return self._style("our-move" if ticket.court == Court.US else "their-move")
+            return "our-move" if ticket.court == Court.US else "their-move"
         if key == "priority":
-            name = {Priority.P1: "p1", Priority.P2: "p2", Priority.P4: "p4"}.get(ticket.priority)
-            return self._style(name) if name else Style()
-        return Style()
+            return PRIORITY_STYLES.get(ticket.priority, "")
+        return ""
