@@ -102,3 +102,21 @@ def on_tickets(
     for row in rows:
         found.setdefault(row[1], []).append(_presence(row))
     return found
+
+
+Where = tuple[str, int | None, str]
+"""(agent, ticket, activity): what colleagues' screens show of one console."""
+
+
+def everyone(store: Store, *, exclude_agent: str | None = None) -> frozenset[Where]:
+    """Where every fresh console is, as the screens show it (not when it last said so).
+
+    A heartbeat that only says "still here" leaves this unchanged, so a console can tell
+    a colleague's move from the team's steady heartbeats (thirty consoles send six a second)
+    with one look at a table of a row per console."""
+    with store.read() as conn:
+        rows = conn.execute(
+            "SELECT agent, ticket_id, activity FROM presence WHERE seen_at >= ? AND agent IS NOT ?",
+            (_fresh_since(store), exclude_agent),
+        ).fetchall()
+    return frozenset((str(agent), ticket_id, str(activity)) for agent, ticket_id, activity in rows)

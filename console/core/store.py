@@ -175,7 +175,10 @@ class Store:
             try:
                 yield self._writer
             except BaseException:
-                self._writer.execute("ROLLBACK")
+                # SQLite may have ended the transaction itself (a damaged file, a full disk):
+                # a ROLLBACK then would fail and hide the error that says what went wrong.
+                if self._writer.in_transaction:
+                    self._writer.execute("ROLLBACK")
                 raise
             else:
                 self._writer.execute("COMMIT")

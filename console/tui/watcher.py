@@ -5,7 +5,8 @@ A console nobody touches must cost nothing: thirty of them on one host share two
 no timer wakes the UI thread to ask whether anything happened. This thread looks at the
 database's data version a few times a second (a read of shared memory, no query) and wakes
 the app only when another connection committed: `DataChanged` when a ticket changed (a new
-event), `PresenceChanged` when only presence did. It writes a heartbeat when the agent moves
+event), `PresenceChanged` when a colleague moved to another ticket or activity, or came or
+left (their heartbeats alone wake nothing). It writes a heartbeat when the agent moves
 to another ticket or activity (seen at its next look), and every `HEARTBEAT_SECONDS` so
 colleagues see the console is still there."""
 
@@ -52,10 +53,12 @@ class Watcher:
         self._sent: Where | None = None
         self._sent_at = 0.0
         self._failed: str | None = None
+        self._colleagues: frozenset[presence.Where] = frozenset()
 
     def start(self) -> None:
         self._data_version = self.store.data_version()
         self._event_id = self.store.last_event_id()
+        self._colleagues = presence.everyone(self.store, exclude_agent=self.login)
         self._thread.start()
 
     def stop(self) -> None:
@@ -67,7 +70,7 @@ class Watcher:
         while not self._stop.wait(self.interval):
             try:
                 self._heartbeat()
-                self._look()
+                self.look()
                 self._failed = None
             except EXPECTED_ERRORS as error:
                 if str(error) != self._failed:  # said once while the database stays unusable
@@ -81,13 +84,21 @@ class Watcher:
             presence.heartbeat(self.store, self.login, *here)
             self._sent, self._sent_at = here, now
 
-    def _look(self) -> None:
+    def look(self) -> None:
+        """One look at the database (the thread takes one every `interval`)."""
         version = self.store.data_version()
         if version == self._data_version:
             return
         self._data_version = version
         # Every console writes a heartbeat now and then; re-reading every queue for each
-        # would cost a team a reload a second. Only a new event means a ticket changed.
+        # would cost a team a reload a second. Only a new event means a ticket changed; only
+        # a colleague's move (not their "still here") changes what the screens show of them.
         event_id = self.store.last_event_id()
         changed, self._event_id = event_id != self._event_id, event_id
-        self.post(DataChanged() if changed else PresenceChanged())
+        if changed:
+            self.post(DataChanged())
+            return
+        colleagues = presence.everyone(self.store, exclude_agent=self.login)
+        if colleagues != self._colleagues:
+            self._colleagues = colleagues
+            self.post(PresenceChanged())

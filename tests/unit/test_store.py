@@ -86,6 +86,28 @@ def _ticket(desk: Desk, subject: str, **kw) -> int:
     ).id
 
 
+def test_a_full_disk_is_reported_as_such_and_nothing_is_half_written(
+    desk: Desk, store: Store
+) -> None:
+    with store.transaction() as conn:  # the disk holds what the file has now, no more
+        conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+    # SQLite ends the transaction itself; the error that says why is what the agent reads.
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        operations.create_ticket(desk, subject="Big", requester="a@example.com", body="y" * 200_000)
+    assert store.count(QueueFilter()) == 0
+
+
+def test_the_error_that_ended_a_transaction_is_the_one_raised(store: Store) -> None:
+    # Some errors (a damaged file, an interrupt) make SQLite roll back by itself; the store's
+    # own ROLLBACK must not then replace the error with "no transaction is active".
+    with pytest.raises(sqlite3.DatabaseError, match="malformed"):
+        with store.transaction() as conn:
+            conn.execute("ROLLBACK")  # what SQLite did
+            raise sqlite3.DatabaseError("database disk image is malformed")
+    with store.transaction() as conn:  # and the store writes again afterwards
+        conn.execute("SELECT 1")
+
+
 def test_queue_is_sorted_by_priority_then_age_and_paged(desk: Desk, store: Store, clock) -> None:
     ids = []
     for priority in ("P3", "P1", "P3", "P2"):

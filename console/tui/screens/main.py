@@ -6,6 +6,8 @@ read in a worker; a change from another agent reloads both (see `reload`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
 
 from console.core.model import Order
 from console.core.text import one_line
@@ -32,6 +35,13 @@ from console.tui.queues import (
 from console.tui.widgets.queue_sidebar import QueueSidebar, legend_text
 from console.tui.widgets.ticket_list import TicketList
 
+COUNTS_DELAY = 0.5
+"""After a change elsewhere, the sidebar's counts are read this much after the visible rows:
+when thirty consoles on two cores wake for the same change, every one paints its rows
+before any of them counts (measured by bench/team_consoles.py)."""
+HEADS_QUIET = 5.0
+"""The queues' first pages are read ahead again once the desk has been quiet this long: on a
+busy desk they would be stale before anyone switched queue."""
 FILTER_DELAY = 0.25
 """Seconds of typing pause before the filter runs: one query per word, not per letter."""
 NARROW = 100
@@ -75,6 +85,7 @@ class MainScreen(WorkerErrors, Screen[None]):
         self.order = Order.PRIORITY
         """How the queues that may be sorted are sorted now."""
         self._filter_timer: Timer | None = None
+        self._pending_reads: dict[str, Timer] = {}
         self._heads: dict[str, Head] = {}
 
     def compose(self) -> ComposeResult:
@@ -143,12 +154,22 @@ class MainScreen(WorkerErrors, Screen[None]):
         )
 
     def reload(self) -> None:
-        """Another connection changed the database: read counts and visible rows again."""
+        """Another connection changed the database: read the visible rows again at once, the
+        sidebar's counts a moment later (so the rows paint first when thirty consoles share
+        two cores), and the other queues' first pages once the desk has been quiet."""
         if not self.query(TicketList):
             return  # the screen is being taken down (the app quitting): nothing to read into
         self._heads = {}  # stale now; switching queue reads afresh until the new ones come
-        self.load_counts()
         self.ticket_list.reload()
+        self._later("counts", COUNTS_DELAY, lambda: self.load_counts(with_heads=False))
+        self._later("heads", HEADS_QUIET, lambda: self.load_counts(with_heads=True))
+
+    def _later(self, name: str, delay: float, callback: Callable[[], object]) -> None:
+        """Run `callback` after `delay`, once, however many times this is asked meanwhile."""
+        timer = self._pending_reads.pop(name, None)
+        if timer is not None:
+            timer.stop()
+        self._pending_reads[name] = self.set_timer(delay, callback, name=name)
 
     @work(
         thread=True,
@@ -157,21 +178,24 @@ class MainScreen(WorkerErrors, Screen[None]):
         group="queue-counts",
         description="count open tickets per queue and read each queue's first page",
     )
-    def load_counts(self) -> None:
+    def load_counts(self, *, with_heads: bool = True) -> None:
         desk = host(self).desk
         store, agent, policy = desk.store, desk.login, desk.policy
-        counts = store.queue_counts(agent)
-        totals = queue_totals(store, agent, policy, counts)
-        # Reading every queue's first page ahead lets a queue switch paint without
-        # waiting for a query: one small index range scan per queue, off the UI thread.
-        heads = {}
-        for queue in QUEUES:
-            rows, marks = read_page(store, agent, Listing(queue, agent, policy), 0)
-            heads[queue.id] = (totals[queue.id], rows, marks)
-        self.post_message(CountsLoaded(counts, totals, heads))
+        with store.read():  # the counts and the pages from one snapshot
+            counts = store.queue_counts(agent)
+            totals = queue_totals(store, agent, policy, counts)
+            # Reading every queue's first page ahead lets a queue switch paint without
+            # waiting for a query: one small index range scan per queue, off the UI thread.
+            heads: dict[str, Head] = {}
+            for queue in QUEUES if with_heads else ():
+                rows, marks = read_page(store, agent, Listing(queue, agent, policy), 0)
+                heads[queue.id] = (totals[queue.id], rows, marks)
+        if not get_current_worker().is_cancelled:  # a newer read replaced this one
+            self.post_message(CountsLoaded(counts, totals, heads))
 
     def on_counts_loaded(self, message: CountsLoaded) -> None:
-        self._heads = message.heads
+        if message.heads:
+            self._heads = message.heads
         self.query_one(QueueSidebar).show_counts(message.counts, message.totals)
 
     # -- events ----------------------------------------------------------------------------

@@ -94,17 +94,26 @@ class QueueSidebar(ScrollView, can_focus=True, inherit_bindings=False):
         self._prompts = [queue_prompt(queue, None) for queue in QUEUES]
         self._lines: list[tuple[int, int]] = []
         """Screen line -> (queue index, line of its prompt)."""
-        self._rendered: dict[tuple[int, bool, int], list[Strip]] = {}
+        self._rendered: dict[tuple[int, bool], list[Strip]] = {}
+        """(queue index, highlighted) -> its lines as painted at the current width."""
         self._lay_out()
 
     # -- what to show ----------------------------------------------------------------------
 
     def show_counts(self, counts: QueueCounts, totals: dict[str, int] | None = None) -> None:
+        """New numbers: only the queues whose lines read differently are painted again (a new
+        ticket changes two or three of them)."""
         self.counts = counts
         self.totals = totals or {}
-        self._prompts = [queue_prompt(queue, counts, self.totals) for queue in QUEUES]
-        self._rendered.clear()
-        self.refresh()
+        for index, queue in enumerate(QUEUES):
+            prompt = queue_prompt(queue, counts, self.totals)
+            if prompt == self._prompts[index]:
+                continue
+            self._prompts[index] = prompt
+            for highlighted in (False, True):
+                self._rendered.pop((index, highlighted), None)
+            first, height = self._span(index)
+            self.refresh_lines(first - int(self.scroll_offset.y), height)
 
     @property
     def highlighted(self) -> int:
@@ -164,17 +173,26 @@ class QueueSidebar(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _render_queue(self, index: int, width: int) -> list[Strip]:
         highlighted = index == self._highlighted
-        key = (index, highlighted, width)
+        key = (index, highlighted)
         strips = self._rendered.get(key)
-        if strips is None:
+        if strips is None or strips[0].cell_length != width:
             style = self.rich_style
             if highlighted:
                 style += self.get_component_rich_style("queue-sidebar--highlight")
-            console = self.app.console
-            options = console.options.update_width(width)
-            lines = console.render_lines(self._prompts[index], options, style=style, pad=True)
-            strips = self._rendered[key] = [Strip(segments, width) for segments in lines]
+            strips = self._rendered[key] = [
+                Strip(line.render(self.app.console))
+                .apply_style(style)
+                .extend_cell_length(width, style)
+                .crop(0, width)
+                for line in self._fitted_lines(index, width)
+            ]
         return strips
+
+    def _fitted_lines(self, index: int, width: int) -> list[Text]:
+        lines = self._prompts[index].split("\n")
+        for line in lines:
+            line.truncate(width, overflow="ellipsis")
+        return list(lines)
 
     # -- keys and mouse --------------------------------------------------------------------
 
