@@ -7,7 +7,6 @@ exit code; nothing else is swallowed."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from collections.abc import Sequence
@@ -20,8 +19,26 @@ COMMAND_MODULES = (team, demo, workflow, dupes, drafts)
 """The verbs that are not ticket actions; those come from `core.actions` (see `cli.actions`)."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, sized without `shutil`: argparse makes a formatter for every
+    argument it adds (to check its metavar), and the first one importing `shutil` (with
+    its compression modules) for the terminal's width cost every command a few milliseconds.
+    """
+
+    def __init__(self, prog: str) -> None:
+        try:
+            width = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size().columns
+        except (ValueError, OSError):
+            width = 80
+        super().__init__(prog, width=max(width - 2, 40))
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that says what was wrong in one line (exit code 2), without the usage dump."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message}\n")
@@ -97,12 +114,24 @@ def build_parser(verb: str | None = None) -> argparse.ArgumentParser:
     assert isinstance(commands, _Verbs)
     commands.wanted = verb
     tickets.register(commands)
-    groups = actions.groups(commands)
-    actions.register(commands, groups)
+    if verb is None:  # every verb, the ticket actions first as the help lists them
+        _register_actions(commands)
+        for module in COMMAND_MODULES:
+            module.register(commands)
+        return parser
     for module in COMMAND_MODULES:
         module.register(commands)
-    macros.register(groups)
+    if verb not in commands.choices:
+        # A ticket action, or a group that holds some ("macro", "checklist"): only these
+        # need the action declarations loaded.
+        _register_actions(commands)
     return parser
+
+
+def _register_actions(commands: _Verbs) -> None:
+    groups = actions.groups(commands)
+    actions.register(commands, groups)
+    macros.register(groups)
 
 
 def _verbs(parser: argparse.ArgumentParser) -> set[str]:
@@ -115,10 +144,17 @@ def _verbs(parser: argparse.ArgumentParser) -> set[str]:
 
 
 def default_agent() -> str:
+    """The OS user, as `getpass.getuser` finds it (without importing `getpass` and its
+    terminal modules into every command)."""
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        if os.environ.get(name):
+            return os.environ[name]
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers) and no LOGNAME/USER
-        return os.environ.get("USER") or "agent"
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):  # no passwd entry (containers)
+        return "agent"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

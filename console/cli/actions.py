@@ -14,11 +14,10 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from console.cli.context import Context, print_json
-from console.core.actions import ACTIONS, Kind, TicketAction
 from console.core.text import decode_untrusted, visible
 
 if TYPE_CHECKING:
-    pass
+    from console.core.actions import TicketAction
 
 
 def ticket_number(text: str) -> int:
@@ -57,6 +56,8 @@ def tag_removals(argv: list[str]) -> list[str]:
 def groups(commands: argparse._SubParsersAction) -> dict[str, argparse._SubParsersAction]:
     """The verb groups the actions need ("checklist", "macro"), made once; other modules add
     their own verbs to them."""
+    from console.core.actions import ACTIONS  # only when the verb may be a ticket action
+
     made: dict[str, argparse._SubParsersAction] = {}
     for action in ACTIONS.values():
         if len(action.verb) > 1 and action.verb[0] not in made:
@@ -76,6 +77,8 @@ GROUP_HELP = {
 def register(
     commands: argparse._SubParsersAction, made: dict[str, argparse._SubParsersAction]
 ) -> None:
+    from console.core.actions import ACTIONS
+
     for action in ACTIONS.values():
         where = made[action.verb[0]] if len(action.verb) > 1 else commands
         parser = where.add_parser(action.verb[-1], help=action.help, description=action.help)
@@ -84,6 +87,8 @@ def register(
 
 
 def _arguments(parser: argparse.ArgumentParser, action: TicketAction) -> None:
+    from console.core.actions import Kind
+
     if not action.ticket_last:
         parser.add_argument("ticket", type=ticket_number, metavar="N")
     for param in action.params:

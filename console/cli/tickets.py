@@ -79,7 +79,6 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_new(ctx: Context, args: argparse.Namespace) -> int:
     from console.cli import dupes as cli_dupes  # it imports this module's neighbours
     from console.core import dupes, operations, semantic
-    from console.core.export import summary_dict
 
     body, raw = (args.body, None) if args.body is not None else read_stdin()
     with ctx.desk(create=True) as desk:
@@ -96,6 +95,8 @@ def run_new(ctx: Context, args: argparse.Namespace) -> int:
             semantic.embed(desk.store, [ticket.id])
         likely = dupes.suggest(desk.store, ticket.id)
     if args.json:
+        from console.core.export import summary_dict
+
         print_json(
             {
                 **summary_dict(ticket),

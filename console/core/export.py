@@ -10,12 +10,14 @@ import base64
 from dataclasses import asdict
 from datetime import tzinfo
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from console.core.clock import from_text, to_text
-from console.core.context import TicketContext
 from console.core.model import Event, Message, MessageKind, Ticket, TicketSummary
 from console.core.text import visible
+
+if TYPE_CHECKING:  # a type only: `console new` and `list` export without loading contexts
+    from console.core.context import TicketContext
 
 
 def plain(value: Any) -> Any:

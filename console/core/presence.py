@@ -7,7 +7,6 @@ fades out; a console that quits removes its row at once."""
 from __future__ import annotations
 
 import os
-import socket
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -28,6 +27,8 @@ class Presence:
 
 
 def _me() -> tuple[str, int]:
+    import socket  # only where a console says where it is: most commands never do
+
     return socket.gethostname(), os.getpid()
 
 

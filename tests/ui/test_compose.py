@@ -3,8 +3,10 @@ different, keep their draft across a closed app, and Traffic Cop and conflicts n
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+from action_helpers import until
 from compose_helpers import fresh_ticket, open_on, type_text, wait_for
 from ui_helpers import AGENT, frozen_clock, screen_text, settle
 
@@ -123,6 +125,30 @@ async def test_the_draft_survives_closing_the_app(make, db_path) -> None:
     with Store.open(db_path, clock=frozen_clock) as store:
         assert drafts.load(store, AGENT, ticket.id, "reply") is None  # sent: discarded
         assert drafts.load(store, AGENT, ticket.id, "note") is not None
+
+
+async def test_what_is_typed_while_the_draft_is_read_is_kept_after_it(
+    app, db_path, monkeypatch
+) -> None:
+    ticket = fresh_ticket(db_path)
+    with Store.open(db_path, clock=frozen_clock) as store:
+        drafts.save(store, AGENT, ticket.id, "reply", "Dear Ann,")
+    read = threading.Event()
+    load = drafts.load
+
+    def slow_load(*args: Any, **kwargs: Any) -> Any:
+        read.wait(5)  # the draft comes back only once the agent has started typing
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(drafts, "load", slow_load)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_on(pilot, app, ticket.id)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, ComposeScreen), "the composer")
+        await type_text(pilot, "the driver is fixed")
+        read.set()
+        editor = app.screen.query_one("#compose-text")
+        await until(pilot, lambda: editor.text == "Dear Ann,\n\nthe driver is fixed", "draft")
 
 
 async def test_traffic_cop_shows_what_arrived_and_no_keeps_the_text(app, db_path) -> None:

@@ -153,8 +153,7 @@ class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | 
 
     def on_mount(self) -> None:
         editor = self.query_one(TextArea)
-        editor.read_only = True  # until the draft is read, so no keystroke is overwritten
-        editor.focus()
+        editor.focus()  # typing starts now; the draft, once read, goes before what was typed
         self.read_draft()
         self.set_interval(AUTOSAVE_SECONDS, self.autosave, name="save the draft")
         self._show_status()
@@ -206,9 +205,10 @@ class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | 
         if self.insert is not None:
             text = f"{text.rstrip()}\n\n{self.insert.text}" if text.strip() else self.insert.text
             self._take_macro(self.insert)
-        editor.load_text(text)
-        editor.move_cursor(editor.document.end)
-        editor.read_only = False
+        if text:  # the draft and the macro first, then what the agent typed while they came
+            typed = editor.text
+            editor.load_text(f"{text.rstrip()}\n\n{typed}" if typed.strip() else text)
+            editor.move_cursor(editor.document.end)
         self.clarifications = message.clarifications
         self._loaded = True
         self._show_status()
