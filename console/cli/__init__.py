@@ -12,10 +12,21 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from console.cli import actions, context, demo, drafts, dupes, macros, team, tickets, workflow
+from console.cli import (
+    actions,
+    context,
+    demo,
+    drafts,
+    dupes,
+    macros,
+    mail,
+    team,
+    tickets,
+    workflow,
+)
 from console.core.errors import ConsoleError
 
-COMMAND_MODULES = (team, demo, workflow, dupes, drafts)
+COMMAND_MODULES = (team, demo, workflow, dupes, drafts, mail)
 """The verbs that are not ticket actions; those come from `core.actions` (see `cli.actions`)."""
 
 

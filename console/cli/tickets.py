@@ -22,6 +22,7 @@ from console.core.model import Court as CourtChoice
 from console.core.text import one_line, visible
 
 if TYPE_CHECKING:
+    from console.core.attachments import FileInfo
     from console.core.context import TicketContext
 
 
@@ -195,7 +196,16 @@ def context_lines(context: TicketContext, zone: Any) -> list[str]:
         lines.append(f"checklist {group.checklist}: {done} of {len(group.items)} answered")
     for other in context.presence:
         lines.append(f"{one_line(other.agent)} is {other.activity.value} it now")
+    if context.files:
+        lines.append("files: " + ", ".join(_file_words(f) for f in context.files))
     return lines
+
+
+def _file_words(file: FileInfo) -> str:
+    from console.core.words import size
+
+    kept = "" if file.kept else ", not kept: too large"
+    return f"{file.number} {one_line(file.filename, 60)} ({size(file.size)}{kept})"
 
 
 _KIND_WORDS = {"customer": "the customer wrote", "reply": "reply", "note": "internal note"}
@@ -206,7 +216,7 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
     from console.core.clock import from_text
     from console.core.context import load_context
     from console.core.export import context_dict, ticket_dict
-    from console.core.words import COURT_WORDS
+    from console.core.words import CHANNEL_WORDS, COURT_WORDS
 
     with ctx.desk() as desk:
         store = desk.store
@@ -223,8 +233,10 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
         f"{ticket.priority} {ticket.line} · {ticket.status} · {COURT_WORDS[ticket.court]} · "
         f"{'assigned to ' + one_line(ticket.assignee) if ticket.assignee else 'unassigned'}"
     )
+    came = f" {CHANNEL_WORDS[ticket.channel]}" if ticket.channel else ""
     print(
         f"from {one_line(ticket.requester)}, {words.when(from_text(ticket.created_at), now, zone)}"
+        f"{came}"
     )
     for line in context_lines(context, zone):
         print(line)
@@ -232,7 +244,8 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
     print(visible(ticket.body))
     for m in messages:
         when = words.when(from_text(m.created_at), now, zone)
-        print(f"\n--- {_KIND_WORDS[m.kind.value]}, {one_line(m.author)}, {when}")
+        came = f", {CHANNEL_WORDS[m.channel]}" if m.channel else ""
+        print(f"\n--- {_KIND_WORDS[m.kind.value]}, {one_line(m.author)}, {when}{came}")
         print(visible(m.body))
     print("\n--- what happened")
     for e in events:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from console.core import checklists, escalation, links, presence, tags
+from console.core import attachments, checklists, escalation, links, presence, tags
+from console.core.attachments import FileInfo
 from console.core.checklists import Attached
 from console.core.escalation import Clarification, Handoff
 from console.core.links import Link
@@ -55,6 +56,8 @@ class TicketContext:
     """Other agents on the ticket now, writers first."""
     time_logged: dict[str, int]
     """Minutes: {"billable": n, "internal": m}."""
+    files: tuple[FileInfo, ...] = ()
+    """The files that came with its mail, in order."""
 
     @property
     def ticket_id(self) -> int:
@@ -119,4 +122,5 @@ def load_context(
             open_questions=tuple(escalation.open_clarifications(store, ticket_id)),
             presence=tuple(presence.on_ticket(store, ticket_id, exclude_agent=viewer)),
             time_logged=time_logged(store, ticket_id),
+            files=tuple(attachments.files(store, ticket_id)),
         )

@@ -51,6 +51,7 @@ def message_dict(message: Message) -> dict[str, Any]:
         "author": message.author,
         "body": message.body,
         "created_at": message.created_at,
+        "channel": message.channel.value if message.channel else None,
         **_raw(message.body_raw),
     }
 
@@ -124,6 +125,7 @@ def context_dict(context: TicketContext) -> dict[str, Any]:
         "handoff": plain(asdict(context.handoff)) if context.handoff else None,
         "open_questions": [plain(asdict(c)) for c in context.open_questions],
         "presence": [plain(asdict(p)) for p in context.presence],
+        "files": [plain(asdict(f)) for f in context.files],
     }
 
 

@@ -142,6 +142,17 @@ class MessageKind(Choice):
     """An internal note the customer never sees."""
 
 
+class Channel(Choice):
+    """How a customer's words reached the desk (and how a reply leaves it)."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    CHAT = "chat"
+    MONITORING = "monitoring"
+    CLI = "cli"
+    """Typed in by an agent or a script with the `console` command."""
+
+
 @dataclass(frozen=True)
 class TicketSummary:
     """A ticket as a queue row shows it: everything but the body."""
@@ -173,6 +184,8 @@ class Ticket(TicketSummary):
     """The original request as text; see `body_raw` for bytes that were not UTF-8."""
     body_raw: bytes | None = None
     """The request's original bytes when they were not valid UTF-8, else None."""
+    channel: Channel | None = None
+    """How the request came (None for tickets from before channels were recorded)."""
 
 
 @dataclass(frozen=True)
@@ -184,6 +197,7 @@ class Message:
     body: str
     created_at: str
     body_raw: bytes | None = None
+    channel: Channel | None = None
 
 
 class EventAction(Choice):

@@ -8,6 +8,8 @@ state pass None."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +19,7 @@ from console.core.errors import InvalidInput
 from console.core.model import (
     OPEN_STATUSES,
     Approval,
+    Channel,
     Court,
     EventAction,
     Line,
@@ -73,6 +76,7 @@ def create_ticket(
     line: Line = Line.L1,
     priority: Priority = Priority.P3,
     source: str = "cli",
+    channel: Channel = Channel.CLI,
 ) -> Ticket:
     """Open a new ticket for `requester` ("name@example.com" or "Name <name@...>")."""
     with change(desk) as c:
@@ -84,6 +88,7 @@ def create_ticket(
             line=line,
             priority=priority,
             source=source,
+            channel=channel,
         )
     return desk.store.ticket(ticket_id)
 
@@ -95,6 +100,7 @@ def customer_message(
     *,
     body_raw: bytes | None = None,
     author: str | None = None,
+    channel: Channel | None = None,
     expected_version: int | None = None,
 ) -> Ticket:
     """Record what the customer said (by mail, phone or chat): the move becomes ours.
@@ -103,25 +109,72 @@ def customer_message(
     policy's `reopen_within`, a new ticket linked to the old one is opened instead, and that
     new ticket is returned."""
     with change(desk) as c:
-        row = c.check_version(ticket_id, expected_version)
-        reopening = Status(row["status"]) not in OPEN_STATUSES
-        resolved_at = row["resolved_at"]
-        if reopening and resolved_at is not None:
-            waited = (c.moment - from_text(resolved_at)).total_seconds()
-            if waited > desk.policy.reopen_within:
-                return desk.store.ticket(_follow_up(c, row, body, body_raw, author))
-        c.message(ticket_id, MessageKind.CUSTOMER, body, body_raw=body_raw, author=author)
-        c.update(
+        said = customer_said(
+            c,
             ticket_id,
-            court=Court.US,
-            status=Status.OPEN if reopening else KEEP,
-            reason="reopened by a customer message" if reopening else "customer message",
+            body,
+            body_raw=body_raw,
+            author=author,
+            channel=channel,
+            expected_version=expected_version,
         )
-    return desk.store.ticket(ticket_id)
+    return desk.store.ticket(said.ticket_id)
+
+
+@dataclass(frozen=True)
+class Said:
+    """Where a customer's message went: its ticket and message (None when it opened a new
+    ticket, whose body it became), and whether it reopened or followed up a closed case."""
+
+    ticket_id: int
+    message_id: int | None
+    reopened: bool = False
+    followed_up: bool = False
+
+
+def customer_said(
+    c: Change,
+    ticket_id: int,
+    body: str,
+    *,
+    body_raw: bytes | None = None,
+    author: str | None = None,
+    channel: Channel | None = None,
+    notes: Sequence[str] = (),
+    expected_version: int | None = None,
+) -> Said:
+    """`customer_message` inside a change that may do more (mail intake stores the mail
+    with it); `notes` are the console's own notes on the same ticket (a refused file)."""
+    row = c.check_version(ticket_id, expected_version)
+    reopening = Status(row["status"]) not in OPEN_STATUSES
+    resolved_at = row["resolved_at"]
+    if reopening and resolved_at is not None:
+        waited = (c.moment - from_text(resolved_at)).total_seconds()
+        if waited > c.desk.policy.reopen_within:
+            new_id = _follow_up(c, row, body, body_raw, author, channel, notes)
+            return Said(new_id, None, followed_up=True)
+    message_id = c.message(
+        ticket_id, MessageKind.CUSTOMER, body, body_raw=body_raw, author=author, channel=channel
+    )
+    for note in notes:
+        c.message(ticket_id, MessageKind.NOTE, note)
+    c.update(
+        ticket_id,
+        court=Court.US,
+        status=Status.OPEN if reopening else KEEP,
+        reason="reopened by a customer message" if reopening else "customer message",
+    )
+    return Said(ticket_id, message_id, reopened=reopening)
 
 
 def _follow_up(
-    c: Change, old: dict[str, Any], body: str, body_raw: bytes | None, author: str | None
+    c: Change,
+    old: dict[str, Any],
+    body: str,
+    body_raw: bytes | None,
+    author: str | None,
+    channel: Channel | None,
+    notes: Sequence[str],
 ) -> int:
     old_id = int(old["id"])
     new_id = c.create(
@@ -132,7 +185,10 @@ def _follow_up(
         line=Line(old["line"]),
         priority=Priority(old["priority"]),
         source=f"customer message on closed #{old_id}",
+        channel=channel or Channel.CLI,
     )
+    for note in notes:
+        c.message(new_id, MessageKind.NOTE, note)
     c.conn.execute(
         "INSERT INTO links (ticket_id, other_id, kind, created_at, created_by) "
         "VALUES (?, ?, ?, ?, ?)",

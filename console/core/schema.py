@@ -324,6 +324,48 @@ CREATE TABLE timer_runs (
 ) WITHOUT ROWID;
 """
 
+# E-mail. Every message taken from the mail is kept byte for byte with what became of it; its
+# Message-ID is the key that makes taking it twice (a retry, an import run again) a no-op. The
+# files of a message live beside it; a file refused as too large keeps its row (with no data)
+# so the ticket can say so. Each mail the desk sends gets its own Message-ID, which a
+# customer's reply names: the surest way back to the ticket. Every ticket and message records
+# the channel it came by.
+_MAIL = """
+CREATE TABLE mail_in (
+    id INTEGER PRIMARY KEY,
+    mail_id TEXT NOT NULL UNIQUE,
+    received_at TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('person', 'automatic', 'bounce')),
+    outcome TEXT NOT NULL CHECK (outcome IN ('new', 'added', 'reopened', 'follow-up', 'noted',
+        'dropped')),
+    detail TEXT,
+    ticket_id INTEGER REFERENCES tickets(id),
+    message_id INTEGER REFERENCES messages(id),
+    raw BLOB NOT NULL
+);
+CREATE INDEX mail_in_by_ticket ON mail_in(ticket_id, id);
+
+CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    message_id INTEGER REFERENCES messages(id),
+    filename TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    data BLOB,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX attachments_by_ticket ON attachments(ticket_id, id);
+
+ALTER TABLE outbox ADD COLUMN mail_id TEXT;
+CREATE UNIQUE INDEX outbox_by_mail_id ON outbox(mail_id);
+
+ALTER TABLE tickets ADD COLUMN channel TEXT;
+ALTER TABLE messages ADD COLUMN channel TEXT;
+"""
+
 MIGRATIONS: list[str] = [
     _V1_BASE,
     _V2_SEARCH,
@@ -336,6 +378,7 @@ MIGRATIONS: list[str] = [
     _BREACH_ORDER,
     _OUTBOX,
     _TIMER_RUNS,
+    _MAIL,
 ]
 LATEST = len(MIGRATIONS)
 

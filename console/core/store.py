@@ -30,6 +30,7 @@ from console.core.clock import Clock, to_text, utc_now
 from console.core.errors import StoreError, TicketNotFound
 from console.core.model import (
     OPEN_STATUSES,
+    Channel,
     Court,
     Event,
     EventAction,
@@ -328,6 +329,7 @@ class Store:
                 body=r["body"],
                 created_at=r["created_at"],
                 body_raw=r["body_raw"],
+                channel=Channel(r["channel"]) if r["channel"] else None,
             )
             for r in rows
         ]
@@ -459,4 +461,10 @@ def _summary(r: dict[str, Any]) -> TicketSummary:
 
 
 def _ticket(r: dict[str, Any]) -> Ticket:
-    return Ticket(**_summary_fields(r), body=r["body"], body_raw=r["body_raw"])
+    channel = r.get("channel")
+    return Ticket(
+        **_summary_fields(r),
+        body=r["body"],
+        body_raw=r["body_raw"],
+        channel=Channel(channel) if channel else None,
+    )

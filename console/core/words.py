@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from console.core.model import Court, SlaKind
+from console.core.model import Channel, Court, SlaKind
 
 
 def when(moment: datetime, now: datetime, zone: tzinfo) -> str:
@@ -63,6 +63,24 @@ COURT_WORDS = {
     Court.CUSTOMER: "the customer's move",
     Court.VENDOR: "the vendor's move",
 }
+
+
+CHANNEL_WORDS = {
+    Channel.EMAIL: "by e-mail",
+    Channel.PHONE: "by phone",
+    Channel.CHAT: "in chat",
+    Channel.MONITORING: "from monitoring",
+    Channel.CLI: "typed in",
+}
+
+
+def size(count: int) -> str:
+    """A file's size: "820 bytes", "14 KB", "2.5 MB"."""
+    if count < 1024:
+        return f"{count} bytes"
+    if count < 1024 * 1024:
+        return f"{round(count / 1024)} KB"
+    return f"{count / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
 
 
 def silent_for(since: datetime, now: datetime) -> str:

@@ -35,6 +35,7 @@ from console.core.errors import InvalidInput, TicketConflict, TicketNotFound
 from console.core.model import (
     OPEN_STATUSES,
     Approval,
+    Channel,
     Court,
     EventAction,
     Line,
@@ -221,6 +222,7 @@ class Change:
         """Tickets given a public message by an agent in this change: a first response."""
         self._public: set[int] = set()
         self._updated: set[int] = set()
+        self._created: set[int] = set()
         self._logged: set[int] = set()
         """Tickets with an event in this change: their version must be raised."""
 
@@ -279,6 +281,7 @@ class Change:
         priority: Priority = Priority.P3,
         source: str = "cli",
         status: Status = Status.NEW,
+        channel: Channel = Channel.CLI,
     ) -> int:
         """Open a ticket for `requester` ("name@example.com" or "Name <name@...>"), its clocks
         started, the move ours; returns its number. `status` is new, or open for a ticket that
@@ -303,7 +306,7 @@ class Change:
         cursor = self.conn.execute(
             "INSERT INTO tickets (subject, body, body_raw, requester, contact_id, line, priority,"
             " status, court, created_at, updated_at, updated_by, version, clock_since,"
-            " ours_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'us', ?, ?, ?, 1, ?, 0)",
+            " ours_seconds, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'us', ?, ?, ?, 1, ?, 0, ?)",
             (
                 subject,
                 body,
@@ -317,6 +320,7 @@ class Change:
                 self.now,
                 self.actor,
                 self.now,
+                Channel(channel).value,
             ),
         )
         ticket_id = int(cursor.lastrowid or 0)
@@ -327,6 +331,7 @@ class Change:
         )
         self._write_clocks(ticket_id, self._deadline_columns(self.row(ticket_id), set()))
         self._updated.add(ticket_id)
+        self._created.add(ticket_id)
         return ticket_id
 
     def message(
@@ -337,12 +342,15 @@ class Change:
         *,
         body_raw: bytes | None = None,
         author: str | None = None,
+        channel: Channel | None = None,
     ) -> int:
         """Add a message to the thread; a public one is checked against who may write to the
-        customer and queued for delivery. Add messages before the ticket's `update`, which
-        counts them (a first response, a kept promise, a nudge)."""
+        customer and queued for delivery (by e-mail, its channel). Add messages before the
+        ticket's `update`, which counts them (a first response, a kept promise, a nudge)."""
         kind = MessageKind(kind)
-        if ticket_id in self._updated:
+        # A note on a ticket this change opened counts for nothing (a file refused at intake).
+        opened_now = kind == MessageKind.NOTE and ticket_id in self._created
+        if ticket_id in self._updated and not opened_now:
             raise AssertionError(f"ticket #{ticket_id}: add messages before updating it")
         if not body.strip() and body_raw is None:
             raise InvalidInput("the message is empty: write something first")
@@ -351,10 +359,12 @@ class Change:
             require_customer_contact(self.desk.agent)
         if author is None:
             author = row["requester"] if kind == MessageKind.CUSTOMER else self.actor
+        if kind == MessageKind.REPLY:
+            channel = Channel.EMAIL
         cursor = self.conn.execute(
-            "INSERT INTO messages (ticket_id, kind, author, body, body_raw, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (ticket_id, kind.value, author, body, body_raw, self.now),
+            "INSERT INTO messages (ticket_id, kind, author, body, body_raw, created_at, channel)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (ticket_id, kind.value, author, body, body_raw, self.now, channel and channel.value),
         )
         message_id = int(cursor.lastrowid or 0)
         self.event(ticket_id, EventAction.MESSAGE, None, kind.value, f"message {message_id}")

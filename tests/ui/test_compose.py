@@ -13,7 +13,7 @@ from ui_helpers import AGENT, frozen_clock, screen_text, settle
 from console.core import drafts, operations
 from console.core.actions import Outcome, TicketAction
 from console.core.desk import Desk
-from console.core.model import Court, MessageKind
+from console.core.model import Channel, Court, MessageKind
 from console.core.store import Store
 from console.tui.screens.compose import ComposeScreen
 from console.tui.screens.detail import DetailScreen
@@ -88,7 +88,26 @@ async def test_customer_said_moves_the_ball_to_us(app, db_path) -> None:
         await wait_for(pilot, DetailScreen)
     message, after = _last_message(db_path, ticket.id)
     assert (message.kind, message.body) == (MessageKind.CUSTOMER, "A Fritzbox 7590.")
+    assert message.channel == Channel.PHONE
     assert after.court == Court.US
+
+
+async def test_the_customers_words_say_how_they_came(make, db_path) -> None:
+    ticket = fresh_ticket(db_path)
+    app = make()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_on(pilot, app, ticket.id)
+        await pilot.press("i")
+        await wait_for(pilot, ComposeScreen)
+        assert "said this by phone (ctrl+g: in chat)" in screen_text(app)
+        await pilot.press("ctrl+g")
+        await until(pilot, lambda: "said this in chat" in screen_text(app))
+        await type_text(pilot, "Typed in the chat window.")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, DetailScreen)
+        await until(pilot, lambda: "in chat" in screen_text(app))
+    message, _after = _last_message(db_path, ticket.id)
+    assert (message.body, message.channel) == ("Typed in the chat window.", Channel.CHAT)
 
 
 async def test_the_draft_survives_closing_the_app(make, db_path) -> None:

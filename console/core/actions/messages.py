@@ -6,13 +6,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from console.core.actions.base import Kind, Outcome, Param, Rule, TicketAction
-from console.core.model import Ticket
-from console.core.words import COURT_WORDS
+from console.core.model import Channel, Ticket
+from console.core.words import CHANNEL_WORDS, COURT_WORDS
 
 if TYPE_CHECKING:
     from console.core.desk import Desk
 
 AREA = "Writing"
+CHANNELS = tuple(
+    (c.value, CHANNEL_WORDS[c])
+    for c in (Channel.PHONE, Channel.CHAT, Channel.EMAIL, Channel.MONITORING)
+)
+
 
 BODY = Param(
     "body",
@@ -73,6 +78,7 @@ def _customer(
     expected_version: int | None,
     body: str,
     author: str | None = None,
+    channel: Channel | None = None,
     body_raw: bytes | None = None,
 ) -> Outcome:
     from console.core import operations
@@ -83,6 +89,7 @@ def _customer(
         body,
         body_raw=body_raw,
         author=author,
+        channel=channel,
         expected_version=expected_version,
     )
     if ticket.id != ticket_id:
@@ -204,6 +211,15 @@ ACTIONS = (
                 help="who said it (default: the ticket's requester)",
                 required=False,
                 metavar="WHO",
+            ),
+            Param(
+                "channel",
+                Kind.CHOICE,
+                "How did they say it?",
+                help="how it came: phone, chat, email or monitoring",
+                required=False,
+                choices=CHANNELS,
+                convert=Channel,
             ),
         ),
         area=AREA,

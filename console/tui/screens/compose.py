@@ -28,9 +28,10 @@ from console.core.clock import from_text
 from console.core.errors import ConsoleError
 from console.core.escalation import Clarification
 from console.core.macros import Macro
-from console.core.model import Activity, MessageKind, Ticket
+from console.core.model import Activity, Channel, MessageKind, Ticket
 from console.core.text import one_line
 from console.core.traffic_cop import Since, changes_since
+from console.core.words import CHANNEL_WORDS
 from console.tui.editor import EditorError, edit_text, editor_command
 from console.tui.host import EXPECTED_ERRORS, WorkerErrors, host
 from console.tui.screens.dialogs import AskChoice, Confirm
@@ -48,6 +49,8 @@ TITLES = {
     MessageKind.NOTE: "Internal note",
     MessageKind.CUSTOMER: "What the customer said",
 }
+CHANNEL_ORDER = (Channel.PHONE, Channel.CHAT, Channel.EMAIL, Channel.MONITORING)
+"""What ctrl+g cycles through when the customer's words are recorded."""
 
 
 @dataclass
@@ -108,6 +111,7 @@ class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | 
         Binding("ctrl+s", "send", "Send", id="compose.send"),
         Binding("escape", "leave", "Back (draft kept)", priority=True, id="compose.leave"),
         Binding("ctrl+t", "toggle_court", "Keep ball", id="compose.keep_court"),
+        Binding("ctrl+g", "next_channel", "How it came", id="compose.channel"),
         Binding("ctrl+e", "external_editor", "$EDITOR", priority=True, id="compose.editor"),
         Binding("ctrl+o", "macros", "Macros", id="compose.macros"),
         Binding("M", "macros", "Macros", show=False, id="compose.macros_m"),
@@ -123,6 +127,8 @@ class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | 
         self.ticket = ticket
         self.kind = kind
         self.seen_version = ticket.version
+        self.channel = Channel.PHONE
+        """How the customer's words came, for a customer message (ctrl+g changes it)."""
         """The version the agent saw: sending expects it (a colleague's change is a conflict)."""
         self.seen_event_id = seen_event_id
         self.insert = insert
@@ -166,6 +172,8 @@ class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_court":
             return self.kind == MessageKind.REPLY
+        if action == "next_channel":
+            return self.kind == MessageKind.CUSTOMER
         if action == "answer_back_line":
             return bool(self.clarifications) and host(self).desk.agent.talks_to_customers
         return True
@@ -301,6 +309,10 @@ class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | 
             else:
                 status.append("After sending the ball goes to the CUSTOMER", style="bold")
                 status.append(" (ctrl+t: keep it with us)")
+        if self.kind == MessageKind.CUSTOMER:
+            following = CHANNEL_ORDER[(CHANNEL_ORDER.index(self.channel) + 1) % len(CHANNEL_ORDER)]
+            status.append(f"The customer said this {CHANNEL_WORDS[self.channel]}", style="bold")
+            status.append(f" (ctrl+g: {CHANNEL_WORDS[following]})")
         if self.macro_id:
             status.append(
                 f"\nMacro {one_line(self.macro_id, 40)}: its actions are applied on sending"
@@ -320,6 +332,10 @@ class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | 
 
     def action_toggle_court(self) -> None:
         self.keep_court = not self.keep_court
+        self._show_status()
+
+    def action_next_channel(self) -> None:
+        self.channel = CHANNEL_ORDER[(CHANNEL_ORDER.index(self.channel) + 1) % len(CHANNEL_ORDER)]
         self._show_status()
 
     # -- macros ---------------------------------------------------------------------------------
@@ -462,7 +478,7 @@ class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | 
         elif self.kind == MessageKind.NOTE:
             action, values = ACTIONS["note"], {"body": text}
         else:
-            action, values = ACTIONS["customer"], {"body": text}
+            action, values = ACTIONS["customer"], {"body": text, "channel": self.channel}
         return action.perform(desk, self.ticket.id, values, expected_version=expected).said
 
     def on_changed_meanwhile(self, message: ChangedMeanwhile) -> None:

@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerState
 from console.core import words
 from console.core.clock import from_text
 from console.core.context import load_context
-from console.core.model import Activity, Court, Ticket
+from console.core.model import Activity, Channel, Court, Ticket
 from console.core.text import one_line
 from console.tui.actions.keys import ACTION_BINDINGS, TicketActions
 from console.tui.columns import COURT_LABELS
@@ -133,15 +133,22 @@ class DetailScreen(ComposeActions, TicketActions):
         await body.remove_children(ThreadEntry)
         now, zone = message.context.now, host(self).desk.policy.zone
 
-        def said(stamp: str) -> str:
-            return words.when(from_text(stamp), now, zone)
+        def said(stamp: str, channel: Channel | None) -> str:
+            came = f", {words.CHANNEL_WORDS[channel]}" if channel else ""
+            return words.when(from_text(stamp), now, zone) + came
 
         ticket = message.ticket
         entries = [
-            ThreadEntry(None, ticket.requester, said(ticket.created_at), ticket.body, ticket.id)
+            ThreadEntry(
+                None,
+                ticket.requester,
+                said(ticket.created_at, ticket.channel),
+                ticket.body,
+                ticket.id,
+            )
         ]
         entries += [
-            ThreadEntry(m.kind, m.author, said(m.created_at), m.body, self.ticket_id)
+            ThreadEntry(m.kind, m.author, said(m.created_at, m.channel), m.body, self.ticket_id)
             for m in message.messages
         ]
         await body.mount_all(entries, after="#thread-title")

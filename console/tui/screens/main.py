@@ -233,6 +233,10 @@ class MainScreen(WorkerErrors, Screen[None]):
             self.show_queue(self.queue)
 
     def _update_status(self) -> None:
+        lines = self.query("#status-line").results(Static)
+        status_line = next(lines, None)
+        if status_line is None:  # a page that arrives while the app closes: nothing to say
+            return
         tickets = self.ticket_list
         status = Text(no_wrap=True, overflow="ellipsis")
         status.append(f" {self.queue.label}", style="bold")
@@ -248,7 +252,7 @@ class MainScreen(WorkerErrors, Screen[None]):
         if not tickets.total:
             status.append("  no tickets here" + (" match" if self.filter_text else ""), style="dim")
         # A fixed one-line bar: new text never changes the layout, so skip the relayout.
-        self.query_one("#status-line", Static).update(status, layout=False)
+        status_line.update(status, layout=False)
 
     # -- actions ---------------------------------------------------------------------------
 

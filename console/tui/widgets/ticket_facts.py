@@ -93,6 +93,14 @@ def facts_text(
         _field(text, "merged in", " ".join(f"#{k.ticket_id}" for k in merged_in[:5]))
     if facts.tags:
         _field(text, "tags", one_line(", ".join(facts.tags), 60))
+    if facts.files:
+        listed = ", ".join(
+            f"{f.number} {one_line(f.filename, 30)} ({words.size(f.size)}"
+            f"{'' if f.kept else ', not kept'})"
+            for f in facts.files[:4]
+        )
+        more = f" and {len(facts.files) - 4} more" if len(facts.files) > 4 else ""
+        _field(text, "files", listed + more)
     if suggestions:
         best = suggestions[0]
         _field(

@@ -1,0 +1,161 @@
+"""`console mail receive` (one message on stdin, for a mail server's pipe), `console mail log`
+(what became of the mail taken), and `console attachment list|save` (a ticket's files).
+
+`mail receive` speaks a mail server's language in its exit code: 0 when the message is taken
+(or was taken before), 75 (EX_TEMPFAIL) when it could not be taken now and the server should
+try again later: a locked or full database, a mistake in the config, a bug; 65 (EX_DATAERR)
+only for input that is no message at all. A mail that reached the desk is never bounced for
+a problem the desk can fix."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from console.cli.actions import ticket_number
+from console.cli.context import Context, print_json
+from console.core.text import one_line
+
+if TYPE_CHECKING:
+    from console.core.desk import Desk
+    from console.core.mail.settings import MailSettings
+
+EX_DATAERR = 65
+EX_TEMPFAIL = 75
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    mail = commands.add_parser("mail", help="take customers' e-mail in")
+    verbs = mail.add_subparsers(dest="mail", metavar="WHAT", required=True)
+    receive = verbs.add_parser(
+        "receive", help="take one message from standard input (for a mail server's pipe)"
+    )
+    receive.add_argument("--json", action="store_true")
+    receive.set_defaults(run=run_receive)
+    log = verbs.add_parser("log", help="the mail taken lately, and what became of each")
+    log.add_argument("--limit", type=int, default=20, metavar="N")
+    log.add_argument("--json", action="store_true")
+    log.set_defaults(run=run_log)
+
+    files = commands.add_parser("attachment", help="the files that came with a ticket's mail")
+    file_verbs = files.add_subparsers(dest="attachment", metavar="WHAT", required=True)
+    listing = file_verbs.add_parser("list", help="a ticket's files, numbered")
+    listing.add_argument("ticket", type=ticket_number, metavar="N")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=run_files)
+    save = file_verbs.add_parser("save", help="write one of a ticket's files to disk")
+    save.add_argument("ticket", type=ticket_number, metavar="N")
+    save.add_argument("number", type=file_number, metavar="FILE", help="its number on the list")
+    save.add_argument(
+        "path", nargs="?", metavar="PATH", help="a file or a directory (default: here)"
+    )
+    save.add_argument("--force", action="store_true", help="overwrite an existing file")
+    save.set_defaults(run=run_save)
+
+
+def file_number(text: str) -> int:
+    """argparse type for a file's number on a ticket's list: 1, 2, ..."""
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 10**9:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a file number (see `attachment list`)")
+    return int(text)
+
+
+def system_desk(ctx: Context) -> Desk:
+    """The desk acting as the console itself: mail is taken by the desk, not by whichever
+    account the mail server runs the command as."""
+    from console.core.desk import Desk
+    from console.core.team import SYSTEM
+
+    team = ctx.team(warn=False)
+    return Desk(ctx.open_store(create=True), SYSTEM, ctx.policy(), team, ctx.macros)
+
+
+def mail_settings(ctx: Context) -> MailSettings:
+    """The `[mail]` settings of the team config."""
+    from console.core.config import read_config
+    from console.core.mail.settings import mail_settings as from_config
+
+    config, source = read_config(ctx.config)
+    return from_config(config, source)
+
+
+def run_receive(ctx: Context, args: argparse.Namespace) -> int:
+    from console.core.mail.intake import receive
+
+    raw = sys.stdin.buffer.read()
+    if not raw.strip():
+        print("console: error: no message on standard input", file=sys.stderr)
+        return EX_DATAERR
+    try:
+        settings = mail_settings(ctx)
+        desk = system_desk(ctx)
+        try:
+            received = receive(desk, raw, settings)
+        finally:
+            desk.store.close()
+    except Exception as error:  # noqa: BLE001 - the mail server keeps it and tries again
+        print(f"console: error: the message was not taken, try again: {error}", file=sys.stderr)
+        return EX_TEMPFAIL
+    if args.json:
+        from console.core.export import plain
+
+        print_json(plain(received.__dict__))
+    else:
+        print(f"{one_line(received.mail_id, 100)}: {one_line(received.sentence(), 200)}")
+    return 0
+
+
+def run_log(ctx: Context, args: argparse.Namespace) -> int:
+    from console.core import words
+    from console.core.clock import from_text
+    from console.core.errors import InvalidInput
+    from console.core.mail.intake import Outcome, Received
+
+    if args.limit < 1:
+        raise InvalidInput("--limit: give a number of messages, 1 or more")
+    with ctx.open_store() as store:
+        rows = store.rows(
+            "SELECT mail_id, received_at, sender, subject, kind, outcome, detail, ticket_id"
+            " FROM mail_in ORDER BY id DESC LIMIT ?",
+            (args.limit,),
+        )
+        now, zone = store.clock(), ctx.policy().zone
+    if args.json:
+        print_json(rows)
+        return 0
+    for row in rows:
+        when = words.when(from_text(row["received_at"]), now, zone)
+        became = Received(row["mail_id"], Outcome(row["outcome"]), row["ticket_id"], row["detail"])
+        print(
+            f"{when}  {one_line(row['sender'] or '(no sender)', 40)}: "
+            f"{one_line(row['subject'] or '(no subject)', 60)} → {one_line(became.sentence(), 120)}"
+        )
+    return 0
+
+
+def run_files(ctx: Context, args: argparse.Namespace) -> int:
+    from console.core import attachments, words
+    from console.core.export import plain
+
+    with ctx.open_store() as store:
+        found = attachments.files(store, args.ticket)
+    if args.json:
+        print_json([plain(f.__dict__) for f in found])
+        return 0
+    if not found:
+        print(f"ticket #{args.ticket} has no files")
+    for f in found:
+        kept = "" if f.kept else "  not kept: larger than the limit"
+        print(f"{f.number:>3}  {one_line(f.filename, 80)}  {words.size(f.size)}{kept}")
+    return 0
+
+
+def run_save(ctx: Context, args: argparse.Namespace) -> int:
+    from console.core import attachments
+
+    with ctx.open_store() as store:
+        info, data = attachments.file_data(store, args.ticket, args.number)
+    where = attachments.save(data, info, args.path, overwrite=args.force)
+    print(f"saved {one_line(info.filename, 80)} to {one_line(where, 200)}")
+    return 0
