@@ -143,6 +143,7 @@ def _register_actions(commands: _Verbs) -> None:
     groups = actions.groups(commands)
     actions.register(commands, groups)
     macros.register(groups)
+    mail.register_mail(groups)
 
 
 def _verbs(parser: argparse.ArgumentParser) -> set[str]:

@@ -71,6 +71,7 @@ def groups(commands: argparse._SubParsersAction) -> dict[str, argparse._SubParse
 GROUP_HELP = {
     "checklist": "clarifying questions on a ticket",
     "macro": "canned responses: list, show, apply",
+    "mail": "e-mail: take it in, send the outbox, deal with undelivered mail",
 }
 
 

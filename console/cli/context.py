@@ -18,6 +18,7 @@ from console.core.team import Agent, Team, parse_team
 
 if TYPE_CHECKING:
     from console.core.desk import Desk
+    from console.core.mail.settings import MailSettings
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,13 @@ class Context:
         """The SLA policy of the team config, or the built-in one."""
         return sla_policy(self.config)
 
+    def mail(self) -> MailSettings:
+        """The `[mail]` settings of the team config."""
+        from console.core.mail.settings import mail_settings
+
+        config, source = read_config(self.config)
+        return mail_settings(config, source)
+
     def me(self) -> Agent:
         return self.team().agent(self.agent)
 
@@ -72,8 +80,9 @@ class Context:
 
         team = self.team()
         policy = self.policy()
+        mail = self.mail()
         with self.open_store(create=create) as store:
-            yield Desk(store, team.agent(self.agent), policy, team, self.macros)
+            yield Desk(store, team.agent(self.agent), policy, team, self.macros, mail)
 
 
 def print_json(data: Any) -> None:

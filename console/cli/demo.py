@@ -70,7 +70,9 @@ def open_tui(ctx: Context, *, demo_requested: bool) -> int:
     # Config mistakes end the command here, with one line on stderr, before the screen opens.
     team, policy = ctx.team(), sla_policy(ctx.config)
     keys, where = keymap(ctx.config)
-    desk = open_desk(path, ctx.agent, team=team, policy=policy, macros_path=ctx.macros)
+    desk = open_desk(
+        path, ctx.agent, team=team, policy=policy, macros_path=ctx.macros, mail=ctx.mail()
+    )
     first_page = FirstPage(desk.store, desk.login, desk.policy)  # read while Textual loads
     from console.tui import keymap as tui_keymap  # Textual only when the TUI is wanted
     from console.tui.app import run

@@ -1,5 +1,6 @@
 """`console mail receive` (one message on stdin, for a mail server's pipe), `console mail log`
-(what became of the mail taken), and `console attachment list|save` (a ticket's files).
+(what became of the mail taken), `console mail send` (the outbox, now), and `console
+attachment list|save` (a ticket's files). `mail retry` and `mail dismiss` are ticket actions.
 
 `mail receive` speaks a mail server's language in its exit code: 0 when the message is taken
 (or was taken before), 75 (EX_TEMPFAIL) when it could not be taken now and the server should
@@ -19,15 +20,14 @@ from console.core.text import one_line
 
 if TYPE_CHECKING:
     from console.core.desk import Desk
-    from console.core.mail.settings import MailSettings
 
 EX_DATAERR = 65
 EX_TEMPFAIL = 75
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    mail = commands.add_parser("mail", help="take customers' e-mail in")
-    verbs = mail.add_subparsers(dest="mail", metavar="WHAT", required=True)
+def register_mail(groups: dict[str, argparse._SubParsersAction]) -> None:
+    """The `mail` verbs besides the ticket actions in the group (retry, dismiss)."""
+    verbs = groups["mail"]
     receive = verbs.add_parser(
         "receive", help="take one message from standard input (for a mail server's pipe)"
     )
@@ -37,7 +37,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     log.add_argument("--limit", type=int, default=20, metavar="N")
     log.add_argument("--json", action="store_true")
     log.set_defaults(run=run_log)
+    send = verbs.add_parser("send", help="send the outbox's mail that is due")
+    send.add_argument("--json", action="store_true")
+    send.set_defaults(run=run_send)
 
+
+def register(commands: argparse._SubParsersAction) -> None:
     files = commands.add_parser("attachment", help="the files that came with a ticket's mail")
     file_verbs = files.add_subparsers(dest="attachment", metavar="WHAT", required=True)
     listing = file_verbs.add_parser("list", help="a ticket's files, numbered")
@@ -67,17 +72,8 @@ def system_desk(ctx: Context) -> Desk:
     from console.core.desk import Desk
     from console.core.team import SYSTEM
 
-    team = ctx.team(warn=False)
-    return Desk(ctx.open_store(create=True), SYSTEM, ctx.policy(), team, ctx.macros)
-
-
-def mail_settings(ctx: Context) -> MailSettings:
-    """The `[mail]` settings of the team config."""
-    from console.core.config import read_config
-    from console.core.mail.settings import mail_settings as from_config
-
-    config, source = read_config(ctx.config)
-    return from_config(config, source)
+    team, policy, mail = ctx.team(warn=False), ctx.policy(), ctx.mail()
+    return Desk(ctx.open_store(create=True), SYSTEM, policy, team, ctx.macros, mail)
 
 
 def run_receive(ctx: Context, args: argparse.Namespace) -> int:
@@ -88,10 +84,9 @@ def run_receive(ctx: Context, args: argparse.Namespace) -> int:
         print("console: error: no message on standard input", file=sys.stderr)
         return EX_DATAERR
     try:
-        settings = mail_settings(ctx)
         desk = system_desk(ctx)
         try:
-            received = receive(desk, raw, settings)
+            received = receive(desk, raw, desk.mail)
         finally:
             desk.store.close()
     except Exception as error:  # noqa: BLE001 - the mail server keeps it and tries again
@@ -104,6 +99,23 @@ def run_receive(ctx: Context, args: argparse.Namespace) -> int:
     else:
         print(f"{one_line(received.mail_id, 100)}: {one_line(received.sentence(), 200)}")
     return 0
+
+
+def run_send(ctx: Context, args: argparse.Namespace) -> int:
+    from console.core.errors import InvalidInput
+    from console.core.mail.sender import send_due
+
+    with ctx.desk() as desk:
+        if not desk.mail.sending:
+            raise InvalidInput(
+                "no way to send mail: set [mail] address and smtp (or sendmail) in the config"
+            )
+        report = send_due(desk)
+    if args.json:
+        print_json(report.as_dict())
+    else:
+        print(report.words() or "nothing to send")
+    return 1 if report.failed else 0
 
 
 def run_log(ctx: Context, args: argparse.Namespace) -> int:

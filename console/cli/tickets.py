@@ -66,6 +66,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="only tickets with a back-line question the front line owes",
     )
+    listing.add_argument(
+        "--undelivered",
+        action="store_true",
+        help="only tickets with a mail to the customer that failed (any status)",
+    )
     listing.add_argument("--limit", type=int, default=50)
     listing.add_argument("--offset", type=int, default=0)
     listing.add_argument("--json", action="store_true")
@@ -125,8 +130,9 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
         court=args.court,
         assignee=args.assignee,
         text=args.search,
-        statuses=tuple(args.status) if args.status else OPEN_STATUSES,
+        statuses=tuple(args.status) if args.status else () if args.undelivered else OPEN_STATUSES,
         needs_customer_contact=args.needs_contact,
+        undelivered=args.undelivered,
     )
     with ctx.open_store() as store:
         rows = store.tickets(queue, limit=args.limit, offset=args.offset)
@@ -223,7 +229,7 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
         context = load_context(store, args.ticket, desk.policy, viewer=ctx.agent)
         ticket = context.ticket
         messages, events = store.messages(ticket.id), store.events(ticket.id)
-        zone = desk.policy.zone
+        zone, sending = desk.policy.zone, desk.mail.sending
     if args.json:
         print_json({**ticket_dict(ticket, messages, events), **context_dict(context)})
         return 0
@@ -245,6 +251,9 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
     for m in messages:
         when = words.when(from_text(m.created_at), now, zone)
         came = f", {CHANNEL_WORDS[m.channel]}" if m.channel else ""
+        sent = context.deliveries.get(m.id)
+        fate = words.delivery(sent, now, zone, sending=sending) if sent else None
+        came += f", {one_line(fate, 120)}" if fate else ""
         print(f"\n--- {_KIND_WORDS[m.kind.value]}, {one_line(m.author)}, {when}{came}")
         print(visible(m.body))
     print("\n--- what happened")

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from console.core.queues import ClockRow
 
 
-QUEUE_NAMES = (*(t.value for t in QueueTimer), "contact")
+QUEUE_NAMES = (*(t.value for t in QueueTimer), "contact", "undelivered")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -35,7 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run_tick)
 
     p = commands.add_parser(
-        "queue", help="the Due, Nudge, Breach and Needs customer contact queues"
+        "queue", help="the Due, Nudge, Breach, Needs customer contact and Undelivered queues"
     )
     p.add_argument("name", choices=QUEUE_NAMES, metavar="|".join(QUEUE_NAMES))
     p.add_argument("--limit", type=int, default=50)
@@ -103,6 +103,8 @@ def queue_row_words(
         return words.silent_for(from_text(row.clock_since or row.created_at), now)
     if name == "contact":
         return f"asks: {one_line(asked or '', 30)}"
+    if name == "undelivered":
+        return f"failed: {one_line(asked or '', 26)}"
     if row.sla_due_at and row.sla_kind:
         left = int((from_text(row.sla_due_at) - now).total_seconds())
         return words.deadline(row.sla_kind, left)
@@ -121,6 +123,7 @@ def run_tick(ctx: Context, args: argparse.Namespace) -> int:
         f"clocks started {len(report.clocks_started)} · breaches {len(report.breaches)} · "
         f"follow-ups due {len(report.followups_due)} · nudges due "
         f"{len(report.nudges_due)} · auto-closed {len(report.auto_closed)}"
+        + (f" · mail: {report.mail.words() or 'nothing to send'}" if report.mail else "")
     )
     return 0
 
@@ -134,10 +137,13 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
         raise InvalidInput("--limit must be at least 1 and --offset at least 0")
     with ctx.desk() as desk:
         store, policy = desk.store, desk.policy
-        if args.name == "contact":
-            summaries = store.tickets(
-                QueueFilter(needs_customer_contact=True), limit=args.limit, offset=args.offset
+        if args.name in ("contact", "undelivered"):
+            chosen = (
+                QueueFilter(needs_customer_contact=True)
+                if args.name == "contact"
+                else QueueFilter(undelivered=True, statuses=())
             )
+            summaries = store.tickets(chosen, limit=args.limit, offset=args.offset)
             ids = [t.id for t in summaries]
         else:
             ids = [
@@ -148,6 +154,10 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
             ]
         rows = queues.clock_rows(store, ids)
         asked = queues.open_questions(store, ids) if args.name == "contact" else {}
+        if args.name == "undelivered":
+            from console.core.mail.delivery import failures
+
+            asked = {i: failure for i, failure in failures(store, ids).items()}
         now = store.clock()
     if args.json:
         print_json(

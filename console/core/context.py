@@ -7,7 +7,7 @@ cannot disagree about a ticket. It is read in one snapshot of the store."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from console.core import attachments, checklists, escalation, links, presence, tags
@@ -15,6 +15,7 @@ from console.core.attachments import FileInfo
 from console.core.checklists import Attached
 from console.core.escalation import Clarification, Handoff
 from console.core.links import Link
+from console.core.mail.delivery import Delivery, deliveries, undelivered_count
 from console.core.model import LinkKind, Ticket
 from console.core.operations import time_logged
 from console.core.presence import Presence
@@ -58,6 +59,10 @@ class TicketContext:
     """Minutes: {"billable": n, "internal": m}."""
     files: tuple[FileInfo, ...] = ()
     """The files that came with its mail, in order."""
+    undelivered: int = 0
+    """Mails to the customer that failed and nobody dealt with yet."""
+    deliveries: dict[int, Delivery] = field(default_factory=dict)
+    """What became of each public message's mail, by message id."""
 
     @property
     def ticket_id(self) -> int:
@@ -123,4 +128,6 @@ def load_context(
             presence=tuple(presence.on_ticket(store, ticket_id, exclude_agent=viewer)),
             time_logged=time_logged(store, ticket_id),
             files=tuple(attachments.files(store, ticket_id)),
+            undelivered=undelivered_count(store, ticket_id),
+            deliveries=deliveries(store, ticket_id),
         )

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from console.core.clock import Clock, utc_now
+from console.core.mail.settings import MailSettings
 from console.core.sla import SlaPolicy
 from console.core.store import Store
 from console.core.team import SYSTEM, Agent, Team
@@ -31,6 +32,8 @@ class Desk:
     team: Team = field(default_factory=Team)
     macros_path: str | None = None
     """The team's macro file named on the command line; None: the default files."""
+    mail: MailSettings = field(default_factory=MailSettings)
+    """How the desk's mail goes out (and which addresses are its own)."""
 
     @property
     def login(self) -> str:
@@ -72,8 +75,11 @@ def open_desk(
     team: Team | None = None,
     policy: SlaPolicy | None = None,
     macros_path: str | None = None,
+    mail: MailSettings | None = None,
 ) -> Desk:
     """The desk on the database at `db_path` (created when absent), as `agent` of `team`."""
     team = team or Team()
     store = Store.open(db_path, clock=clock or utc_now)
-    return Desk(store, team.agent(agent), policy or SlaPolicy(), team, macros_path)
+    return Desk(
+        store, team.agent(agent), policy or SlaPolicy(), team, macros_path, mail or MailSettings()
+    )

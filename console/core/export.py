@@ -126,6 +126,7 @@ def context_dict(context: TicketContext) -> dict[str, Any]:
         "open_questions": [plain(asdict(c)) for c in context.open_questions],
         "presence": [plain(asdict(p)) for p in context.presence],
         "files": [plain(asdict(f)) for f in context.files],
+        "deliveries": {str(k): plain(asdict(v)) for k, v in context.deliveries.items()},
     }
 
 

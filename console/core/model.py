@@ -241,6 +241,8 @@ class EventAction(Choice):
     SPLIT = "split"
     UNSPLIT = "unsplit"
     LINK = "link"
+    MAIL = "mail"
+    """A failed mail sent again ("retry") or let go ("dismiss")."""
     NUDGE = "nudge"
     """Written by consoles before nudges became replies; kept so old logs still read."""
 
@@ -270,6 +272,8 @@ class QueueFilter:
     """Words to find in subject and body (full-text search)."""
     needs_customer_contact: bool = False
     """Only tickets with a back-line question the front line has not yet answered."""
+    undelivered: bool = False
+    """Only tickets with a mail to the customer that failed and nobody dealt with yet."""
 
 
 @dataclass(frozen=True)

@@ -366,6 +366,19 @@ ALTER TABLE tickets ADD COLUMN channel TEXT;
 ALTER TABLE messages ADD COLUMN channel TEXT;
 """
 
+# Sending: a mail is claimed by one sender at a time (a team's consoles and cron all run the
+# sender), tried again after a pause when the server says "later", and marked failed when it
+# says "never" or after two days of "later". A failure stays on the ticket (the Undelivered
+# queue) until someone sends the mail again or lets it go.
+_MAIL_OUT = """
+ALTER TABLE outbox ADD COLUMN next_attempt_at TEXT;
+ALTER TABLE outbox ADD COLUMN claimed_until TEXT;
+ALTER TABLE outbox ADD COLUMN failed_at TEXT;
+ALTER TABLE outbox ADD COLUMN dismissed_at TEXT;
+CREATE INDEX outbox_failed ON outbox(message_id) WHERE failed_at IS NOT NULL
+    AND dismissed_at IS NULL;
+"""
+
 MIGRATIONS: list[str] = [
     _V1_BASE,
     _V2_SEARCH,
@@ -379,6 +392,7 @@ MIGRATIONS: list[str] = [
     _OUTBOX,
     _TIMER_RUNS,
     _MAIL,
+    _MAIL_OUT,
 ]
 LATEST = len(MIGRATIONS)
 

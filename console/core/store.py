@@ -382,7 +382,7 @@ def _source(queue: QueueFilter, order: Order = Order.PRIORITY) -> str:
     open ticket for each page; the partial indexes are already in queue order."""
     if not _is_open_queue(queue):
         return "tickets"
-    if queue.needs_customer_contact and not queue.text:
+    if (queue.needs_customer_contact or queue.undelivered) and not queue.text:
         # A handful of open questions: look their tickets up by number rather than walk
         # every open ticket (NOT INDEXED still allows the primary key).
         return "tickets NOT INDEXED"
@@ -413,6 +413,11 @@ def _where(queue: QueueFilter) -> tuple[str, list[Any]]:
             params.append(str(value))
     if queue.needs_customer_contact:
         clauses.append("id IN (SELECT ticket_id FROM clarifications WHERE answered_at IS NULL)")
+    if queue.undelivered:
+        clauses.append(
+            "id IN (SELECT m.ticket_id FROM outbox o INDEXED BY outbox_failed JOIN messages m"
+            " ON m.id = o.message_id WHERE o.failed_at IS NOT NULL AND o.dismissed_at IS NULL)"
+        )
     text_clause = _text_clause(queue.text or "", params)
     if text_clause:
         clauses.append(text_clause)

@@ -1,9 +1,10 @@
 """The timers: what has fallen due while nobody was looking.
 
 `tick` logs SLA breaches, reminds of promised follow-ups that are due, finds customers to
-nudge and closes tickets idle on the customer's side for too long. It is run by cron
-(`console tick`) and by the TUI, often by both, so it is idempotent: each thing it does is
-marked on the ticket in the same transaction, and a second run finds nothing left to do.
+nudge, closes tickets idle on the customer's side for too long and sends the outbox's mail.
+It is run by cron (`console tick`) and by the TUI, often by both, so it is idempotent: each
+thing it does is marked on the ticket in the same transaction, and a second run finds
+nothing left to do.
 
 The timers act as the console itself (`team.SYSTEM`), whoever started them: a breach or an
 auto-close is nobody's doing. Every change goes through `workflow`, like an agent's.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from console.core.clock import from_text, to_text
 from console.core.desk import Desk
@@ -22,6 +24,9 @@ from console.core.model import Court, EventAction, MessageKind, SlaKind, Status
 from console.core.operations import CLOSE_TEXT
 from console.core.store import Store
 from console.core.workflow import change
+
+if TYPE_CHECKING:
+    from console.core.mail.sender import SendReport
 
 BATCH = 500
 """Rows per transaction: short write transactions keep other agents' writes flowing."""
@@ -36,6 +41,8 @@ class TickReport:
     followups_due: list[int] = field(default_factory=list)
     nudges_due: list[int] = field(default_factory=list)
     auto_closed: list[int] = field(default_factory=list)
+    mail: SendReport | None = None
+    """What the sender did; None when the desk sends no mail."""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -44,6 +51,7 @@ class TickReport:
             "followups_due": self.followups_due,
             "nudges_due": self.nudges_due,
             "auto_closed": self.auto_closed,
+            "mail": self.mail.as_dict() if self.mail else None,
         }
 
 
@@ -173,6 +181,10 @@ def tick(desk: Desk) -> TickReport:
     remind_followups(desk, report)
     auto_close(desk, report)  # first: a closed ticket needs no nudge
     find_nudges(desk, report)
+    if desk.mail.sending:  # last: the auto-close notices of this run go out too
+        from console.core.mail.sender import send_due
+
+        report.mail = send_due(desk)
     with desk.store.transaction() as conn:
         conn.execute(
             "INSERT INTO timer_runs (name, at) VALUES ('tick', ?) "

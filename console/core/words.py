@@ -6,8 +6,12 @@ use them."""
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from console.core.model import Channel, Court, SlaKind
+
+if TYPE_CHECKING:
+    from console.core.mail.delivery import Delivery
 
 
 def when(moment: datetime, now: datetime, zone: tzinfo) -> str:
@@ -72,6 +76,21 @@ CHANNEL_WORDS = {
     Channel.MONITORING: "from monitoring",
     Channel.CLI: "typed in",
 }
+
+
+def delivery(sent: Delivery, now: datetime, zone: tzinfo, *, sending: bool) -> str | None:
+    """What became of a reply's mail: "sent today 10:05", "queued", "not delivered: 550 ..."
+    (None when there is nothing worth saying: a desk that sends no mail queues everything)."""
+    from console.core.clock import from_text
+
+    state = sent.state.value
+    if state == "sent" and sent.at is not None:
+        return f"sent {when(from_text(sent.at), now, zone)}"
+    if state in ("failed", "dismissed"):
+        return f"not delivered: {sent.error or 'refused'}"
+    if state == "retrying":
+        return f"not sent yet, trying again: {sent.error}"
+    return "queued" if sending else None
 
 
 def size(count: int) -> str:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -102,6 +103,8 @@ class ConsoleApp(WorkerErrors, App[int]):
         """Binding id -> keys, from the `[keys]` tables; the ticket screen groups its actions
         by the keys in force."""
         self.watcher: Watcher
+        self._mail_lock = threading.Lock()
+        self._mail_again = False
 
     def get_system_commands(self, screen):  # type: ignore[no-untyped-def]
         return iter(())
@@ -167,13 +170,48 @@ class ConsoleApp(WorkerErrors, App[int]):
         # queue behind it.
         store = Store.open(self.desk.store.path, create=False, clock=self.desk.store.clock)
         try:
-            report = timers.tick(Desk(store, self.desk.agent, self.desk.policy, self.desk.team))
+            report = timers.tick(replace(self.desk, store=store))
         finally:
             store.close()
         notice = tick_notice(report)
         if notice:
             self.call_from_thread(self.notify, notice, timeout=4, markup=False)
             self.post_message(DataChanged())
+
+    @work(
+        thread=True,
+        exclusive=False,
+        exit_on_error=False,
+        group="mail",
+        description="send the outbox",
+    )
+    def send_mail(self) -> None:
+        """Send what the outbox holds now, so a reply leaves within a second of `ctrl+s`
+        rather than at the next timer run. One run at a time; a change that arrives during a
+        run makes it look once more at the end."""
+        from console.core.mail.sender import send_due
+
+        if not self._mail_lock.acquire(blocking=False):
+            self._mail_again = True
+            return
+        try:
+            while True:
+                self._mail_again = False
+                store = Store.open(self.desk.store.path, create=False, clock=self.desk.store.clock)
+                try:
+                    report = send_due(replace(self.desk, store=store))
+                finally:
+                    store.close()
+                if report.failed or report.retrying:
+                    self.call_from_thread(
+                        self.notify, report.words() or "", severity="warning", markup=False
+                    )
+                if report.sent or report.failed or report.retrying:
+                    self.post_message(DataChanged())  # the threads say "sent" or "not delivered"
+                if not self._mail_again:
+                    return
+        finally:
+            self._mail_lock.release()
 
     def on_watch_failed(self, message: WatchFailed) -> None:
         self.show_error(message.error)
@@ -185,6 +223,8 @@ class ConsoleApp(WorkerErrors, App[int]):
 
     def on_data_changed(self) -> None:
         self.reload_screens()
+        if self.desk.mail.sending:
+            self.send_mail()
 
     def on_presence_changed(self) -> None:
         for screen in self.screen_stack:

@@ -68,4 +68,7 @@ def tick_notice(report: TickReport) -> str | None:
         parts.append(f"{len(report.nudges_due)} customer(s) to nudge")
     if report.auto_closed:
         parts.append(f"{len(report.auto_closed)} idle ticket(s) closed")
+    mail = report.mail.words() if report.mail else None
+    if mail:
+        parts.append(mail)
     return "Timers: " + ", ".join(parts) if parts else None

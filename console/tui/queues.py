@@ -16,6 +16,7 @@ from console.core import presence
 from console.core import queues as workflow_queues
 from console.core.errors import ConsoleError
 from console.core.model import (
+    OPEN_STATUSES,
     Activity,
     Line,
     Order,
@@ -49,6 +50,8 @@ class Queue:
     """A workflow queue with its own order (see core.queues)."""
     contact: bool = False
     """Tickets with a back-line question for the customer that the front line owes."""
+    undelivered: bool = False
+    """Tickets, open or not, with a mail to the customer that failed."""
     short: str = ""
     """The sidebar's name for it when `label` is too long for the narrow sidebar."""
 
@@ -58,6 +61,8 @@ class Queue:
             line=self.line,
             assignee=agent if self.mine else None,
             needs_customer_contact=self.contact,
+            undelivered=self.undelivered,
+            statuses=() if self.undelivered else OPEN_STATUSES,
         )
         return replace(base, text=text or None)
 
@@ -78,10 +83,11 @@ QUEUES: tuple[Queue, ...] = (
     Queue("nudge", "Nudge", timer=QueueTimer.NUDGE),
     Queue("breach", "Breach", timer=QueueTimer.BREACH),
     Queue("contact", "Needs customer contact", contact=True, short="Needs contact"),
+    Queue("undelivered", "Undelivered mail", undelivered=True, short="Undelivered"),
 )
 
 QUEUE_KEYS = "1234567890"
-"""The digit that shows each queue, in sidebar order."""
+"""The digit that shows each queue, in sidebar order (the ten first; `]` reaches the rest)."""
 
 
 def queue_by_id(queue_id: str) -> Queue:
@@ -93,7 +99,7 @@ def queue_by_id(queue_id: str) -> Queue:
 
 def queue_total(queue: Queue, counts: QueueCounts) -> int | None:
     """How many open tickets `queue` holds, by the sidebar's counts (None: counted apart)."""
-    if queue.timer is not None or queue.contact:
+    if queue.timer is not None or queue.contact or queue.undelivered:
         return None
     if queue.line is not None:
         return sum(counts.by_line.get(queue.line, {}).values())

@@ -181,6 +181,9 @@ async def test_workflow_queues_in_the_sidebar_with_counts_and_rows(app, db_path)
         await settle(pilot)
         assert main_screen(app).queue.id == "contact"
         assert _row_ids(app) == [chosen[1].id]
+        await pilot.press("right_square_bracket")  # past the digits: Undelivered mail
+        await settle(pilot)
+        assert main_screen(app).queue.id == "undelivered" == QUEUES[-1].id
         await pilot.press("right_square_bracket")  # ] wraps from the last queue to the first
         await settle(pilot)
         assert main_screen(app).queue.id == QUEUES[0].id

@@ -17,6 +17,7 @@ from console.core import checklists, escalation, links, operations
 from console.core.actions import ACTIONS, Kind, TicketAction
 from console.core.desk import Desk
 from console.core.macro_loader import load
+from console.core.mail.sender import DeliveryError, send_due
 from console.core.team import NotAllowed, parse_team
 from console.tui.actions import FLOWS
 from console.tui.actions.keys import ACTION_BINDINGS
@@ -127,6 +128,19 @@ def _split(desk: Desk, ticket_id: int) -> list[str]:
     return []
 
 
+class _Refusing:
+    """A mail server that refuses every recipient for good."""
+
+    def send(self, message: object, sender: str, recipient: str) -> None:
+        raise DeliveryError("550 no such user", permanent=True)
+
+
+def _undelivered(desk: Desk, ticket_id: int) -> list[str]:
+    operations.reply(desk, ticket_id, "Try again please")
+    send_due(desk, _Refusing())
+    return []
+
+
 def _checklist(desk: Desk, ticket_id: int) -> list[str]:
     checklists.attach(desk, ticket_id, load(None).checklist("self-diagnosis"))
     return []
@@ -160,6 +174,8 @@ EXAMPLES: dict[str, tuple[Setup, list[str]]] = {
     "confirm": (_solved, []),
     "close": (_nothing, ["--reason", "done", "--message", "Closing it, thank you."]),
     "rate": (_solved, ["5"]),
+    "mail_retry": (_undelivered, []),
+    "mail_dismiss": (_undelivered, []),
     "escalate": (_nothing, ["--note", "tried everything"]),
     "deescalate": (_on_line("L2"), ["--note", "back to you"]),
     "take": (_on_line("L3"), []),  # ann works L1: see `_for`
@@ -306,6 +322,7 @@ def _core_values(action: TicketAction) -> dict[str, object]:
         "bill": {"estimate": 60},
         "solve": {},
         "ask": {"allow_missing": True},
+        "mail_retry": {},
     }[action.id]
 
 

@@ -322,6 +322,7 @@ def test_tick_twice_gives_the_same_result(db: Path, capsys: pytest.CaptureFixtur
         "followups_due": [],
         "nudges_due": [],
         "auto_closed": [],
+        "mail": None,
     }
     assert run_json(db, capsys, "show", str(a)) == shown
     code, out, _ = run(db, capsys, "tick")

@@ -20,6 +20,7 @@ ACTIONS: dict[str, TicketAction] = {
 
 KEY_TITLES = {
     "B": "Paid work",
+    "D": "Undelivered mail",
     "S": "Solve",
     "U": "Undo a merge, link or split",
     "X": "Answer a question",

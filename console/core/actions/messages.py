@@ -143,6 +143,20 @@ def _answer_front(
     )
 
 
+def _mail_retry(desk: Desk, ticket_id: int, *, expected_version: int | None) -> Outcome:
+    from console.core.mail import delivery
+
+    ticket = delivery.retry(desk, ticket_id, expected_version=expected_version)
+    return Outcome(ticket, f"#{ticket.id}: the undelivered mail is queued again")
+
+
+def _mail_dismiss(desk: Desk, ticket_id: int, *, expected_version: int | None) -> Outcome:
+    from console.core.mail import delivery
+
+    ticket = delivery.dismiss(desk, ticket_id, expected_version=expected_version)
+    return Outcome(ticket, f"#{ticket.id}: the undelivered mail is let go")
+
+
 ACTIONS = (
     TicketAction(
         "reply",
@@ -262,5 +276,26 @@ ACTIONS = (
         ),
         rule=Rule.TALKS_TO_CUSTOMERS,
         area=AREA,
+    ),
+    TicketAction(
+        "mail_retry",
+        "D",
+        "Send the failed mail again",
+        "queue the ticket's undelivered mail again (after fixing the address)",
+        ("mail", "retry"),
+        _mail_retry,
+        rule=Rule.TALKS_TO_CUSTOMERS,
+        area=AREA,
+        applies=lambda context: context.undelivered > 0,
+    ),
+    TicketAction(
+        "mail_dismiss",
+        "D",
+        "Let the failed mail go",
+        "take the ticket off the Undelivered queue; the failure stays on the thread",
+        ("mail", "dismiss"),
+        _mail_dismiss,
+        area=AREA,
+        applies=lambda context: context.undelivered > 0,
     ),
 )

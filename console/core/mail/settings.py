@@ -5,20 +5,52 @@
     name = "Example Support"             # the From's name
     also = ["help@example.com"]          # other addresses that reach the desk
     max_attachment_mb = 25               # a larger file is refused with a note, the mail kept
+    smtp = "smtp.example.com:587"        # where the desk's mail goes out (or `sendmail`)
+    security = "starttls"                # "starttls", "tls" (port 465) or "none" (loopback)
+    user = "support@example.com"
+    password_file = "/etc/console/smtp-password"   # or password_env = "SMTP_PASSWORD"
+    # sendmail = "/usr/sbin/sendmail -t -oi"       # a local mail server instead of SMTP
 
-The desk's own addresses matter on the way in too: mail from them is the desk's own, come
-back in a loop, and is dropped."""
+    [mail.lines.L2]                      # the second line writes from its own address
+    address = "experts@example.com"
+    name = "Example Experts"
+
+The password is read from a file or an environment variable, never from the command line or
+the config itself. The desk's own addresses matter on the way in too: mail from them is the
+desk's own, come back in a loop, and is dropped."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from typing import Any
 
 from console.core.errors import InvalidInput
+from console.core.model import Choice, Line
 
 DEFAULT_MAX_ATTACHMENT_MB = 25
+_KEYS = {
+    "address",
+    "name",
+    "also",
+    "max_attachment_mb",
+    "smtp",
+    "security",
+    "user",
+    "password_file",
+    "password_env",
+    "password",
+    "sendmail",
+    "lines",
+}
 NO_DOMAIN = "console.invalid"
 """The domain of the desk's Message-IDs when no address is set (`.invalid` is reserved)."""
+
+
+class Security(Choice):
+    STARTTLS = "starttls"
+    TLS = "tls"
+    NONE = "none"
 
 
 @dataclass(frozen=True)
@@ -27,6 +59,42 @@ class MailSettings:
     name: str | None = None
     also: tuple[str, ...] = ()
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_MB * 1024 * 1024
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    security: Security = Security.STARTTLS
+    user: str | None = None
+    password_file: str | None = None
+    password_env: str | None = None
+    sendmail: tuple[str, ...] = ()
+    """The command (and its arguments) of a local mail server, instead of SMTP."""
+    line_senders: dict[Line, tuple[str, str | None]] = field(default_factory=dict)
+    """A line's own From (address, name), where it has one."""
+
+    @property
+    def sending(self) -> bool:
+        """Whether the desk can send: it has an address and a way out."""
+        return bool(self.address and (self.smtp_host or self.sendmail))
+
+    def sender(self, line: Line) -> tuple[str, str | None]:
+        """The From of mail written on `line`."""
+        return self.line_senders.get(line) or (self.address or f"desk@{NO_DOMAIN}", self.name)
+
+    def password(self) -> str | None:
+        """The SMTP password, read when it is needed (so a rotated file is picked up)."""
+        if self.password_env:
+            value = os.environ.get(self.password_env)
+            if value is None:
+                raise InvalidInput(f"mail.password_env: ${self.password_env} is not set")
+            return value
+        if self.password_file:
+            try:
+                with open(self.password_file, encoding="utf-8") as file:
+                    return file.read().strip()
+            except OSError as error:
+                raise InvalidInput(
+                    f"mail.password_file: cannot read {self.password_file}: {error.strerror}"
+                ) from None
+        return None
 
     @property
     def addresses(self) -> frozenset[str]:
@@ -56,7 +124,7 @@ def mail_settings(config: dict[str, Any], source: str | None = None) -> MailSett
     where = f"{source}: mail" if source else "mail"
     if not isinstance(table, dict):
         raise InvalidInput(f"{where}: must be a table")
-    unknown = set(table) - {"address", "name", "also", "max_attachment_mb"}
+    unknown = set(table) - _KEYS
     if unknown:
         raise InvalidInput(f"{where}: unknown key {', '.join(sorted(unknown))}")
     address = _address(table["address"], f"{where}.address") if "address" in table else None
@@ -74,4 +142,65 @@ def mail_settings(config: dict[str, Any], source: str | None = None) -> MailSett
         name=name,
         also=tuple(_address(a, f"{where}.also") for a in also),
         max_attachment_bytes=int(limit * 1024 * 1024),
+        **_way_out(table, where),
+        line_senders=_line_senders(table.get("lines", {}), where),
     )
+
+
+def _text(table: dict[str, Any], key: str, where: str) -> str | None:
+    value = table.get(key)
+    if value is not None and (not isinstance(value, str) or not value.strip() or "\n" in value):
+        raise InvalidInput(f"{where}.{key}: give it as one line of text")
+    return value.strip() if value else None
+
+
+def _way_out(table: dict[str, Any], where: str) -> dict[str, Any]:
+    smtp, sendmail = _text(table, "smtp", where), _text(table, "sendmail", where)
+    if smtp and sendmail:
+        raise InvalidInput(f"{where}: give smtp or sendmail, not both")
+    found: dict[str, Any] = {}
+    if sendmail:
+        import shlex
+
+        found["sendmail"] = tuple(shlex.split(sendmail))
+    security = None
+    if "security" in table:
+        if table["security"] not in [s.value for s in Security]:
+            raise InvalidInput(f"{where}.security: one of starttls, tls, none")
+        security = Security(table["security"])
+    if smtp:
+        host, _, port = smtp.rpartition(":") if ":" in smtp else (smtp, "", "")
+        if port and not port.isdigit():
+            raise InvalidInput(
+                f"{where}.smtp: give host or host:port, such as smtp.example.com:587"
+            )
+        found["smtp_host"] = host
+        found["security"] = security or (Security.TLS if port == "465" else Security.STARTTLS)
+        found["smtp_port"] = (
+            int(port) if port else (465 if found["security"] == Security.TLS else 587)
+        )
+    found["user"] = _text(table, "user", where)
+    found["password_file"] = _text(table, "password_file", where)
+    found["password_env"] = _text(table, "password_env", where)
+    if "password" in table:
+        raise InvalidInput(
+            f"{where}.password: keep it out of the config: use password_file or password_env"
+        )
+    return found
+
+
+def _line_senders(table: Any, where: str) -> dict[Line, tuple[str, str | None]]:
+    if not isinstance(table, dict):
+        raise InvalidInput(f"{where}.lines: give a table per line, such as [mail.lines.L2]")
+    senders: dict[Line, tuple[str, str | None]] = {}
+    for key, value in table.items():
+        if key not in [line.value for line in Line] or not isinstance(value, dict):
+            raise InvalidInput(f"{where}.lines.{key}: give a table for L1, L2, L3 or L4")
+        here = f"{where}.lines.{key}"
+        if "address" not in value:
+            raise InvalidInput(f"{here}.address: give the line's address")
+        senders[Line(key)] = (
+            _address(value["address"], f"{here}.address"),
+            _text(value, "name", here),
+        )
+    return senders

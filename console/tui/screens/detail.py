@@ -118,9 +118,12 @@ class DetailScreen(ComposeActions, TicketActions):
                 self.dismiss()
 
     async def on_ticket_loaded(self, message: TicketLoaded) -> None:
+        before = self.context.deliveries if self.context is not None else None
         self.show_context(message.context)  # presence and clocks move without a new version
-        if self.ticket is not None and self.ticket.version == message.ticket.version:
+        same = self.ticket is not None and self.ticket.version == message.ticket.version
+        if same and before == message.context.deliveries:
             return  # something else in the database changed; this ticket did not
+        # (A mail that went out changes the thread's words, not the ticket's version.)
         self.ticket = message.ticket
         self.last_event_id = message.events[-1].id if message.events else 0
         self.saw_messages(message.messages)
@@ -133,9 +136,14 @@ class DetailScreen(ComposeActions, TicketActions):
         await body.remove_children(ThreadEntry)
         now, zone = message.context.now, host(self).desk.policy.zone
 
-        def said(stamp: str, channel: Channel | None) -> str:
+        sending = host(self).desk.mail.sending
+        deliveries = message.context.deliveries
+
+        def said(stamp: str, channel: Channel | None, message_id: int | None = None) -> str:
             came = f", {words.CHANNEL_WORDS[channel]}" if channel else ""
-            return words.when(from_text(stamp), now, zone) + came
+            sent = deliveries.get(message_id) if message_id is not None else None
+            fate = words.delivery(sent, now, zone, sending=sending) if sent else None
+            return words.when(from_text(stamp), now, zone) + came + (f", {fate}" if fate else "")
 
         ticket = message.ticket
         entries = [
@@ -148,7 +156,9 @@ class DetailScreen(ComposeActions, TicketActions):
             )
         ]
         entries += [
-            ThreadEntry(m.kind, m.author, said(m.created_at, m.channel), m.body, self.ticket_id)
+            ThreadEntry(
+                m.kind, m.author, said(m.created_at, m.channel, m.id), m.body, self.ticket_id
+            )
             for m in message.messages
         ]
         await body.mount_all(entries, after="#thread-title")

@@ -66,7 +66,7 @@ class MainScreen(WorkerErrors, Screen[None]):
         ),
         *(
             Binding(key, f"queue('{q.id}')", f"Show {q.label}", show=False, id=f"main.queue_{q.id}")
-            for key, q in zip(QUEUE_KEYS, QUEUES, strict=True)
+            for key, q in zip(QUEUE_KEYS, QUEUES, strict=False)
         ),
         Binding("o", "toggle_order", "Sort", id="main.order"),
         Binding(

@@ -1,0 +1,63 @@
+"""Mail on the screens, with real keys: a reply the server refused shows on the thread as not
+delivered, the ticket waits in the Undelivered queue (reached with `]`), and `D` on the
+ticket sends it again or lets it go."""
+
+from __future__ import annotations
+
+from action_helpers import back_on_ticket, choose, new_ticket, on_ticket, store_of, until
+from ui_helpers import screen_text, settle
+
+from console.core import operations
+from console.core.mail import delivery
+from console.core.mail.sender import DeliveryError, send_due
+from console.core.model import QueueFilter
+from console.tui.queues import QUEUES
+from tests.support import make_desk
+
+
+class Refusing:
+    """A server that takes every mail but Zed's."""
+
+    def send(self, message: object, sender: str, recipient: str) -> None:
+        if recipient == "zed@example.net":
+            raise DeliveryError("550 5.1.1 no such user", permanent=True)
+
+
+def undelivered_ticket(db_path) -> int:
+    ticket_id = new_ticket(db_path, requester="zed@example.net")
+    with store_of(db_path) as store:
+        desk = make_desk(store, "alice")
+        operations.reply(desk, ticket_id, "Please unplug it.")
+        send_due(desk, Refusing())
+    return ticket_id
+
+
+async def test_an_undelivered_reply_is_shown_and_sent_again_with_d(app, db_path) -> None:
+    ticket_id = undelivered_ticket(db_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await on_ticket(pilot, ticket_id)
+        await until(pilot, lambda: "not delivered: 550 5.1.1" in screen_text(app), "the failure")
+        await pilot.press("D")
+        await choose(pilot, "mail_retry")
+        await back_on_ticket(pilot)
+    with store_of(db_path) as store:
+        assert store.tickets(QueueFilter(undelivered=True, statuses=())) == []
+        [sent] = delivery.deliveries(store, ticket_id).values()
+        assert sent.state == delivery.DeliveryState.QUEUED
+
+
+async def test_the_undelivered_queue_lists_the_ticket_and_d_lets_it_go(app, db_path) -> None:
+    ticket_id = undelivered_ticket(db_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press(*["]"] * (len(QUEUES) - 1))
+        await until(pilot, lambda: "Undelivered mail  1 of 1" in screen_text(app), "the queue")
+        await pilot.press("enter")
+        await until(pilot, lambda: "not delivered" in screen_text(app), "the ticket")
+        await pilot.press("D")
+        await choose(pilot, "mail_dismiss")
+        await back_on_ticket(pilot)
+    with store_of(db_path) as store:
+        assert store.tickets(QueueFilter(undelivered=True, statuses=())) == []
+        [gone] = delivery.deliveries(store, ticket_id).values()
+        assert gone.state == delivery.DeliveryState.DISMISSED
