@@ -1,6 +1,7 @@
 """`console mail receive` (one message on stdin, for a mail server's pipe), `console mail log`
-(what became of the mail taken), `console mail send` (the outbox, now), and `console
-attachment list|save` (a ticket's files). `mail retry` and `mail dismiss` are ticket actions.
+(what became of the mail taken), `console mail import` (a Maildir or an mbox), `console mail
+send` (the outbox, now), and `console attachment list|save` (a ticket's files). `mail retry`
+and `mail dismiss` are ticket actions.
 
 `mail receive` speaks a mail server's language in its exit code: 0 when the message is taken
 (or was taken before), 75 (EX_TEMPFAIL) when it could not be taken now and the server should
@@ -37,6 +38,12 @@ def register_mail(groups: dict[str, argparse._SubParsersAction]) -> None:
     log.add_argument("--limit", type=int, default=20, metavar="N")
     log.add_argument("--json", action="store_true")
     log.set_defaults(run=run_log)
+    imported = verbs.add_parser(
+        "import", help="take in every message of a Maildir or an mbox (can be run again)"
+    )
+    imported.add_argument("path", metavar="PATH", help="a Maildir directory or an mbox file")
+    imported.add_argument("--json", action="store_true")
+    imported.set_defaults(run=run_import)
     send = verbs.add_parser("send", help="send the outbox's mail that is due")
     send.add_argument("--json", action="store_true")
     send.set_defaults(run=run_send)
@@ -99,6 +106,47 @@ def run_receive(ctx: Context, args: argparse.Namespace) -> int:
     else:
         print(f"{one_line(received.mail_id, 100)}: {one_line(received.sentence(), 200)}")
     return 0
+
+
+def run_import(ctx: Context, args: argparse.Namespace) -> int:
+    import time
+
+    from console.core.mail.importer import ImportReport, import_mail
+
+    shown = [0.0]
+    began = time.monotonic()
+    live = sys.stderr.isatty()
+
+    def progress(report: ImportReport, total: int) -> None:
+        now = time.monotonic()
+        if not live or (now - shown[0] < 0.2 and report.seen < total):
+            return
+        shown[0] = now
+        rate = report.seen / max(now - began, 1e-6)
+        width = 30
+        done = width * report.seen // max(total, 1)
+        print(
+            f"\r[{'#' * done}{'.' * (width - done)}] {report.seen:,} of {total:,} messages,"
+            f" {report.taken:,} taken, {report.already:,} taken before, {rate:,.0f}/s ",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    with ctx.desk(create=True) as desk:
+        report = import_mail(desk, args.path, progress=progress)
+    if live:
+        print(file=sys.stderr)
+    if args.json:
+        print_json(report.as_dict())
+    else:
+        print(
+            f"{report.seen:,} messages: {report.taken:,} taken, {report.already:,} taken before,"
+            f" {len(report.failed):,} not taken"
+        )
+        for where, error in report.failed:
+            print(f"not taken: {one_line(where, 200)}: {one_line(error, 200)}", file=sys.stderr)
+    return 1 if report.failed else 0
 
 
 def run_send(ctx: Context, args: argparse.Namespace) -> int:

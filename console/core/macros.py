@@ -30,6 +30,8 @@ PLACEHOLDERS: dict[str, str] = {
     "sla.next_update": "when the customer will hear from us next: the team's next-update "
     "target for the ticket's priority, in working time (a reply that hands the ball to the "
     "customer keeps it as a follow-up)",
+    "sla.first_response": "when the customer hears from us first at the latest: the "
+    "first-response target for the ticket's priority from when it was opened, in working time",
     "today": "today's date (the team's)",
 }
 """The closed set of placeholders a body may use. Anything else is an error at load time."""

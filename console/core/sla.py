@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from console.core.errors import InvalidInput
-from console.core.model import OPEN_STATUSES, Court, Priority, SlaKind, Status
+from console.core.model import OPEN_STATUSES, Court, Priority, SlaKind, Status, TicketSummary
 
 if TYPE_CHECKING:  # read only with a calendar: a command without one need not load it
     from zoneinfo import ZoneInfo
@@ -298,6 +298,16 @@ def promise(now: datetime, priority: Priority, policy: SlaPolicy) -> datetime:
     no such promise, the seeds' rule)."""
     target = policy.targets[priority].next_update
     return add_business(now, target if target is not None else 24 * 3600, policy.calendar)
+
+
+def first_answer(ticket: TicketSummary, policy: SlaPolicy) -> datetime:
+    """When a ticket's first answer is due at the latest: its priority's first-response target
+    from its opening, in working time (24 hours when the team sets none)."""
+    from console.core.clock import from_text
+
+    target = policy.targets[ticket.priority].first_response
+    opened = from_text(ticket.created_at)
+    return add_business(opened, target if target is not None else 24 * 3600, policy.calendar)
 
 
 def badge(due: datetime | None, now: datetime, policy: SlaPolicy) -> tuple[str, str]:

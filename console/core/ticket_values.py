@@ -19,7 +19,7 @@ from console.core.clock import from_text
 from console.core.desk import Desk
 from console.core.macros import PLACEHOLDERS, fill, placeholders_in
 from console.core.model import Ticket
-from console.core.sla import promise
+from console.core.sla import first_answer, promise
 from console.core.text import one_line
 from console.core.workflow import Followup
 
@@ -54,6 +54,7 @@ def ticket_values(desk: Desk, ticket: Ticket) -> dict[str, str]:
         "agent.name": one_line(agent.name or agent.login, 100),
         "today": f"{now.astimezone(zone):%Y-%m-%d}",
         PROMISE_PLACEHOLDER: moment_text(promise(now, ticket.priority, desk.policy), zone),
+        "sla.first_response": moment_text(first_answer(ticket, desk.policy), zone),
     }
     name = desk.store.contact_name(ticket.requester)
     if name and name.strip():

@@ -348,8 +348,12 @@ class Change:
         customer and queued for delivery (by e-mail, its channel). Add messages before the
         ticket's `update`, which counts them (a first response, a kept promise, a nudge)."""
         kind = MessageKind(kind)
-        # A note on a ticket this change opened counts for nothing (a file refused at intake).
-        opened_now = kind == MessageKind.NOTE and ticket_id in self._created
+        # On a ticket this change opened, a note (a file refused at intake) or the console's
+        # own reply (the acknowledgement) counts for nothing: neither moves a clock.
+        quiet = kind == MessageKind.NOTE or (
+            kind == MessageKind.REPLY and self.desk.agent.is_system
+        )
+        opened_now = quiet and ticket_id in self._created
         if ticket_id in self._updated and not opened_now:
             raise AssertionError(f"ticket #{ticket_id}: add messages before updating it")
         if not body.strip() and body_raw is None:

@@ -2,7 +2,8 @@
 (aiosmtpd, standing in for the team's mail server): the customer's mail comes in by SMTP and
 the server pipes it into the installed `console mail receive`; the agent answers from the TUI
 in tmux; the answer leaves by SMTP within seconds of `ctrl+s`, threaded to the customer's
-mail; the customer's reply to it comes back to the same ticket.
+mail; the customer's reply to it comes back to the same ticket. The acknowledgement with the
+ticket's number goes out first.
 
 Skipped where tmux is missing."""
 
@@ -95,12 +96,14 @@ def test_mail_in_answer_out_and_the_reply_back(
         terminal.wait_for("PUBLIC")
         terminal.type("Please try the other tray.")
         terminal.keys("C-s")
-        terminal.wait_until(lambda: bool(server.accepted), "the answer at the mail server", 10)
+        terminal.wait_until(lambda: len(server.accepted) == 2, "the answer at the server", 10)
         terminal.wait_for("sent today")
     finally:
         terminal.close()
 
-    [answer] = server.accepted
+    acknowledged, answer = server.accepted  # the acknowledgement went out at the TUI's start
+    assert acknowledged.message["Auto-Submitted"] == "auto-generated"
+    assert "registered as ticket #1" in acknowledged.message.get_content()
     sent = answer.message
     assert answer.recipients == ["ann@example.com"]
     assert sent["Subject"] == "Re: Printer jams [#1]"

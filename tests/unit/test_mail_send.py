@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from console.cli import main
-from console.core import operations
+from console.core import operations, workflow
 from console.core.desk import Desk
 from console.core.mail import delivery
 from console.core.mail.intake import Outcome, receive
 from console.core.mail.sender import send_due
 from console.core.mail.settings import MailSettings, Security
-from console.core.model import Line, MessageKind, QueueFilter
+from console.core.model import Court, Line, MessageKind, QueueFilter
 from console.core.store import Store
 from console.core.team import SYSTEM
 from tests.mailserver import MailServer, smtp_server
@@ -45,7 +45,8 @@ def settings_for(server: MailServer, **more: object) -> MailSettings:
 
 @pytest.fixture
 def desk(store: Store, server: MailServer) -> Desk:
-    return replace(make_desk(store, "alice"), mail=settings_for(server))
+    """Alice's desk, sending through `server`; no acknowledgements (they have their test)."""
+    return replace(make_desk(store, "alice"), mail=settings_for(server, acknowledge=False))
 
 
 def from_mail(desk: Desk) -> int:
@@ -265,3 +266,57 @@ def test_an_address_with_non_ascii_letters_goes_where_the_server_takes_it(
     assert report.failed == [
         (ticket_id, "the server cannot send to tomás@example.org: it takes no non-ASCII addresses")
     ]
+
+
+def test_a_persons_new_ticket_is_acknowledged_with_its_number(
+    desk: Desk, store: Store, server: MailServer
+) -> None:
+    desk = replace(desk, mail=replace(desk.mail, acknowledge=True))
+    received = receive(desk.acting_as(SYSTEM), mail(), desk.mail)
+    assert (received.outcome, received.detail) == (Outcome.NEW, "acknowledged")
+    ticket = store.ticket(1)
+    assert ticket.court == Court.US and workflow.clocks(store, 1).first_response_at is None
+    assert send_due(desk).sent == [1]
+    [ack] = server.accepted
+    sent = ack.message
+    assert sent["Subject"] == "Re: Printer jams [#1]" and sent["In-Reply-To"] == "<m1@example.com>"
+    assert sent["Auto-Submitted"] == "auto-generated"
+    text = sent.get_content()
+    assert "ticket #1" in text and "by 2026-11-02 17:00 UTC" in text  # P3: 8 hours from 09:00
+    assert "one problem per request" in text
+
+
+@pytest.mark.parametrize(
+    ("body", "greeting"),
+    [
+        ("Принтер не печатает с утра.", "Здравствуйте!"),
+        ("Принтер не друкує з ранку, ї.", "Вітаємо!"),
+    ],
+)
+def test_the_acknowledgement_speaks_the_customers_language(
+    desk: Desk, store: Store, server: MailServer, body: str, greeting: str
+) -> None:
+    desk = replace(desk, mail=replace(desk.mail, acknowledge=True))
+    receive(desk.acting_as(SYSTEM), mail(body=body), desk.mail)
+    send_due(desk)
+    assert server.accepted[0].message.get_content().startswith(greeting)
+
+
+def test_no_acknowledgement_for_machines_the_quiet_or_a_looping_sender(
+    desk: Desk, store: Store, server: MailServer
+) -> None:
+    desk = replace(
+        desk,
+        mail=replace(desk.mail, acknowledge=True, quiet_senders=("*@nagios.example.com",)),
+    )
+    intake = desk.acting_as(SYSTEM)
+    automatic = mail(mail_id="<a1@example.com>", headers={"Auto-Submitted": "auto-replied"})
+    assert receive(intake, automatic, desk.mail).detail == "Auto-Submitted: auto-replied"
+    nagios = mail("nagios@nagios.example.com", mail_id="<n1@example.com>")
+    assert receive(intake, nagios, desk.mail).detail is None
+    details = [
+        receive(intake, mail(subject=f"Loop {n}", mail_id=f"<l{n}@example.com>"), desk.mail).detail
+        for n in range(5)
+    ]
+    assert details == ["acknowledged"] * 3 + [None] * 2
+    assert store.query("SELECT count(*) FROM outbox") == [(3,)]

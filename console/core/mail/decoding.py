@@ -6,6 +6,7 @@ made when a charset is missing or wrong."""
 from __future__ import annotations
 
 import re
+from email import policy
 from email.message import Message
 
 _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
@@ -16,10 +17,11 @@ _FOLD = re.compile(r"\r?\n(?=[ \t])")
 def header(msg: Message, name: str, *, every: bool = False) -> str:
     """A header's decoded text ("" when absent); with `every`, all of them, one per line.
 
-    Encoded words are decoded by the message's policy. Raw 8-bit bytes, which some mailers
-    put in headers unencoded, are read with the same guesses as a body, before the policy
-    turns them into replacement characters. A header the policy cannot parse is read as its
-    raw text."""
+    The message is parsed with the fast compat32 policy; the few headers read here are
+    decoded with the modern one (encoded words, RFC 2231). Raw 8-bit bytes, which some
+    mailers put in headers unencoded, are read with the same guesses as a body, before the
+    policy turns them into replacement characters. A header the policy cannot parse is read
+    as its raw text."""
     values = []
     for key, raw in msg.raw_items():
         if key.lower() != name.lower():
@@ -28,7 +30,7 @@ def header(msg: Message, name: str, *, every: bool = False) -> str:
             values.append(undo_surrogates(_FOLD.sub("", raw)).strip())
             continue
         try:
-            values.append(str(msg.policy.header_fetch_parse(key, raw)))
+            values.append(str(policy.default.header_fetch_parse(key, raw)))
         except Exception:  # noqa: BLE001 - a malformed header must not lose the mail
             values.append(_FOLD.sub("", raw).strip())
     return "\n".join(values) if every else (values[0] if values else "")
@@ -53,17 +55,17 @@ def undo_surrogates(text: str) -> str:
 def addresses(msg: Message, name: str) -> list[tuple[str, str | None]]:
     """(address, display name) pairs of an address header, however broken it is."""
     found: list[tuple[str, str | None]] = []
+    raws = [(key, raw) for key, raw in msg.raw_items() if key.lower() == name]
     try:
-        for value in msg.get_all(name) or []:
-            for address in getattr(value, "addresses", ()):
+        for key, raw in raws:
+            for address in getattr(policy.default.header_fetch_parse(key, raw), "addresses", ()):
                 if address.addr_spec and "@" in address.addr_spec:
                     display = undo_surrogates(address.display_name) or None
                     found.append((address.addr_spec.lower(), display))
     except Exception:  # noqa: BLE001 - fall back to finding addresses in the raw text
         found = []
     if not found:
-        raw = " ".join(v for k, v in msg.raw_items() if k.lower() == name)
-        found = [(a.lower(), None) for a in _ADDRESS.findall(raw)]
+        found = [(a.lower(), None) for a in _ADDRESS.findall(" ".join(raw for _, raw in raws))]
     return found
 
 

@@ -10,7 +10,8 @@ Threading never splits a case and never lets a stranger into one:
 
 A merged ticket's mail goes to the ticket it was merged into. What a person writes moves the
 ball to us, and reopens a solved case (or opens a linked new one after `reopen_within`).
-Automatic mail is recorded but moves nothing; a bounce becomes a note on the ticket whose mail
+A person's new ticket is acknowledged at once (see `acknowledge`). Automatic mail is recorded
+but moves nothing; a bounce becomes a note on the ticket whose mail
 failed; the desk's own mail, come back in a loop, is dropped. Every outcome, the dropped ones
 too, is kept in `mail_in` with the message's bytes, in the same transaction as the ticket's
 change, so a message is taken once and only once, however often it is delivered."""
@@ -23,6 +24,7 @@ from email.utils import formataddr
 
 from console.core import words
 from console.core.desk import Desk
+from console.core.mail.acknowledge import acknowledgement
 from console.core.mail.automatic import MailKind
 from console.core.mail.parse import Attachment, Incoming, parse
 from console.core.mail.settings import MailSettings
@@ -71,9 +73,12 @@ class Received:
         return f"{prefix}{said}{detail}"
 
 
-def receive(desk: Desk, raw: bytes, settings: MailSettings) -> Received:
-    """Take the message in `raw`; a message taken before is recognised and left alone."""
-    mail = parse(raw)
+def receive(
+    desk: Desk, raw: bytes, settings: MailSettings, *, parsed: Incoming | None = None
+) -> Received:
+    """Take the message in `raw` (`parsed`, when the caller read it already); a message taken
+    before is recognised and left alone."""
+    mail = parsed or parse(raw)
     with change(desk) as c:
         taken = c.conn.execute(
             "SELECT outcome, ticket_id, detail FROM mail_in WHERE mail_id = ?", (mail.mail_id,)
@@ -103,8 +108,12 @@ def _take(c: Change, mail: Incoming, settings: MailSettings) -> Received:
         )
         for note in notes:
             c.message(new_id, MessageKind.NOTE, note)
+        acknowledged = acknowledgement(c, new_id, mail)
+        if acknowledged:
+            c.message(new_id, MessageKind.REPLY, acknowledged)
         _store_files(c, new_id, None, kept, refused)
-        return _log(c, mail, Outcome.NEW, new_id, None, mail.why_automatic)
+        detail = "acknowledged" if acknowledged else mail.why_automatic
+        return _log(c, mail, Outcome.NEW, new_id, None, detail)
     if mail.kind == MailKind.AUTOMATIC:  # recorded, but it neither moves the ball nor reopens
         message_id = c.message(
             ticket_id,

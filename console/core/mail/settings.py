@@ -10,6 +10,9 @@
     user = "support@example.com"
     password_file = "/etc/console/smtp-password"   # or password_env = "SMTP_PASSWORD"
     # sendmail = "/usr/sbin/sendmail -t -oi"       # a local mail server instead of SMTP
+    acknowledge = true                   # a person's new ticket is acknowledged at once
+    quiet_senders = ["*@nagios.example.com"]       # monitoring: no acknowledgement
+    language = "en"                      # when the customer's language cannot be told
 
     [mail.lines.L2]                      # the second line writes from its own address
     address = "experts@example.com"
@@ -30,19 +33,11 @@ from console.core.model import Choice, Line
 
 DEFAULT_MAX_ATTACHMENT_MB = 25
 _KEYS = {
-    "address",
-    "name",
-    "also",
-    "max_attachment_mb",
-    "smtp",
-    "security",
-    "user",
-    "password_file",
-    "password_env",
-    "password",
-    "sendmail",
-    "lines",
+    *("address", "name", "also", "max_attachment_mb", "lines"),
+    *("smtp", "security", "user", "password_file", "password_env", "password", "sendmail"),
+    *("acknowledge", "quiet_senders", "language", "acknowledgements_per_hour"),
 }
+LANGUAGES = ("en", "ru", "uk")
 NO_DOMAIN = "console.invalid"
 """The domain of the desk's Message-IDs when no address is set (`.invalid` is reserved)."""
 
@@ -69,6 +64,15 @@ class MailSettings:
     """The command (and its arguments) of a local mail server, instead of SMTP."""
     line_senders: dict[Line, tuple[str, str | None]] = field(default_factory=dict)
     """A line's own From (address, name), where it has one."""
+    acknowledge: bool = True
+    """Whether a person's new ticket gets an acknowledgement with its number at once."""
+    quiet_senders: tuple[str, ...] = ()
+    """Senders (patterns such as "*@monitoring.example.com") whose tickets get none."""
+    language: str = "en"
+    """The acknowledgement's language when the customer's own cannot be told (en, ru, uk)."""
+    acknowledgements_per_hour: int = 3
+    """At most this many automatic answers to one sender an hour: two auto-responders
+    writing to each other stop here."""
 
     @property
     def sending(self) -> bool:
@@ -144,7 +148,33 @@ def mail_settings(config: dict[str, Any], source: str | None = None) -> MailSett
         max_attachment_bytes=int(limit * 1024 * 1024),
         **_way_out(table, where),
         line_senders=_line_senders(table.get("lines", {}), where),
+        **_acknowledging(table, where),
     )
+
+
+def _acknowledging(table: dict[str, Any], where: str) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if "acknowledge" in table:
+        if not isinstance(table["acknowledge"], bool):
+            raise InvalidInput(f"{where}.acknowledge: true or false")
+        found["acknowledge"] = table["acknowledge"]
+    quiet = table.get("quiet_senders", [])
+    if not isinstance(quiet, list) or not all(isinstance(q, str) and q.strip() for q in quiet):
+        raise InvalidInput(
+            f"{where}.quiet_senders: give a list of addresses or patterns, "
+            'such as ["*@nagios.example.com"]'
+        )
+    found["quiet_senders"] = tuple(q.strip().lower() for q in quiet)
+    if "language" in table:
+        if table["language"] not in LANGUAGES:
+            raise InvalidInput(f"{where}.language: one of {', '.join(LANGUAGES)}")
+        found["language"] = table["language"]
+    if "acknowledgements_per_hour" in table:
+        limit = table["acknowledgements_per_hour"]
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise InvalidInput(f"{where}.acknowledgements_per_hour: a whole number, 0 or more")
+        found["acknowledgements_per_hour"] = limit
+    return found
 
 
 def _text(table: dict[str, Any], key: str, where: str) -> str | None:
