@@ -79,6 +79,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     show = commands.add_parser("show", help="a ticket with its thread and event log")
     show.add_argument("ticket", type=ticket_number, metavar="N")
     show.add_argument("--json", action="store_true")
+    show.add_argument(
+        "--quoted",
+        action="store_true",
+        help="show the quoted history and signatures under the customers' messages",
+    )
     show.set_defaults(run=run_show)
 
 
@@ -247,7 +252,7 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
     for line in context_lines(context, zone):
         print(line)
     print()
-    print(visible(ticket.body))
+    print(_customer_text(ticket.body, args.quoted, ticket.id))
     for m in messages:
         when = words.when(from_text(m.created_at), now, zone)
         came = f", {CHANNEL_WORDS[m.channel]}" if m.channel else ""
@@ -255,12 +260,30 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
         fate = words.delivery(sent, now, zone, sending=sending) if sent else None
         came += f", {one_line(fate, 120)}" if fate else ""
         print(f"\n--- {_KIND_WORDS[m.kind.value]}, {one_line(m.author)}, {when}{came}")
-        print(visible(m.body))
+        print(
+            _customer_text(m.body, args.quoted, ticket.id)
+            if m.kind == "customer"
+            else visible(m.body)
+        )
     print("\n--- what happened")
     for e in events:
         when = words.when(from_text(e.at), now, zone)
         print(f"{when}  {one_line(event_words(e.actor, e.action, e.before, e.after, e.detail))}")
     return 0
+
+
+def _customer_text(body: str, quoted: bool, ticket_id: int) -> str:
+    """A customer's words, their mail program's quotes and signature folded unless asked."""
+    from console.core.mail.quotes import fold
+
+    folded = fold(body)
+    if quoted or not folded.quoted:
+        return visible(body)
+    lines = folded.quoted_lines
+    return (
+        f"{visible(folded.said)}\n[{lines} quoted line{'s' if lines != 1 else ''} folded;"
+        f" `console show {ticket_id} --quoted` shows them]"
+    )
 
 
 def event_words(

@@ -61,3 +61,17 @@ async def test_the_undelivered_queue_lists_the_ticket_and_d_lets_it_go(app, db_p
         assert store.tickets(QueueFilter(undelivered=True, statuses=())) == []
         [gone] = delivery.deliveries(store, ticket_id).values()
         assert gone.state == delivery.DeliveryState.DISMISSED
+
+
+async def test_z_shows_and_folds_the_quoted_history(app, db_path) -> None:
+    ticket_id = new_ticket(
+        db_path, body="Still smokes.\n\n02.11.2026 10:05, Support пишет:\n> unplug it\n> now"
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        await on_ticket(pilot, ticket_id)
+        await until(pilot, lambda: "3 quoted lines folded; z shows them" in screen_text(app))
+        assert "unplug it" not in screen_text(app)
+        await pilot.press("z")
+        await until(pilot, lambda: "> unplug it" in screen_text(app), "the quote")
+        await pilot.press("z")
+        await until(pilot, lambda: "unplug it" not in screen_text(app), "the quote folded")

@@ -97,3 +97,13 @@ def test_mail_log_says_what_became_of_each_message(
         first, second = out.splitlines()
         assert "dropped: the desk's own mail, come back" in first
         assert "Printer jams → new ticket #1" in second
+
+
+def test_show_folds_the_quoted_history_unless_asked(capsys, monkeypatch, db_path: Path) -> None:
+    body = "Still jams.\n\nOn Mon, 2 Nov 2026 at 10:05, Support <s@desk.example.com> wrote:\n> x"
+    run(capsys, monkeypatch, db_path, "mail", "receive", stdin=mail(body=body))
+    code, out, _ = run(capsys, monkeypatch, db_path, "show", "1")
+    assert "Still jams.\n[2 quoted lines folded; `console show 1 --quoted` shows them]" in out
+    assert "> x" not in out
+    code, out, _ = run(capsys, monkeypatch, db_path, "show", "1", "--quoted")
+    assert "> x" in out and "folded" not in out

@@ -4,7 +4,6 @@ reached another way). Either takes the ticket out of the Undelivered queue."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from console.core.desk import Desk
@@ -12,7 +11,7 @@ from console.core.errors import InvalidInput
 from console.core.model import Choice, EventAction, Ticket
 from console.core.store import Store
 from console.core.team import require_customer_contact
-from console.core.workflow import change
+from console.core.workflow import Change, change
 
 
 class DeliveryState(Choice):
@@ -78,12 +77,16 @@ def undelivered_count(store: Store, ticket_id: int) -> int:
     )
 
 
-def _failed_ids(conn: sqlite3.Connection, ticket_id: int) -> list[int]:
-    rows = conn.execute(
+def _failed_ids(c: Change, ticket_id: int, expected_version: int | None) -> list[int]:
+    """The outbox rows of the ticket's undelivered mail; refused when there are none."""
+    c.check_version(ticket_id, expected_version)
+    rows = c.conn.execute(
         "SELECT o.id FROM outbox o JOIN messages m ON m.id = o.message_id"
         " WHERE m.ticket_id = ? AND o.failed_at IS NOT NULL AND o.dismissed_at IS NULL",
         (ticket_id,),
     ).fetchall()
+    if not rows:
+        raise InvalidInput(f"ticket #{ticket_id} has no undelivered mail")
     return [row[0] for row in rows]
 
 
@@ -92,10 +95,7 @@ def retry(desk: Desk, ticket_id: int, *, expected_version: int | None = None) ->
     start over)."""
     require_customer_contact(desk.agent)
     with change(desk) as c:
-        c.check_version(ticket_id, expected_version)
-        failed = _failed_ids(c.conn, ticket_id)
-        if not failed:
-            raise InvalidInput(f"ticket #{ticket_id} has no undelivered mail")
+        failed = _failed_ids(c, ticket_id, expected_version)
         c.conn.executemany(
             "UPDATE outbox SET failed_at = NULL, next_attempt_at = NULL, claimed_until = NULL,"
             " last_error = NULL,"
@@ -110,10 +110,7 @@ def retry(desk: Desk, ticket_id: int, *, expected_version: int | None = None) ->
 def dismiss(desk: Desk, ticket_id: int, *, expected_version: int | None = None) -> Ticket:
     """Let the ticket's failed mail go: it stays failed on the thread, off the queue."""
     with change(desk) as c:
-        c.check_version(ticket_id, expected_version)
-        failed = _failed_ids(c.conn, ticket_id)
-        if not failed:
-            raise InvalidInput(f"ticket #{ticket_id} has no undelivered mail")
+        failed = _failed_ids(c, ticket_id, expected_version)
         c.conn.executemany(
             "UPDATE outbox SET dismissed_at = ? WHERE id = ?",
             [(c.now, outbox_id) for outbox_id in failed],

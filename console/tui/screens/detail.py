@@ -65,6 +65,7 @@ class DetailScreen(ComposeActions, TicketActions):
             "space,pagedown", "scroll('page_down')", "Page down", show=False, id="detail.page_down"
         ),
         Binding("b,pageup", "scroll('page_up')", "Page up", show=False, id="detail.page_up"),
+        Binding("z", "toggle_quoted", "Quoted text", show=False, id="detail.quoted"),
         *ACTION_BINDINGS,
     ]
 
@@ -72,6 +73,8 @@ class DetailScreen(ComposeActions, TicketActions):
         super().__init__()
         self.ticket_id = ticket_id
         self.ticket: Ticket | None = None
+        self.quoted = False
+        """Whether the customers' quoted history and signatures are shown (`z`)."""
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"#{self.ticket_id}  loading\u2026"), id="detail-header")
@@ -109,6 +112,14 @@ class DetailScreen(ComposeActions, TicketActions):
                 context, store.messages(self.ticket_id), store.events(self.ticket_id)
             )
         self.post_message(loaded)
+
+    def action_toggle_quoted(self) -> None:
+        self.quoted = not self.quoted
+        for entry in self.query(ThreadEntry):
+            entry.show_quoted(self.quoted)
+        self.notify(
+            "quoted text shown" if self.quoted else "quoted text folded", timeout=2, markup=False
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         super().on_worker_state_changed(event)
@@ -153,11 +164,17 @@ class DetailScreen(ComposeActions, TicketActions):
                 said(ticket.created_at, ticket.channel),
                 ticket.body,
                 ticket.id,
+                quoted=self.quoted,
             )
         ]
         entries += [
             ThreadEntry(
-                m.kind, m.author, said(m.created_at, m.channel, m.id), m.body, self.ticket_id
+                m.kind,
+                m.author,
+                said(m.created_at, m.channel, m.id),
+                m.body,
+                self.ticket_id,
+                quoted=self.quoted,
             )
             for m in message.messages
         ]

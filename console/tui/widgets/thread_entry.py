@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from console.core.mail.quotes import fold
 from console.core.model import MessageKind
 from console.core.text import one_line, visible
 
@@ -30,17 +31,39 @@ KIND_CLASSES = {
 }
 
 
-def entry_text(kind: MessageKind | None, author: str, when: str, body: str, ticket_id: int) -> Text:
-    """The label line, then the body as visible plain text, cut at `MAX_BODY_CHARS`."""
+FOLDED_KINDS = (None, MessageKind.CUSTOMER)
+"""What customers write comes with their mail program's quotes and their signature."""
+
+
+def entry_text(
+    kind: MessageKind | None,
+    author: str,
+    when: str,
+    body: str,
+    ticket_id: int,
+    *,
+    quoted: bool = False,
+) -> Text:
+    """The label line, then the body as visible plain text, cut at `MAX_BODY_CHARS`; a
+    customer's quoted history and signature folded into one line unless `quoted`."""
     text = Text()
     text.append(KIND_LABELS[kind], style="bold")
     text.append(f"  {one_line(author, 60)}  {when}\n", style="dim")
+    folded = fold(body) if kind in FOLDED_KINDS and not quoted else None
+    if folded is not None and folded.quoted:
+        body = folded.said
     shown = body[:MAX_BODY_CHARS]
     text.append(visible(shown.rstrip("\n")) or "(empty)")
     hidden = len(body) - len(shown)
     if hidden > 0:
         text.append(
             f"\n\n[{hidden:,} more characters; see `console show {ticket_id}`]", style="italic dim"
+        )
+    if folded is not None and folded.quoted:
+        lines = folded.quoted_lines
+        text.append(
+            f"\n[{lines} quoted line{'s' if lines != 1 else ''} folded; z shows them]",
+            style="italic dim",
         )
     return text
 
@@ -49,10 +72,21 @@ class ThreadEntry(Static):
     """A message of the thread; the CSS class says which kind for the border colour."""
 
     def __init__(
-        self, kind: MessageKind | None, author: str, when: str, body: str, ticket_id: int
+        self,
+        kind: MessageKind | None,
+        author: str,
+        when: str,
+        body: str,
+        ticket_id: int,
+        *,
+        quoted: bool = False,
     ) -> None:
         """`when` is the moment in words ("today 09:12")."""
+        self._entry = (kind, author, when, body, ticket_id)
         super().__init__(
-            entry_text(kind, author, when, body, ticket_id),
+            entry_text(*self._entry, quoted=quoted),
             classes=f"thread-entry {KIND_CLASSES[kind]}",
         )
+
+    def show_quoted(self, quoted: bool) -> None:
+        self.update(entry_text(*self._entry, quoted=quoted))
