@@ -1,7 +1,7 @@
 """`console mail receive` (one message on stdin, for a mail server's pipe), `console mail log`
 (what became of the mail taken), `console mail import` (a Maildir or an mbox), `console mail
-send` (the outbox, now), and `console attachment list|save` (a ticket's files). `mail retry`
-and `mail dismiss` are ticket actions.
+fetch` (an IMAP mailbox), `console mail send` (the outbox, now), and `console attachment
+list|save` (a ticket's files). `mail retry` and `mail dismiss` are ticket actions.
 
 `mail receive` speaks a mail server's language in its exit code: 0 when the message is taken
 (or was taken before), 75 (EX_TEMPFAIL) when it could not be taken now and the server should
@@ -44,6 +44,9 @@ def register_mail(groups: dict[str, argparse._SubParsersAction]) -> None:
     imported.add_argument("path", metavar="PATH", help="a Maildir directory or an mbox file")
     imported.add_argument("--json", action="store_true")
     imported.set_defaults(run=run_import)
+    fetched = verbs.add_parser("fetch", help="take the unread mail of the [mail.imap] mailbox")
+    fetched.add_argument("--json", action="store_true")
+    fetched.set_defaults(run=run_fetch)
     send = verbs.add_parser("send", help="send the outbox's mail that is due")
     send.add_argument("--json", action="store_true")
     send.set_defaults(run=run_send)
@@ -146,6 +149,23 @@ def run_import(ctx: Context, args: argparse.Namespace) -> int:
         )
         for where, error in report.failed:
             print(f"not taken: {one_line(where, 200)}: {one_line(error, 200)}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def run_fetch(ctx: Context, args: argparse.Namespace) -> int:
+    from console.core.mail.fetch import fetch
+
+    with ctx.desk(create=True) as desk:
+        report = fetch(desk)
+    if args.json:
+        print_json(report.as_dict())
+    else:
+        print(
+            f"{report.seen} unread: {report.taken} taken, {report.already} taken before,"
+            f" {len(report.failed)} not taken"
+        )
+        for uid, error in report.failed:
+            print(f"not taken: message {uid}: {one_line(error, 200)}", file=sys.stderr)
     return 1 if report.failed else 0
 
 

@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING
 
 from console.core.clock import from_text, to_text
 from console.core.desk import Desk
+from console.core.errors import ConsoleError
 from console.core.model import Court, EventAction, MessageKind, SlaKind, Status
 from console.core.operations import CLOSE_TEXT
 from console.core.store import Store
 from console.core.workflow import change
 
 if TYPE_CHECKING:
+    from console.core.mail.fetch import FetchReport
     from console.core.mail.sender import SendReport
 
 BATCH = 500
@@ -43,6 +45,9 @@ class TickReport:
     auto_closed: list[int] = field(default_factory=list)
     mail: SendReport | None = None
     """What the sender did; None when the desk sends no mail."""
+    fetched: FetchReport | None = None
+    """What was taken from the IMAP mailbox; None when the desk reads none."""
+    fetch_error: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -52,6 +57,8 @@ class TickReport:
             "nudges_due": self.nudges_due,
             "auto_closed": self.auto_closed,
             "mail": self.mail.as_dict() if self.mail else None,
+            **({"fetched": self.fetched.as_dict()} if self.fetched else {}),
+            **({"fetch_error": self.fetch_error} if self.fetch_error else {}),
         }
 
 
@@ -181,7 +188,14 @@ def tick(desk: Desk) -> TickReport:
     remind_followups(desk, report)
     auto_close(desk, report)  # first: a closed ticket needs no nudge
     find_nudges(desk, report)
-    if desk.mail.sending:  # last: the auto-close notices of this run go out too
+    if desk.mail.imap is not None:
+        from console.core.mail.fetch import fetch
+
+        try:
+            report.fetched = fetch(desk)
+        except ConsoleError as error:  # the mailbox is down: the other timers still ran
+            report.fetch_error = str(error)
+    if desk.mail.sending:  # last: the acknowledgements and auto-close notices go out too
         from console.core.mail.sender import send_due
 
         report.mail = send_due(desk)

@@ -68,7 +68,11 @@ def tick_notice(report: TickReport) -> str | None:
         parts.append(f"{len(report.nudges_due)} customer(s) to nudge")
     if report.auto_closed:
         parts.append(f"{len(report.auto_closed)} idle ticket(s) closed")
-    mail = report.mail.words() if report.mail else None
-    if mail:
-        parts.append(mail)
+    for said in (
+        report.fetched.words() if report.fetched else None,
+        f"the mailbox could not be read: {report.fetch_error}" if report.fetch_error else None,
+        report.mail.words() if report.mail else None,
+    ):
+        if said:
+            parts.append(said)
     return "Timers: " + ", ".join(parts) if parts else None

@@ -14,6 +14,13 @@
     quiet_senders = ["*@nagios.example.com"]       # monitoring: no acknowledgement
     language = "en"                      # when the customer's language cannot be told
 
+    [mail.imap]                          # where `console mail fetch` reads (cron, the TUI)
+    host = "imap.example.com"
+    security = "tls"                     # port 993; "starttls" or "none" on port 143
+    user = "support@example.com"
+    password_env = "IMAP_PASSWORD"
+    move_to = "Taken"                    # else a message taken is marked read
+
     [mail.lines.L2]                      # the second line writes from its own address
     address = "experts@example.com"
     name = "Example Experts"
@@ -35,7 +42,7 @@ DEFAULT_MAX_ATTACHMENT_MB = 25
 _KEYS = {
     *("address", "name", "also", "max_attachment_mb", "lines"),
     *("smtp", "security", "user", "password_file", "password_env", "password", "sendmail"),
-    *("acknowledge", "quiet_senders", "language", "acknowledgements_per_hour"),
+    *("acknowledge", "quiet_senders", "language", "acknowledgements_per_hour", "imap"),
 }
 LANGUAGES = ("en", "ru", "uk")
 NO_DOMAIN = "console.invalid"
@@ -46,6 +53,43 @@ class Security(Choice):
     STARTTLS = "starttls"
     TLS = "tls"
     NONE = "none"
+
+
+def read_password(file: str | None, env: str | None, where: str) -> str | None:
+    """A password from the environment variable or the file named (read when needed, so a
+    rotated file is picked up); None when neither is set."""
+    if env:
+        value = os.environ.get(env)
+        if value is None:
+            raise InvalidInput(f"{where}.password_env: ${env} is not set")
+        return value
+    if file:
+        try:
+            with open(file, encoding="utf-8") as opened:
+                return opened.read().strip()
+        except OSError as error:
+            raise InvalidInput(
+                f"{where}.password_file: cannot read {file}: {error.strerror}"
+            ) from None
+    return None
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    """Where `console mail fetch` reads the desk's mail (`[mail.imap]`)."""
+
+    host: str
+    port: int
+    security: Security
+    user: str
+    password_file: str | None = None
+    password_env: str | None = None
+    folder: str = "INBOX"
+    move_to: str | None = None
+    """The folder a message taken is moved to; None: it is marked read where it is."""
+
+    def password(self) -> str:
+        return read_password(self.password_file, self.password_env, "mail.imap") or ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +117,7 @@ class MailSettings:
     acknowledgements_per_hour: int = 3
     """At most this many automatic answers to one sender an hour: two auto-responders
     writing to each other stop here."""
+    imap: ImapSettings | None = None
 
     @property
     def sending(self) -> bool:
@@ -84,21 +129,8 @@ class MailSettings:
         return self.line_senders.get(line) or (self.address or f"desk@{NO_DOMAIN}", self.name)
 
     def password(self) -> str | None:
-        """The SMTP password, read when it is needed (so a rotated file is picked up)."""
-        if self.password_env:
-            value = os.environ.get(self.password_env)
-            if value is None:
-                raise InvalidInput(f"mail.password_env: ${self.password_env} is not set")
-            return value
-        if self.password_file:
-            try:
-                with open(self.password_file, encoding="utf-8") as file:
-                    return file.read().strip()
-            except OSError as error:
-                raise InvalidInput(
-                    f"mail.password_file: cannot read {self.password_file}: {error.strerror}"
-                ) from None
-        return None
+        """The SMTP password, read when it is needed."""
+        return read_password(self.password_file, self.password_env, "mail")
 
     @property
     def addresses(self) -> frozenset[str]:
@@ -149,6 +181,44 @@ def mail_settings(config: dict[str, Any], source: str | None = None) -> MailSett
         **_way_out(table, where),
         line_senders=_line_senders(table.get("lines", {}), where),
         **_acknowledging(table, where),
+        imap=_imap(table.get("imap"), where),
+    )
+
+
+def _imap(table: Any, where: str) -> ImapSettings | None:
+    if table is None:
+        return None
+    where = f"{where}.imap"
+    if not isinstance(table, dict):
+        raise InvalidInput(f"{where}: must be a table")
+    unknown = set(table) - {
+        *("host", "port", "security", "user", "password_file", "password_env", "password"),
+        *("folder", "move_to"),
+    }
+    if unknown:
+        raise InvalidInput(f"{where}: unknown key {', '.join(sorted(unknown))}")
+    if "password" in table:
+        raise InvalidInput(
+            f"{where}.password: keep it out of the config: use password_file or password_env"
+        )
+    host, user = _text(table, "host", where), _text(table, "user", where)
+    if not host or not user:
+        raise InvalidInput(f"{where}: give host and user")
+    security = table.get("security", "tls")
+    if security not in [s.value for s in Security]:
+        raise InvalidInput(f"{where}.security: one of starttls, tls, none")
+    port = table.get("port", 993 if security == "tls" else 143)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise InvalidInput(f"{where}.port: a port number")
+    return ImapSettings(
+        host=host,
+        port=port,
+        security=Security(security),
+        user=user,
+        password_file=_text(table, "password_file", where),
+        password_env=_text(table, "password_env", where),
+        folder=_text(table, "folder", where) or "INBOX",
+        move_to=_text(table, "move_to", where),
     )
 
 
