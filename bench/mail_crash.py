@@ -3,7 +3,7 @@ with SIGKILL at random moments, again and again, then let finish; what must hold
 lost, none imported twice, none sent twice except in the window the README names (the server
 accepted it, the process died before marking it sent).
 
-    python bench/mail_crash.py [--kills 50] [--messages 300]
+    python bench/mail_crash.py [--kills 50] [--messages 1000]
 
 Runs on a fresh store in a temporary folder, against a real SMTP server on loopback.
 """
@@ -25,7 +25,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.mailserver
 
+from console.core import operations  # noqa: E402
+from console.core.desk import Desk  # noqa: E402
 from console.core.store import Store  # noqa: E402
+from console.core.team import Team  # noqa: E402
 from tests.mailserver import smtp_server  # noqa: E402
 
 
@@ -58,7 +61,7 @@ def killed_runs(command: list[str], kills: int, seed: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=50)
-    parser.add_argument("--messages", type=int, default=300)
+    parser.add_argument("--messages", type=int, default=1000)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="console-crash-"))
     db, config = folder / "desk.db", folder / "console.toml"
@@ -86,12 +89,10 @@ def main() -> None:
             f" {tickets} tickets"
         )
         # Replies to every ticket, then the sender killed again and again, then finished.
-        for ticket in range(1, tickets + 1):
-            subprocess.run(
-                [*console, "--as", "alice", "reply", str(ticket), "--body", f"Answer {ticket}"],
-                check=True,
-                capture_output=True,
-            )
+        with Store.open(db, create=False) as store:
+            alice = Desk(store, Team().agent("alice"))
+            for ticket in range(1, tickets + 1):
+                operations.reply(alice, ticket, f"Answer {ticket}")
         sending = [*console, "mail", "send"]
         done_early = killed_runs(sending, args.kills, seed=2)
         with Store.open(db, create=False) as store, store.transaction() as conn:

@@ -32,7 +32,9 @@ from console.core.workflow import change
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
-CLAIM_SECONDS = 300
+CLAIM_SECONDS = 120
+"""How long a sender may hold a mail: well past the server timeouts (30 s), so a claim never
+runs out under a sender still at work, and a killed sender's mail waits two minutes at most."""
 BACKOFF_SECONDS = (60, 300, 900, 3600, 3 * 3600, 6 * 3600)
 """The pause before each retry; the last one repeats."""
 GIVE_UP_SECONDS = 2 * 86400
