@@ -26,7 +26,7 @@ from console.cli import (
 )
 from console.core.errors import ConsoleError
 
-COMMAND_MODULES = (team, demo, workflow, dupes, drafts, mail)
+COMMAND_MODULES = (team, demo, workflow, dupes, drafts)
 """The verbs that are not ticket actions; those come from `core.actions` (see `cli.actions`)."""
 
 
@@ -144,6 +144,7 @@ def _register_actions(commands: _Verbs) -> None:
     actions.register(commands, groups)
     macros.register(groups)
     mail.register_mail(groups)
+    mail.register_files(groups)
 
 
 def _verbs(parser: argparse.ArgumentParser) -> set[str]:

@@ -72,6 +72,7 @@ GROUP_HELP = {
     "checklist": "clarifying questions on a ticket",
     "macro": "canned responses: list, show, apply",
     "mail": "e-mail: take it in, send the outbox, deal with undelivered mail",
+    "attachment": "the files that came with a ticket's mail: list, save",
 }
 
 

@@ -52,28 +52,12 @@ def register_mail(groups: dict[str, argparse._SubParsersAction]) -> None:
     send.set_defaults(run=run_send)
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    files = commands.add_parser("attachment", help="the files that came with a ticket's mail")
-    file_verbs = files.add_subparsers(dest="attachment", metavar="WHAT", required=True)
-    listing = file_verbs.add_parser("list", help="a ticket's files, numbered")
+def register_files(groups: dict[str, argparse._SubParsersAction]) -> None:
+    """`attachment list` (saving one is a ticket action, `attachment save`)."""
+    listing = groups["attachment"].add_parser("list", help="a ticket's files, numbered")
     listing.add_argument("ticket", type=ticket_number, metavar="N")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=run_files)
-    save = file_verbs.add_parser("save", help="write one of a ticket's files to disk")
-    save.add_argument("ticket", type=ticket_number, metavar="N")
-    save.add_argument("number", type=file_number, metavar="FILE", help="its number on the list")
-    save.add_argument(
-        "path", nargs="?", metavar="PATH", help="a file or a directory (default: here)"
-    )
-    save.add_argument("--force", action="store_true", help="overwrite an existing file")
-    save.set_defaults(run=run_save)
-
-
-def file_number(text: str) -> int:
-    """argparse type for a file's number on a ticket's list: 1, 2, ..."""
-    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 10**9:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a file number (see `attachment list`)")
-    return int(text)
 
 
 def system_desk(ctx: Context) -> Desk:
@@ -228,14 +212,4 @@ def run_files(ctx: Context, args: argparse.Namespace) -> int:
     for f in found:
         kept = "" if f.kept else "  not kept: larger than the limit"
         print(f"{f.number:>3}  {one_line(f.filename, 80)}  {words.size(f.size)}{kept}")
-    return 0
-
-
-def run_save(ctx: Context, args: argparse.Namespace) -> int:
-    from console.core import attachments
-
-    with ctx.open_store() as store:
-        info, data = attachments.file_data(store, args.ticket, args.number)
-    where = attachments.save(data, info, args.path, overwrite=args.force)
-    print(f"saved {one_line(info.filename, 80)} to {one_line(where, 200)}")
     return 0

@@ -69,7 +69,7 @@ def file_data(store: Store, ticket_id: int, number: int) -> tuple[FileInfo, byte
 def save(data: bytes, info: FileInfo, path: str | None, *, overwrite: bool = False) -> str:
     """Write a file's bytes to `path` (a file, or a directory to put it in under its own name;
     the current directory when None) and return where it went."""
-    target = path or "."
+    target = os.path.expanduser(path) if path else "."
     if os.path.isdir(target):
         target = os.path.join(target, info.filename)
     flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL)

@@ -1,18 +1,31 @@
 """Mail on the screens, with real keys: a reply the server refused shows on the thread as not
 delivered, the ticket waits in the Undelivered queue (reached with `]`), and `D` on the
-ticket sends it again or lets it go."""
+ticket sends it again or lets it go; `z` unfolds the quoted history; `W` saves a file."""
 
 from __future__ import annotations
 
-from action_helpers import back_on_ticket, choose, new_ticket, on_ticket, store_of, until
+from action_helpers import (
+    back_on_ticket,
+    choose,
+    new_ticket,
+    on_ticket,
+    store_of,
+    type_text,
+    until,
+    until_title,
+)
 from ui_helpers import screen_text, settle
 
 from console.core import operations
 from console.core.mail import delivery
+from console.core.mail.intake import receive
 from console.core.mail.sender import DeliveryError, send_due
+from console.core.mail.settings import MailSettings
 from console.core.model import QueueFilter
+from console.core.team import SYSTEM
 from console.tui.queues import QUEUES
 from tests.support import make_desk
+from tests.unit.test_mail_intake import mail
 
 
 class Refusing:
@@ -75,3 +88,20 @@ async def test_z_shows_and_folds_the_quoted_history(app, db_path) -> None:
         await until(pilot, lambda: "> unplug it" in screen_text(app), "the quote")
         await pilot.press("z")
         await until(pilot, lambda: "unplug it" not in screen_text(app), "the quote folded")
+
+
+async def test_w_saves_a_file_of_the_ticket(app, db_path, tmp_path) -> None:
+    with store_of(db_path) as store:
+        raw = mail(files={"scan.pdf": b"%PDF-1.4 scan"}, mail_id="<w1@example.com>")
+        ticket_id = receive(make_desk(store).acting_as(SYSTEM), raw, MailSettings()).ticket_id
+    assert ticket_id is not None
+    async with app.run_test(size=(120, 36)) as pilot:
+        await on_ticket(pilot, ticket_id)
+        await until(pilot, lambda: "1 scan.pdf (13 bytes)" in screen_text(app), "the file")
+        await pilot.press("W")
+        await until_title(pilot, f"#{ticket_id}: Save scan.pdf where?")
+        await pilot.press("ctrl+u")
+        await type_text(pilot, str(tmp_path))
+        await pilot.press("enter")
+        await back_on_ticket(pilot)
+    assert (tmp_path / "scan.pdf").read_bytes() == b"%PDF-1.4 scan"

@@ -7,6 +7,7 @@ screen, the command line and the core disagree about who may use it."""
 from __future__ import annotations
 
 import argparse
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -141,6 +142,20 @@ def _undelivered(desk: Desk, ticket_id: int) -> list[str]:
     return []
 
 
+SAVED = tempfile.mkdtemp(prefix="console-parity-")
+"""Where the parity test's `attachment save` writes (each run overwrites, with --force)."""
+
+
+def _with_a_file(desk: Desk, ticket_id: int) -> list[str]:
+    with desk.store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO attachments (ticket_id, filename, content_type, size, data, created_at)"
+            " VALUES (?, 'scan.pdf', 'application/pdf', 4, x'25504446', '2026-11-02T09:00:00Z')",
+            (ticket_id,),
+        )
+    return []
+
+
 def _checklist(desk: Desk, ticket_id: int) -> list[str]:
     checklists.attach(desk, ticket_id, load(None).checklist("self-diagnosis"))
     return []
@@ -176,6 +191,7 @@ EXAMPLES: dict[str, tuple[Setup, list[str]]] = {
     "rate": (_solved, ["5"]),
     "mail_retry": (_undelivered, []),
     "mail_dismiss": (_undelivered, []),
+    "save_file": (_with_a_file, ["1", SAVED, "--force"]),
     "escalate": (_nothing, ["--note", "tried everything"]),
     "deescalate": (_on_line("L2"), ["--note", "back to you"]),
     "take": (_on_line("L3"), []),  # ann works L1: see `_for`

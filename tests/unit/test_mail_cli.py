@@ -76,7 +76,7 @@ def test_attachment_list_and_save(capsys, monkeypatch, db_path: Path, tmp_path: 
     code, _, err = run(capsys, monkeypatch, db_path, "attachment", "save", "1", "2")
     assert code != 0 and "has no file 2 (it has 1 to 1)" in err
     code, _, err = run(capsys, monkeypatch, db_path, "attachment", "save", "1", "x")
-    assert code == 2 and "not a file number" in err
+    assert code == 2 and "FILE: 'x' is not a number" in err
 
 
 @pytest.mark.parametrize("as_json", [False, True])

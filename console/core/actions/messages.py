@@ -157,6 +157,22 @@ def _mail_dismiss(desk: Desk, ticket_id: int, *, expected_version: int | None) -
     return Outcome(ticket, f"#{ticket.id}: the undelivered mail is let go")
 
 
+def _save_file(
+    desk: Desk,
+    ticket_id: int,
+    *,
+    expected_version: int | None,
+    number: int,
+    path: str | None = None,
+    force: bool = False,
+) -> Outcome:
+    from console.core import attachments
+
+    info, data = attachments.file_data(desk.store, ticket_id, number)
+    where = attachments.save(data, info, path, overwrite=force)
+    return Outcome(desk.store.ticket(ticket_id), f"saved {info.filename} to {where}")
+
+
 ACTIONS = (
     TicketAction(
         "reply",
@@ -297,5 +313,29 @@ ACTIONS = (
         _mail_dismiss,
         area=AREA,
         applies=lambda context: context.undelivered > 0,
+    ),
+    TicketAction(
+        "save_file",
+        "W",
+        "Save a file",
+        "write a file that came with the ticket's mail to disk",
+        ("attachment", "save"),
+        _save_file,
+        (
+            Param("number", Kind.NUMBER, "Which file?", positional=True, metavar="FILE"),
+            Param(
+                "path",
+                Kind.TEXT,
+                "Save it where? (a folder or a file)",
+                positional=True,
+                required=False,
+                metavar="PATH",
+                help="a folder or a file (default: here)",
+            ),
+            Param("force", Kind.FLAG, "Overwrite?", required=False, help="overwrite a file"),
+        ),
+        area=AREA,
+        writes=False,
+        applies=lambda context: any(f.kept for f in context.files),
     ),
 )

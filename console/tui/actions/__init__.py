@@ -6,7 +6,16 @@ second try with an override)."""
 from __future__ import annotations
 
 from console.core.actions import TicketAction
-from console.tui.actions import checklist, court, generic, lines, linking, status, writing
+from console.tui.actions import (
+    checklist,
+    court,
+    files,
+    generic,
+    lines,
+    linking,
+    status,
+    writing,
+)
 from console.tui.actions.flow import FlowFn
 
 FLOWS: dict[str, FlowFn] = {
@@ -28,6 +37,7 @@ FLOWS: dict[str, FlowFn] = {
     "answer": checklist.answer,
     "reopen_question": checklist.reopen,
     "ask": checklist.ask,
+    "save_file": files.save,
 }
 """The actions with a flow of their own; the others get `generic.run`."""
 
