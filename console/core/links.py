@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from console.core.canned import Canned, canned
 from console.core.desk import Desk
 from console.core.errors import InvalidInput
 from console.core.model import (
@@ -27,11 +28,6 @@ from console.core.model import (
 )
 from console.core.store import Store
 from console.core.workflow import MAX_SUBJECT, Change, change
-
-DEFAULT_MERGE_NOTICE = (
-    "Thank you for your message. We are already working on the same request in ticket "
-    "#{primary}, so we have joined the two: all further updates will come there."
-)
 
 UNDOABLE = (LinkKind.MERGED, LinkKind.PARENT, LinkKind.SPLIT)
 """The links a ticket has one of at most, each undone by its inverse."""
@@ -151,7 +147,10 @@ def merge(
         ).lastrowid
         notice_id = None
         if notice is not None:
-            text = (notice or DEFAULT_MERGE_NOTICE).replace("{primary}", str(primary_id))
+            text = notice.replace("{primary}", str(primary_id)) if notice else ""
+            if not text:
+                duplicate = c.ticket(duplicate_id)
+                text = canned(desk, Canned.MERGE, duplicate, **{"merge.into": str(primary_id)})
             notice_id = c.message(duplicate_id, MessageKind.REPLY, text)
         detail = {
             "moved": moved,

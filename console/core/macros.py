@@ -33,6 +33,8 @@ PLACEHOLDERS: dict[str, str] = {
     "sla.first_response": "when the customer hears from us first at the latest: the "
     "first-response target for the ticket's priority from when it was opened, in working time",
     "today": "today's date (the team's)",
+    "work.estimate": "the estimate of paid work (only in the console's approval text)",
+    "merge.into": "the ticket a request was merged into (only in the console's merge notice)",
 }
 """The closed set of placeholders a body may use. Anything else is an error at load time."""
 

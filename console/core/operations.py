@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from console.core.canned import Canned, canned
 from console.core.clock import from_text
 from console.core.desk import Desk
 from console.core.errors import InvalidInput
@@ -31,23 +32,6 @@ from console.core.model import (
 )
 from console.core.store import Store
 from console.core.workflow import KEEP, Change, Followup, change
-
-CONFIRM_TEXT = (
-    "We believe this is now solved. Could you confirm that it works for you? If anything is "
-    "still wrong, just reply to this message and the ticket reopens."
-)
-NUDGE_TEXT = (
-    "We are still waiting for your answer on this ticket, and we would like to get it solved "
-    "for you. Could you reply when you have a moment?"
-)
-CLOSE_TEXT = (
-    "We have not heard back from you, so we are closing this ticket. If the problem is still "
-    "there, just reply and we will pick it up again."
-)
-APPROVAL_TEXT = (
-    "This needs paid work, estimated at {estimate}. We will start once you approve it; "
-    "reply to approve or to decline."
-)
 
 
 def _text(value: str | None, what: str) -> str:
@@ -334,7 +318,8 @@ def solve(
     with change(desk) as c:
         c.check_version(ticket_id, expected_version)
         _require_open(c, ticket_id, "solve it")
-        c.message(ticket_id, MessageKind.REPLY, body if body and body.strip() else CONFIRM_TEXT)
+        text = body if body and body.strip() else canned(desk, Canned.CONFIRM, c.ticket(ticket_id))
+        c.message(ticket_id, MessageKind.REPLY, text)
         c.update(
             ticket_id,
             court=Court.CUSTOMER,
@@ -413,7 +398,8 @@ def nudge(
             raise InvalidInput(
                 f"ticket #{ticket_id} is not waiting on the customer: there is nobody to nudge"
             )
-        c.message(ticket_id, MessageKind.REPLY, body if body and body.strip() else NUDGE_TEXT)
+        text = body if body and body.strip() else canned(desk, Canned.NUDGE, c.ticket(ticket_id))
+        c.message(ticket_id, MessageKind.REPLY, text)
         c.update(ticket_id, reason="nudged the customer")
     return desk.store.ticket(ticket_id)
 
@@ -507,7 +493,10 @@ def bill(
     with change(desk) as c:
         row = c.check_version(ticket_id, expected_version)
         _require_open(c, ticket_id, "bill work on it")
-        text = message if message and message.strip() else APPROVAL_TEXT.format(estimate=estimate)
+        text = message if message and message.strip() else ""
+        if not text:
+            ticket = c.ticket(ticket_id)
+            text = canned(desk, Canned.APPROVAL, ticket, **{"work.estimate": estimate})
         c.message(ticket_id, MessageKind.REPLY, text)
         c.event(ticket_id, EventAction.APPROVAL, row["approval"], "pending", f"estimate {estimate}")
         c.update(

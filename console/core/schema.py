@@ -379,6 +379,12 @@ CREATE INDEX outbox_failed ON outbox(message_id) WHERE failed_at IS NOT NULL
     AND dismissed_at IS NULL;
 """
 
+# The language a contact writes in, as their mail told it: what the console says to them by
+# itself (confirmations, reminders, the acknowledgement) is in that language.
+_CONTACT_LANGUAGE = """
+ALTER TABLE contacts ADD COLUMN lang TEXT;
+"""
+
 MIGRATIONS: list[str] = [
     _V1_BASE,
     _V2_SEARCH,
@@ -393,6 +399,7 @@ MIGRATIONS: list[str] = [
     _TIMER_RUNS,
     _MAIL,
     _MAIL_OUT,
+    _CONTACT_LANGUAGE,
 ]
 LATEST = len(MIGRATIONS)
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from console.core.canned import Canned, canned
 from console.core.clock import from_text, to_text
 from console.core.desk import Desk
 from console.core.errors import ConsoleError
 from console.core.model import Court, EventAction, MessageKind, SlaKind, Status
-from console.core.operations import CLOSE_TEXT
 from console.core.store import Store
 from console.core.workflow import change
 
@@ -162,7 +162,9 @@ def auto_close(desk: Desk, report: TickReport) -> None:
                 if not idle:
                     continue
                 days = (c.moment - from_text(row["clock_since"])).days
-                c.message(ticket_id, MessageKind.REPLY, CLOSE_TEXT)
+                c.message(
+                    ticket_id, MessageKind.REPLY, canned(desk, Canned.CLOSE, c.ticket(ticket_id))
+                )
                 c.event(
                     ticket_id,
                     EventAction.AUTO_CLOSE,

@@ -42,6 +42,7 @@ from console.core.model import (
     MessageKind,
     Priority,
     Status,
+    Ticket,
 )
 from console.core.sla import (
     Breach,
@@ -239,6 +240,10 @@ class Change:
         if found is None:
             raise TicketNotFound(ticket_id)
         return dict(zip([d[0] for d in cursor.description], found, strict=True))
+
+    def ticket(self, ticket_id: int) -> Ticket:
+        """The ticket as this transaction sees it."""
+        return self.desk.store.ticket(ticket_id)
 
     def check_version(self, ticket_id: int, expected_version: int | None) -> dict[str, Any]:
         """The ticket's row, refused if it changed since the agent saw `expected_version`."""

@@ -19,6 +19,7 @@ from action_helpers import (
 from ui_helpers import AGENT, frozen_clock, screen_text, settle
 
 from console.core import escalation, operations, workflow
+from console.core.canned import Canned
 from console.core.model import Approval, Court, Line, Priority, Status
 from console.core.team import Agent, Team
 from console.tui.app import make_app
@@ -97,7 +98,7 @@ async def test_solve_confirm_rate_and_close(app, db_path) -> None:
         await back_on_ticket(pilot)
         with store_of(db_path) as store:
             assert store.ticket(ticket_id).status == Status.SOLVED
-            assert store.messages(ticket_id)[-1].body == operations.CONFIRM_TEXT
+            assert store.messages(ticket_id)[-1].body == Canned.CONFIRM.english
         await pilot.press("O")
         confirm = await dialog(pilot, Confirm)
         assert confirm.question == (

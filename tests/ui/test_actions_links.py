@@ -19,6 +19,7 @@ from action_helpers import (
 from ui_helpers import AGENT, frozen_clock, screen_text
 
 from console.core import links, operations
+from console.core.canned import Canned
 from console.core.model import EventAction, Line, LinkKind, Status
 from console.tui.app import make_app
 from console.tui.screens.dialogs import AskChoice, Confirm
@@ -123,7 +124,7 @@ async def test_solving_a_parent_broadcasts_to_its_children(app, db_path) -> None
         for ticket_id in [problem, *children]:
             assert store.ticket(ticket_id).status == Status.SOLVED
             body = store.messages(ticket_id)[-1].body
-            assert body == "Mail flows again. " + operations.CONFIRM_TEXT
+            assert body == "Mail flows again. " + Canned.CONFIRM.english
 
 
 async def test_split_by_position_then_undo(app, db_path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from console.core import operations, queues, timers, workflow
+from console.core.canned import Canned
 from console.core.desk import Desk
 from console.core.model import Court, Priority, QueueTimer, Status
 from console.core.sla import Breach, SlaKind, SlaPolicy, Targets
@@ -103,14 +104,14 @@ def test_nudge_then_auto_close(desk: Desk, store: Store, clock: FrozenClock) -> 
     assert timers.tick(desk).nudges_due == []
     operations.nudge(desk, t)
     assert nudge_queue(store) == []
-    assert store.messages(t)[-1].body == operations.NUDGE_TEXT
+    assert store.messages(t)[-1].body == Canned.NUDGE.english
     assert workflow.clocks(store, t).court == Court.CUSTOMER
     clock.advance(days=4)  # seven days since the ball went to the customer
     report = timers.tick(desk)
     assert report.auto_closed == [t] and report.nudges_due == []
     ticket = store.ticket(t)
     assert ticket.status == Status.CLOSED
-    assert store.messages(t)[-1].body == operations.CLOSE_TEXT
+    assert store.messages(t)[-1].body == Canned.CLOSE.english
     assert [e.action for e in store.events(t)][-3:] == ["message", "auto_close", "status"]
     assert store.ticket(other).status == Status.NEW  # our move: never auto-closed
     before = snapshot(store)

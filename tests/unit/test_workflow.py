@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from console.core import operations, queues, workflow
+from console.core.canned import Canned
 from console.core.desk import Desk
 from console.core.errors import InvalidInput, TicketConflict, TicketNotFound
 from console.core.model import Court, Priority, QueueTimer, Status
@@ -72,7 +73,7 @@ def test_full_flow_message_reply_answer_solve_confirm_rate(
     c = workflow.clocks(store, t)
     assert (c.status, c.court, c.sla_due_at) == (Status.SOLVED, Court.CUSTOMER, None)
     assert c.ours_seconds == H + 1800 and c.resolved_at == "2026-11-24T06:30:00Z"
-    assert store.messages(t)[-1].body == operations.CONFIRM_TEXT
+    assert store.messages(t)[-1].body == Canned.CONFIRM.english
 
     clock.advance(hours=2)
     operations.confirm(desk, t)

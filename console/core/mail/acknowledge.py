@@ -22,14 +22,19 @@ from console.core.workflow import Change
 _UKRAINIAN = re.compile("[іїєґІЇЄҐ]")
 _CYRILLIC = re.compile("[а-яёА-ЯЁ]")
 _LATIN = re.compile("[a-zA-Z]")
+MIN_LETTERS = 12
+"""Fewer letters than this ("ok", "спасибо") tell no language."""
 
 
-def language_of(text: str, default: str) -> str:
-    """ "uk", "ru" or `default`, by the letters a customer wrote in."""
+def language_of(text: str, default: str | None) -> str | None:
+    """ "uk", "ru" or "en" by the letters a customer wrote in; `default` when too few."""
     cyrillic = len(_CYRILLIC.findall(text)) + len(_UKRAINIAN.findall(text))
-    if cyrillic <= len(_LATIN.findall(text)) // 2 or cyrillic == 0:
-        return default
-    return "uk" if _UKRAINIAN.search(text) else "ru"
+    latin = len(_LATIN.findall(text))
+    if cyrillic > latin // 2 and cyrillic >= MIN_LETTERS:
+        return "uk" if _UKRAINIAN.search(text) else "ru"
+    if latin >= MIN_LETTERS and cyrillic <= latin // 2:
+        return "en"
+    return default
 
 
 def acknowledgement(c: Change, ticket_id: int, mail: Incoming) -> str | None:
@@ -51,7 +56,7 @@ def acknowledgement(c: Change, ticket_id: int, mail: Incoming) -> str | None:
     from console.core.macro_render import render
     from console.core.ticket_values import ticket_values
 
-    language = language_of(f"{mail.subject}\n{mail.text}", settings.language)
+    language = language_of(f"{mail.subject}\n{mail.text}", settings.language) or "en"
     try:
         catalog = c.desk.catalog()
         macro = catalog.macro(f"ack.{language}" if language != "en" else "ack")

@@ -24,7 +24,7 @@ from email.utils import formataddr
 
 from console.core import words
 from console.core.desk import Desk
-from console.core.mail.acknowledge import acknowledgement
+from console.core.mail.acknowledge import acknowledgement, language_of
 from console.core.mail.automatic import MailKind
 from console.core.mail.parse import Attachment, Incoming, parse
 from console.core.mail.settings import MailSettings
@@ -254,6 +254,11 @@ def _log(
     message_id: int | None,
     detail: str | None,
 ) -> Received:
+    if outcome != Outcome.DROPPED and mail.kind == MailKind.PERSON:
+        # The language they write in: what the console says to them by itself follows it.
+        language = language_of(f"{mail.subject}\n{mail.text}", None)
+        if language:
+            c.conn.execute("UPDATE contacts SET lang = ? WHERE email = ?", (language, mail.sender))
     c.conn.execute(
         "INSERT INTO mail_in (mail_id, received_at, sender, subject, kind, outcome, detail,"
         " ticket_id, message_id, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

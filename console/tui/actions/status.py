@@ -4,13 +4,14 @@ parent problem is solved with all its open tickets, with one reply to each or no
 from __future__ import annotations
 
 from console.core.actions import TicketAction
-from console.core.operations import CONFIRM_TEXT
+from console.core.canned import Canned, canned
 from console.tui.actions.flow import Flow
 from console.tui.screens.dialogs import AskChoice, AskLongText
 
 
 async def solve(flow: Flow, action: TicketAction) -> None:
-    await flow.confirm(f"Solve #{flow.ticket.id} and ask the customer to confirm?", CONFIRM_TEXT)
+    asked = canned(flow.desk, Canned.CONFIRM, flow.ticket)
+    await flow.confirm(f"Solve #{flow.ticket.id} and ask the customer to confirm?", asked)
     await flow.perform(action, {})
 
 
@@ -25,6 +26,9 @@ async def solve_problem(flow: Flow, action: TicketAction) -> None:
     values: dict[str, object] = {}
     if how == "broadcast":
         values["reply"] = await flow.ask(
-            AskLongText("The reply every ticket gets", initial=CONFIRM_TEXT)
+            AskLongText(
+                "The reply every ticket gets",
+                initial=canned(flow.desk, Canned.CONFIRM, flow.ticket),
+            )
         )
     await flow.perform(action, values)
