@@ -20,7 +20,6 @@ import sys
 import tempfile
 import time
 from email import message_from_bytes
-from email.message import EmailMessage
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.mailserver
@@ -30,16 +29,7 @@ from console.core.desk import Desk  # noqa: E402
 from console.core.store import Store  # noqa: E402
 from console.core.team import Team  # noqa: E402
 from tests.mailserver import smtp_server  # noqa: E402
-
-
-def letter(n: int) -> bytes:
-    message = EmailMessage()
-    message["From"] = f"Customer {n} <c{n}@example.com>"
-    message["To"] = "support@desk.example.com"
-    message["Subject"] = f"Problem {n}"
-    message["Message-ID"] = f"<crash-{n}@example.com>"
-    message.set_content(f"Problem number {n}. " * 30)
-    return message.as_bytes()
+from tests.unit.test_mail_import import letter  # noqa: E402
 
 
 def killed_runs(command: list[str], kills: int, seed: int) -> int:
@@ -67,7 +57,7 @@ def main() -> None:
     db, config = folder / "desk.db", folder / "console.toml"
     box = mailbox.Maildir(folder / "Maildir", create=True)
     for n in range(args.messages):
-        box.add(letter(n))
+        box.add(letter(n).as_bytes())
     console = [sys.executable, "-m", "console", "--db", str(db), "--config", str(config)]
     with smtp_server() as server:
         config.write_text(

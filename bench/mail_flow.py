@@ -76,7 +76,7 @@ def main() -> None:
                 began = time.perf_counter()
                 for raw in raws:
                     start = time.perf_counter()
-                    receive(desk, raw, settings)
+                    receive(desk, raw)
                     took.append((time.perf_counter() - start) * 1000)
                 total = time.perf_counter() - began
                 print(

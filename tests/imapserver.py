@@ -148,7 +148,10 @@ service imap-login {{
                 log = folder / "dovecot.log"
                 said = log.read_text() if log.exists() else ""
                 raise RuntimeError(f"dovecot did not start: {said[-2000:]}")
-            time.sleep(0.05)
+            try:  # a pause that ends at once if Dovecot exits
+                process.wait(timeout=0.05)
+            except subprocess.TimeoutExpired:
+                pass
         yield ImapServer("127.0.0.1", port, home / USER / "Maildir", owner)
     finally:
         process.terminate()

@@ -21,6 +21,7 @@ from console.core.text import one_line
 
 if TYPE_CHECKING:
     from console.core.desk import Desk
+    from console.core.mail.intake import Tally
 
 EX_DATAERR = 65
 EX_TEMPFAIL = 75
@@ -80,7 +81,7 @@ def run_receive(ctx: Context, args: argparse.Namespace) -> int:
     try:
         desk = system_desk(ctx)
         try:
-            received = receive(desk, raw, desk.mail)
+            received = receive(desk, raw)
         finally:
             desk.store.close()
     except Exception as error:  # noqa: BLE001 - the mail server keeps it and tries again
@@ -98,13 +99,13 @@ def run_receive(ctx: Context, args: argparse.Namespace) -> int:
 def run_import(ctx: Context, args: argparse.Namespace) -> int:
     import time
 
-    from console.core.mail.importer import ImportReport, import_mail
+    from console.core.mail.importer import import_mail
 
     shown = [0.0]
     began = time.monotonic()
     live = sys.stderr.isatty()
 
-    def progress(report: ImportReport, total: int) -> None:
+    def progress(report: Tally, total: int) -> None:
         now = time.monotonic()
         if not live or (now - shown[0] < 0.2 and report.seen < total):
             return
@@ -124,16 +125,7 @@ def run_import(ctx: Context, args: argparse.Namespace) -> int:
         report = import_mail(desk, args.path, progress=progress)
     if live:
         print(file=sys.stderr)
-    if args.json:
-        print_json(report.as_dict())
-    else:
-        print(
-            f"{report.seen:,} messages: {report.taken:,} taken, {report.already:,} taken before,"
-            f" {len(report.failed):,} not taken"
-        )
-        for where, error in report.failed:
-            print(f"not taken: {one_line(where, 200)}: {one_line(error, 200)}", file=sys.stderr)
-    return 1 if report.failed else 0
+    return _said(report, "messages", as_json=args.json)
 
 
 def run_fetch(ctx: Context, args: argparse.Namespace) -> int:
@@ -141,15 +133,17 @@ def run_fetch(ctx: Context, args: argparse.Namespace) -> int:
 
     with ctx.desk(create=True) as desk:
         report = fetch(desk)
-    if args.json:
+    return _said(report, "unread", as_json=args.json)
+
+
+def _said(report: Tally, what: str, *, as_json: bool) -> int:
+    """An import's or a fetch's result: one line (or JSON), and each failure on stderr."""
+    if as_json:
         print_json(report.as_dict())
     else:
-        print(
-            f"{report.seen} unread: {report.taken} taken, {report.already} taken before,"
-            f" {len(report.failed)} not taken"
-        )
-        for uid, error in report.failed:
-            print(f"not taken: message {uid}: {one_line(error, 200)}", file=sys.stderr)
+        print(report.sentence(what))
+        for where, error in report.failed:
+            print(f"not taken: {one_line(where, 200)}: {one_line(error, 200)}", file=sys.stderr)
     return 1 if report.failed else 0
 
 

@@ -4,14 +4,11 @@ it). Escalating, taking and assigning are ticket actions (see `cli.actions`)."""
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from console.cli.actions import ticket_number
 from console.cli.context import Context, print_json
 from console.core.text import one_line
-
-if TYPE_CHECKING:
-    pass
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -27,7 +27,7 @@ from console.core.store import Store
 from console.core.workflow import change
 
 if TYPE_CHECKING:
-    from console.core.mail.fetch import FetchReport
+    from console.core.mail.intake import Tally
     from console.core.mail.sender import SendReport
 
 BATCH = 500
@@ -45,7 +45,7 @@ class TickReport:
     auto_closed: list[int] = field(default_factory=list)
     mail: SendReport | None = None
     """What the sender did; None when the desk sends no mail."""
-    fetched: FetchReport | None = None
+    fetched: Tally | None = None
     """What was taken from the IMAP mailbox; None when the desk reads none."""
     fetch_error: str | None = None
 

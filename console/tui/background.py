@@ -69,7 +69,7 @@ def tick_notice(report: TickReport) -> str | None:
     if report.auto_closed:
         parts.append(f"{len(report.auto_closed)} idle ticket(s) closed")
     for said in (
-        report.fetched.words() if report.fetched else None,
+        report.fetched.notice() if report.fetched else None,
         f"the mailbox could not be read: {report.fetch_error}" if report.fetch_error else None,
         report.mail.words() if report.mail else None,
     ):

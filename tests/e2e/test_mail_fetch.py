@@ -9,7 +9,6 @@ from __future__ import annotations
 import imaplib
 import json
 from collections.abc import Iterator
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from console.cli import main
 from console.core.store import Store
 from tests.imapserver import PASSWORD, USER, ImapServer, available, imap_server
+from tests.unit.test_mail_import import letter
 
 pytestmark = [
     pytest.mark.e2e,
@@ -30,14 +30,8 @@ def server() -> Iterator[ImapServer]:
         yield running
 
 
-def letter(n: int) -> bytes:
-    message = EmailMessage()
-    message["From"] = f"Customer {n} <c{n}@example.com>"
-    message["To"] = "support@desk.example.com"
-    message["Subject"] = f"Problem {n}"
-    message["Message-ID"] = f"<imap-{n}@example.com>"
-    message.set_content(f"Problem number {n}.")
-    return message.as_bytes()
+def letter_bytes(n: int) -> bytes:
+    return letter(n).as_bytes()
 
 
 def configure(path: Path, server: ImapServer, **more: str) -> Path:
@@ -76,8 +70,8 @@ def test_unread_mail_is_taken_once_and_marked_read(
 ) -> None:
     monkeypatch.setenv("TEST_IMAP_PASSWORD", PASSWORD)
     config = configure(tmp_path / "console.toml", server)
-    server.deliver(letter(1), "1.msg")
-    server.deliver(letter(2), "2.msg")
+    server.deliver(letter_bytes(1), "1.msg")
+    server.deliver(letter_bytes(2), "2.msg")
     code, out, _ = run(capsys, db_path, config, "mail", "fetch")
     assert (code, out.strip()) == (0, "2 unread: 2 taken, 0 taken before, 0 not taken")
     assert unread(server) == 0
@@ -86,7 +80,7 @@ def test_unread_mail_is_taken_once_and_marked_read(
             "Problem 1",
             "Problem 2",
         ]
-    server.deliver(letter(3), "3.msg")
+    server.deliver(letter_bytes(3), "3.msg")
     code, out, _ = run(capsys, db_path, config, "tick", "--json")
     assert json.loads(out)["fetched"] == {"seen": 1, "taken": 1, "already": 0, "failed": []}
 
@@ -96,7 +90,7 @@ def test_taken_mail_can_be_moved_to_a_folder(
 ) -> None:
     monkeypatch.setenv("TEST_IMAP_PASSWORD", PASSWORD)
     config = configure(tmp_path / "console.toml", server, move_to="Taken by the desk")
-    server.deliver(letter(1), "1.msg")
+    server.deliver(letter_bytes(1), "1.msg")
     code, out, _ = run(capsys, db_path, config, "mail", "fetch", "--json")
     assert code == 0 and json.loads(out)["taken"] == 1
     assert (count(server, "INBOX"), count(server, "Taken by the desk")) == (0, 1)
@@ -107,7 +101,7 @@ def test_a_wrong_password_is_said_and_changes_nothing(
 ) -> None:
     monkeypatch.setenv("TEST_IMAP_PASSWORD", "wrong")
     config = configure(tmp_path / "console.toml", server)
-    server.deliver(letter(1), "1.msg")
+    server.deliver(letter_bytes(1), "1.msg")
     code, out, err = run(capsys, db_path, config, "mail", "fetch")
     assert code == 1 and out == "" and "Authentication failed" in err
     assert unread(server) == 1

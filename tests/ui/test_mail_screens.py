@@ -20,7 +20,6 @@ from console.core import operations
 from console.core.mail import delivery
 from console.core.mail.intake import receive
 from console.core.mail.sender import DeliveryError, send_due
-from console.core.mail.settings import MailSettings
 from console.core.model import QueueFilter
 from console.core.team import SYSTEM
 from console.tui.queues import QUEUES
@@ -93,7 +92,7 @@ async def test_z_shows_and_folds_the_quoted_history(app, db_path) -> None:
 async def test_w_saves_a_file_of_the_ticket(app, db_path, tmp_path) -> None:
     with store_of(db_path) as store:
         raw = mail(files={"scan.pdf": b"%PDF-1.4 scan"}, mail_id="<w1@example.com>")
-        ticket_id = receive(make_desk(store).acting_as(SYSTEM), raw, MailSettings()).ticket_id
+        ticket_id = receive(make_desk(store).acting_as(SYSTEM), raw).ticket_id
     assert ticket_id is not None
     async with app.run_test(size=(120, 36)) as pilot:
         await on_ticket(pilot, ticket_id)

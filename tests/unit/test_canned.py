@@ -22,7 +22,7 @@ UKRAINIAN = "Принтер у бухгалтерії знову не друку
 
 
 def from_mail(desk: Desk, body: str, mail_id: str) -> int:
-    received = receive(desk.acting_as(SYSTEM), mail(body=body, mail_id=mail_id), MailSettings())
+    received = receive(desk.acting_as(SYSTEM), mail(body=body, mail_id=mail_id))
     assert received.ticket_id is not None
     return received.ticket_id
 

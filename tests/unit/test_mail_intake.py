@@ -4,6 +4,7 @@ every message taken exactly once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from email.message import EmailMessage
 
 import pytest
@@ -83,7 +84,7 @@ def mail(
 
 @pytest.fixture
 def intake(store: Store) -> Desk:
-    return make_desk(store).acting_as(SYSTEM)
+    return replace(make_desk(store).acting_as(SYSTEM), mail=DESK)
 
 
 def sent_reply(desk: Desk, ticket_id: int, mail_id: str) -> None:
@@ -96,7 +97,7 @@ def sent_reply(desk: Desk, ticket_id: int, mail_id: str) -> None:
 
 
 def test_a_new_message_opens_a_ticket_from_its_sender(intake: Desk, store: Store) -> None:
-    received = receive(intake, mail(), DESK)
+    received = receive(intake, mail())
     assert (received.outcome, received.ticket_id) == (Outcome.NEW, 1)
     ticket = store.ticket(1)
     assert (ticket.subject, ticket.requester, ticket.body.strip()) == (
@@ -110,8 +111,8 @@ def test_a_new_message_opens_a_ticket_from_its_sender(intake: Desk, store: Store
 
 
 def test_the_same_message_twice_is_taken_once(intake: Desk, store: Store) -> None:
-    first = receive(intake, mail(), DESK)
-    again = receive(intake, mail(), DESK)
+    first = receive(intake, mail())
+    again = receive(intake, mail())
     assert again.already and (again.outcome, again.ticket_id) == (first.outcome, 1)
     assert store.query("SELECT count(*) FROM tickets") == [(1,)]
     assert store.query("SELECT count(*) FROM mail_in") == [(1,)]
@@ -119,14 +120,14 @@ def test_the_same_message_twice_is_taken_once(intake: Desk, store: Store) -> Non
 
 def test_the_bytes_are_kept_as_they_came(intake: Desk, store: Store) -> None:
     raw = mail()
-    receive(intake, raw, DESK)
+    receive(intake, raw)
     assert store.query("SELECT raw FROM mail_in") == [(raw,)]
 
 
 def test_a_reply_to_our_mail_joins_its_ticket_even_without_a_tag(
     intake: Desk, store: Store
 ) -> None:
-    receive(intake, mail(), DESK)
+    receive(intake, mail())
     sent_reply(make_desk(store), 1, "<t1.r1@desk.example.com>")
     received = receive(
         intake,
@@ -135,7 +136,6 @@ def test_a_reply_to_our_mail_joins_its_ticket_even_without_a_tag(
             mail_id="<m2@example.com>",
             references="<x@y> <t1.r1@desk.example.com>",
         ),
-        DESK,
     )
     assert (received.outcome, received.ticket_id) == (Outcome.ADDED, 1)
     [_reply, said] = store.messages(1)
@@ -150,7 +150,7 @@ def test_a_reply_to_our_mail_joins_its_ticket_even_without_a_tag(
 def test_a_colleague_answering_the_customers_mail_in_cc_joins_the_ticket(
     intake: Desk, store: Store
 ) -> None:
-    receive(intake, mail(), DESK)
+    receive(intake, mail())
     received = receive(
         intake,
         mail(
@@ -160,7 +160,6 @@ def test_a_colleague_answering_the_customers_mail_in_cc_joins_the_ticket(
             mail_id="<b1@example.com>",
             replies_to="<m1@example.com>",
         ),
-        DESK,
     )
     assert (received.outcome, received.ticket_id) == (Outcome.ADDED, 1)
     assert store.messages(1)[-1].author == "bob@example.com"
@@ -169,15 +168,14 @@ def test_a_colleague_answering_the_customers_mail_in_cc_joins_the_ticket(
 def test_a_subject_tag_joins_only_for_someone_already_on_the_ticket(
     intake: Desk, store: Store
 ) -> None:
-    receive(intake, mail(), DESK)
+    receive(intake, mail())
     stranger = receive(
         intake,
         mail("Eve <eve@example.net>", "Re: [#1] let me in", "hi", mail_id="<e1@example.net>"),
-        DESK,
     )
     assert (stranger.outcome, stranger.ticket_id) == (Outcome.NEW, 2)
     requester = receive(
-        intake, mail(subject="Fwd: [Support #1] Printer jams", mail_id="<m3@example.com>"), DESK
+        intake, mail(subject="Fwd: [Support #1] Printer jams", mail_id="<m3@example.com>")
     )
     assert (requester.outcome, requester.ticket_id) == (Outcome.ADDED, 1)
 
@@ -185,23 +183,22 @@ def test_a_subject_tag_joins_only_for_someone_already_on_the_ticket(
 def test_a_stripped_reply_without_references_or_tag_opens_a_new_ticket(
     intake: Desk, store: Store
 ) -> None:
-    receive(intake, mail(), DESK)
-    received = receive(intake, mail(subject="Re: Printer jams", mail_id="<m4@example.com>"), DESK)
+    receive(intake, mail())
+    received = receive(intake, mail(subject="Re: Printer jams", mail_id="<m4@example.com>"))
     assert (received.outcome, received.ticket_id) == (Outcome.NEW, 2)
 
 
 def test_mail_for_a_merged_ticket_goes_to_the_one_it_was_merged_into(
     intake: Desk, store: Store
 ) -> None:
-    receive(intake, mail(), DESK)
-    receive(intake, mail(subject="Printer again", mail_id="<m5@example.com>"), DESK)
+    receive(intake, mail())
+    receive(intake, mail(subject="Printer again", mail_id="<m5@example.com>"))
     merge(make_desk(store), 2, 1)
     received = receive(
         intake,
         mail(
             subject="Re: Printer again", mail_id="<m6@example.com>", replies_to="<m5@example.com>"
         ),
-        DESK,
     )
     assert received.ticket_id == 1
 
@@ -209,12 +206,11 @@ def test_mail_for_a_merged_ticket_goes_to_the_one_it_was_merged_into(
 def test_a_reply_reopens_a_solved_ticket_and_later_opens_a_linked_one(
     intake: Desk, store: Store, clock: FrozenClock
 ) -> None:
-    receive(intake, mail(), DESK)
+    receive(intake, mail())
     operations.solve(make_desk(store), 1)
     reopened = receive(
         intake,
         mail(subject="Re: Printer jams", mail_id="<m7@example.com>", replies_to="<m1@example.com>"),
-        DESK,
     )
     assert reopened.outcome == Outcome.REOPENED and store.ticket(1).status == Status.OPEN
     operations.solve(make_desk(store), 1)
@@ -222,7 +218,6 @@ def test_a_reply_reopens_a_solved_ticket_and_later_opens_a_linked_one(
     later = receive(
         intake,
         mail(subject="Re: Printer jams", mail_id="<m8@example.com>", replies_to="<m1@example.com>"),
-        DESK,
     )
     assert (later.outcome, later.ticket_id) == (Outcome.FOLLOW_UP, 2)
     assert store.ticket(1).status == Status.SOLVED
@@ -232,7 +227,7 @@ def test_a_reply_reopens_a_solved_ticket_and_later_opens_a_linked_one(
 def test_an_out_of_office_answer_is_recorded_but_moves_and_reopens_nothing(
     intake: Desk, store: Store
 ) -> None:
-    receive(intake, mail(), DESK)
+    receive(intake, mail())
     operations.solve(make_desk(store), 1)
     before = store.ticket(1)
     received = receive(
@@ -243,7 +238,6 @@ def test_an_out_of_office_answer_is_recorded_but_moves_and_reopens_nothing(
             replies_to="<m1@example.com>",
             headers={"Auto-Submitted": "auto-replied"},
         ),
-        DESK,
     )
     assert received.outcome == Outcome.NOTED and "Auto-Submitted" in (received.detail or "")
     after = store.ticket(1)
@@ -259,10 +253,10 @@ def test_an_out_of_office_answer_is_recorded_but_moves_and_reopens_nothing(
 
 
 def test_a_bounce_is_a_note_on_the_ticket_whose_mail_failed(intake: Desk, store: Store) -> None:
-    receive(intake, mail(), DESK)
+    receive(intake, mail())
     sent_reply(make_desk(store), 1, "<t1.r1@desk.example.com>")
     raw = BOUNCE.replace(b"\n", b"\r\n")
-    received = receive(intake, raw, DESK)
+    received = receive(intake, raw)
     assert (received.outcome, received.ticket_id) == (Outcome.NOTED, 1)
     note = store.messages(1)[-1]
     assert note.kind == MessageKind.NOTE
@@ -271,10 +265,8 @@ def test_a_bounce_is_a_note_on_the_ticket_whose_mail_failed(intake: Desk, store:
 
 
 def test_the_desks_own_mail_come_back_is_dropped(intake: Desk, store: Store) -> None:
-    own = receive(intake, mail("support@desk.example.com", mail_id="<o1@desk.example.com>"), DESK)
-    looped = receive(
-        intake, mail(mail_id="<o2@example.com>", headers={"X-Loop": DESK.loop_mark}), DESK
-    )
+    own = receive(intake, mail("support@desk.example.com", mail_id="<o1@desk.example.com>"))
+    looped = receive(intake, mail(mail_id="<o2@example.com>", headers={"X-Loop": DESK.loop_mark}))
     assert own.outcome == looped.outcome == Outcome.DROPPED
     assert store.query("SELECT count(*) FROM tickets") == [(0,)]
     assert store.query("SELECT count(*) FROM mail_in WHERE outcome = 'dropped'") == [(2,)]
@@ -283,7 +275,7 @@ def test_the_desks_own_mail_come_back_is_dropped(intake: Desk, store: Store) -> 
 def test_files_are_kept_and_a_too_large_one_is_refused_with_a_note(
     intake: Desk, store: Store
 ) -> None:
-    receive(intake, mail(files={"small.pdf": b"%PDF-1 small", "big.pdf": b"x" * 5000}), DESK)
+    receive(intake, mail(files={"small.pdf": b"%PDF-1 small", "big.pdf": b"x" * 5000}))
     [small, big] = attachments.files(store, 1)
     assert (small.filename, small.kept, big.filename, big.kept, big.size) == (
         "small.pdf",
@@ -300,7 +292,7 @@ def test_files_are_kept_and_a_too_large_one_is_refused_with_a_note(
 
 
 def test_a_file_name_never_chooses_a_directory(intake: Desk, store: Store, tmp_path) -> None:
-    receive(intake, mail(files={"../../etc/passwd": b"root"}), DESK)
+    receive(intake, mail(files={"../../etc/passwd": b"root"}))
     [info] = attachments.files(store, 1)
     assert info.filename == "passwd"
     info, data = attachments.file_data(store, 1, 1)
@@ -314,7 +306,7 @@ def test_a_25_mb_file_over_the_default_limit_is_refused_and_the_mail_kept(
     intake: Desk, store: Store
 ) -> None:
     big = bytes(range(256)) * (26 * 1024 * 4)  # 26 MB
-    received = receive(intake, mail(files={"dump.bin": big}), MailSettings())
+    received = receive(replace(intake, mail=MailSettings()), mail(files={"dump.bin": big}))
     assert received.outcome == Outcome.NEW
     [info] = attachments.files(store, 1)
     assert (info.kept, info.size) == (False, len(big))

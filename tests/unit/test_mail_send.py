@@ -51,7 +51,7 @@ def desk(store: Store, server: MailServer) -> Desk:
 
 def from_mail(desk: Desk) -> int:
     """Ticket 1, opened by Ann's mail <m1@example.com>."""
-    received = receive(desk.acting_as(SYSTEM), mail(), desk.mail)
+    received = receive(desk.acting_as(SYSTEM), mail())
     assert received.ticket_id is not None
     return received.ticket_id
 
@@ -81,7 +81,7 @@ def test_a_reply_goes_out_with_what_threads_the_answer(
 
     # The customer answers from a program that keeps only In-Reply-To and drops the tag.
     answer = mail(subject="Re: Printer", mail_id="<m2@example.com>", replies_to=sent["Message-ID"])
-    back = receive(desk.acting_as(SYSTEM), answer, desk.mail)
+    back = receive(desk.acting_as(SYSTEM), answer)
     assert (back.outcome, back.ticket_id) == (Outcome.ADDED, ticket_id)
     operations.reply(desk, ticket_id, "Good to hear.")
     send_due(desk)
@@ -272,7 +272,7 @@ def test_a_persons_new_ticket_is_acknowledged_with_its_number(
     desk: Desk, store: Store, server: MailServer
 ) -> None:
     desk = replace(desk, mail=replace(desk.mail, acknowledge=True))
-    received = receive(desk.acting_as(SYSTEM), mail(), desk.mail)
+    received = receive(desk.acting_as(SYSTEM), mail())
     assert (received.outcome, received.detail) == (Outcome.NEW, "acknowledged")
     ticket = store.ticket(1)
     assert ticket.court == Court.US and workflow.clocks(store, 1).first_response_at is None
@@ -297,7 +297,7 @@ def test_the_acknowledgement_speaks_the_customers_language(
     desk: Desk, store: Store, server: MailServer, body: str, greeting: str
 ) -> None:
     desk = replace(desk, mail=replace(desk.mail, acknowledge=True))
-    receive(desk.acting_as(SYSTEM), mail(body=body), desk.mail)
+    receive(desk.acting_as(SYSTEM), mail(body=body))
     send_due(desk)
     assert server.accepted[0].message.get_content().startswith(greeting)
 
@@ -311,11 +311,11 @@ def test_no_acknowledgement_for_machines_the_quiet_or_a_looping_sender(
     )
     intake = desk.acting_as(SYSTEM)
     automatic = mail(mail_id="<a1@example.com>", headers={"Auto-Submitted": "auto-replied"})
-    assert receive(intake, automatic, desk.mail).detail == "Auto-Submitted: auto-replied"
+    assert receive(intake, automatic).detail == "Auto-Submitted: auto-replied"
     nagios = mail("nagios@nagios.example.com", mail_id="<n1@example.com>")
-    assert receive(intake, nagios, desk.mail).detail is None
+    assert receive(intake, nagios).detail is None
     details = [
-        receive(intake, mail(subject=f"Loop {n}", mail_id=f"<l{n}@example.com>"), desk.mail).detail
+        receive(intake, mail(subject=f"Loop {n}", mail_id=f"<l{n}@example.com>")).detail
         for n in range(5)
     ]
     assert details == ["acknowledged"] * 3 + [None] * 2

@@ -12,11 +12,10 @@ from __future__ import annotations
 import imaplib
 import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from console.core.desk import Desk
 from console.core.errors import ConsoleError, InvalidInput
-from console.core.mail.intake import receive
+from console.core.mail.intake import Tally, receive
 from console.core.mail.settings import ImapSettings, Security
 from console.core.text import one_line
 
@@ -27,36 +26,13 @@ class MailboxError(ConsoleError):
     """The IMAP server could not be reached, or refused the login or the folder."""
 
 
-@dataclass
-class FetchReport:
-    seen: int = 0
-    taken: int = 0
-    already: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "seen": self.seen,
-            "taken": self.taken,
-            "already": self.already,
-            "failed": [{"uid": u, "error": e} for u, e in self.failed],
-        }
-
-    def words(self) -> str | None:
-        if not self.seen:
-            return None
-        return f"{self.taken} mail(s) taken in" + (
-            f", {len(self.failed)} not taken" if self.failed else ""
-        )
-
-
-def fetch(desk: Desk, *, limit: int = 500) -> FetchReport:
+def fetch(desk: Desk, *, limit: int = 500) -> Tally:
     """Take the folder's unread messages, at most `limit` of them."""
     where = desk.mail.imap
     if where is None:
         raise InvalidInput("no mailbox to read: set [mail.imap] host and user in the config")
     intake = desk.system()
-    report = FetchReport()
+    report = Tally()
     imap = _connect(where)
     try:
         _ok(imap.login(where.user, where.password()), "log in")
@@ -71,17 +47,14 @@ def fetch(desk: Desk, *, limit: int = 500) -> FetchReport:
             report.seen += 1
             raw = _message(imap, uid)
             if raw is None:
-                report.failed.append((uid, "the server sent no message"))
+                report.failed.append((f"message {uid}", "the server sent no message"))
                 continue
             try:
-                received = receive(intake, raw, desk.mail)
+                received = receive(intake, raw)
             except ConsoleError as error:  # left unread: the next fetch tries again
-                report.failed.append((uid, str(error)))
+                report.failed.append((f"message {uid}", str(error)))
                 continue
-            if received.already:
-                report.already += 1
-            else:
-                report.taken += 1
+            report.count(received)
             _done_with(imap, uid, where, can_move=can_move)
         if where.move_to:
             imap.expunge()

@@ -15,13 +15,13 @@ import mailbox
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 
 from console.core.clock import utc_now
 from console.core.desk import Desk
 from console.core.errors import ConsoleError, InvalidInput
-from console.core.mail.intake import receive
+from console.core.mail.intake import Tally, receive
 from console.core.mail.parse import NO_ID_DOMAIN
 from console.core.store import Store
 from console.core.team import SYSTEM
@@ -40,23 +40,6 @@ class HistoryClock:
     def __call__(self) -> datetime:
         now = utc_now()
         return min(self.at, now) if self.at is not None else now
-
-
-@dataclass
-class ImportReport:
-    seen: int = 0
-    taken: int = 0
-    already: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    """(where the message is, what went wrong) for each message that could not be taken."""
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "seen": self.seen,
-            "taken": self.taken,
-            "already": self.already,
-            "failed": [{"where": w, "error": e} for w, e in self.failed],
-        }
 
 
 def messages(path: str) -> tuple[int, Iterator[tuple[str, bytes]]]:
@@ -98,15 +81,15 @@ def import_mail(
     desk: Desk,
     path: str,
     *,
-    progress: Callable[[ImportReport, int], object] = lambda report, total: None,
-) -> ImportReport:
+    progress: Callable[[Tally, int], object] = lambda report, total: None,
+) -> Tally:
     """Take every message of the Maildir or mbox at `path`; `progress(report, total)` is
     called after each."""
     total, found = messages(path)
     clock = HistoryClock()
     store = Store.open(desk.store.path, create=False, clock=clock)
     history = replace(desk, store=store, agent=SYSTEM, mail=replace(desk.mail, acknowledge=False))
-    report = ImportReport()
+    report = Tally()
     try:
         for where, raw in found:
             report.seen += 1
@@ -123,17 +106,14 @@ def import_mail(
     return report
 
 
-def _take(desk: Desk, clock: HistoryClock, where: str, raw: bytes, report: ImportReport) -> None:
+def _take(desk: Desk, clock: HistoryClock, where: str, raw: bytes, report: Tally) -> None:
     from console.core.mail.parse import parse
 
     mail = parse(raw)
     clock.at = mail.date
     try:
-        received = receive(desk, raw, desk.mail, parsed=mail)
+        received = receive(desk, raw, parsed=mail)
     except ConsoleError as error:
         report.failed.append((where, str(error)))
         return
-    if received.already:
-        report.already += 1
-    else:
-        report.taken += 1
+    report.count(received)

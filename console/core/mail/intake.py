@@ -19,7 +19,7 @@ change, so a message is taken once and only once, however often it is delivered.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import formataddr
 
 from console.core import words
@@ -27,7 +27,6 @@ from console.core.desk import Desk
 from console.core.mail.acknowledge import acknowledgement, language_of
 from console.core.mail.automatic import MailKind
 from console.core.mail.parse import Attachment, Incoming, parse
-from console.core.mail.settings import MailSettings
 from console.core.model import Channel, Choice, LinkKind, MessageKind
 from console.core.operations import customer_said
 from console.core.workflow import Change, change
@@ -73,11 +72,48 @@ class Received:
         return f"{prefix}{said}{detail}"
 
 
-def receive(
-    desk: Desk, raw: bytes, settings: MailSettings, *, parsed: Incoming | None = None
-) -> Received:
-    """Take the message in `raw` (`parsed`, when the caller read it already); a message taken
-    before is recognised and left alone."""
+@dataclass
+class Tally:
+    """What a run over many messages (an import, a fetch) did with them."""
+
+    seen: int = 0
+    taken: int = 0
+    already: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    """(where the message is, what went wrong) for each message that could not be taken."""
+
+    def count(self, received: Received) -> None:
+        if received.already:
+            self.already += 1
+        else:
+            self.taken += 1
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "seen": self.seen,
+            "taken": self.taken,
+            "already": self.already,
+            "failed": [{"where": w, "error": e} for w, e in self.failed],
+        }
+
+    def notice(self) -> str | None:
+        """What a fetch took, for the TUI's notice; None when there was nothing to read."""
+        if not self.seen:
+            return None
+        failed = f", {len(self.failed)} not taken" if self.failed else ""
+        return f"{self.taken} mail(s) taken in{failed}"
+
+    def sentence(self, what: str) -> str:
+        """ "4 messages: 3 taken, 1 taken before, 0 not taken" (`what` names the seen)."""
+        return (
+            f"{self.seen:,} {what}: {self.taken:,} taken, {self.already:,} taken before,"
+            f" {len(self.failed):,} not taken"
+        )
+
+
+def receive(desk: Desk, raw: bytes, *, parsed: Incoming | None = None) -> Received:
+    """Take the message in `raw` (`parsed`, when the caller read it already) under the desk's
+    mail settings; a message taken before is recognised and left alone."""
     mail = parsed or parse(raw)
     with change(desk) as c:
         taken = c.conn.execute(
@@ -85,10 +121,11 @@ def receive(
         ).fetchone()
         if taken is not None:
             return Received(mail.mail_id, Outcome(taken[0]), taken[1], taken[2], already=True)
-        return _take(c, mail, settings)
+        return _take(c, mail)
 
 
-def _take(c: Change, mail: Incoming, settings: MailSettings) -> Received:
+def _take(c: Change, mail: Incoming) -> Received:
+    settings = c.desk.mail
     if mail.sender in settings.addresses or settings.loop_mark in mail.loop_marks:
         return _log(c, mail, Outcome.DROPPED, None, None, "the desk's own mail, come back")
     if not mail.sender:
