@@ -385,6 +385,13 @@ _CONTACT_LANGUAGE = """
 ALTER TABLE contacts ADD COLUMN lang TEXT;
 """
 
+# Which of the console's own mails answers a customer's mail (the acknowledgement): it says
+# `Auto-Submitted: auto-replied`, the rest of what the console writes by itself (a nudge, the
+# auto-close notice) `auto-generated` (RFC 3834 tells the two apart).
+_AUTO_REPLY = """
+ALTER TABLE outbox ADD COLUMN auto_reply INTEGER NOT NULL DEFAULT 0 CHECK (auto_reply IN (0, 1));
+"""
+
 MIGRATIONS: list[str] = [
     _V1_BASE,
     _V2_SEARCH,
@@ -400,6 +407,7 @@ MIGRATIONS: list[str] = [
     _MAIL,
     _MAIL_OUT,
     _CONTACT_LANGUAGE,
+    _AUTO_REPLY,
 ]
 LATEST = len(MIGRATIONS)
 

@@ -379,9 +379,12 @@ class Change:
         self.event(ticket_id, EventAction.MESSAGE, None, kind.value, f"message {message_id}")
         if kind == MessageKind.REPLY:
             automatic = self.desk.agent.is_system
+            # The console's reply on a ticket the same change opened answers the mail that
+            # opened it (the acknowledgement).
             self.conn.execute(
-                "INSERT INTO outbox (message_id, automatic, queued_at) VALUES (?, ?, ?)",
-                (message_id, int(automatic), self.now),
+                "INSERT INTO outbox (message_id, automatic, auto_reply, queued_at)"
+                " VALUES (?, ?, ?, ?)",
+                (message_id, int(automatic), int(opened_now), self.now),
             )
             self._public.add(ticket_id)
             if not automatic:  # what the console says by itself is not an agent's answer

@@ -280,7 +280,7 @@ def test_a_persons_new_ticket_is_acknowledged_with_its_number(
     [ack] = server.accepted
     sent = ack.message
     assert sent["Subject"] == "Re: Printer jams [#1]" and sent["In-Reply-To"] == "<m1@example.com>"
-    assert sent["Auto-Submitted"] == "auto-generated"
+    assert sent["Auto-Submitted"] == "auto-replied"  # it answers their mail (RFC 3834)
     text = sent.get_content()
     assert "ticket #1" in text and "by 2026-11-02 17:00 UTC" in text  # P3: 8 hours from 09:00
     assert "one problem per request" in text

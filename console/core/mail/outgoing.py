@@ -3,9 +3,10 @@
 Each mail carries what brings the customer's answer back to its ticket: a Message-ID that
 names the ticket (`<42.317.9f2c…@example.com>`), In-Reply-To and References to the customer's
 mail (and ours before it) so their mail program threads it, and the `[#42]` tag in the
-subject for the programs that drop the references. Mail the console writes by itself (a
-nudge, the auto-close notice) says so with `Auto-Submitted: auto-generated` (RFC 3834), so
-an auto-responder does not answer it; every mail carries the desk's `X-Loop` mark.
+subject for the programs that drop the references. Mail the console writes by itself says
+so (RFC 3834): `Auto-Submitted: auto-replied` on the acknowledgement, which answers a mail,
+`auto-generated` on a nudge or the auto-close notice, so an auto-responder does not answer;
+every mail carries the desk's `X-Loop` mark.
 
 Subjects and names are a stranger's text: they go through `one_line` and the `email`
 package's header classes, so a newline can never start a header of its own."""
@@ -39,7 +40,9 @@ class Outgoing:
     to: str
     to_name: str | None
     body: str
-    automatic: bool
+    auto_submitted: str | None
+    """`auto-replied` on the acknowledgement, `auto-generated` on the console's other mail
+    (RFC 3834), None on what a person wrote."""
     created_at: str
     mail_id: str | None
     """Given at the first attempt and kept, so a retry is the same mail to the receiver."""
@@ -76,8 +79,8 @@ def compose(mail: Outgoing, settings: MailSettings) -> EmailMessage:
         message["In-Reply-To"] = mail.in_reply_to
     if mail.thread_ids:
         message["References"] = " ".join(mail.thread_ids[-MAX_REFERENCES:])
-    if mail.automatic:
-        message["Auto-Submitted"] = "auto-generated"
+    if mail.auto_submitted:
+        message["Auto-Submitted"] = mail.auto_submitted
     message["X-Loop"] = settings.loop_mark
     message.set_content(mail.body)
     return message

@@ -124,7 +124,7 @@ def _claim(desk: Desk, outbox_id: int) -> Outgoing | None:
     with desk.store.transaction() as conn:
         row = conn.execute(
             "SELECT o.id, o.message_id, m.ticket_id, t.line, t.subject, t.requester,"
-            " c.name, m.body, o.automatic, m.created_at, o.mail_id"
+            " c.name, m.body, o.automatic, m.created_at, o.mail_id, o.auto_reply"
             " FROM outbox o JOIN messages m ON m.id = o.message_id"
             " JOIN tickets t ON t.id = m.ticket_id LEFT JOIN contacts c ON c.id = t.contact_id"
             " WHERE o.id = ? AND o.sent_at IS NULL AND o.failed_at IS NULL"
@@ -159,7 +159,7 @@ def _claim(desk: Desk, outbox_id: int) -> Outgoing | None:
         to=row[5],
         to_name=row[6],
         body=row[7],
-        automatic=bool(row[8]),
+        auto_submitted=(None if not row[8] else "auto-replied" if row[11] else "auto-generated"),
         created_at=row[9],
         mail_id=mail_id,
         in_reply_to=theirs[-1] if theirs else None,
