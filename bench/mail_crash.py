@@ -3,7 +3,7 @@ with SIGKILL at random moments, again and again, then let finish; what must hold
 lost, none imported twice, none sent twice except in the window the README names (the server
 accepted it, the process died before marking it sent).
 
-    python bench/mail_crash.py [--kills 50] [--messages 1000]
+    python bench/mail_crash.py [--kills 50] [--messages 20000]
 
 Runs on a fresh store in a temporary folder, against a real SMTP server on loopback.
 """
@@ -51,7 +51,7 @@ def killed_runs(command: list[str], kills: int, seed: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=50)
-    parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--messages", type=int, default=20_000)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="console-crash-"))
     db, config = folder / "desk.db", folder / "console.toml"

@@ -89,7 +89,7 @@ def main() -> None:
                 for n in range(args.replies):
                     operations.reply(agent, first - n % args.messages, f"Answer {n}")
                 began = time.perf_counter()
-                report = send_due(desk, limit=args.replies)
+                report = send_due(desk)
                 total = time.perf_counter() - began
                 print(
                     f"outbox to a loopback SMTP server: {len(report.sent) / total:,.0f} mails/s"

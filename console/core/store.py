@@ -94,6 +94,7 @@ class Store:
         self._writer = writer
         self._write_lock = threading.RLock()
         self._writing_thread: int | None = None
+        self._batching = False
         self._idle: list[sqlite3.Connection] = []
         self._pool_lock = threading.Lock()
         self._reading = threading.local()
@@ -167,24 +168,63 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One IMMEDIATE write transaction: all of it commits, or none of it."""
+        """One IMMEDIATE write transaction: all of it commits, or none of it. Inside `batch()`,
+        a savepoint of the batch's transaction: all of it is kept, or none of it."""
+        with self._write_lock:
+            if self._batching and self._writing_thread == threading.get_ident():
+                with self._savepoint():
+                    yield self._writer
+                return
+            if self._writing_thread is not None:
+                raise RuntimeError("a transaction is already open on this store")
+            with self._immediate():
+                yield self._writer
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many transactions committed as one, for work in bulk (an import): each costs a
+        commit of its own otherwise, most of its time. Keep a batch short (a fraction of a
+        second): every other writer waits for it."""
         with self._write_lock:
             if self._writing_thread is not None:
                 raise RuntimeError("a transaction is already open on this store")
-            self._writer.execute("BEGIN IMMEDIATE")
-            self._writing_thread = threading.get_ident()
-            try:
-                yield self._writer
-            except BaseException:
-                # SQLite may have ended the transaction itself (a damaged file, a full disk):
-                # a ROLLBACK then would fail and hide the error that says what went wrong.
-                if self._writer.in_transaction:
-                    self._writer.execute("ROLLBACK")
-                raise
-            else:
-                self._writer.execute("COMMIT")
-            finally:
-                self._writing_thread = None
+            with self._immediate():
+                self._batching = True
+                try:
+                    yield
+                finally:
+                    self._batching = False
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        self._writer.execute("SAVEPOINT change")
+        try:
+            yield
+        except BaseException:
+            if self._writer.in_transaction:
+                self._writer.execute("ROLLBACK TO change")
+                self._writer.execute("RELEASE change")
+            raise
+        else:
+            self._writer.execute("RELEASE change")
+
+    @contextmanager
+    def _immediate(self) -> Iterator[None]:
+        """The write transaction itself; the caller holds the write lock."""
+        self._writer.execute("BEGIN IMMEDIATE")
+        self._writing_thread = threading.get_ident()
+        try:
+            yield
+        except BaseException:
+            # SQLite may have ended the transaction itself (a damaged file, a full disk):
+            # a ROLLBACK then would fail and hide the error that says what went wrong.
+            if self._writer.in_transaction:
+                self._writer.execute("ROLLBACK")
+            raise
+        else:
+            self._writer.execute("COMMIT")
+        finally:
+            self._writing_thread = None
 
     # -- reading -------------------------------------------------------------------------
 

@@ -222,6 +222,11 @@ class ConsoleApp(WorkerErrors, App[int]):
         )
 
     def on_data_changed(self) -> None:
+        self.changed_here()
+
+    def changed_here(self) -> None:
+        # The watcher would notice this console's own change too, but only at its next look:
+        # a reply would wait for it before leaving.
         self.reload_screens()
         if self.desk.mail.sending:
             self.send_mail()

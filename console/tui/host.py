@@ -38,6 +38,10 @@ class Host(Protocol):
 
     def action_refresh(self) -> None: ...
 
+    def changed_here(self) -> None:
+        """After a change made in this console: the screens show it, and what it said to a
+        customer leaves at once."""
+
     def show_error(self, error: BaseException, doing: str = "") -> None: ...
 
 

@@ -10,12 +10,15 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
 from console.cli import main
+from console.core.desk import Desk
+from console.core.mail.importer import import_mail
 from console.core.store import Store
 
 DESK_CONFIG = '[mail]\naddress = "support@desk.example.com"\nsmtp = "127.0.0.1:9"\n'
@@ -85,6 +88,27 @@ def test_an_import_is_history_threaded_and_safe_to_repeat(
     assert json.loads(out) == {"seen": 4, "taken": 0, "already": 4, "failed": []}
 
 
+def test_parsing_ahead_in_a_second_process_takes_the_same(desk: Desk, tmp_path: Path) -> None:
+    letters = [letter(1), letter(2, replies_to=1), letter(3), letter(4, with_id=False)]
+    letters += [letter(n, replies_to=n - 1 if n % 2 else None) for n in range(5, 120)]
+    letters.append(letter(3))  # the same message twice in one mailbox
+    source = maildir(tmp_path / "Maildir", letters)
+    results = []
+    for ahead in (False, True):
+        path = tmp_path / f"ahead-{ahead}.db"
+        with Store.open(path) as store:
+            report = import_mail(replace(desk, store=store), str(source), parse_ahead=ahead)
+            assert (report.seen, report.taken, report.already) == (len(letters), 119, 1)
+            results.append(
+                (
+                    store.query("SELECT id, subject, requester, created_at FROM tickets"),
+                    store.query("SELECT ticket_id, body, created_at FROM messages ORDER BY id"),
+                    store.query("SELECT mail_id, outcome, ticket_id, raw FROM mail_in"),
+                )
+            )
+    assert results[0] == results[1]
+
+
 def test_what_is_not_a_mailbox_is_refused_by_name(
     capsys, db_path: Path, config: Path, tmp_path: Path
 ) -> None:
@@ -98,7 +122,20 @@ def test_what_is_not_a_mailbox_is_refused_by_name(
     assert code == 2 and "not an mbox file" in err
 
 
+def importing(db_path: Path) -> bool:
+    """Whether a process of an import into `db_path` runs (read from /proc)."""
+    for status in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            line = status.read_bytes()
+        except OSError:
+            continue
+        if b"import" in line and str(db_path).encode() in line:
+            return True
+    return False
+
+
 @pytest.mark.e2e
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
 def test_an_import_killed_half_way_loses_nothing_and_takes_nothing_twice(
     db_path: Path, config: Path, tmp_path: Path
 ) -> None:
@@ -122,6 +159,11 @@ def test_an_import_killed_half_way_loses_nothing_and_takes_nothing_twice(
     started.send_signal(signal.SIGKILL)
     started.wait()
     assert 0 < taken, "the import had begun"
+    # Its parsing process ends with it, rather than waiting for work for ever.
+    deadline = time.monotonic() + 10
+    while importing(db_path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not importing(db_path), "a process of the killed import is left"
     finished = subprocess.run(command, capture_output=True, text=True, check=True)
     assert f"{count} messages" in finished.stdout
     with Store.open(db_path, create=False) as store:

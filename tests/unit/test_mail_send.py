@@ -14,7 +14,7 @@ import pytest
 from console.cli import main
 from console.core import operations, workflow
 from console.core.desk import Desk
-from console.core.mail import delivery
+from console.core.mail import delivery, sender
 from console.core.mail.intake import Outcome, receive
 from console.core.mail.sender import send_due
 from console.core.mail.settings import MailSettings, Security
@@ -92,6 +92,18 @@ def test_a_reply_goes_out_with_what_threads_the_answer(
         sent["Message-ID"],
         "<m2@example.com>",
     ]
+
+
+def test_everything_due_goes_out_a_page_at_a_time(
+    desk: Desk, store: Store, server: MailServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sender, "PAGE", 3)
+    for n in range(8):
+        ticket = operations.create_ticket(
+            desk, subject=f"Case {n}", requester=f"c{n}@example.com", body="Hello."
+        )
+        operations.reply(desk, ticket.id, "Answer.")
+    assert len(send_due(desk).sent) == 8 and len(server.accepted) == 8
 
 
 def test_mail_the_console_writes_by_itself_says_so(

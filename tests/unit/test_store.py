@@ -108,6 +108,23 @@ def test_the_error_that_ended_a_transaction_is_the_one_raised(store: Store) -> N
         conn.execute("SELECT 1")
 
 
+def test_a_batch_commits_its_changes_once_and_a_failed_one_alone_is_undone(
+    desk: Desk, store: Store, tmp_path: Path
+) -> None:
+    with store.batch():
+        operations.create_ticket(desk, subject="Kept", requester="a@example.com", body="x")
+        with pytest.raises(RuntimeError), store.transaction() as conn:
+            conn.execute("UPDATE tickets SET subject = 'Lost' WHERE id = 1")
+            raise RuntimeError("this change fails")
+        operations.create_ticket(desk, subject="Kept too", requester="b@example.com", body="y")
+        with Store.open(store.path, create=False) as other:  # nothing is visible before the end
+            assert other.query("SELECT count(*) FROM tickets") == [(0,)]
+    assert store.query("SELECT subject FROM tickets ORDER BY id") == [("Kept",), ("Kept too",)]
+    with pytest.raises(RuntimeError, match="already open"), store.transaction():
+        with store.batch():
+            pass
+
+
 def test_queue_is_sorted_by_priority_then_age_and_paged(desk: Desk, store: Store, clock) -> None:
     ids = []
     for priority in ("P3", "P1", "P3", "P2"):

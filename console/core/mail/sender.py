@@ -78,23 +78,36 @@ class SendReport:
         return ", ".join(parts) or None
 
 
-def send_due(desk: Desk, transport: Transport | None = None, *, limit: int = 200) -> SendReport:
-    """Send what is due in the outbox, at most `limit` mails; nothing when the desk has no
-    way out configured."""
+def send_due(desk: Desk, transport: Transport | None = None) -> SendReport:
+    """Send everything due in the outbox, `PAGE` mails a connection; nothing when the desk
+    has no way out configured."""
     report = SendReport()
-    settings = desk.mail
-    if transport is None and not settings.sending:
+    if transport is None and not desk.mail.sending:
         return report
     desk = desk.system()
+    while _send_page(desk, transport, report):
+        pass
+    return report
+
+
+PAGE = 200
+"""Mails read from the outbox and sent over one connection at a time."""
+
+
+def _send_page(desk: Desk, transport: Transport | None, report: SendReport) -> bool:
+    """Send the next page of due mail; whether any of it went out (when none did, the server
+    is not taking mail now, and the rest waits for the next run)."""
+    settings = desk.mail
     now = desk.store.now()
     due = desk.store.query(
         "SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
         " AND (next_attempt_at IS NULL OR next_attempt_at <= :now)"
         " AND (claimed_until IS NULL OR claimed_until <= :now) ORDER BY id LIMIT :limit",
-        {"now": now, "limit": limit},
+        {"now": now, "limit": PAGE},
     )
     if not due:
-        return report
+        return False
+    sent_before = len(report.sent)
     with _opened(transport, settings) as way_out:
         for (outbox_id,) in due:
             mail = _claim(desk, outbox_id)
@@ -106,7 +119,7 @@ def send_due(desk: Desk, transport: Transport | None = None, *, limit: int = 200
                 _failed(desk, mail, str(error), error.permanent, report)
             else:
                 _sent(desk, mail, report)
-    return report
+    return len(report.sent) > sent_before
 
 
 def _composed(mail: Outgoing, settings: MailSettings) -> EmailMessage:

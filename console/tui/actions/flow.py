@@ -139,7 +139,7 @@ class Flow:
             raise Stop from None
         finally:
             if reload:
-                host(self.screen).action_refresh()
+                host(self.screen).changed_here()
 
 
 FlowFn = Callable[[Flow, TicketAction], Awaitable[None]]

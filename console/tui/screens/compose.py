@@ -515,7 +515,7 @@ class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | 
     def on_sent(self, message: Sent) -> None:
         self._loaded = False  # sent: leaving must not save the text as a draft again
         self.notify(message.detail, markup=False)
-        host(self).action_refresh()
+        host(self).changed_here()
         self.dismiss((message.ticket, message.open_questions))
 
     # -- the back line's questions ------------------------------------------------------------
