@@ -25,6 +25,7 @@ from console.cli import (
     workflow,
 )
 from console.core.errors import ConsoleError
+from console.core.text import visible
 
 COMMAND_MODULES = (team, demo, workflow, dupes, drafts)
 """The verbs that are not ticket actions; those come from `core.actions` (see `cli.actions`)."""
@@ -52,7 +53,7 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {visible(message, keep_newlines=False)}\n")
 
 
 # argparse asks gettext for every string of every parser it builds, and gettext looks for a
@@ -170,8 +171,26 @@ def default_agent() -> str:
         return "agent"
 
 
+def not_text(argv: Sequence[str]) -> str | None:
+    """What is wrong with the first argument that is not UTF-8 text, or None. Python keeps
+    such bytes as lone surrogates, which nothing downstream (SQLite, a mail, the terminal)
+    can take: they are refused here, where the argument can still be named."""
+    for index, argument in enumerate(argv):
+        if any("\udc80" <= c <= "\udcff" for c in argument):
+            before = argv[index - 1] if index else ""
+            name = before if before.startswith("-") else f"argument {index + 1}"
+            shown = argument.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            return f"{name}: '{visible(shown)}' is not UTF-8 text (set the terminal to UTF-8)"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = actions.tag_removals(list(sys.argv[1:] if argv is None else argv))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    wrong = not_text(argv)
+    if wrong:
+        print(f"console: error: {wrong}", file=sys.stderr)
+        return 2
+    argv = actions.tag_removals(argv)
     verb = verb_of(argv)
     parser = build_parser(verb)
     if verb is not None and verb not in _verbs(parser):
@@ -186,7 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return demo.open_tui(ctx, demo_requested=args.demo)
         return int(args.run(ctx, args) or 0)
     except ConsoleError as error:
-        print(f"console: error: {error}", file=sys.stderr)
+        # One line, and inert: a message may quote a path or a name someone typed.
+        print(f"console: error: {visible(str(error), keep_newlines=False)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return 130

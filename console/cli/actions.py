@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from console.cli.context import Context, print_json
@@ -26,6 +27,28 @@ def ticket_number(text: str) -> int:
     if not digits.isascii() or not digits.isdigit() or int(digits) < 1 or len(digits) > 18:
         raise argparse.ArgumentTypeError(f"{text!r} is not a ticket number")
     return int(digits)
+
+
+def whole_number(lowest: int, highest: int) -> Callable[[str], int]:
+    """argparse type for a whole number from `lowest` to `highest`."""
+
+    def parsed(text: str) -> int:
+        if not re.fullmatch(r"-?[0-9]{1,12}", text.strip()):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+        number = int(text)
+        if not lowest <= number <= highest:
+            raise argparse.ArgumentTypeError(
+                f"{number} is out of range: from {lowest:,} to {highest:,}"
+            )
+        return number
+
+    return parsed
+
+
+PAGE_LIMIT = whole_number(1, 100_000)
+"""--limit: how many rows a listing prints."""
+OFFSET = whole_number(0, 1_000_000_000)
+"""--offset: how many rows a listing skips."""
 
 
 def read_stdin() -> tuple[str, bytes | None]:
@@ -120,7 +143,7 @@ def _arguments(parser: argparse.ArgumentParser, action: TicketAction) -> None:
     if action.writes:
         parser.add_argument(
             "--expect-version",
-            type=int,
+            type=whole_number(1, 2**62),
             metavar="V",
             help="refuse if the ticket changed since version V",
         )

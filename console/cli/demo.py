@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from console.cli.actions import whole_number
 from console.cli.context import Context
 from console.core.errors import InvalidInput
 from console.core.paths import demo_db_path
@@ -23,8 +24,10 @@ DEFAULT_DEMO_TICKETS = 2000
 
 def register(commands: argparse._SubParsersAction) -> None:
     demo = commands.add_parser("demo", help="build the demo database and print its path")
-    demo.add_argument("--tickets", type=int, default=DEFAULT_DEMO_TICKETS, metavar="N")
-    demo.add_argument("--seed", type=int, default=7, metavar="S")
+    demo.add_argument(
+        "--tickets", type=whole_number(1, 10_000_000), default=DEFAULT_DEMO_TICKETS, metavar="N"
+    )
+    demo.add_argument("--seed", type=whole_number(0, 2**31), default=7, metavar="S")
     demo.add_argument("--force", action="store_true", help="replace an existing demo database")
     demo.set_defaults(run=run_demo)
 

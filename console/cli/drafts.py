@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from console.cli.actions import ticket_number
+from console.cli.actions import PAGE_LIMIT, ticket_number
 from console.cli.context import Context, print_json
 from console.core.errors import InvalidInput
 from console.core.model import MessageKind
@@ -26,7 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar=("TICKET", "KIND"),
         help="throw away one draft (KIND: reply, note or customer)",
     )
-    listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--limit", type=PAGE_LIMIT, default=100)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=run_drafts)
 

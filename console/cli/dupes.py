@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
-from console.cli.actions import ticket_number
+from console.cli.actions import PAGE_LIMIT, ticket_number, whole_number
 from console.cli.context import Context, print_json
 from console.core.errors import InvalidInput
 from console.core.text import one_line
@@ -25,7 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     found.add_argument("ticket", type=ticket_number, metavar="N")
     found.add_argument("--json", action="store_true")
     found.set_defaults(run=run_dupes)
-    found.add_argument("--limit", type=int, default=5)
+    found.add_argument("--limit", type=whole_number(1, 100), default=5)
     found.add_argument(
         "--all",
         action="store_true",
@@ -36,7 +36,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     embed = commands.add_parser(
         "embed", help="store sentence vectors of tickets that lack one (needs the semantic extra)"
     )
-    embed.add_argument("--limit", type=int, metavar="N", help="at most N tickets, newest first")
+    embed.add_argument(
+        "--limit", type=PAGE_LIMIT, metavar="N", help="at most N tickets, newest first"
+    )
     embed.add_argument("--json", action="store_true")
     embed.set_defaults(run=run_embed)
 

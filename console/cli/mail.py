@@ -15,7 +15,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from console.cli.actions import ticket_number
+from console.cli.actions import PAGE_LIMIT, ticket_number
 from console.cli.context import Context, print_json
 from console.core.text import one_line
 
@@ -36,7 +36,7 @@ def register_mail(groups: dict[str, argparse._SubParsersAction]) -> None:
     receive.add_argument("--json", action="store_true")
     receive.set_defaults(run=run_receive)
     log = verbs.add_parser("log", help="the mail taken lately, and what became of each")
-    log.add_argument("--limit", type=int, default=20, metavar="N")
+    log.add_argument("--limit", type=PAGE_LIMIT, default=20, metavar="N")
     log.add_argument("--json", action="store_true")
     log.set_defaults(run=run_log)
     imported = verbs.add_parser(

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from console.cli.actions import read_stdin, ticket_number
+from console.cli.actions import OFFSET, PAGE_LIMIT, read_stdin, ticket_number
 from console.cli.context import Context, print_json
 from console.core.errors import InvalidInput
 from console.core.model import (
@@ -71,8 +71,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="only tickets with a mail to the customer that failed (any status)",
     )
-    listing.add_argument("--limit", type=int, default=50)
-    listing.add_argument("--offset", type=int, default=0)
+    listing.add_argument("--limit", type=PAGE_LIMIT, default=50)
+    listing.add_argument("--offset", type=OFFSET, default=0)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=run_list)
 
@@ -127,8 +127,6 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
     from console.core.clock import from_text
     from console.core.export import summary_dict
 
-    if args.limit < 1 or args.offset < 0:
-        raise InvalidInput("--limit must be at least 1 and --offset at least 0")
     queue = QueueFilter(
         line=args.line,
         priority=args.priority,

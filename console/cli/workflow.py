@@ -7,7 +7,7 @@ import argparse
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from console.cli.actions import ticket_number
+from console.cli.actions import OFFSET, PAGE_LIMIT, ticket_number
 from console.cli.context import Context, print_json
 from console.core.model import QueueFilter, QueueTimer
 from console.core.sla import SlaPolicy
@@ -38,8 +38,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "queue", help="the Due, Nudge, Breach, Needs customer contact and Undelivered queues"
     )
     p.add_argument("name", choices=QUEUE_NAMES, metavar="|".join(QUEUE_NAMES))
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--limit", type=PAGE_LIMIT, default=50)
+    p.add_argument("--offset", type=OFFSET, default=0)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=run_queue)
 
@@ -130,11 +130,8 @@ def run_tick(ctx: Context, args: argparse.Namespace) -> int:
 
 def run_queue(ctx: Context, args: argparse.Namespace) -> int:
     from console.core import queues
-    from console.core.errors import InvalidInput
     from console.core.export import plain
 
-    if args.limit < 1 or args.offset < 0:
-        raise InvalidInput("--limit must be at least 1 and --offset at least 0")
     with ctx.desk() as desk:
         store, policy = desk.store, desk.policy
         if args.name in ("contact", "undelivered"):

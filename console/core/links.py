@@ -11,12 +11,14 @@ the event log keeps the whole history, undoing included. The links table also ho
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from console.core.canned import Canned, canned
 from console.core.desk import Desk
-from console.core.errors import InvalidInput
+from console.core.errors import InvalidInput, TicketConflict, TicketNotFound
 from console.core.model import (
     OPEN_STATUSES,
     Court,
@@ -27,7 +29,8 @@ from console.core.model import (
     Ticket,
 )
 from console.core.store import Store
-from console.core.workflow import MAX_SUBJECT, Change, change
+from console.core.team import require_customer_contact
+from console.core.workflow import BATCH_SECONDS, MAX_SUBJECT, Change, change
 
 UNDOABLE = (LinkKind.MERGED, LinkKind.PARENT, LinkKind.SPLIT)
 """The links a ticket has one of at most, each undone by its inverse."""
@@ -278,45 +281,70 @@ def solve_parent(
     *,
     reply: str | None = None,
     expected_version: int | None = None,
+    progress: Callable[[int, int], object] = lambda done, total: None,
 ) -> list[int]:
-    """Solve the parent and every open ticket hanging on it, in one transaction; with `reply`,
-    each of them gets that public reply first. `expected_version` is the parent's. Returns the
-    tickets solved."""
+    """Solve the parent and every open ticket hanging on it; with `reply`, each of them gets
+    that public reply first. `expected_version` is the parent's. Returns the tickets solved,
+    the parent first.
+
+    An outage may have thousands of children: they are solved in batches that each commit
+    within `BATCH_SECONDS`, so every other agent can write in between, and the parent last,
+    so that a run stopped half-way is finished by running it again. `progress(done, total)`
+    is called after each batch."""
     if reply is not None and not reply.strip():
         raise InvalidInput("the broadcast reply is empty: write something, or send none")
+    if reply is not None:
+        require_customer_contact(desk.agent)
     open_values = {s.value for s in OPEN_STATUSES}
-    with change(desk) as c:
-        parent = c.check_version(parent_id, expected_version)
-        if not c.conn.execute(
+    open_sql = ", ".join(f"'{s}'" for s in sorted(open_values))
+    with desk.store.read() as conn:  # the agent's view, checked before anything is written
+        parent = conn.execute(
+            "SELECT version, updated_by, updated_at FROM tickets WHERE id = ?", (parent_id,)
+        ).fetchone()
+        if parent is None:
+            raise TicketNotFound(parent_id)
+        if expected_version is not None and parent[0] != expected_version:
+            raise TicketConflict(parent_id, parent[1], parent[2])
+        if not conn.execute(
             "SELECT 1 FROM links WHERE other_id = ? AND kind = 'parent'", (parent_id,)
         ).fetchone():
             raise InvalidInput(
                 f"no ticket hangs on #{parent_id}: it is not a parent problem (solve it alone)"
             )
-        open_sql = ", ".join(f"'{s}'" for s in sorted(open_values))
-        targets = [parent_id] if parent["status"] in open_values else []
-        targets += [
+        children = [
             r[0]
-            for r in c.conn.execute(
-                f"SELECT l.ticket_id FROM links l JOIN tickets t ON t.id = l.ticket_id "
+            for r in conn.execute(
+                "SELECT l.ticket_id FROM links l JOIN tickets t ON t.id = l.ticket_id "
                 f"WHERE l.other_id = ? AND l.kind = 'parent' AND t.status IN ({open_sql}) "
                 "ORDER BY l.ticket_id",
                 (parent_id,),
             )
         ]
-        for ticket_id in targets:
-            if reply is not None:
-                c.message(ticket_id, MessageKind.REPLY, reply)
-            # As `operations.solve`: solved, and the customer's move to confirm it.
-            c.update(
-                ticket_id,
-                court=Court.CUSTOMER,
-                status=Status.SOLVED,
-                reason="solved"
-                if ticket_id == parent_id
-                else f"solved with parent problem #{parent_id}",
-            )
-    return targets
+
+    def solve(c: Change, ticket_id: int, why: str) -> bool:
+        if c.row(ticket_id)["status"] not in open_values:
+            return False  # solved meanwhile, by someone else or an earlier run
+        if reply is not None:
+            c.message(ticket_id, MessageKind.REPLY, reply)
+        # As `operations.solve`: solved, and the customer's move to confirm it.
+        c.update(ticket_id, court=Court.CUSTOMER, status=Status.SOLVED, reason=why)
+        return True
+
+    solved: list[int] = []
+    done = 0
+    while done < len(children):
+        until = time.monotonic() + BATCH_SECONDS
+        with change(desk) as c:
+            while done < len(children):
+                child, done = children[done], done + 1
+                if solve(c, child, f"solved with parent problem #{parent_id}"):
+                    solved.append(child)
+                if time.monotonic() >= until:
+                    break
+        progress(done, len(children))
+    with change(desk) as c:
+        parent_solved = solve(c, parent_id, "solved")
+    return ([parent_id] if parent_solved else []) + solved
 
 
 # -- split ---------------------------------------------------------------------------------------
@@ -346,9 +374,11 @@ def split(
             raise InvalidInput(
                 f"message(s) {', '.join(map(str, foreign))} are not in ticket #{ticket_id}"
             )
-        title = (subject or "").strip() or f"Split from #{ticket_id}: {source['subject']}"
+        title = (subject or "").strip() or (
+            f"Split from #{ticket_id}: {source['subject']}"[:MAX_SUBJECT]
+        )
         new_id = c.create(
-            subject=title[:MAX_SUBJECT],
+            subject=title,
             requester=source["requester"],
             line=source["line"],
             priority=source["priority"],

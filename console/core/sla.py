@@ -35,13 +35,22 @@ _SEARCH_YEARS = 10
 no working time, and saying so beats looping for ever."""
 
 
+MAX_DURATION_SECONDS = _SEARCH_YEARS * 366 * 86400
+"""No time span the desk deals in is longer: past it, dates leave the calendar."""
+
+
 def parse_duration(text: str, where: str = "duration") -> int:
-    """Seconds in "30m", "2h", "1d", "1h30m" or "1w 2d". A day is 24 hours of clock time."""
+    """Seconds in "30m", "2h", "1d", "1h30m" or "1w 2d". A day is 24 hours of clock time.
+    An error names `where` the text came from ("" when the caller names it)."""
+    said = f"{where}: {text!r}" if where else repr(text)
     cleaned = str(text).strip().replace(" ", "")
     parts = _DURATION_PART.findall(cleaned)
     if not cleaned or "".join(n + u for n, u in parts).lower() != cleaned.lower():
-        raise InvalidInput(f"{where}: {text!r} is not a duration (use e.g. 30m, 4h, 2d, 1h30m)")
-    return sum(int(n) * _UNIT_SECONDS[u.lower()] for n, u in parts)
+        raise InvalidInput(f"{said} is not a duration (use e.g. 30m, 4h, 2d, 1h30m)")
+    seconds = sum(int(n) * _UNIT_SECONDS[u.lower()] for n, u in parts)
+    if seconds > MAX_DURATION_SECONDS:
+        raise InvalidInput(f"{said} is longer than the longest allowed, 10 years")
+    return seconds
 
 
 def format_duration(seconds: int) -> str:

@@ -469,7 +469,7 @@ def _text_clause(text: str, params: list[Any]) -> str | None:
 
     None (no filtering) when the text holds nothing to search for, such as only punctuation."""
     parts: list[str] = []
-    number = re.fullmatch(r"\s*#?(\d+)\s*", text)
+    number = re.fullmatch(r"\s*#?([0-9]{1,18})\s*", text)  # a ticket number SQLite can hold
     if number:
         parts.append("id = ?")
         params.append(int(number.group(1)))

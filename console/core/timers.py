@@ -127,18 +127,32 @@ _IDLE = (
 def find_nudges(desk: Desk, report: TickReport) -> None:
     """Log, once per stretch, that a silent customer is due a nudge (the Nudge queue)."""
     cutoff = to_text(desk.now() - timedelta(seconds=desk.policy.nudge_after))
-    with change(desk) as c:
-        rows = c.conn.execute(_IDLE + " AND nudged_since IS NOT clock_since", (cutoff,)).fetchall()
-        for ticket_id, since in rows:
-            seen = c.conn.execute(
-                "SELECT 1 FROM events WHERE ticket_id = ? AND action = ? AND after = ?",
-                (ticket_id, EventAction.NUDGE_DUE.value, since),
-            ).fetchone()
-            if seen is None:
-                c.event(
-                    ticket_id, EventAction.NUDGE_DUE, None, since, "the customer has not answered"
-                )
-                report.nudges_due.append(ticket_id)
+    ids = _ids(desk.store, _IDLE + " AND nudged_since IS NOT clock_since", (cutoff,))
+    for batch in _batches(ids):
+        with change(desk) as c:
+            for ticket_id in batch:
+                row = c.row(ticket_id)  # as it is now: the customer may have written since
+                since = row["clock_since"]
+                if (
+                    row["court"] != "customer"
+                    or row["status"] not in ("waiting", "solved")
+                    or since is None
+                    or since > cutoff
+                ):
+                    continue
+                seen = c.conn.execute(
+                    "SELECT 1 FROM events WHERE ticket_id = ? AND action = ? AND after = ?",
+                    (ticket_id, EventAction.NUDGE_DUE.value, since),
+                ).fetchone()
+                if seen is None:
+                    c.event(
+                        ticket_id,
+                        EventAction.NUDGE_DUE,
+                        None,
+                        since,
+                        "the customer has not answered",
+                    )
+                    report.nudges_due.append(ticket_id)
 
 
 def auto_close(desk: Desk, report: TickReport) -> None:

@@ -9,7 +9,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from console.core.errors import InvalidInput
-from console.core.sla import parse_duration
+from console.core.sla import MAX_DURATION_SECONDS, parse_duration
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EXAMPLES = 'use e.g. "2026-11-24 12:00", "tomorrow 12:00", "tue 12:00", "+2h" or "+1d"'
@@ -28,6 +28,12 @@ def _clock(text: str, original: str) -> time:
 def _local(day: date, at: time, zone: tzinfo) -> datetime:
     # fold=0 picks the first of two repeated local times on the night clocks go back.
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+
+
+def _in_the_past(original: str) -> InvalidInput:
+    return InvalidInput(
+        f"due time {original!r} is in the past: a follow-up must be due later than now"
+    )
 
 
 def parse_due(text: str, now: datetime, zone: tzinfo = UTC) -> datetime:
@@ -62,9 +68,13 @@ def parse_due(text: str, now: datetime, zone: tzinfo = UTC) -> datetime:
                 raise InvalidInput(
                     f"due time {original!r}: {day_word!r} is not a date or a day ({_EXAMPLES})"
                 ) from None
+            if (day - today).days < -1:  # before `_local`, which years long past overflow
+                raise _in_the_past(original)
+            if (day - today).days * 86400 > MAX_DURATION_SECONDS:
+                raise InvalidInput(f"due time {original!r} is more than 10 years away")
         due = _local(day, at, zone)
     if due <= now:
-        raise InvalidInput(
-            f"due time {original!r} is in the past: a follow-up must be due later than now"
-        )
+        raise _in_the_past(original)
+    if due - now > timedelta(seconds=MAX_DURATION_SECONDS):
+        raise InvalidInput(f"due time {original!r} is more than 10 years away")
     return due.replace(microsecond=0)

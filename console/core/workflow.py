@@ -58,8 +58,8 @@ from console.core.store import Store
 from console.core.team import SYSTEM_LOGIN, require_customer_contact
 
 MAX_SUBJECT = 1000
-"""Subjects longer than this are cut (the full text stays in the body): a subject is a
-line in a queue, not a document."""
+"""A subject is a line in a queue, not a document: a longer one typed is refused (it goes in
+the body), one from a mail is cut (the mail keeps it whole)."""
 
 TERMS = frozenset({"vendor", "vendor_case", "billable", "estimate_minutes", "approval", "rating"})
 """The columns an operation may set through `update(terms=...)`: what was agreed about the
@@ -200,9 +200,14 @@ def parse_address(text: str) -> tuple[str, str | None]:
 
 def _subject(subject: str) -> str:
     cleaned = (subject or "").strip()
-    if not cleaned:
+    if not any(c.isprintable() and not c.isspace() for c in cleaned):
         raise InvalidInput("the subject is empty: give the ticket a subject")
-    return cleaned[:MAX_SUBJECT]
+    if len(cleaned) > MAX_SUBJECT:
+        raise InvalidInput(
+            f"the subject is {len(cleaned):,} characters long: at most {MAX_SUBJECT:,}"
+            " (put the rest in the body)"
+        )
+    return cleaned
 
 
 def _text(value: Any) -> str | None:
@@ -626,6 +631,11 @@ class Change:
                 changes["followup_due_at"],
                 note,
             )
+
+
+BATCH_SECONDS = 0.2
+"""How long one commit of work in bulk (an import, an outage's children) gathers changes: a
+commit each costs most of the time otherwise, and every other writer waits while it is open."""
 
 
 @contextmanager

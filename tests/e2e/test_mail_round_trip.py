@@ -102,7 +102,7 @@ def test_mail_in_answer_out_and_the_reply_back(
         terminal.close()
 
     acknowledged, answer = server.accepted  # the acknowledgement went out at the TUI's start
-    assert acknowledged.message["Auto-Submitted"] == "auto-generated"
+    assert acknowledged.message["Auto-Submitted"] == "auto-replied"
     assert "registered as ticket #1" in acknowledged.message.get_content()
     sent = answer.message
     assert answer.recipients == ["ann@example.com"]

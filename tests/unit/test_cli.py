@@ -109,7 +109,14 @@ def test_list_filters(capsys, db_path: Path) -> None:
         (["new", "--subject", " ", "--from", "a@b.c", "--body", "b"], 2, "the subject is empty"),
         (["new", "--subject", "x", "--from", "nobody", "--body", "b"], 2, "not an e-mail address"),
         (["list", "--status", "lost"], 2, "unknown status 'lost'"),
-        (["list", "--limit", "0"], 2, "--limit must be at least 1"),
+        (["list", "--limit", "0"], 2, "--limit: 0 is out of range: from 1 to 100,000"),
+        (["list", "--offset", "99999999999999999999"], 2, "is not a whole number"),
+        (["list", "--limit", "٣"], 2, "'٣' is not a whole number"),
+        (["show", "9223372036854775808"], 2, "is not a ticket number"),
+        (["note", "1", "--body", "bad \udcff"], 2, "--body: 'bad \\xff' is not UTF-8 text"),
+        (["followup", "1", "--due", "+9999999d"], 2, "longer than the longest allowed, 10 years"),
+        (["followup", "1", "--due", "9999-12-31 10:00"], 2, "more than 10 years away"),
+        (["log-time", "1", "99999999999999999999w"], 2, "longer than the longest allowed"),
     ],
 )
 def test_bad_input_is_one_line_on_stderr_and_changes_nothing(

@@ -312,6 +312,31 @@ def test_unsplit_refuses_a_ticket_outside_the_split(store: Store, desk: Desk):
     assert _everything(store) == snapshot
 
 
+def test_an_outage_is_solved_in_short_commits_and_a_stopped_run_is_finished_by_the_next(
+    store: Store, desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(links, "BATCH_SECONDS", 0)  # one child a commit
+    parent = _ticket(desk, "Outage", "noc@example.com")
+    kids = [_ticket(desk, f"Down {n}", f"c{n}@example.com") for n in range(5)]
+    for kid in kids:
+        links.link_parent(desk, kid, parent)
+    seen: list[tuple[int, int]] = []
+
+    def stop_after_two(done: int, total: int) -> None:
+        seen.append((done, total))
+        if done == 2:
+            raise KeyboardInterrupt  # the agent's ctrl+c, or a kill
+
+    with pytest.raises(KeyboardInterrupt):
+        links.solve_parent(desk, parent, reply="Back up.", progress=stop_after_two)
+    assert seen == [(1, 5), (2, 5)]
+    solved_first = [k for k in kids if store.ticket(k).status == "solved"]
+    assert solved_first == kids[:2], "each batch committed on its own"
+    assert store.ticket(parent).status == "new", "the parent waits for the last child"
+    assert links.solve_parent(desk, parent, reply="Back up.") == [parent, *kids[2:]]
+    assert all(_bodies(store, k).count("Back up.") == 1 for k in kids), "nobody told twice"
+
+
 @pytest.mark.parametrize("parent_solved", [False, True])
 def test_solve_parent_refuses_a_stale_parent(store: Store, desk: Desk, parent_solved: bool):
     parent = _ticket(desk, "Outage", "noc@example.com")

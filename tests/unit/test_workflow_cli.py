@@ -451,7 +451,7 @@ def test_a_missing_config_is_an_error(
         (["answer-front", "{t}", "--answer", "x"], 2, "has no open questions for the front line"),
         (["take", "999"], 1, "ticket #999 does not exist"),
         (["queue", "later"], 2, "invalid choice: 'later'"),
-        (["queue", "due", "--limit", "0"], 2, "--limit must be at least 1"),
+        (["queue", "due", "--limit", "0"], 2, "--limit: 0 is out of range: from 1 to 100,000"),
         (["solve", "999"], 1, "ticket #999 does not exist"),
         (["sla", "999"], 1, "ticket #999 does not exist"),
         (["reply", "x1", "--body", "b"], 2, "'x1' is not a ticket number"),

@@ -127,10 +127,7 @@ def _choice(param: Param, text: str, desk: Desk) -> Any:
 def _minutes(param: Param, text: str, desk: Desk) -> int:
     from console.core.sla import parse_duration
 
-    try:
-        seconds = parse_duration(text)
-    except InvalidInput:
-        raise InvalidInput(f"{text!r} is not a duration (use e.g. 30m, 2h, 1h30m)") from None
+    seconds = parse_duration(text, "")
     if seconds < 60 or seconds % 60:
         raise InvalidInput(f"{text!r} is not a whole number of minutes (use e.g. 30m, 2h, 1h30m)")
     return seconds // 60

@@ -29,7 +29,7 @@ from console.core.mail.automatic import MailKind
 from console.core.mail.parse import Attachment, Incoming, parse
 from console.core.model import Channel, Choice, LinkKind, MessageKind
 from console.core.operations import customer_said
-from console.core.workflow import Change, change
+from console.core.workflow import MAX_SUBJECT, Change, change
 
 _TAG = re.compile(r"\[[^\[\]#]{0,30}#(\d{1,12})\]")
 _MERGE_HOPS = 10
@@ -137,7 +137,7 @@ def _take(c: Change, mail: Incoming) -> Received:
     ticket_id = _thread(c, mail)
     if ticket_id is None:
         new_id = c.create(
-            subject=mail.subject or NO_SUBJECT,
+            subject=mail.subject[:MAX_SUBJECT] or NO_SUBJECT,
             requester=formataddr((mail.sender_name or "", mail.sender)),
             body=mail.text,
             source="email",
