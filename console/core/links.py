@@ -11,7 +11,6 @@ the event log keeps the whole history, undoing included. The links table also ho
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +29,7 @@ from console.core.model import (
 )
 from console.core.store import Store
 from console.core.team import require_customer_contact
-from console.core.workflow import BATCH_SECONDS, MAX_SUBJECT, Change, change
+from console.core.workflow import MAX_SUBJECT, Change, change, in_batches
 
 UNDOABLE = (LinkKind.MERGED, LinkKind.PARENT, LinkKind.SPLIT)
 """The links a ticket has one of at most, each undone by its inverse."""
@@ -288,7 +287,7 @@ def solve_parent(
     the parent first.
 
     An outage may have thousands of children: they are solved in batches that each commit
-    within `BATCH_SECONDS`, so every other agent can write in between, and the parent last,
+    within `workflow.BATCH_SECONDS`, so every other agent can write in between, and the parent last,
     so that a run stopped half-way is finished by running it again. `progress(done, total)`
     is called after each batch."""
     if reply is not None and not reply.strip():
@@ -331,19 +330,17 @@ def solve_parent(
         return True
 
     solved: list[int] = []
-    done = 0
-    while done < len(children):
-        until = time.monotonic() + BATCH_SECONDS
+    seen: list[int] = []
+
+    def solve_child(c: Change, child: int) -> None:
+        seen.append(child)
+        if solve(c, child, f"solved with parent problem #{parent_id}"):
+            solved.append(child)
+
+    with desk.store.holding(f"solving parent problem #{parent_id}"):
+        in_batches(desk, children, solve_child, done=lambda: progress(len(seen), len(children)))
         with change(desk) as c:
-            while done < len(children):
-                child, done = children[done], done + 1
-                if solve(c, child, f"solved with parent problem #{parent_id}"):
-                    solved.append(child)
-                if time.monotonic() >= until:
-                    break
-        progress(done, len(children))
-    with change(desk) as c:
-        parent_solved = solve(c, parent_id, "solved")
+            parent_solved = solve(c, parent_id, "solved")
     return ([parent_id] if parent_solved else []) + solved
 
 

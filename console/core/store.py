@@ -16,6 +16,7 @@ the whole table, so a store of a million tickets costs no more memory than one o
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
@@ -27,7 +28,7 @@ from typing import Any
 
 from console.core import schema
 from console.core.clock import Clock, to_text, utc_now
-from console.core.errors import StoreError, TicketNotFound
+from console.core.errors import StoreBusy, StoreError, TicketNotFound
 from console.core.model import (
     OPEN_STATUSES,
     Channel,
@@ -45,6 +46,7 @@ from console.core.model import (
     Ticket,
     TicketSummary,
 )
+from console.core.text import visible
 
 BUSY_TIMEOUT_MS = 5000
 SUBJECT_PREVIEW = 300
@@ -211,7 +213,12 @@ class Store:
     @contextmanager
     def _immediate(self) -> Iterator[None]:
         """The write transaction itself; the caller holds the write lock."""
-        self._writer.execute("BEGIN IMMEDIATE")
+        try:
+            self._writer.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            raise StoreBusy(self._busy()) from None
         self._writing_thread = threading.get_ident()
         try:
             yield
@@ -225,6 +232,39 @@ class Store:
             self._writer.execute("COMMIT")
         finally:
             self._writing_thread = None
+
+    @contextmanager
+    def holding(self, what: str) -> Iterator[None]:
+        """Say, while a long piece of work runs, what it is: a writer kept waiting beyond the
+        busy timeout names it ("a mail import, process 4242") instead of "someone". The
+        note is a file beside the database, best effort: a folder it cannot be written to
+        only makes the message vaguer."""
+        note = f"{self.path}-holder"
+        try:
+            with open(note, "w", encoding="utf-8") as file:
+                file.write(f"{what}, process {os.getpid()}")
+        except OSError:
+            note = ""
+        try:
+            yield
+        finally:
+            if note:
+                with contextlib.suppress(OSError):
+                    os.unlink(note)
+
+    def _busy(self) -> str:
+        seconds = BUSY_TIMEOUT_MS // 1000
+        holder = "another program (a console that stopped answering, or another tool)"
+        with contextlib.suppress(OSError, ValueError):
+            with open(f"{self.path}-holder", encoding="utf-8") as file:
+                said = file.read(200)
+            pid = int(said.rpartition(" ")[2])
+            os.kill(pid, 0)  # still running: the note is not a leftover of a killed one
+            holder = visible(said, keep_newlines=False)
+        return (
+            f"{self.path}: the database is busy: {holder} has been writing to it for more"
+            f" than {seconds} seconds. Nothing was changed; try again in a moment."
+        )
 
     # -- reading -------------------------------------------------------------------------
 

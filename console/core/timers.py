@@ -24,14 +24,15 @@ from console.core.desk import Desk
 from console.core.errors import ConsoleError
 from console.core.model import Court, EventAction, MessageKind, SlaKind, Status
 from console.core.store import Store
-from console.core.workflow import change
+from console.core.workflow import Change, in_batches
 
 if TYPE_CHECKING:
     from console.core.mail.intake import Tally
     from console.core.mail.sender import SendReport
 
-BATCH = 500
-"""Rows per transaction: short write transactions keep other agents' writes flowing."""
+LISTED = 5000
+"""Tickets listed at a time for a timer; each is then changed in short commits
+(`workflow.in_batches`), so other agents' writes keep flowing through a year of backlog."""
 
 
 @dataclass
@@ -67,55 +68,54 @@ def _ids(store: Store, sql: str, params: tuple[object, ...]) -> list[int]:
         return [r[0] for r in conn.execute(sql, params).fetchall()]
 
 
-def _batches(ids: list[int]) -> list[list[int]]:
-    return [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
-
-
 def start_missing_clocks(desk: Desk, report: TickReport) -> None:
     """Tickets that came in without clocks (older files, the demo loader) get them, as if
     their current stretch began at their last change."""
+
+    def start(c: Change, ticket_id: int) -> None:
+        missed = c.start_clocks(ticket_id)
+        if missed is not None:  # None: another tick got there first
+            report.clocks_started.append(ticket_id)
+            report.breaches.extend((ticket_id, b.kind) for b in missed)
+
     while True:
         ids = _ids(
             desk.store,
             "SELECT id FROM tickets INDEXED BY tickets_unclocked WHERE "
             "clock_since IS NULL AND status IN ('new', 'open', 'waiting', 'solved') "
             "LIMIT ?",
-            (BATCH,),
+            (LISTED,),
         )
         if not ids:
             return
-        with change(desk) as c:
-            for ticket_id in ids:
-                missed = c.start_clocks(ticket_id)
-                if missed is None:
-                    continue  # another tick got there first
-                report.clocks_started.append(ticket_id)
-                report.breaches.extend((ticket_id, b.kind) for b in missed)
+        in_batches(desk, ids, start)
 
 
 def log_breaches(desk: Desk, report: TickReport) -> None:
+    def settle(c: Change, ticket_id: int) -> None:
+        report.breaches.extend((ticket_id, b.kind) for b in c.settle(ticket_id))
+
     ids = _ids(
         desk.store,
         "SELECT id FROM tickets WHERE sla_check_at IS NOT NULL AND "
         "sla_check_at <= ? ORDER BY sla_check_at",
         (desk.store.now(),),
     )
-    for batch in _batches(ids):
-        with change(desk) as c:
-            for ticket_id in batch:
-                report.breaches.extend((ticket_id, b.kind) for b in c.settle(ticket_id))
+    in_batches(desk, ids, settle)
 
 
 def remind_followups(desk: Desk, report: TickReport) -> None:
+    def remind(c: Change, ticket_id: int) -> None:
+        if c.remind_followup(ticket_id):
+            report.followups_due.append(ticket_id)
+
     ids = _ids(
         desk.store,
         "SELECT id FROM tickets INDEXED BY tickets_by_followup WHERE followup_due_at IS NOT NULL "
         "AND followup_due_at <= ? AND followup_reminded IS NOT followup_due_at",
         (desk.store.now(),),
     )
-    for batch in _batches(ids):
-        with change(desk) as c:
-            report.followups_due.extend(i for i in batch if c.remind_followup(i))
+    in_batches(desk, ids, remind)
 
 
 _IDLE = (
@@ -124,35 +124,37 @@ _IDLE = (
 )
 
 
+def _still_idle(row: dict[str, object], cutoff: str) -> bool:
+    """Whether the ticket is still the customer's, silent since before `cutoff`: the TUI and
+    cron may tick at once, and the customer may have written since the ticket was listed."""
+    since = row["clock_since"]
+    return (
+        row["court"] == Court.CUSTOMER.value
+        and row["status"] in (Status.WAITING.value, Status.SOLVED.value)
+        and isinstance(since, str)
+        and since <= cutoff
+    )
+
+
 def find_nudges(desk: Desk, report: TickReport) -> None:
     """Log, once per stretch, that a silent customer is due a nudge (the Nudge queue)."""
     cutoff = to_text(desk.now() - timedelta(seconds=desk.policy.nudge_after))
+
+    def note_nudge(c: Change, ticket_id: int) -> None:
+        row = c.row(ticket_id)
+        if not _still_idle(row, cutoff):
+            return
+        since = row["clock_since"]
+        seen = c.conn.execute(
+            "SELECT 1 FROM events WHERE ticket_id = ? AND action = ? AND after = ?",
+            (ticket_id, EventAction.NUDGE_DUE.value, since),
+        ).fetchone()
+        if seen is None:
+            c.event(ticket_id, EventAction.NUDGE_DUE, None, since, "the customer has not answered")
+            report.nudges_due.append(ticket_id)
+
     ids = _ids(desk.store, _IDLE + " AND nudged_since IS NOT clock_since", (cutoff,))
-    for batch in _batches(ids):
-        with change(desk) as c:
-            for ticket_id in batch:
-                row = c.row(ticket_id)  # as it is now: the customer may have written since
-                since = row["clock_since"]
-                if (
-                    row["court"] != "customer"
-                    or row["status"] not in ("waiting", "solved")
-                    or since is None
-                    or since > cutoff
-                ):
-                    continue
-                seen = c.conn.execute(
-                    "SELECT 1 FROM events WHERE ticket_id = ? AND action = ? AND after = ?",
-                    (ticket_id, EventAction.NUDGE_DUE.value, since),
-                ).fetchone()
-                if seen is None:
-                    c.event(
-                        ticket_id,
-                        EventAction.NUDGE_DUE,
-                        None,
-                        since,
-                        "the customer has not answered",
-                    )
-                    report.nudges_due.append(ticket_id)
+    in_batches(desk, ids, note_nudge)
 
 
 def auto_close(desk: Desk, report: TickReport) -> None:
@@ -160,38 +162,32 @@ def auto_close(desk: Desk, report: TickReport) -> None:
     if desk.policy.close_after <= 0:
         return
     cutoff = to_text(desk.now() - timedelta(seconds=desk.policy.close_after))
+
+    def close(c: Change, ticket_id: int) -> None:
+        row = c.row(ticket_id)
+        if not _still_idle(row, cutoff):
+            return
+        days = (c.moment - from_text(row["clock_since"])).days
+        c.message(ticket_id, MessageKind.REPLY, canned(desk, Canned.CLOSE, c.ticket(ticket_id)))
+        c.event(
+            ticket_id,
+            EventAction.AUTO_CLOSE,
+            None,
+            None,
+            f"idle on the customer's side for {days} days",
+        )
+        c.update(
+            ticket_id,
+            status=Status.CLOSED,
+            reason=f"auto-closed: no answer from the customer for {days} days",
+        )
+        report.auto_closed.append(ticket_id)
+
     while True:
-        ids = _ids(desk.store, _IDLE + " ORDER BY clock_since LIMIT ?", (cutoff, BATCH))
+        ids = _ids(desk.store, _IDLE + " ORDER BY clock_since LIMIT ?", (cutoff, LISTED))
         if not ids:
             return
-        with change(desk) as c:
-            for ticket_id in ids:
-                row = c.row(ticket_id)
-                # The TUI and cron may tick at once: close only what is still idle.
-                idle = (
-                    row["court"] == Court.CUSTOMER.value
-                    and row["clock_since"] <= cutoff
-                    and row["status"] in (Status.WAITING.value, Status.SOLVED.value)
-                )
-                if not idle:
-                    continue
-                days = (c.moment - from_text(row["clock_since"])).days
-                c.message(
-                    ticket_id, MessageKind.REPLY, canned(desk, Canned.CLOSE, c.ticket(ticket_id))
-                )
-                c.event(
-                    ticket_id,
-                    EventAction.AUTO_CLOSE,
-                    None,
-                    None,
-                    f"idle on the customer's side for {days} days",
-                )
-                c.update(
-                    ticket_id,
-                    status=Status.CLOSED,
-                    reason=f"auto-closed: no answer from the customer for {days} days",
-                )
-                report.auto_closed.append(ticket_id)
+        in_batches(desk, ids, close)
 
 
 def tick(desk: Desk) -> TickReport:
@@ -199,11 +195,12 @@ def tick(desk: Desk) -> TickReport:
     run does nothing."""
     desk = desk.system()
     report = TickReport()
-    start_missing_clocks(desk, report)
-    log_breaches(desk, report)
-    remind_followups(desk, report)
-    auto_close(desk, report)  # first: a closed ticket needs no nudge
-    find_nudges(desk, report)
+    with desk.store.holding("the timers (console tick)"):
+        start_missing_clocks(desk, report)
+        log_breaches(desk, report)
+        remind_followups(desk, report)
+        auto_close(desk, report)  # first: a closed ticket needs no nudge
+        find_nudges(desk, report)
     if desk.mail.imap is not None:
         from console.core.mail.fetch import fetch
 

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from console.core.clock import from_text, to_text
 from console.core.desk import Desk
@@ -633,9 +634,16 @@ class Change:
             )
 
 
+T = TypeVar("T")
+
 BATCH_SECONDS = 0.2
-"""How long one commit of work in bulk (an import, an outage's children) gathers changes: a
-commit each costs most of the time otherwise, and every other writer waits while it is open."""
+"""How long one commit of work in bulk (an import, an outage's children, the timers over a
+year of backlog) gathers changes: a commit each costs most of the time otherwise, and every
+other writer waits while one is open."""
+BATCH_PAUSE = 0.02
+"""The pause after each such commit. A writer kept waiting by SQLite retries only every so
+often (up to 100 ms apart); without a pause the bulk work takes the lock again at once and
+the waiter can miss every gap."""
 
 
 @contextmanager
@@ -645,3 +653,30 @@ def change(desk: Desk) -> Iterator[Change]:
         current = Change(desk, conn)
         yield current
         current.finish()
+
+
+def in_batches(
+    desk: Desk,
+    items: Iterable[T],
+    work: Callable[[Change, T], object],
+    *,
+    done: Callable[[], object] = lambda: None,
+) -> None:
+    """`work` on each item, in changes that each commit within `BATCH_SECONDS` (`done` is
+    called after each): other agents write in between, and a run stopped half-way keeps
+    what it committed. `work` reads what it decides on in its change: the item may have
+    changed since it was listed."""
+    pending = iter(items)
+    finished = False
+    while not finished:
+        until = time.monotonic() + BATCH_SECONDS
+        finished = True
+        with change(desk) as c:
+            for item in pending:
+                work(c, item)
+                if time.monotonic() >= until:
+                    finished = False
+                    break
+        done()
+        if not finished:
+            time.sleep(BATCH_PAUSE)

@@ -199,3 +199,22 @@ def test_show_tells_what_surrounds_the_ticket(capsys, db_path: Path) -> None:
     assert shown["children"] == 1 and shown["handoff"]["note"] == "need the expert"
     assert shown["workflow"]["sla"]["kind"] == "first_response"
     assert shown["checklists"][0]["checklist"] == "self-diagnosis"
+
+
+def test_a_database_held_too_long_says_by_what_and_to_try_again(
+    capsys, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from console.core import store as store_module
+    from console.core.store import Store
+
+    run(capsys, db_path, "new", "--subject", "keep me", "--from", "a@b.c", "--body", "x")
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 100)
+    with Store.open(db_path) as holder, holder.holding("a mail import of old.mbox"):
+        with holder.transaction():
+            assert main(["--db", str(db_path), "note", "1", "--body", "hello"]) == 75
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "the database is busy: a mail import of old.mbox" in err
+    assert "Nothing was changed; try again in a moment." in err
+    assert not Path(f"{db_path}-holder").exists(), "the note goes when the work ends"
+    with Store.open(db_path) as store:
+        assert [m.body for m in store.messages(1)] == []

@@ -315,7 +315,7 @@ def test_unsplit_refuses_a_ticket_outside_the_split(store: Store, desk: Desk):
 def test_an_outage_is_solved_in_short_commits_and_a_stopped_run_is_finished_by_the_next(
     store: Store, desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(links, "BATCH_SECONDS", 0)  # one child a commit
+    monkeypatch.setattr(workflow, "BATCH_SECONDS", 0)  # one child a commit
     parent = _ticket(desk, "Outage", "noc@example.com")
     kids = [_ticket(desk, f"Down {n}", f"c{n}@example.com") for n in range(5)]
     for kid in kids:

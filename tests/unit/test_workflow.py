@@ -445,3 +445,24 @@ def test_deadlines_for_a_page_of_any_queue(desk: Desk, store: Store) -> None:
         b: (None, None),
     }
     assert queues.deadlines_for(store, []) == {}
+
+
+def test_work_in_batches_commits_each_batch_and_keeps_it_when_a_later_one_fails(
+    desk: Desk, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workflow, "BATCH_SECONDS", 0)  # one item a commit
+    ids = [
+        operations.create_ticket(desk, subject=f"Case {n}", requester="a@example.com", body="x").id
+        for n in range(4)
+    ]
+    batches: list[int] = []
+
+    def tag(c: workflow.Change, ticket_id: int) -> None:
+        if ticket_id == ids[2]:
+            raise RuntimeError("the disk is full")
+        c.update(ticket_id, priority=Priority.P1, reason="outage")
+
+    with pytest.raises(RuntimeError):
+        workflow.in_batches(desk, ids, tag, done=lambda: batches.append(1))
+    assert [store.ticket(i).priority for i in ids] == ["P1", "P1", "P3", "P3"]
+    assert len(batches) == 2

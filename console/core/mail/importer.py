@@ -31,7 +31,7 @@ from console.core.mail.intake import Tally, receive
 from console.core.mail.parse import NO_ID_DOMAIN, Incoming, parse
 from console.core.store import Store
 from console.core.team import SYSTEM
-from console.core.workflow import BATCH_SECONDS
+from console.core.workflow import BATCH_PAUSE, BATCH_SECONDS
 
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(<[^<>\s]+>)[ \t]*\r?$", re.I | re.M)
 _ANY_MESSAGE_ID = re.compile(rb"^message-id:", re.I | re.M)
@@ -116,9 +116,10 @@ def import_mail(
         else None
     )
     try:
-        parsed = _parsed(store, found, pool)
-        while _take_batch(history, clock, parsed, report, lambda: progress(report, total)):
-            pass
+        with store.holding(f"a mail import of {path}"):
+            parsed = _parsed(store, found, pool)
+            while _take_batch(history, clock, parsed, report, lambda: progress(report, total)):
+                time.sleep(BATCH_PAUSE)  # others' writes come in between
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
