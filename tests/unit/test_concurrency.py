@@ -11,13 +11,13 @@ import textwrap
 import time
 from pathlib import Path
 
-from console.core import operations
+from console.core import links, operations
 from console.core.store import Store
 from tests.support import make_desk
 
 WRITER = textwrap.dedent("""
     import sys
-    from console.core import operations
+    from console.core import links, operations
     from console.core.desk import Desk
     from console.core.errors import TicketConflict
     from console.core.store import Store
@@ -68,7 +68,7 @@ def test_eight_agents_writing_one_ticket_lose_nothing(db_path: Path) -> None:
 
 KILLED = textwrap.dedent("""
     import sys
-    from console.core import operations
+    from console.core import links, operations
     from console.core.desk import Desk
     from console.core.store import Store
     from console.core.team import Team
@@ -102,3 +102,43 @@ def test_a_process_killed_mid_write_loses_nothing_acknowledged(db_path: Path) ->
         assert set(acknowledged) <= stored
         for number in stored:  # every ticket that exists is whole, with its event
             assert store.events(number)[0].action == "created"
+
+
+def test_solving_a_big_outage_killed_half_way_is_finished_by_the_next_run(
+    db_path: Path,
+) -> None:
+    children = 600
+    with Store.open(db_path) as store:
+        desk = make_desk(store, "alice")
+        parent = operations.create_ticket(desk, subject="Outage", requester="noc@example.com").id
+        with store.batch():
+            for n in range(children):
+                child = operations.create_ticket(
+                    desk, subject=f"Down {n}", requester=f"c{n}@example.com"
+                ).id
+                links.link_parent(desk, child, parent)
+    command = [
+        sys.executable, "-m", "console", "--db", str(db_path), "--as", "alice",
+        "solve-problem", str(parent), "--reply", "The outage is over.",
+    ]  # fmt: skip
+    started = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    solved = 0
+    deadline = time.monotonic() + 60
+    while solved < 50 and started.poll() is None and time.monotonic() < deadline:
+        with Store.open(db_path, create=False) as store:
+            solved = store.query("SELECT count(*) FROM tickets WHERE status = 'solved'")[0][0]
+    started.send_signal(signal.SIGKILL)
+    started.wait()
+    with Store.open(db_path, create=False) as store:
+        assert store.query("PRAGMA integrity_check") == [("ok",)]
+        if started.returncode == -signal.SIGKILL:  # killed mid-way, not finished first
+            assert store.ticket(parent).status != "solved", "the parent waits for the last child"
+    subprocess.run(command, check=True, capture_output=True)
+    with Store.open(db_path, create=False) as store:
+        statuses = store.query("SELECT status, count(*) FROM tickets GROUP BY status")
+        assert statuses == [("solved", children + 1)]
+        told = store.query(
+            "SELECT ticket_id, count(*) FROM messages WHERE body = 'The outage is over.'"
+            " GROUP BY ticket_id HAVING count(*) != 1"
+        )
+        assert told == [], "each customer is told once, even across the kill"
