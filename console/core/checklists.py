@@ -279,12 +279,12 @@ def compose_ask(groups: list[Attached], values: dict[str, str]) -> str | None:
     lead = open_groups[0]
     questions = [i.text for g in open_groups for i in g.items if not i.answered]
     partial = any(i.answered for g in groups for i in g.items)
-    parts = [render_text(lead.intro or _DEFAULT_INTRO, values)[0]]
+    parts = [render_text(lead.intro or _DEFAULT_INTRO, values, lead.lang)[0]]
     if partial:
         parts.append(_STILL_NEEDED.get(lead.lang, _STILL_NEEDED["en"]))
     parts.append("\n".join(f"{n}. {q}" for n, q in enumerate(questions, start=1)))
     if lead.outro:
-        parts.append(render_text(lead.outro, values)[0])
+        parts.append(render_text(lead.outro, values, lead.lang)[0])
     return "\n\n".join(parts)
 
 
@@ -337,7 +337,9 @@ def _missing_in_ask(groups: list[Attached], values: dict[str, str]) -> list[str]
     if lead is None:
         return []
     texts = [lead.intro or _DEFAULT_INTRO, lead.outro or ""]
-    return list(dict.fromkeys(m for text in texts for m in render_text(text, values)[1]))
+    return list(
+        dict.fromkeys(m for text in texts for m in render_text(text, values, lead.lang)[1])
+    )
 
 
 def unanswered_required(store: Store, ticket_id: int) -> list[Item]:

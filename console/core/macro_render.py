@@ -44,7 +44,7 @@ class Applied:
 
 
 def render(macro: Macro, values: dict[str, str], ticket_id: int | None = None) -> Rendered:
-    text, missing = render_text(macro.body, values)
+    text, missing = render_text(macro.body, values, macro.lang)
     actions = [
         f"add a {'public reply' if macro.kind == MessageKind.REPLY else 'internal note'}",
         *macro.actions.describe(),

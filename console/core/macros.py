@@ -24,6 +24,8 @@ PLACEHOLDERS: dict[str, str] = {
     "ticket.created": "when the ticket was opened (the team's time)",
     "customer.name": "the requester's name",
     "customer.first_name": "the first word of the requester's name",
+    "customer.greeting": "a greeting in the text's language, with the first name when it is "
+    'known ("Hello Ann," or "Hello,"; "Здравствуйте, Анна!" or "Здравствуйте!")',
     "customer.email": "the requester's e-mail address",
     "agent.name": "the agent's name (the login when no name is known)",
     "agent.login": "the agent's login",

@@ -74,8 +74,24 @@ def promised_followup(desk: Desk, ticket: Ticket, text: str) -> Followup | None:
     return Followup(due, f"promised the customer an update by {said}", by_reply=True)
 
 
-def render_text(text: str, values: dict[str, str]) -> tuple[str, list[str]]:
-    """`text` filled in, and the placeholders that had no value (shown as markers)."""
+GREETINGS = {
+    "en": ("Hello {name},", "Hello,"),
+    "ru": ("Здравствуйте, {name}!", "Здравствуйте!"),
+    "uk": ("Вітаємо, {name}!", "Вітаємо!"),
+}
+"""`{customer.greeting}` in each language: with the first name, and without (a bare address
+is most of a help desk's mail, and "Hello ⟨customer.first_name?⟩" can never be sent)."""
+
+
+def render_text(text: str, values: dict[str, str], lang: str = "en") -> tuple[str, list[str]]:
+    """`text` (written in `lang`) filled in, and the placeholders that had no value (shown as
+    markers)."""
+    named, bare = GREETINGS.get(lang, GREETINGS["en"])
+    first_name = values.get("customer.first_name")
+    values = {
+        "customer.greeting": named.format(name=first_name) if first_name else bare,
+        **values,
+    }
     used, _ = placeholders_in(text)
     missing = list(dict.fromkeys(name for name in used if name not in values))
     return fill(text, {**{name: marker(name) for name in missing}, **values}), missing

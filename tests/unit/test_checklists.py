@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -245,7 +246,8 @@ def test_send_ask_replies_and_hands_the_ball_to_the_customer(
 
 def test_send_ask_refuses_unknown_values_and_an_empty_list(store: Store, desk: Desk) -> None:
     ticket_id = operations.create_ticket(desk, subject="s", requester="nobody@example.com").id
-    checklists.attach(desk, ticket_id, CATALOG.checklist("self-diagnosis"))
+    named = replace(CATALOG.checklist("self-diagnosis"), intro="Dear {customer.first_name},")
+    checklists.attach(desk, ticket_id, named)
     with pytest.raises(InvalidInput, match="need customer.first_name, which is not known"):
         checklists.send_ask(desk, ticket_id)
     assert store.messages(ticket_id) == []

@@ -176,17 +176,16 @@ def test_apply_adds_tags_once_and_skips_values_already_set(store: Store, desk: D
 
 def test_reply_with_unknown_value_is_refused_and_nothing_written(store: Store, desk: Desk) -> None:
     ticket_id = new_ticket(desk, requester="nobody@example.com")
-    catalog = load_catalog([ROOT / "macros.toml"])
+    named = Macro(id="named", title="t", body="Dear {customer.first_name}, it works now.")
+    catalog = Catalog(macros=(named,), checklists=())
     with pytest.raises(
         InvalidInput,
-        match=r"macro 'nudge' needs customer.first_name for "
+        match=r"macro 'named' needs customer.first_name for "
         r"ticket #1, which is not known",
     ):
-        macro_render.apply(desk, catalog, catalog.macro("nudge"), ticket_id)
+        macro_render.apply(desk, catalog, named, ticket_id)
     assert store.messages(ticket_id) == [] and store.ticket(ticket_id).version == 1
-    applied = macro_render.apply(
-        desk, catalog, catalog.macro("nudge"), ticket_id, allow_missing=True
-    )
+    applied = macro_render.apply(desk, catalog, named, ticket_id, allow_missing=True)
     assert marker("customer.first_name") in applied.rendered.text
 
 

@@ -37,6 +37,18 @@ def test_shipped_file_loads_with_the_promised_defaults() -> None:
         "nudge",
         "need-details",
         "self-diagnosis",
+        # What the seeds ask agents to say again and again:
+        "restate",
+        "moment",
+        "intermittent",
+        "one-problem",
+        "one-example",
+        "error-advice",
+        "retry-later",
+        "screen-video",
+        "by-design",
+        "feature-request",
+        "integrator",
     ):
         assert {base, f"{base}.ru", f"{base}.uk"} <= ids
     checklists = {c.id: c for c in catalog.checklists}
