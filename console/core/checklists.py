@@ -337,9 +337,7 @@ def _missing_in_ask(groups: list[Attached], values: dict[str, str]) -> list[str]
     if lead is None:
         return []
     texts = [lead.intro or _DEFAULT_INTRO, lead.outro or ""]
-    return list(
-        dict.fromkeys(m for text in texts for m in render_text(text, values, lead.lang)[1])
-    )
+    return list(dict.fromkeys(m for text in texts for m in render_text(text, values, lead.lang)[1]))
 
 
 def unanswered_required(store: Store, ticket_id: int) -> list[Item]:
