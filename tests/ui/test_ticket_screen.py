@@ -76,6 +76,12 @@ async def test_j_k_scroll_the_ticket_and_esc_goes_back(app, db_path) -> None:
         assert body.scroll_y == 0
         await pilot.press("escape")
         main_screen(app)
+        app.open_ticket(ticket.id)
+        await settle(pilot)
+        await pilot.press("q")  # back to the queue, not out of the console
+        await settle(pilot)
+        main_screen(app)
+        assert app.is_running
 
 
 async def test_hostile_text_is_shown_literally(app, db_path) -> None:

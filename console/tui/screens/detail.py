@@ -56,7 +56,7 @@ class DetailScreen(ComposeActions, TicketActions):
     it from `ComposeActions`."""
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="detail.back"),
+        Binding("escape,q", "app.pop_screen", "Back", id="detail.back"),
         Binding("j,down", "scroll('down')", "Scroll down", show=False, id="detail.down"),
         Binding("k,up", "scroll('up')", "Scroll up", show=False, id="detail.up"),
         Binding("g,home", "scroll('home')", "Top", show=False, id="detail.top"),
