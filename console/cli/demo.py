@@ -58,7 +58,7 @@ def open_tui(ctx: Context, *, demo_requested: bool) -> int:
     from console.core.config import keymap, sla_policy
     from console.core.demo import build_demo
     from console.core.desk import open_desk
-    from console.tui.queues import FirstPage
+    from console.tui.queues import FirstPage, home_queue
 
     if not sys.stdout.isatty():
         raise InvalidInput("the TUI needs a terminal; use a verb such as `console list`")
@@ -76,7 +76,8 @@ def open_tui(ctx: Context, *, demo_requested: bool) -> int:
     desk = open_desk(
         path, ctx.agent, team=team, policy=policy, macros_path=ctx.macros, mail=ctx.mail()
     )
-    first_page = FirstPage(desk.store, desk.login, desk.policy)  # read while Textual loads
+    # Read while Textual loads.
+    first_page = FirstPage(desk.store, desk.login, desk.policy, home_queue(desk.agent.lines))
     from console.tui import keymap as tui_keymap  # Textual only when the TUI is wanted
     from console.tui.app import run
 

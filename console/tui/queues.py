@@ -86,6 +86,13 @@ QUEUES: tuple[Queue, ...] = (
     Queue("undelivered", "Undelivered mail", undelivered=True, short="Undelivered"),
 )
 
+
+def home_queue(lines: tuple[Line, ...]) -> Queue:
+    """Where an agent's console opens: the queue of the front-most line they work (an expert
+    opens on L3, not on the first line's queue)."""
+    return next((q for q in QUEUES for line in lines[:1] if q.line == line), QUEUES[0])
+
+
 QUEUE_KEYS = "1234567890"
 """The digit that shows each queue, in sidebar order (the ten first; `]` reaches the rest)."""
 
@@ -198,8 +205,8 @@ class FirstPage:
     (which lets go of the interpreter while it reads) has the rows ready for the first paint.
     """
 
-    def __init__(self, store: Store, agent: str, policy: SlaPolicy) -> None:
-        self.listing = Listing(QUEUES[0], agent, policy)
+    def __init__(self, store: Store, agent: str, policy: SlaPolicy, queue: Queue) -> None:
+        self.listing = Listing(queue, agent, policy)
         self._head: Head | None = None
         self._thread = threading.Thread(
             target=self._read, args=(store, agent), name="first page", daemon=True

@@ -12,6 +12,7 @@ from ui_helpers import AGENT, frozen_clock, main_screen, screen_text, settle, ti
 from console.core.desk import open_desk
 from console.core.model import Line, QueueFilter
 from console.core.store import Store
+from console.core.team import parse_team
 from console.tui.app import ConsoleApp
 from console.tui.queues import PAGE, QUEUES, FirstPage
 from console.tui.screens.detail import DetailScreen
@@ -35,7 +36,7 @@ async def test_first_queue_is_l1_in_priority_then_age_order(app, db_path) -> Non
 
 async def test_the_first_page_read_while_textual_loads_is_the_first_paint(db_path) -> None:
     desk = open_desk(db_path, AGENT, frozen_clock)
-    first_page = FirstPage(desk.store, desk.login, desk.policy)
+    first_page = FirstPage(desk.store, desk.login, desk.policy, QUEUES[0])
     with Store.open(db_path) as store:
         expected = store.tickets(QueueFilter(line=Line.L1), limit=PAGE)
         total = store.count(QueueFilter(line=Line.L1))
@@ -237,3 +238,14 @@ async def test_usable_at_80_by_24(app) -> None:
         await pilot.press("b")  # the sidebar folds away for more room
         await pilot.pause()
         assert "Requester" in screen_text(app) or "Assignee" in screen_text(app)
+
+
+async def test_an_expert_console_opens_on_the_experts_queue(db_path) -> None:
+    team = parse_team({"agents": {"tess": {"name": "Tess", "lines": ["L3"]}}})
+    desk = open_desk(db_path, "tess", frozen_clock, team=team)
+    app = ConsoleApp(desk, clock=frozen_clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert main_screen(app).queue.id == "l3"
+        status = screen_text(app).splitlines()[-2]
+        assert "L3 experts" in status and "as Tess, L3" in status

@@ -18,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from console.core.model import Order
+from console.core.model import Line, Order
 from console.core.text import one_line
 from console.tui.host import WorkerErrors, host
 from console.tui.messages import CountsLoaded
@@ -28,6 +28,7 @@ from console.tui.queues import (
     Head,
     Listing,
     Queue,
+    home_queue,
     queue_by_id,
     queue_totals,
     read_page,
@@ -109,6 +110,7 @@ class MainScreen(WorkerErrors, Screen[None]):
         self.ticket_list.moved = self._update_status
         self.query_one("#filter", Input).display = False
         self.query_one(TicketList).focus()
+        self.queue = home_queue(host(self).desk.agent.lines)
         first_page = host(self).first_page
         head = first_page.take() if first_page is not None else None
         if head is not None and first_page is not None:
@@ -251,8 +253,16 @@ class MainScreen(WorkerErrors, Screen[None]):
         status.append(f"  {position} of {tickets.total:,}")
         if not tickets.total:
             status.append("  no tickets here" + (" match" if self.filter_text else ""), style="dim")
+        status.append(f"   {self._who}", style="dim")
         # A fixed one-line bar: new text never changes the layout, so skip the relayout.
         status_line.update(status, layout=False)
+
+    @property
+    def _who(self) -> str:
+        """Who the console works as: "as Tess, L3" ("all lines" for a one-person shop)."""
+        agent = host(self).desk.agent
+        lines = "all lines" if set(agent.lines) == set(Line) else ", ".join(agent.lines)
+        return f"as {one_line(agent.name or agent.login, 30)}, {lines}"
 
     # -- actions ---------------------------------------------------------------------------
 
