@@ -131,11 +131,16 @@ def read_only(path: str, why: str = "the file is read-only") -> StoreError:
     )
 
 
-def damaged(path: str, what: str) -> StoreError:
-    return StoreError(
-        f"{shown(path)}: the database is damaged ({what}); nothing was changed. Run "
-        "`console check` to see what is wrong, or restore it from a backup"
-    )
+class DamagedDatabase(StoreError):
+    """SQLite found the file damaged: `console check` says how badly; a backup mends it."""
+
+    def __init__(self, path: str, what: str) -> None:
+        super().__init__(
+            f"{shown(path)}: the database is damaged ({what}); nothing was changed. Run "
+            "`console check` to see what is wrong, or restore it from a backup"
+        )
+        self.path = path
+        self.what = what
 
 
 def failure(path: str, error: sqlite3.Error) -> StoreError | sqlite3.Error:
@@ -149,7 +154,7 @@ def failure(path: str, error: sqlite3.Error) -> StoreError | sqlite3.Error:
         "database disk image is malformed",
         "file is not a database",
     ):
-        return damaged(path, text)
+        return DamagedDatabase(path, text)
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in text:
         return StoreBusy(
             f"{shown(path)}: the database is busy (another console or script is writing); "

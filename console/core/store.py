@@ -329,7 +329,7 @@ class Store:
         rows = self.rows("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
         if not rows:
             raise TicketNotFound(ticket_id)
-        return _ticket(rows[0])
+        return ticket_from_row(rows[0])
 
     def ticket_exists(self, ticket_id: int) -> bool:
         return bool(self.rows("SELECT 1 AS x FROM tickets WHERE id = ?", (ticket_id,)))
@@ -527,7 +527,8 @@ def _summary(r: dict[str, Any]) -> TicketSummary:
     return TicketSummary(**_summary_fields(r))
 
 
-def _ticket(r: dict[str, Any]) -> Ticket:
+def ticket_from_row(r: dict[str, Any]) -> Ticket:
+    """The ticket a row of the `tickets` table holds."""
     channel = r.get("channel")
     return Ticket(
         **_summary_fields(r),
