@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from console.core.errors import InvalidInput
 from console.core.model import OPEN_STATUSES, Court, Priority, SlaKind, Status, TicketSummary
+from console.core.strict import at_most, refuse_unknown
 
 if TYPE_CHECKING:  # read only with a calendar: a command without one need not load it
     from zoneinfo import ZoneInfo
@@ -337,12 +338,15 @@ _TARGET_KEYS = {"first_response", "next_update", "resolution"}
 _CALENDAR_KEYS = {"timezone", "days", "hours", "holidays"}
 
 
-def _unknown(section: Mapping[str, Any], allowed: set[str], where: str) -> None:
-    extra = sorted(set(section) - allowed)
-    if extra:
-        raise InvalidInput(
-            f"{where}: unknown key {extra[0]!r} (known: {', '.join(sorted(allowed))})"
-        )
+MAX_TARGET_DAYS = 365
+"""The longest promise a team may make (in working time: a year of it is several of clock)."""
+MAX_TIMER_DAYS = 3650
+"""The longest customer-side timer (nudge, auto-close, reopen): ten years."""
+
+
+def _limited(seconds: int, days: int, where: str) -> int:
+    at_most(seconds, days * 86400, where.split("."), f"{days} days")
+    return seconds
 
 
 def _target(value: Any, where: str) -> int | None:
@@ -350,7 +354,7 @@ def _target(value: Any, where: str) -> int | None:
         return None  # a team may make no promise of this kind
     if not isinstance(value, str):
         raise InvalidInput(f'{where}: {value!r} is not a duration (use a string like "4h")')
-    return parse_duration(value, where)
+    return _limited(parse_duration(value, where), MAX_TARGET_DAYS, where)
 
 
 def _table(value: Any, where: str) -> Mapping[str, Any]:
@@ -360,7 +364,7 @@ def _table(value: Any, where: str) -> Mapping[str, Any]:
 
 
 def calendar_from_config(section: Mapping[str, Any], where: str = "sla.calendar") -> Calendar:
-    _unknown(section, _CALENDAR_KEYS, where)
+    refuse_unknown(section, _CALENDAR_KEYS, where.split("."))
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     zone_name = section.get("timezone", "UTC")
@@ -421,20 +425,21 @@ def policy_from_config(section: Mapping[str, Any] | None, where: str = "sla") ->
     if not section:
         return SlaPolicy()
     section = _table(section, where)
-    _unknown(section, _TOP_KEYS, where)
+    refuse_unknown(section, _TOP_KEYS, where.split("."))
     common = {k: _target(section[k], f"{where}.{k}") for k in _TARGET_KEYS if k in section}
     targets: dict[Priority, Targets] = {}
     for priority in Priority:
         values = {**DEFAULT_TARGETS[priority].__dict__, **common}
         if priority.value in section:
             sub = _table(section[priority.value], f"{where}.{priority.value}")
-            _unknown(sub, _TARGET_KEYS, f"{where}.{priority.value}")
+            refuse_unknown(sub, _TARGET_KEYS, (*where.split("."), priority.value))
             values.update({k: _target(v, f"{where}.{priority.value}.{k}") for k, v in sub.items()})
         targets[priority] = Targets(**values)
     timers = {}
     for key in ("at_risk", "nudge_after", "close_after", "reopen_within"):
         if key in section:
-            timers[key] = parse_duration(str(section[key]), f"{where}.{key}")
+            seconds = parse_duration(str(section[key]), f"{where}.{key}")
+            timers[key] = _limited(seconds, MAX_TIMER_DAYS, f"{where}.{key}")
     calendar = None
     if "calendar" in section:
         calendar = calendar_from_config(
