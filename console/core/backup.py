@@ -76,13 +76,10 @@ def _copy(source: str, partial: str, progress: Callable[[int, int], None] | None
         said = [r[0] for r in copy.execute("PRAGMA quick_check")]
         if said != ["ok"]:
             raise StoreError(f"the copy does not pass SQLite's check ({said[0]}); try again")
-        # The copy is a database of its own: its pages carry the source's WAL mode, and
-        # closing it checkpoints what it holds into the one file.
-        copy.execute("PRAGMA journal_mode = WAL")
     except sqlite3.Error as error:
         raise StoreError(
             f"the backup failed ({error}); nothing was written under the name asked for"
         ) from None
     finally:
-        copy.close()
+        copy.close()  # the last connection to the copy: what it wrote is now in its one file
         reader.close()

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from console.core.clock import from_text
+from console.core.dbfile import DamagedDatabase
 from console.core.model import Event, EventAction, LinkKind
 from console.core.replay import replay
 from console.core.sla import SlaPolicy, deadlines
@@ -48,6 +49,8 @@ class Findings:
     """How many tickets were checked."""
     examples: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    sqlite_says: list[str] = field(default_factory=list)
+    """What SQLite's own check said of a damaged file (its words, for `--json`)."""
 
     def add(self, area: str, sentence: str) -> None:
         self.counts[area] += 1
@@ -66,6 +69,7 @@ class Findings:
                 area: {"count": self.counts[area], "examples": self.examples[area]}
                 for area in self.counts
             },
+            **({"sqlite_says": self.sqlite_says} if self.sqlite_says else {}),
         }
 
 
@@ -104,20 +108,50 @@ def _file(store: Store, found: Findings) -> bool:
     try:
         with store.read() as conn:
             said = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-    except sqlite3.DatabaseError as error:  # too damaged to check at all
-        found.add("file", f"SQLite cannot read it: {error}")
-        return False
-    if said != ["ok"]:
-        for line in said:
-            found.add("file", f"SQLite says: {line}")
-        return False
-    return True
+    except (sqlite3.DatabaseError, DamagedDatabase) as error:  # too damaged to check at all
+        said = [str(getattr(error, "what", error))]
+    if said == ["ok"]:
+        return True
+    found.sqlite_says.extend(said[:SHOWN])
+    found.add(
+        "file",
+        f"the file is damaged: SQLite's own check found {len(said)} fault"
+        f"{'s' if len(said) != 1 else ''} in its pages or indexes; restore it from a backup",
+    )
+    return False
+
+
+_ROW_WORDS = {
+    "tickets": "ticket",
+    "contacts": "contact",
+    "messages": "message",
+    "events": "event",
+    "clarifications": "question to the front line",
+    "tags": "tag",
+    "ticket_checklists": "checklist",
+    "checklist_items": "checklist question",
+    "links": "link",
+    "time_log": "time entry",
+    "ticket_embeddings": "sentence vector",
+    "drafts": "draft",
+    "outbox": "mail in the outbox",
+    "mail_in": "mail taken in",
+    "attachments": "file",
+}
+"""What a row of each table is, in words."""
+
+
+def _row_words(table: str) -> str:
+    return _ROW_WORDS.get(table, table.replace("_", " "))
 
 
 def _references(store: Store, found: Findings) -> None:
     with store.read() as conn:
         for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
-            found.add("references", f"row {rowid} of {table} points at a missing row of {parent}")
+            found.add(
+                "references",
+                f"{_row_words(table)} {rowid} points at a {_row_words(parent)} that does not exist",
+            )
 
 
 def _ticket_batches(store: Store) -> Iterator[list[tuple[dict[str, Any], list[Event]]]]:

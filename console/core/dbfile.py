@@ -23,7 +23,9 @@ from console.core.text import one_line
 
 _MAGIC = b"SQLite format 3\x00"
 _CONSOLE_TABLES = frozenset({"tickets", "messages", "events"})
-"""Tables every console database has had since its first version."""
+"""Tables every console database has had since its first version..."""
+_TICKET_COLUMNS = frozenset({"subject", "requester", "line", "priority", "status", "court"})
+"""...and columns its tickets have had."""
 
 
 class FileKind(Enum):
@@ -94,6 +96,7 @@ def identify(path: str) -> Identity:
         mark = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(tickets)")}
     except sqlite3.Error as error:
         raise failure(path, error) from None
     finally:
@@ -102,7 +105,7 @@ def identify(path: str) -> Identity:
         return Identity(FileKind.CONSOLE, version)
     if mark == 0 and version == 0 and not tables:
         return Identity(FileKind.EMPTY)
-    if mark == 0 and version > 0 and _CONSOLE_TABLES <= tables:
+    if mark == 0 and version > 0 and _CONSOLE_TABLES <= tables and _TICKET_COLUMNS <= columns:
         return Identity(FileKind.UNMARKED, version)
     return Identity(FileKind.FOREIGN)
 
@@ -119,12 +122,12 @@ def check_writable(path: str) -> None:
     may not write. The check SQLite makes itself comes later, at the first write."""
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.exists(path) and not os.access(path, os.W_OK):
-        raise read_only(path)
+        raise not_writable(path)
     if not os.access(folder, os.W_OK | os.X_OK) and not os.path.exists(path + "-wal"):
-        raise read_only(path, "its folder is read-only")
+        raise not_writable(path, "its folder is read-only")
 
 
-def read_only(path: str, why: str = "the file is read-only") -> StoreError:
+def not_writable(path: str, why: str = "the file is read-only") -> StoreError:
     return StoreError(
         f"{shown(path)}: cannot write the database: {why}; nothing was changed "
         "(ask whoever owns it for write access)"
@@ -149,7 +152,7 @@ def failure(path: str, error: sqlite3.Error) -> StoreError | sqlite3.Error:
     name = getattr(error, "sqlite_errorname", "") or ""
     text = str(error)
     if name.startswith("SQLITE_READONLY") or "readonly database" in text:
-        return read_only(path)
+        return not_writable(path)
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or text in (
         "database disk image is malformed",
         "file is not a database",

@@ -99,14 +99,16 @@ def _connect(path: str, *, read_only: bool = False) -> sqlite3.Connection:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.Error as error:
-        raise _failure(path, error) from None
+        raise _unusable(path, error) from None
     return conn
 
 
-def _failure(path: str, error: sqlite3.Error) -> Exception:
-    """What to raise for an SQLite error: one line for a fault of the file, else the error."""
+def _unusable(path: str, error: sqlite3.Error) -> StoreError:
+    """Why the file at `path` cannot be opened, in one line."""
     found = dbfile.failure(path, error)
-    return found if isinstance(found, StoreError) else StoreError(f"{path}: {error}")
+    if isinstance(found, StoreError):
+        return found
+    return StoreError(f"{dbfile.shown(path)}: not a usable console database ({error})")
 
 
 class Store:
@@ -117,8 +119,7 @@ class Store:
     ) -> None:
         self.path = path
         self.clock = clock
-        self.read_only = read_only
-        """Opened for reading only: SQLite refuses every write, and nothing was migrated."""
+        self.read_only = read_only  # SQLite refuses every write; nothing was migrated
         self._writer = writer
         self._write_lock = threading.RLock()
         self._writing_thread: int | None = None
@@ -151,11 +152,11 @@ class Store:
         kind = identity.kind
         if kind == FileKind.FOREIGN:
             raise dbfile.refuse_foreign(path)
-        if kind == FileKind.ABSENT or (kind == FileKind.EMPTY and read_only):
-            if not create or read_only:
-                raise StoreError(
-                    f"{shown}: no such database (create one with `console demo` or `console new`)"
-                )
+        missing = kind == FileKind.ABSENT or (kind == FileKind.EMPTY and read_only)
+        if missing and (read_only or not create):
+            raise StoreError(
+                f"{shown}: no such database (create one with `console demo` or `console new`)"
+            )
         # Checked before anything else touches the file: a newer file is left as it was.
         if identity.schema_version > schema.LATEST:
             raise StoreError(
@@ -184,10 +185,7 @@ class Store:
                 _share_like_directory(path)
         except sqlite3.Error as error:
             conn.close()
-            found = dbfile.failure(path, error)
-            if isinstance(found, StoreError):
-                raise found from None
-            raise StoreError(f"{shown}: not a usable console database ({error})") from None
+            raise _unusable(path, error) from None
         except BaseException:
             conn.close()
             raise

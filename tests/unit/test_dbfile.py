@@ -227,3 +227,38 @@ def test_a_read_only_file_refuses_writes_in_one_line_and_still_reads(
     shown = _as_other_user("--db", str(db), "list")
     assert shown.returncode == 0 and "#1" in shown.stdout, shown.stderr
     _assert_untouched(db, digest)
+
+
+def test_a_database_locked_longer_than_the_wait_says_try_again_later(
+    capsys, monkeypatch, db_path: Path
+) -> None:
+    from console.core import store as store_module
+
+    assert _console(db_path, *WRITING[0]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 100)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    try:
+        assert _console(db_path, "note", "1", "--body", "later") == 75
+        assert "busy" in _one_line(capsys)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert _console(db_path, "note", "1", "--body", "now") == 0
+
+
+def test_tables_that_only_share_the_consoles_names_are_not_taken_for_its_own(
+    capsys, tmp_path: Path
+) -> None:
+    other = tmp_path / "tracker.db"
+    conn = sqlite3.connect(other)
+    for table in ("tickets", "messages", "events"):
+        conn.execute(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, title TEXT)")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    digest = _digest(other)
+    assert _console(other, "tick") == 1
+    assert "not a console database" in _one_line(capsys)
+    _assert_untouched(other, digest)

@@ -121,10 +121,10 @@ def test_a_desk_that_went_through_its_paces_is_sound(
             "is not a public reply",
         ),
         (
-            "INSERT INTO messages (ticket_id, kind, author, body, created_at) VALUES "
-            "(99, 'note', 'x', 'lost', '2026-11-02T09:00:00Z')",
+            "INSERT INTO messages (id, ticket_id, kind, author, body, created_at) VALUES "
+            "(77, 99, 'note', 'x', 'lost', '2026-11-02T09:00:00Z')",
             "rows that point at nothing",
-            "of messages points at a missing row of tickets",
+            "message 77 points at a ticket that does not exist",
         ),
     ],
 )
