@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass
 from enum import Enum
 
 from console.core import schema
@@ -37,11 +36,15 @@ class FileKind(Enum):
     FOREIGN = "foreign"
 
 
-@dataclass(frozen=True)
 class Identity:
-    kind: FileKind
-    schema_version: int = 0
-    """The file's `user_version`: how many of the console's migrations it has had."""
+    """What a file is. (A plain class: every command asks, and making a dataclass or a named
+    tuple costs a command's start more than this one does.)"""
+
+    __slots__ = ("kind", "schema_version")
+
+    def __init__(self, kind: FileKind, schema_version: int = 0) -> None:
+        self.kind = kind
+        self.schema_version = schema_version  # its `user_version`: the migrations it has had
 
 
 class NotConsoleDatabase(StoreError):

@@ -13,14 +13,14 @@ report."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from console.core.errors import InvalidInput
 
-_KEY_PART = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*(\.?)""")
+_KEY_PART = r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*(\.?)"""
+"""One part of a dotted key. Compiled when a mistake is located, not when a command starts."""
 
 
 class ConfigProblem(InvalidInput):
@@ -35,8 +35,9 @@ def _dotted(text: str) -> tuple[str, ...] | None:
     """The parts of a dotted TOML key (`a."b.c".d`), or None when `text` is not one."""
     parts: list[str] = []
     position = 0
+    part = re.compile(_KEY_PART)
     while position < len(text):
-        match = _KEY_PART.match(text, position)
+        match = part.match(text, position)
         if not match:
             return None
         raw = match.group(1)
@@ -96,6 +97,8 @@ def placed(error: ConfigProblem, source: str | None) -> InvalidInput:
 def close_to(name: str, known: Iterable[str]) -> str:
     """ " (did you mean 'x'?)" when a known name is close to `name` (or begins as it does:
     `resolve` for `resolution`), else ""."""
+    import difflib  # only when there is a mistake: every command loads this module
+
     names = list(known)
     found = difflib.get_close_matches(name, names, n=1, cutoff=0.6) or [
         k for k in names if len(name) >= 4 and k.startswith(name[:4])

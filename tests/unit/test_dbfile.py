@@ -262,3 +262,17 @@ def test_tables_that_only_share_the_consoles_names_are_not_taken_for_its_own(
     assert _console(other, "tick") == 1
     assert "not a console database" in _one_line(capsys)
     _assert_untouched(other, digest)
+
+
+def test_the_demo_replaces_only_a_console_database(capsys, tmp_path: Path) -> None:
+    db = _bookmarks(tmp_path / "bookmarks.db")
+    digest = _digest(db)
+    assert _console(db, "demo", "--tickets", "5", "--force") == 1
+    assert "not a console database" in _one_line(capsys)
+    _assert_untouched(db, digest)
+    demo = tmp_path / "demo.db"
+    assert _console(demo, "demo", "--tickets", "5") == 0
+    assert _console(demo, "demo", "--tickets", "7", "--force") == 0
+    capsys.readouterr()
+    with Store.open(demo, read_only=True) as store:
+        assert store.count() == 7 or store.query("SELECT count(*) FROM tickets") == [(7,)]
