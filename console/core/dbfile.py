@@ -86,24 +86,22 @@ def identify(path: str) -> Identity:
     if len(header) < 100 or not header.startswith(_MAGIC):
         return Identity(FileKind.FOREIGN)
     # The header on disk is current unless a write-ahead log holds newer pages; without one,
-    # an immutable read takes no lock and creates no -wal or -shm file beside the file.
+    # an immutable read takes no lock and creates no -wal or -shm file beside the file. Should
+    # a console write and checkpoint in the moment between, the locking read is the judge.
     try:
         wal_size = os.path.getsize(path + "-wal")
     except OSError:
         wal_size = 0
     try:
-        conn = sqlite3.connect(uri(path, read_only=True, immutable=not wal_size), uri=True)
+        found = _header(path, immutable=not wal_size)
     except sqlite3.Error as error:
-        raise failure(path, error) from None
-    try:
-        mark = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        columns = {r[1] for r in conn.execute("PRAGMA table_info(tickets)")}
-    except sqlite3.Error as error:
-        raise failure(path, error) from None
-    finally:
-        conn.close()
+        if wal_size:
+            raise failure(path, error) from None
+        try:
+            found = _header(path, immutable=False)
+        except sqlite3.Error:
+            raise failure(path, error) from None
+    mark, version, tables, columns = found
     if mark == schema.APPLICATION_ID:
         return Identity(FileKind.CONSOLE, version)
     if mark == 0 and version == 0 and not tables:
@@ -111,6 +109,19 @@ def identify(path: str) -> Identity:
     if mark == 0 and version > 0 and _CONSOLE_TABLES <= tables and _TICKET_COLUMNS <= columns:
         return Identity(FileKind.UNMARKED, version)
     return Identity(FileKind.FOREIGN)
+
+
+def _header(path: str, *, immutable: bool) -> tuple[int, int, set[str], set[str]]:
+    """The file's mark, schema version, tables and ticket columns, read without writing."""
+    conn = sqlite3.connect(uri(path, read_only=True, immutable=immutable), uri=True)
+    try:
+        mark = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(tickets)")}
+    finally:
+        conn.close()
+    return mark, version, tables, columns
 
 
 def refuse_foreign(path: str) -> NotConsoleDatabase:
