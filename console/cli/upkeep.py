@@ -98,7 +98,7 @@ def run_backup(ctx: Context, args: argparse.Namespace) -> int:
 
 def run_export(ctx: Context, args: argparse.Namespace) -> int:
     from console.core import transfer
-    from console.core.dbfile import shown
+    from console.core.dbfile import refuse_to_replace, shown
 
     with ctx.open_store(read_only=True) as store:
         if not args.output:
@@ -106,8 +106,7 @@ def run_export(ctx: Context, args: argparse.Namespace) -> int:
             sys.stdout.flush()
             return 0
         target = os.path.expanduser(args.output)
-        if os.path.exists(target) and not args.force:
-            raise ConsoleError(f"{shown(target)}: already exists; give --force to replace it")
+        refuse_to_replace(target, args.force)
         partial = f"{target}.partial-{os.getpid()}"
         try:
             with open(partial, "wb") as out:

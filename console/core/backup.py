@@ -37,12 +37,16 @@ def backup(
     (pages copied, pages in all) after each step. An existing `target` is replaced only when
     `force`."""
     shown = dbfile.shown(target)
-    if os.path.isdir(target):
-        raise ConsoleError(f"{shown}: is a folder; give the name of the backup file")
-    if os.path.exists(target) and not force:
-        raise ConsoleError(f"{shown}: already exists; give --force to replace it")
+    dbfile.refuse_to_replace(target, force)
     if os.path.abspath(target) == os.path.abspath(store.path):
         raise ConsoleError(f"{shown}: is the database itself; back it up to another file")
+    if os.path.exists(target):
+        # Only an earlier backup is replaced: never another program's file, nor a database
+        # in use, whose -wal holds changes its users were told were saved.
+        if dbfile.identify(target).kind == dbfile.FileKind.FOREIGN:
+            raise dbfile.refuse_foreign(target)
+        if os.path.exists(f"{target}-wal") and os.path.getsize(f"{target}-wal"):
+            raise ConsoleError(f"{shown}: is a database in use; back up to another file")
     partial = f"{target}.partial-{os.getpid()}"
     try:
         _copy(store.path, partial, progress)

@@ -17,7 +17,7 @@ import sqlite3
 from enum import Enum
 
 from console.core import schema
-from console.core.errors import StoreError
+from console.core.errors import ConsoleError, StoreError
 from console.core.text import one_line
 
 _MAGIC = b"SQLite format 3\x00"
@@ -129,6 +129,14 @@ def refuse_foreign(path: str) -> NotConsoleDatabase:
         f"{shown(path)}: not a console database (another program's file, or no database at "
         "all); nothing was changed"
     )
+
+
+def refuse_to_replace(target: str, force: bool) -> None:
+    """Refuse to write a file at `target` over a folder, or over a file unless `force`."""
+    if os.path.isdir(target):
+        raise ConsoleError(f"{shown(target)}: is a folder; give the name of a file")
+    if os.path.exists(target) and not force:
+        raise ConsoleError(f"{shown(target)}: already exists; give --force to replace it")
 
 
 def check_writable(path: str) -> None:

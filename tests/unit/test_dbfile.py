@@ -276,3 +276,42 @@ def test_the_demo_replaces_only_a_console_database(capsys, tmp_path: Path) -> No
     capsys.readouterr()
     with Store.open(demo, read_only=True) as store:
         assert store.count() == 7 or store.query("SELECT count(*) FROM tickets") == [(7,)]
+
+
+@pytest.mark.parametrize(
+    "verb",
+    [
+        ["list"],
+        ["list", "--search", "printer"],
+        ["show", "1"],
+        ["sla", "1"],
+        ["queue", "breach"],
+        ["queue", "contact"],
+        ["who", "1"],
+        ["dupes", "1"],
+        ["links", "1"],
+        ["mail", "log"],
+        ["attachment", "list", "1"],
+        ["checklist", "show", "1"],
+        ["drafts"],
+        ["copy", "1"],
+        ["check"],
+        ["export"],
+    ],
+    ids=lambda v: " ".join(v),
+)
+def test_every_verb_that_only_reads_opens_the_database_read_only(
+    capsys, monkeypatch, db_path: Path, verb: list[str]
+) -> None:
+    assert _console(db_path, *WRITING[0]) == 0
+    opened: list[bool] = []
+    real = Store.open.__func__  # type: ignore[attr-defined]
+
+    def spy(cls, path, **options):  # type: ignore[no-untyped-def]
+        opened.append(bool(options.get("read_only")))
+        return real(cls, path, **options)
+
+    monkeypatch.setattr(Store, "open", classmethod(spy))
+    _console(db_path, *verb)
+    capsys.readouterr()
+    assert opened and all(opened), opened

@@ -24,7 +24,7 @@ from console.core.desk import Desk
 from console.core.model import Court, Priority, QueueFilter
 from console.core.sla import SlaPolicy
 from console.core.store import Store
-from tests.support import FrozenClock
+from tests.support import FrozenClock, make_desk
 
 
 def _run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
@@ -246,15 +246,21 @@ def test_a_backup_taken_while_an_agent_writes_is_whole_and_sound(
 
 
 def test_backup_refuses_to_overwrite_unless_forced(capsys, db_path: Path, tmp_path: Path) -> None:
-    Store.open(db_path).close()
+    with Store.open(db_path) as store:
+        operations.create_ticket(make_desk(store), subject="first", requester="a@example.com")
     target = tmp_path / "desk.bak"
-    target.write_text("precious")
+    assert _run(capsys, db_path, "backup", str(target))[0] == 0
+    before = target.read_bytes()
+    with Store.open(db_path) as store:
+        operations.create_ticket(make_desk(store), subject="second", requester="a@example.com")
     code, _, err = _run(capsys, db_path, "backup", str(target))
     assert code == 1 and "already exists; give --force" in err
-    assert target.read_text() == "precious"
+    assert target.read_bytes() == before
     code, out, _ = _run(capsys, db_path, "backup", str(target), "--force")
     assert code == 0 and out.startswith(f"backed up to {target}")
     assert _run(capsys, target, "check")[0] == 0
+    with Store.open(target, read_only=True) as store:
+        assert store.count() == 2
     assert not list(tmp_path.glob("*.partial-*"))
 
 
@@ -387,3 +393,24 @@ def test_export_streams(desk: Desk) -> None:
     assert json.loads(next(lines))["format"] == transfer.FORMAT
     assert next(iter(json.loads(next(lines)))) == "contacts"
     lines.close()
+
+
+def test_backup_never_replaces_another_programs_file_nor_a_database_in_use(
+    capsys, db_path: Path, tmp_path: Path
+) -> None:
+    Store.open(db_path).close()
+    other = tmp_path / "bookmarks.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE bookmarks (url TEXT)")
+    conn.commit()
+    conn.close()
+    before = other.read_bytes()
+    code, _, err = _run(capsys, db_path, "backup", str(other), "--force")
+    assert code == 1 and "not a console database" in err and other.read_bytes() == before
+    live = tmp_path / "live.db"
+    with Store.open(live) as store:  # another desk, open and written
+        with store.transaction() as conn:
+            conn.execute("INSERT INTO timer_runs (name, at) VALUES ('x', 'now')")
+        code, _, err = _run(capsys, db_path, "backup", str(live), "--force")
+        assert code == 1 and "is a database in use" in err
+        assert store.query("SELECT name FROM timer_runs") == [("x",)]
