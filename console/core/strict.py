@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from console.core.errors import InvalidInput
+from console.core.text import one_line
 
 _KEY_PART = r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*(\.?)"""
 """One part of a dotted key. Compiled when a mistake is located, not when a command starts."""
@@ -90,8 +91,8 @@ def placed(error: ConfigProblem, source: str | None) -> InvalidInput:
             line = locate(file.read(), error.keys)
     except (OSError, UnicodeDecodeError):
         line = None
-    where = f"{source}:{line}" if line else source
-    return InvalidInput(f"{where}: {error}")
+    shown = one_line(source)
+    return InvalidInput(f"{shown}:{line}: {error}" if line else f"{shown}: {error}")
 
 
 def close_to(name: str, known: Iterable[str]) -> str:
