@@ -8,7 +8,8 @@ its own rules, which the schema alone cannot state:
   move it is are the last ones logged, the first response is the first public reply, and the
   stored stretch lies within what the log allows (a ticket whose clocks started after it came
   in, from an older file or the demo, began its stretch later and counted less);
-- every stored deadline is the one the SLA policy gives for the ticket's clocks;
+- every stored deadline is the one the SLA policy gives for the ticket's clocks, and the
+  timers look for the next breach at the first deadline not yet logged as missed;
 - an open ticket's status follows whose move it is;
 - every link between tickets is recorded in the logs of both (merged, parent, split);
 - every mail in the outbox is a public reply; every file kept is as long as its size says;
@@ -239,6 +240,14 @@ def _tickets(
                 f"{number}: its next deadline ({expected[0].kind.words}) is not the one the SLA "
                 "policy gives (if the team's SLA settings changed, the next change of the "
                 "ticket sets it right)",
+            )
+        # The timers look for the next breach at the first deadline not yet logged as missed.
+        pending = [d.due for d in expected if d.breach not in stored.breaches]
+        check_at = row["sla_check_at"]
+        if (from_text(check_at) if check_at else None) != (pending[0] if pending else None):
+            found.add(
+                "deadlines",
+                f"{number}: the timers would look for its next missed deadline at the wrong time",
             )
 
 

@@ -317,9 +317,7 @@ def test_every_verb_that_only_reads_opens_the_database_read_only(
     assert opened and all(opened), opened
 
 
-def test_a_path_is_printed_with_its_control_characters_made_visible(
-    capsys, tmp_path: Path
-) -> None:
+def test_a_path_is_printed_with_its_control_characters_made_visible(capsys, tmp_path: Path) -> None:
     db = _bookmarks(tmp_path / "b\x1b]0;TITLE\x07\r\nok.db")
     assert _console(db, "list") == 1
     err = _one_line(capsys)

@@ -84,7 +84,12 @@ def test_a_desk_that_went_through_its_paces_is_sound(
             "#2: its next deadline (first response) is not the one the SLA policy gives",
         ),
         (
-            "UPDATE tickets SET status = 'waiting' WHERE id = 1 AND court = 'customer' OR id = 6",
+            "UPDATE tickets SET sla_check_at = NULL WHERE id = 2",
+            "stored deadlines and the SLA policy",
+            "#2: the timers would look for its next missed deadline at the wrong time",
+        ),
+        (
+            "UPDATE tickets SET status = 'waiting' WHERE id = 6",
             "status and whose move it is",
             "#6 is waiting while it is our move",
         ),
