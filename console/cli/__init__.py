@@ -22,12 +22,13 @@ from console.cli import (
     mail,
     team,
     tickets,
+    upkeep,
     workflow,
 )
 from console.core.errors import ConsoleError
 from console.core.text import visible
 
-COMMAND_MODULES = (team, demo, workflow, dupes, drafts)
+COMMAND_MODULES = (team, demo, workflow, dupes, drafts, upkeep)
 """The verbs that are not ticket actions; those come from `core.actions` (see `cli.actions`)."""
 
 

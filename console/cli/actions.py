@@ -171,7 +171,7 @@ def _values(action: TicketAction, args: argparse.Namespace, desk: Any) -> dict[s
 
 def _runner(action: TicketAction) -> Any:
     def run(ctx: Context, args: argparse.Namespace) -> int:
-        with ctx.desk() as desk:
+        with ctx.desk(read_only=not action.writes) as desk:
             values = _values(action, args, desk)
             outcome = action.perform(
                 desk,

@@ -46,8 +46,9 @@ class Context:
             macros=getattr(args, "macros", None),
         )
 
-    def open_store(self, *, create: bool = False) -> Store:
-        return Store.open(self.db_path, create=create)
+    def open_store(self, *, create: bool = False, read_only: bool = False) -> Store:
+        """The database; a verb that only reads opens it `read_only` and never writes it."""
+        return Store.open(self.db_path, create=create, read_only=read_only)
 
     def team(self, *, warn: bool = True) -> Team:
         """The team from the config file; warns on stderr about an agent it does not list."""
@@ -73,15 +74,16 @@ class Context:
         return self.team().agent(self.agent)
 
     @contextmanager
-    def desk(self, *, create: bool = False) -> Iterator[Desk]:
+    def desk(self, *, create: bool = False, read_only: bool = False) -> Iterator[Desk]:
         """The store opened for the agent, with the team's rules; the config is read (and
-        refused if wrong) before the database is touched."""
+        refused if wrong) before the database is touched. A verb that only reads opens it
+        `read_only`."""
         from console.core.desk import Desk
 
         team = self.team()
         policy = self.policy()
         mail = self.mail()
-        with self.open_store(create=create) as store:
+        with self.open_store(create=create, read_only=read_only) as store:
             yield Desk(store, team.agent(self.agent), policy, team, self.macros, mail)
 
 

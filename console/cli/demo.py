@@ -47,6 +47,10 @@ def run_demo(ctx: Context, args: argparse.Namespace) -> int:
     if path.exists():
         if not args.force:
             raise InvalidInput(f"{path} already exists: use --force to replace it")
+        from console.core import dbfile
+
+        if dbfile.identify(str(path)).kind == dbfile.FileKind.FOREIGN:  # --force or not
+            raise dbfile.refuse_foreign(str(path))
         for suffix in ("", "-wal", "-shm"):
             path.with_name(path.name + suffix).unlink(missing_ok=True)
     build_demo(path, tickets=args.tickets, seed=args.seed)

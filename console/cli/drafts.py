@@ -34,7 +34,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_drafts(ctx: Context, args: argparse.Namespace) -> int:
     from console.core import drafts
 
-    with ctx.open_store() as store:
+    with ctx.open_store(read_only=not args.discard) as store:
         if args.discard:
             try:
                 ticket_id = ticket_number(args.discard[0])

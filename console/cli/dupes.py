@@ -90,7 +90,7 @@ def run_dupes(ctx: Context, args: argparse.Namespace) -> int:
 
     if args.limit < 1:
         raise InvalidInput("--limit must be at least 1")
-    with ctx.open_store() as store:
+    with ctx.open_store(read_only=True) as store:
         found = dupes.suggest(
             store,
             args.ticket,
@@ -120,7 +120,7 @@ _SAYS = {
 def run_links(ctx: Context, args: argparse.Namespace) -> int:
     from console.core import links
 
-    with ctx.open_store() as store:
+    with ctx.open_store(read_only=True) as store:
         store.ticket(args.ticket)
         found = links.links(store, args.ticket)
         count = links.child_count(store, args.ticket)

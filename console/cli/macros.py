@@ -173,7 +173,7 @@ def run_checklist_list(ctx: Context, args: argparse.Namespace) -> int:
 def run_checklist_show(ctx: Context, args: argparse.Namespace) -> int:
     from console.core import checklists
 
-    with ctx.open_store() as store:
+    with ctx.open_store(read_only=True) as store:
         groups = checklists.attached(store, args.ticket)
     if args.json:
         print_json([_group_dict(g) for g in groups])
@@ -198,7 +198,7 @@ def run_macro_show(ctx: Context, args: argparse.Namespace) -> int:
         print()
         print(visible(macro.body))
         return 0
-    with ctx.desk() as desk:
+    with ctx.desk(read_only=True) as desk:
         rendered = macro_render.preview(desk, macro, args.ticket)
     if args.json:
         print_json(
@@ -225,7 +225,7 @@ def run_checklist_ask(ctx: Context, args: argparse.Namespace) -> int:
     from console.cli.clip import copy_text, report_dict
     from console.core import checklists
 
-    with ctx.desk() as desk:
+    with ctx.desk(read_only=True) as desk:
         message = checklists.ask_message(desk, args.ticket)
         left = [i for i in checklists.items(desk.store, args.ticket) if not i.answered]
     report = copy_text(message) if args.copy and message else None

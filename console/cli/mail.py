@@ -172,7 +172,7 @@ def run_log(ctx: Context, args: argparse.Namespace) -> int:
 
     if args.limit < 1:
         raise InvalidInput("--limit: give a number of messages, 1 or more")
-    with ctx.open_store() as store:
+    with ctx.open_store(read_only=True) as store:
         rows = store.rows(
             "SELECT mail_id, received_at, sender, subject, kind, outcome, detail, ticket_id"
             " FROM mail_in ORDER BY id DESC LIMIT ?",
@@ -196,7 +196,7 @@ def run_files(ctx: Context, args: argparse.Namespace) -> int:
     from console.core import attachments, words
     from console.core.export import plain
 
-    with ctx.open_store() as store:
+    with ctx.open_store(read_only=True) as store:
         found = attachments.files(store, args.ticket)
     if args.json:
         print_json([plain(f.__dict__) for f in found])

@@ -27,7 +27,7 @@ def run_who(ctx: Context, args: argparse.Namespace) -> int:
     from console.core.clock import from_text
     from console.core.export import plain
 
-    with ctx.open_store() as store:
+    with ctx.open_store(read_only=True) as store:
         store.ticket(args.ticket)  # an unknown ticket is an error, not an empty list
         here = presence.on_ticket(store, args.ticket)
         now = store.clock()

@@ -137,7 +137,7 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
         needs_customer_contact=args.needs_contact,
         undelivered=args.undelivered,
     )
-    with ctx.open_store() as store:
+    with ctx.open_store(read_only=True) as store:
         rows = store.tickets(queue, limit=args.limit, offset=args.offset)
         now = store.clock()
     if args.json:
@@ -227,7 +227,7 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
     from console.core.export import context_dict, ticket_dict
     from console.core.words import CHANNEL_WORDS, COURT_WORDS
 
-    with ctx.desk() as desk:
+    with ctx.desk(read_only=True) as desk:
         store = desk.store
         context = load_context(store, args.ticket, desk.policy, viewer=ctx.agent)
         ticket = context.ticket

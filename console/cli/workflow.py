@@ -48,7 +48,7 @@ def run_sla(ctx: Context, args: argparse.Namespace) -> int:
     from console.core.context import load_context
     from console.core.export import clocks_dict
 
-    with ctx.desk() as desk:
+    with ctx.desk(read_only=True) as desk:
         context = load_context(desk.store, args.ticket, desk.policy)
     if args.json:
         print_json(clocks_dict(context))
@@ -132,7 +132,7 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
     from console.core import queues
     from console.core.export import plain
 
-    with ctx.desk() as desk:
+    with ctx.desk(read_only=True) as desk:
         store, policy = desk.store, desk.policy
         if args.name in ("contact", "undelivered"):
             chosen = (

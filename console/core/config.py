@@ -2,7 +2,8 @@
 
 Found at `--config PATH`, else `$CONSOLE_CONFIG`, else `console.toml` in the data directory;
 a missing default file means "no configuration" (a one-person shop needs none), while a file
-the user named must exist. Errors name the file and, where TOML says, the line."""
+the user named must exist. Errors name the file and the line; a table or key the console does
+not know is an error too (see `strict`), so a typo never silently switches a rule off."""
 
 from __future__ import annotations
 
@@ -13,21 +14,40 @@ from typing import Any
 from console.core.errors import InvalidInput
 from console.core.paths import data_dir, personal_keys_path
 from console.core.sla import SlaPolicy, policy_from_config
+from console.core.strict import ConfigProblem, close_to, placed
+
+TABLES = ("team", "agents", "sla", "mail", "keys")
+"""The tables a team config may have."""
 
 
-def _toml(path: str) -> dict[str, Any]:
-    """The TOML file at `path`, parsed; the parser is loaded only when there is a file."""
+def _toml(path: str, tables: tuple[str, ...] = TABLES) -> dict[str, Any]:
+    """The TOML file at `path`, parsed, with nothing at its top but `tables`; the parser is
+    loaded only when there is a file."""
     if sys.version_info >= (3, 11):  # noqa: UP036 - tomli is the fallback below 3.11
         import tomllib
     else:  # pragma: no cover - Python 3.10 and older
         import tomli as tomllib
     try:
         with open(path, encoding="utf-8") as file:
-            return tomllib.loads(file.read())
+            parsed = tomllib.loads(file.read())
     except tomllib.TOMLDecodeError as error:
         raise InvalidInput(f"{path}: {error}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise InvalidInput(f"{path}: cannot read it: {error}") from None
+    for name in parsed:
+        if name not in tables:
+            raise placed(ConfigProblem((name,), _unknown_table(name, tables)), path)
+    return parsed
+
+
+def _unknown_table(name: str, tables: tuple[str, ...]) -> str:
+    """ "unknown table [agent] (did you mean [agents]?)"; for a key such as
+    `sla_first_response` at the top, the table and key it reads like."""
+    table, _, key = name.partition("_")
+    if table in tables and key:
+        return f"unknown key {name!r} (did you mean {key!r} under [{table}]?)"
+    hint = close_to(name, tables).replace(" '", " [").replace("'?", "]?")
+    return f"unknown table [{name}]{hint}"
 
 
 def config_path(given: str | os.PathLike[str] | None = None) -> tuple[str, bool]:
@@ -55,6 +75,8 @@ def sla_policy(given: str | os.PathLike[str] | None = None) -> SlaPolicy:
     config, source = read_config(given)
     try:
         return policy_from_config(config.get("sla"))
+    except ConfigProblem as error:
+        raise placed(error, source) from None
     except InvalidInput as error:
         raise InvalidInput(f"{source}: {error}") from None
 
@@ -68,7 +90,7 @@ def keymap(given: str | os.PathLike[str] | None = None) -> tuple[dict[str, str],
     tables.append((config.get("keys", {}), source))
     personal = personal_keys_path()
     if os.path.isfile(personal):
-        tables.append((_toml(personal).get("keys", {}), personal))
+        tables.append((_toml(personal, ("keys",)).get("keys", {}), personal))
     keys: dict[str, str] = {}
     where: dict[str, str] = {}
     for table, path in tables:

@@ -35,7 +35,7 @@ class StoreError(ConsoleError):
     """The database file cannot be used: unreadable, not SQLite, or from a newer console."""
 
 
-class StoreBusy(ConsoleError):
+class StoreBusy(StoreError):
     """Another writer held the database longer than the busy timeout: nothing was changed,
     and trying again later will do (exit code 75, what mail servers and scripts read as
     "temporary")."""

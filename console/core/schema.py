@@ -5,11 +5,19 @@ ones, each in its own transaction, so an older file is brought forward and a cra
 leaves it at the last complete step. A file with a higher version than `LATEST` came from a
 newer console and is refused rather than misread.
 
-To change the schema, append a migration; never edit one that has shipped."""
+To change the schema, append a migration; never edit one that has shipped.
+
+Every console database carries `APPLICATION_ID` in its header, so a file can be told to be the
+console's before anything is written to it. It is not a numbered migration: `migrate` marks a
+file after its migrations, whatever their number, so files made before the mark get it on
+their next write."""
 
 from __future__ import annotations
 
 import sqlite3
+
+APPLICATION_ID = 0x436F6E73
+"""SQLite's `application_id` of a console database: "Cons" in ASCII."""
 
 OPEN_SQL = "status IN ('new', 'open', 'waiting')"
 """The predicate of an open ticket, spelled exactly as the partial indexes spell it: SQLite
@@ -437,7 +445,8 @@ def _statements(script: str) -> list[str]:
 
 
 def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
-    """Run the migrations a file lacks, up to `target`; return the version it started at.
+    """Run the migrations a file lacks, up to `target`, and mark the file as the console's;
+    return the version it started at.
 
     Each step runs in one IMMEDIATE transaction together with its `user_version` bump, so two
     consoles opening an old file at once do not both migrate it."""
@@ -452,6 +461,14 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
             for statement in _statements(MIGRATIONS[version]):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

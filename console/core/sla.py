@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from console.core.errors import InvalidInput
 from console.core.model import OPEN_STATUSES, Court, Priority, SlaKind, Status, TicketSummary
+from console.core.strict import at_most, refuse_unknown
 
 if TYPE_CHECKING:  # read only with a calendar: a command without one need not load it
     from zoneinfo import ZoneInfo
@@ -39,16 +40,19 @@ MAX_DURATION_SECONDS = _SEARCH_YEARS * 366 * 86400
 """No time span the desk deals in is longer: past it, dates leave the calendar."""
 
 
-def parse_duration(text: str, where: str = "duration") -> int:
+def parse_duration(
+    text: str, where: str = "duration", *, longest: int | None = MAX_DURATION_SECONDS
+) -> int:
     """Seconds in "30m", "2h", "1d", "1h30m" or "1w 2d". A day is 24 hours of clock time.
-    An error names `where` the text came from ("" when the caller names it)."""
+    An error names `where` the text came from ("" when the caller names it). `longest` is
+    None for a caller that checks a limit of its own (the config's, with its line)."""
     said = f"{where}: {text!r}" if where else repr(text)
     cleaned = str(text).strip().replace(" ", "")
     parts = _DURATION_PART.findall(cleaned)
     if not cleaned or "".join(n + u for n, u in parts).lower() != cleaned.lower():
         raise InvalidInput(f"{said} is not a duration (use e.g. 30m, 4h, 2d, 1h30m)")
     seconds = sum(int(n) * _UNIT_SECONDS[u.lower()] for n, u in parts)
-    if seconds > MAX_DURATION_SECONDS:
+    if longest is not None and seconds > longest:
         raise InvalidInput(f"{said} is longer than the longest allowed, 10 years")
     return seconds
 
@@ -346,12 +350,15 @@ _TARGET_KEYS = {"first_response", "next_update", "resolution"}
 _CALENDAR_KEYS = {"timezone", "days", "hours", "holidays"}
 
 
-def _unknown(section: Mapping[str, Any], allowed: set[str], where: str) -> None:
-    extra = sorted(set(section) - allowed)
-    if extra:
-        raise InvalidInput(
-            f"{where}: unknown key {extra[0]!r} (known: {', '.join(sorted(allowed))})"
-        )
+MAX_TARGET_DAYS = 365
+"""The longest promise a team may make (in working time: a year of it is several of clock)."""
+MAX_TIMER_DAYS = 3650
+"""The longest customer-side timer (nudge, auto-close, reopen): ten years."""
+
+
+def _limited(seconds: int, days: int, where: str) -> int:
+    at_most(seconds, days * 86400, where.split("."), f"{days} days")
+    return seconds
 
 
 def _target(value: Any, where: str) -> int | None:
@@ -359,7 +366,7 @@ def _target(value: Any, where: str) -> int | None:
         return None  # a team may make no promise of this kind
     if not isinstance(value, str):
         raise InvalidInput(f'{where}: {value!r} is not a duration (use a string like "4h")')
-    return parse_duration(value, where)
+    return _limited(parse_duration(value, where, longest=None), MAX_TARGET_DAYS, where)
 
 
 def _table(value: Any, where: str) -> Mapping[str, Any]:
@@ -369,7 +376,7 @@ def _table(value: Any, where: str) -> Mapping[str, Any]:
 
 
 def calendar_from_config(section: Mapping[str, Any], where: str = "sla.calendar") -> Calendar:
-    _unknown(section, _CALENDAR_KEYS, where)
+    refuse_unknown(section, _CALENDAR_KEYS, where.split("."))
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     zone_name = section.get("timezone", "UTC")
@@ -430,20 +437,21 @@ def policy_from_config(section: Mapping[str, Any] | None, where: str = "sla") ->
     if not section:
         return SlaPolicy()
     section = _table(section, where)
-    _unknown(section, _TOP_KEYS, where)
+    refuse_unknown(section, _TOP_KEYS, where.split("."))
     common = {k: _target(section[k], f"{where}.{k}") for k in _TARGET_KEYS if k in section}
     targets: dict[Priority, Targets] = {}
     for priority in Priority:
         values = {**DEFAULT_TARGETS[priority].__dict__, **common}
         if priority.value in section:
             sub = _table(section[priority.value], f"{where}.{priority.value}")
-            _unknown(sub, _TARGET_KEYS, f"{where}.{priority.value}")
+            refuse_unknown(sub, _TARGET_KEYS, (*where.split("."), priority.value))
             values.update({k: _target(v, f"{where}.{priority.value}.{k}") for k, v in sub.items()})
         targets[priority] = Targets(**values)
     timers = {}
     for key in ("at_risk", "nudge_after", "close_after", "reopen_within"):
         if key in section:
-            timers[key] = parse_duration(str(section[key]), f"{where}.{key}")
+            seconds = parse_duration(str(section[key]), f"{where}.{key}", longest=None)
+            timers[key] = _limited(seconds, MAX_TIMER_DAYS, f"{where}.{key}")
     calendar = None
     if "calendar" in section:
         calendar = calendar_from_config(

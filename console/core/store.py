@@ -26,9 +26,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from console.core import schema
+from console.core import dbfile, schema
 from console.core.clock import Clock, to_text, utc_now
-from console.core.errors import StoreBusy, StoreError, TicketNotFound
+from console.core.dbfile import FileKind
+from console.core.errors import StoreError, TicketNotFound
 from console.core.model import (
     OPEN_STATUSES,
     Channel,
@@ -46,7 +47,6 @@ from console.core.model import (
     Ticket,
     TicketSummary,
 )
-from console.core.text import visible
 
 BUSY_TIMEOUT_MS = 5000
 SUBJECT_PREVIEW = 300
@@ -78,21 +78,49 @@ def fts_query(text: str, *, prefix_last: bool = False, any_word: bool = False) -
     return (" OR " if any_word else " ").join(quoted)
 
 
-def _connect(path: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(
-        path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+def _connect(path: str, *, read_only: bool = False) -> sqlite3.Connection:
+    """A connection to `path`; with `read_only`, one SQLite itself forbids to write.
+
+    A reader needs the -shm file beside a WAL database, and makes it when it is missing; in
+    a folder it may not write, with no write-ahead log to read either, the file alone is the
+    whole database and is read as it is (`immutable`)."""
+    immutable = (
+        read_only
+        and not os.access(os.path.dirname(os.path.abspath(path)), os.W_OK)
+        and not os.path.exists(path + "-wal")
     )
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA foreign_keys = ON")
+    try:
+        conn = sqlite3.connect(
+            dbfile.uri(path, read_only=read_only, immutable=immutable),
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as error:
+        raise _unusable(path, error) from None
     return conn
+
+
+def _unusable(path: str, error: sqlite3.Error) -> StoreError:
+    """Why the file at `path` cannot be opened, in one line."""
+    found = dbfile.failure(path, error)
+    if isinstance(found, StoreError):
+        return found
+    return StoreError(f"{dbfile.shown(path)}: not a usable console database ({error})")
 
 
 class Store:
     """An open ticket database. Use `Store.open(path)`; close it with `close()`."""
 
-    def __init__(self, writer: sqlite3.Connection, path: str, clock: Clock) -> None:
+    def __init__(
+        self, writer: sqlite3.Connection | None, path: str, clock: Clock, *, read_only: bool = False
+    ) -> None:
         self.path = path
         self.clock = clock
+        self.read_only = read_only  # SQLite refuses every write; nothing was migrated
         self._writer = writer
         self._write_lock = threading.RLock()
         self._writing_thread: int | None = None
@@ -105,43 +133,61 @@ class Store:
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str], *, create: bool = True, clock: Clock = utc_now
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        clock: Clock = utc_now,
+        read_only: bool = False,
     ) -> Store:
         """Open (and when `create`, make) a store, bringing its schema up to date.
 
-        Raises StoreError naming the file for anything that makes it unusable."""
+        A file that is not a console database is refused before anything touches it. With
+        `read_only`, nothing is ever written: no migration, no journal switch, and SQLite
+        itself refuses writes. Raises StoreError naming the file for anything that makes it
+        unusable."""
         path = os.fspath(path)
-        creating = not os.path.exists(path)
+        shown = dbfile.shown(path)
         if os.path.isdir(path):
-            raise StoreError(f"{path}: is a directory, not a database file")
-        if not os.path.exists(path):
-            if not create:
+            raise StoreError(f"{shown}: is a directory, not a database file")
+        identity = dbfile.identify(path)
+        kind = identity.kind
+        if kind == FileKind.FOREIGN:
+            raise dbfile.refuse_foreign(path)
+        missing = kind == FileKind.ABSENT or (kind == FileKind.EMPTY and read_only)
+        if missing and (read_only or not create):
+            raise StoreError(
+                f"{shown}: no such database (create one with `console demo` or `console new`)"
+            )
+        # Checked before anything else touches the file: a newer file is left as it was.
+        if identity.schema_version > schema.LATEST:
+            raise StoreError(
+                f"{shown}: database schema version {identity.schema_version} is newer than "
+                f"this console understands ({schema.LATEST}); upgrade the console"
+            )
+        if read_only:
+            if identity.schema_version < schema.LATEST:
                 raise StoreError(
-                    f"{path}: no such database (create one with `console demo` or `console new`)"
+                    f"{shown}: the database was made by an older console; a command that "
+                    "writes (`console tick`, say) brings it up to date, then try again"
                 )
+            return cls(None, path, clock, read_only=True)
+        if kind == FileKind.ABSENT:
             try:
                 os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
             except OSError as error:
-                raise StoreError(f"{path}: cannot create the database: {error.strerror}") from None
+                raise StoreError(f"{shown}: cannot create the database: {error.strerror}") from None
+        else:
+            dbfile.check_writable(path)
+        conn = _connect(path)
         try:
-            conn = _connect(path)
-        except sqlite3.Error as error:
-            raise StoreError(f"{path}: cannot open the database: {error}") from None
-        try:
-            # Checked before anything else touches the file: a newer file is left as it was.
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > schema.LATEST:
-                raise StoreError(
-                    f"{path}: database schema version {version} is newer than this console "
-                    f"understands ({schema.LATEST}); upgrade the console"
-                )
             _configure(conn)
             schema.migrate(conn)
-            if creating:
+            if kind == FileKind.ABSENT:
                 _share_like_directory(path)
-        except sqlite3.DatabaseError as error:
+        except sqlite3.Error as error:
             conn.close()
-            raise StoreError(f"{path}: not a usable console database ({error})") from None
+            raise _unusable(path, error) from None
         except BaseException:
             conn.close()
             raise
@@ -155,7 +201,8 @@ class Store:
             self._idle.clear()
             if self._watch is not None:
                 self._watch.close()
-            self._writer.close()
+            if self._writer is not None:
+                self._writer.close()
 
     def __enter__(self) -> Store:
         return self
@@ -171,16 +218,19 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One IMMEDIATE write transaction: all of it commits, or none of it. Inside `batch()`,
-        a savepoint of the batch's transaction: all of it is kept, or none of it."""
+        a savepoint of the batch's transaction: all of it is kept, or none of it.
+
+        A fault of the file (read-only, damaged, busy, full) is raised as a StoreError that
+        says so; every other error as itself."""
         with self._write_lock:
             if self._batching and self._writing_thread == threading.get_ident():
                 with self._savepoint():
-                    yield self._writer
+                    yield self._writable()
                 return
             if self._writing_thread is not None:
                 raise RuntimeError("a transaction is already open on this store")
             with self._immediate():
-                yield self._writer
+                yield self._writable()
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -197,74 +247,55 @@ class Store:
                 finally:
                     self._batching = False
 
+    def _writable(self) -> sqlite3.Connection:
+        if self._writer is None:
+            raise RuntimeError(f"{self.path}: opened read-only; a write needs Store.open()")
+        return self._writer
+
     @contextmanager
     def _savepoint(self) -> Iterator[None]:
-        self._writer.execute("SAVEPOINT change")
+        writer = self._writable()
+        writer.execute("SAVEPOINT change")
         try:
             yield
         except BaseException:
-            if self._writer.in_transaction:
-                self._writer.execute("ROLLBACK TO change")
-                self._writer.execute("RELEASE change")
+            if writer.in_transaction:
+                writer.execute("ROLLBACK TO change")
+                writer.execute("RELEASE change")
             raise
         else:
-            self._writer.execute("RELEASE change")
+            writer.execute("RELEASE change")
 
     @contextmanager
     def _immediate(self) -> Iterator[None]:
         """The write transaction itself; the caller holds the write lock."""
+        writer = self._writable()
         try:
-            self._writer.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) and "busy" not in str(error):
-                raise
-            raise StoreBusy(self._busy()) from None
+            writer.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise self._fault(error) from None
         self._writing_thread = threading.get_ident()
         try:
             yield
-        except BaseException:
+            writer.execute("COMMIT")
+        except BaseException as error:
             # SQLite may have ended the transaction itself (a damaged file, a full disk):
             # a ROLLBACK then would fail and hide the error that says what went wrong.
-            if self._writer.in_transaction:
-                self._writer.execute("ROLLBACK")
+            if writer.in_transaction:
+                writer.execute("ROLLBACK")
+            if isinstance(error, sqlite3.Error):
+                raise self._fault(error) from None
             raise
-        else:
-            self._writer.execute("COMMIT")
         finally:
             self._writing_thread = None
 
-    @contextmanager
-    def holding(self, what: str) -> Iterator[None]:
-        """Say, while a long piece of work runs, what it is: a writer kept waiting beyond the
-        busy timeout names it ("a mail import, process 4242") instead of "someone". The
-        note is a file beside the database, best effort: a folder it cannot be written to
-        only makes the message vaguer."""
-        note = f"{self.path}-holder"
-        try:
-            with open(note, "w", encoding="utf-8") as file:
-                file.write(f"{what}, process {os.getpid()}")
-        except OSError:
-            note = ""
-        try:
-            yield
-        finally:
-            if note:
-                with contextlib.suppress(OSError):
-                    os.unlink(note)
+    def holding(self, what: str) -> contextlib.AbstractContextManager[None]:
+        """Say, while a long piece of work runs, what it is (see `dbfile.holding`)."""
+        return dbfile.holding(self.path, what)
 
-    def _busy(self) -> str:
-        seconds = BUSY_TIMEOUT_MS // 1000
-        holder = "another program (a console that stopped answering, or another tool)"
-        with contextlib.suppress(OSError, ValueError):
-            with open(f"{self.path}-holder", encoding="utf-8") as file:
-                said = file.read(200)
-            pid = int(said.rpartition(" ")[2])
-            os.kill(pid, 0)  # still running: the note is not a leftover of a killed one
-            holder = visible(said, keep_newlines=False)
-        return (
-            f"{self.path}: the database is busy: {holder} has been writing to it for more"
-            f" than {seconds} seconds. Nothing was changed; try again in a moment."
-        )
+    def _fault(self, error: sqlite3.Error) -> Exception:
+        """`error` as one line when it is a fault of the file, else `error` itself."""
+        return dbfile.failure(self.path, error)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -274,7 +305,7 @@ class Store:
 
         On the thread inside `transaction()`, the transaction's own connection (its changes
         are visible); nested `read()` blocks share the outer block's connection."""
-        if self._writing_thread == threading.get_ident():
+        if self._writing_thread == threading.get_ident() and self._writer is not None:
             yield self._writer
             return
         outer = getattr(self._reading, "conn", None)
@@ -289,6 +320,8 @@ class Store:
                 yield conn
             finally:
                 conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise self._fault(error) from None
         finally:
             self._reading.conn = None
             self._checkin(conn)
@@ -299,12 +332,8 @@ class Store:
                 raise StoreError(f"{self.path}: the database is closed")
             if self._idle:
                 return self._idle.pop()
-        try:
-            # Not query_only: the duplicate finder keeps scratch tables in the temp schema.
-            conn = _connect(self.path)
-        except sqlite3.Error as error:
-            raise StoreError(f"{self.path}: cannot open the database: {error}") from None
-        return conn
+        # Not query_only: the duplicate finder keeps scratch tables in the temp schema.
+        return _connect(self.path, read_only=self.read_only)
 
     def _checkin(self, conn: sqlite3.Connection) -> None:
         with self._pool_lock:
@@ -322,7 +351,7 @@ class Store:
             if self._closed:
                 raise StoreError(f"{self.path}: the database is closed")
             if self._watch is None:
-                self._watch = _connect(self.path)
+                self._watch = _connect(self.path, read_only=self.read_only)
             return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
 
     def last_event_id(self) -> int:
@@ -347,7 +376,7 @@ class Store:
         rows = self.rows("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
         if not rows:
             raise TicketNotFound(ticket_id)
-        return _ticket(rows[0])
+        return ticket_from_row(rows[0])
 
     def ticket_exists(self, ticket_id: int) -> bool:
         return bool(self.rows("SELECT 1 AS x FROM tickets WHERE id = ?", (ticket_id,)))
@@ -545,7 +574,8 @@ def _summary(r: dict[str, Any]) -> TicketSummary:
     return TicketSummary(**_summary_fields(r))
 
 
-def _ticket(r: dict[str, Any]) -> Ticket:
+def ticket_from_row(r: dict[str, Any]) -> Ticket:
+    """The ticket a row of the `tickets` table holds."""
     channel = r.get("channel")
     return Ticket(
         **_summary_fields(r),

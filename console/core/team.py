@@ -20,6 +20,7 @@ from typing import Any
 
 from console.core.errors import ConsoleError, InvalidInput
 from console.core.model import Line
+from console.core.strict import ConfigProblem, placed, refuse_unknown
 
 FRONT_LINES = frozenset({Line.L1, Line.L2})
 """The lines that talk to customers unless the team config says otherwise."""
@@ -134,14 +135,19 @@ def _lines(value: Any, where: str) -> tuple[Line, ...]:
 
 def parse_team(config: dict[str, Any], source: str | None = None) -> Team:
     """The `[team]` and `[agents.LOGIN]` tables of a config; every mistake names the file and
-    the key."""
+    the key, and a key the console does not know its line too."""
+    try:
+        return _parse_team(config, source)
+    except ConfigProblem as error:
+        raise placed(error, source) from None
+
+
+def _parse_team(config: dict[str, Any], source: str | None) -> Team:
     where = str(source or "config")
     settings = config.get("team", {})
     if not isinstance(settings, dict):
         raise InvalidInput(f"{where}: [team] must be a table")
-    unknown = set(settings) - {"customer_lines"}
-    if unknown:
-        raise InvalidInput(f"{where}: team: unknown setting {sorted(unknown)[0]!r}")
+    refuse_unknown(settings, ("customer_lines",), ("team",))
     customer_lines = FRONT_LINES
     if "customer_lines" in settings:
         customer_lines = frozenset(
@@ -157,9 +163,7 @@ def parse_team(config: dict[str, Any], source: str | None = None) -> Team:
             raise InvalidInput(f"{where}: {key}: {SYSTEM_LOGIN!r} is the console's own name")
         if not isinstance(entry, dict):
             raise InvalidInput(f"{where}: {key} must be a table (name, lines, role)")
-        unknown = set(entry) - {"name", "lines", "role"}
-        if unknown:
-            raise InvalidInput(f"{where}: {key}: unknown setting {sorted(unknown)[0]!r}")
+        refuse_unknown(entry, ("name", "lines", "role"), ("agents", login))
         lines = _lines(entry.get("lines", [line.value for line in Line]), f"{where}: {key}.lines")
         role = entry.get("role", "agent")
         if role not in ROLES:

@@ -134,7 +134,7 @@ def test_unreadable_and_newer_databases(capsys, tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not sqlite at all" * 64)
     assert main(["--db", str(junk), "list"]) == 1
-    assert "not a usable console database" in capsys.readouterr().err
+    assert "not a console database" in capsys.readouterr().err
     assert main(["--db", str(tmp_path / "none.db"), "list"]) == 1
     assert "no such database" in capsys.readouterr().err
 

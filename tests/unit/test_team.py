@@ -56,7 +56,7 @@ def test_without_config_everyone_works_every_line() -> None:
     [
         ("[agents.x]\nlines = ['L9']", "agents.x.lines: unknown line 'L9'"),
         ("[agents.x]\nrole = 'boss'", "agents.x.role must be one of agent, lead"),
-        ("[agents.x]\ncolour = 1", "agents.x: unknown setting 'colour'"),
+        ("[agents.x]\ncolour = 1", "bad.toml:2: agents.x: unknown key 'colour'"),
         ("[agents.x]\nlines = []", "agents.x.lines must be a non-empty list"),
         ("agents = 3", "[agents] must be a table"),
     ],

@@ -368,7 +368,7 @@ def test_config_option_comes_before_the_verb(
 @pytest.mark.parametrize(
     "config_text, message",
     [
-        ('[sla]\nfirst_respons = "1h"\n', "team.toml: sla: unknown key 'first_respons'"),
+        ('[sla]\nfirst_respons = "1h"\n', "team.toml:2: sla: unknown key 'first_respons'"),
         ('[sla]\nresolution = "3 days"\n', "team.toml: sla.resolution: '3 days' is not a duration"),
         ("[sla\n", "team.toml: Expected ']'"),
         (

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from console.core import checklists, escalation, links, macro_render, operations, timers
+from console.core.check import check
 from console.core.clock import from_text, to_text
 from console.core.errors import ConsoleError
 from console.core.macro_loader import load
@@ -452,6 +453,13 @@ class Workflow(RuleBasedStateMachine):
             for r in self.store.query("SELECT max(at) FROM events")
             if r[0]
         )
+
+    @invariant()
+    def console_check_finds_nothing_wrong(self) -> None:
+        """`console check` holds the store to the same rules from outside: whatever the
+        workflow can do, it must not call a problem."""
+        found = check(self.store, POLICY)
+        assert found.sound, found.as_dict()
 
 
 Workflow.TestCase.settings = settings(

@@ -37,8 +37,13 @@ from typing import Any
 
 from console.core.errors import InvalidInput
 from console.core.model import Choice, Line
+from console.core.strict import ConfigProblem, at_most, placed, refuse_unknown
 
 DEFAULT_MAX_ATTACHMENT_MB = 25
+MAX_ATTACHMENT_MB = 500
+"""SQLite keeps a value of at most 1,000 MB, and the mail that carried a file is kept too,
+a third larger in its encoded form."""
+MAX_ACKNOWLEDGEMENTS_PER_HOUR = 1000
 _KEYS = {
     *("address", "name", "also", "max_attachment_mb", "lines"),
     *("smtp", "security", "user", "password_file", "password_env", "password", "sendmail"),
@@ -155,14 +160,20 @@ def _address(value: Any, where: str) -> str:
 
 
 def mail_settings(config: dict[str, Any], source: str | None = None) -> MailSettings:
-    """The `[mail]` table of a parsed config; a wrong value names the file and the key."""
+    """The `[mail]` table of a parsed config; a wrong value names the file and the key, and a
+    key the console does not know its line too."""
+    try:
+        return _mail_settings(config, source)
+    except ConfigProblem as error:
+        raise placed(error, source) from None
+
+
+def _mail_settings(config: dict[str, Any], source: str | None) -> MailSettings:
     table = config.get("mail", {})
     where = f"{source}: mail" if source else "mail"
     if not isinstance(table, dict):
         raise InvalidInput(f"{where}: must be a table")
-    unknown = set(table) - _KEYS
-    if unknown:
-        raise InvalidInput(f"{where}: unknown key {', '.join(sorted(unknown))}")
+    refuse_unknown(table, _KEYS, ("mail",))
     address = _address(table["address"], f"{where}.address") if "address" in table else None
     name = table.get("name")
     if name is not None and (not isinstance(name, str) or "\n" in name or "\r" in name):
@@ -173,6 +184,7 @@ def mail_settings(config: dict[str, Any], source: str | None = None) -> MailSett
     limit = table.get("max_attachment_mb", DEFAULT_MAX_ATTACHMENT_MB)
     if isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0:
         raise InvalidInput(f"{where}.max_attachment_mb: give a positive number of megabytes")
+    at_most(limit, MAX_ATTACHMENT_MB, ("mail", "max_attachment_mb"), f"{MAX_ATTACHMENT_MB} MB")
     return MailSettings(
         address=address,
         name=name,
@@ -191,12 +203,14 @@ def _imap(table: Any, where: str) -> ImapSettings | None:
     where = f"{where}.imap"
     if not isinstance(table, dict):
         raise InvalidInput(f"{where}: must be a table")
-    unknown = set(table) - {
-        *("host", "port", "security", "user", "password_file", "password_env", "password"),
-        *("folder", "move_to"),
-    }
-    if unknown:
-        raise InvalidInput(f"{where}: unknown key {', '.join(sorted(unknown))}")
+    refuse_unknown(
+        table,
+        (
+            *("host", "port", "security", "user", "password_file", "password_env", "password"),
+            *("folder", "move_to"),
+        ),
+        ("mail", "imap"),
+    )
     if "password" in table:
         raise InvalidInput(
             f"{where}.password: keep it out of the config: use password_file or password_env"
@@ -243,6 +257,12 @@ def _acknowledging(table: dict[str, Any], where: str) -> dict[str, Any]:
         limit = table["acknowledgements_per_hour"]
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
             raise InvalidInput(f"{where}.acknowledgements_per_hour: a whole number, 0 or more")
+        at_most(
+            limit,
+            MAX_ACKNOWLEDGEMENTS_PER_HOUR,
+            ("mail", "acknowledgements_per_hour"),
+            f"{MAX_ACKNOWLEDGEMENTS_PER_HOUR}",
+        )
         found["acknowledgements_per_hour"] = limit
     return found
 
@@ -270,9 +290,10 @@ def _way_out(table: dict[str, Any], where: str) -> dict[str, Any]:
         security = Security(table["security"])
     if smtp:
         host, _, port = smtp.rpartition(":") if ":" in smtp else (smtp, "", "")
-        if port and not port.isdigit():
+        if port and not (port.isdigit() and 0 < int(port) < 65536):
             raise InvalidInput(
-                f"{where}.smtp: give host or host:port, such as smtp.example.com:587"
+                f"{where}.smtp: give host or host:port (a port from 1 to 65535), such as "
+                "smtp.example.com:587"
             )
         found["smtp_host"] = host
         found["security"] = security or (Security.TLS if port == "465" else Security.STARTTLS)
@@ -293,9 +314,11 @@ def _line_senders(table: Any, where: str) -> dict[Line, tuple[str, str | None]]:
     if not isinstance(table, dict):
         raise InvalidInput(f"{where}.lines: give a table per line, such as [mail.lines.L2]")
     senders: dict[Line, tuple[str, str | None]] = {}
+    refuse_unknown(table, [line.value for line in Line], ("mail", "lines"), "line")
     for key, value in table.items():
-        if key not in [line.value for line in Line] or not isinstance(value, dict):
+        if not isinstance(value, dict):
             raise InvalidInput(f"{where}.lines.{key}: give a table for L1, L2, L3 or L4")
+        refuse_unknown(value, ("address", "name"), ("mail", "lines", key))
         here = f"{where}.lines.{key}"
         if "address" not in value:
             raise InvalidInput(f"{here}.address: give the line's address")
