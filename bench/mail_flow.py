@@ -10,7 +10,6 @@ Works on a copy of the store (made next to it and removed after), so the store i
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.mailserver
 
+from bench.scratch import store_copy  # noqa: E402
 from console.core import operations  # noqa: E402
 from console.core.desk import Desk  # noqa: E402
 from console.core.mail.intake import receive  # noqa: E402
@@ -54,11 +54,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=500)
     parser.add_argument("--replies", type=int, default=500)
     args = parser.parse_args()
-    copy = Path(args.db).with_suffix(".mailbench.db")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{copy}{suffix}").unlink(missing_ok=True)
-    shutil.copy(args.db, copy)
-    try:
+    with store_copy(args.db, "mailbench") as copy:
         with smtp_server() as server:
             settings = MailSettings(
                 address="support@desk.example.com",
@@ -96,9 +92,6 @@ def main() -> None:
                     f" ({len(report.sent)} sent, {len(report.failed)} failed,"
                     f" one connection)"
                 )
-    finally:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{copy}{suffix}").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench.*
 
 from bench.mail_import import letter  # noqa: E402
+from bench.scratch import store_copy  # noqa: E402
 from console.core import links  # noqa: E402
 from console.core.desk import Desk  # noqa: E402
 from console.core.store import Store  # noqa: E402
@@ -72,61 +73,57 @@ def main() -> None:
     parser.add_argument("--skip-tick", action="store_true", help="not the timers (80 s)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="console-locks-"))
-    copy = Path(args.db).with_suffix(".lockbench.db")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{copy}{suffix}").unlink(missing_ok=True)
-    shutil.copy(args.db, copy)
-    console = [sys.executable, "-m", "console", "--db", str(copy)]
     try:
-        with Store.open(copy, create=False) as store:
-            desk = Desk(store, Team().agent("alice"), team=Team())
-            opened = [r[0] for r in store.query("SELECT id FROM tickets WHERE status = 'new'")]
-            parent, children = opened[0], opened[1 : args.children + 1]
-            with store.batch():  # setting up, not measured
-                for child in children:
-                    links.link_parent(desk, child, parent)
-        chance = random.Random(7)
-        box = mailbox.Maildir(folder / "Maildir", create=True)
-        for n in range(args.messages):
-            box.add(letter(n, chance, False).as_bytes())
-        log = folder / "waits.jsonl"
-        colleague = subprocess.Popen(
-            [sys.executable, "-c", COLLEAGUE, str(copy), str(opened[-1]), str(log)]
-        )
-        try:
-            operations = [
-                *(
-                    []
-                    if args.skip_tick
-                    else [("console tick, the timers over the whole store", ["tick"])]
-                ),
-                (
-                    f"console solve-problem, {len(children):,} children, a reply to each",
-                    ["solve-problem", str(parent), "--reply", "The outage is over."],
-                ),
-                (
-                    f"console mail import, {args.messages:,} messages",
-                    ["mail", "import", str(folder / "Maildir")],
-                ),
-            ]
-            while not log.exists() or not log.read_text():
-                time.sleep(0.05)  # the colleague is writing
-            for what, command in operations:
-                began = time.monotonic()
-                subprocess.run([*console, *command], check=True, stdout=subprocess.DEVNULL)
-                ended = time.monotonic()
-                wait, writes = longest_wait(log, began, ended)
-                print(
-                    f"{what}: {ended - began:.1f} s; the colleague's {writes} notes meanwhile"
-                    f" waited at most {wait * 1000:.0f} ms"
-                )
-        finally:
-            colleague.kill()
-            colleague.wait()
+        with store_copy(args.db, "lockbench") as copy:
+            measure(copy, folder, args.children, args.messages, skip_tick=args.skip_tick)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{copy}{suffix}").unlink(missing_ok=True)
+
+
+def measure(copy: Path, folder: Path, children: int, messages: int, *, skip_tick: bool) -> None:
+    """Set up an outage and a Maildir, start the colleague, run each big operation."""
+    with Store.open(copy, create=False) as store:
+        desk = Desk(store, Team().agent("alice"), team=Team())
+        opened = [r[0] for r in store.query("SELECT id FROM tickets WHERE status = 'new'")]
+        parent, kids = opened[0], opened[1 : children + 1]
+        with store.batch():  # setting up, not measured
+            for kid in kids:
+                links.link_parent(desk, kid, parent)
+    chance = random.Random(7)
+    box = mailbox.Maildir(folder / "Maildir", create=True)
+    for n in range(messages):
+        box.add(letter(n, chance, False).as_bytes())
+    operations = [
+        *([] if skip_tick else [("console tick, the timers over the whole store", ["tick"])]),
+        (
+            f"console solve-problem, {len(kids):,} children, a reply to each",
+            ["solve-problem", str(parent), "--reply", "The outage is over."],
+        ),
+        (
+            f"console mail import, {messages:,} messages",
+            ["mail", "import", str(folder / "Maildir")],
+        ),
+    ]
+    log = folder / "waits.jsonl"
+    console = [sys.executable, "-m", "console", "--db", str(copy)]
+    colleague = subprocess.Popen(
+        [sys.executable, "-c", COLLEAGUE, str(copy), str(opened[-1]), str(log)]
+    )
+    try:
+        while not log.exists() or not log.read_text():
+            time.sleep(0.05)  # the colleague is writing
+        for what, command in operations:
+            began = time.monotonic()
+            subprocess.run([*console, *command], check=True, stdout=subprocess.DEVNULL)
+            ended = time.monotonic()
+            wait, writes = longest_wait(log, began, ended)
+            print(
+                f"{what}: {ended - began:.1f} s; the colleague's {writes} notes meanwhile"
+                f" waited at most {wait * 1000:.0f} ms"
+            )
+    finally:
+        colleague.kill()
+        colleague.wait()
 
 
 if __name__ == "__main__":

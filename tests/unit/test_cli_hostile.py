@@ -139,6 +139,37 @@ class _Stdin(io.StringIO):
         return False
 
 
+def _in_a_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template: Path) -> Path:
+    """A copy of the template desk, run from `tmp_path` with empty piped input and no team
+    config: a file a verb saves lands here, whatever path it was given."""
+    db = tmp_path / "desk.db"
+    for leftover in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copy(template, db)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdin", _Stdin())
+    monkeypatch.setenv("CONSOLE_CONFIG", str(tmp_path / "none.toml"))
+    return db
+
+
+def _runs_or_refuses(
+    db: Path, argv: list[str], capsys: pytest.CaptureFixture[str], before: str
+) -> str:
+    """Run `argv`; a refusal must be one inert line and change nothing. Returns the digest
+    of the database afterwards."""
+    capsys.readouterr()
+    code = main(["--db", str(db), "--as", "alice", *argv])
+    err = capsys.readouterr().err
+    assert isinstance(code, int)
+    assert "\x1b" not in err and "\r" not in err, f"an error message let a control act: {argv}"
+    if code == 0:
+        return content(db)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("console"), (argv, err)
+    assert content(db) == before, f"refused, yet the database changed: {argv}"
+    return before
+
+
 @pytest.mark.parametrize(("words", "parser"), VERBS, ids=[" ".join(words) for words, _ in VERBS])
 @settings(
     max_examples=12,
@@ -156,23 +187,8 @@ def test_a_verb_succeeds_or_says_what_was_wrong_and_changes_nothing(
     data: st.DataObject,
 ) -> None:
     argv = [*words, *data.draw(command(parser))]
-    db = tmp_path / "desk.db"
-    for leftover in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
-        leftover.unlink(missing_ok=True)
-    shutil.copy(template, db)
-    monkeypatch.chdir(tmp_path)  # a file a verb saves lands here, whatever path it was given
-    monkeypatch.setattr(sys, "stdin", _Stdin())
-    monkeypatch.setenv("CONSOLE_CONFIG", str(tmp_path / "none.toml"))
-    before = content(db)
-    capsys.readouterr()
-    code = main(["--db", str(db), "--as", "alice", *argv])
-    _, err = capsys.readouterr()
-    assert isinstance(code, int)
-    if code != 0:
-        lines = err.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("console"), (argv, err)
-        assert content(db) == before, f"refused, yet the database changed: {argv}"
-    assert "\x1b" not in err and "\r" not in err, "an error message let a control character act"
+    db = _in_a_sandbox(tmp_path, monkeypatch, template)
+    _runs_or_refuses(db, argv, capsys, content(db))
 
 
 SWEEP = HOSTILE_VALUES
@@ -196,11 +212,7 @@ def test_every_slot_of_a_verb_takes_every_hostile_value(
         for a in parser._actions
         if a.option_strings and a.nargs != 0 and a.option_strings[0] not in SKIPPED_OPTIONS
     ]
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "stdin", _Stdin())
-    monkeypatch.setenv("CONSOLE_CONFIG", str(tmp_path / "none.toml"))
-    db = tmp_path / "desk.db"
-    shutil.copy(template, db)
+    db = _in_a_sandbox(tmp_path, monkeypatch, template)
     before = content(db)
     for slot in [*range(len(positionals)), *options]:
         for value in SWEEP:
@@ -210,14 +222,7 @@ def test_every_slot_of_a_verb_takes_every_hostile_value(
                 argv = [*words, *plain]
             else:
                 argv = [*words, *plain, slot, value]
-            code = main(["--db", str(db), "--as", "alice", *argv])
-            err = capsys.readouterr().err
-            assert "\x1b" not in err and "\r" not in err, argv
-            if code != 0:
-                assert len(err.strip().splitlines()) == 1, (argv, err)
-                assert content(db) == before, f"refused, yet the database changed: {argv}"
-            else:
-                before = content(db)
+            before = _runs_or_refuses(db, argv, capsys, before)
 
 
 @settings(
