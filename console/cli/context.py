@@ -83,8 +83,24 @@ class Context:
         team = self.team()
         policy = self.policy()
         mail = self.mail()
+        shown = show_progress if sys.stderr.isatty() else None
         with self.open_store(create=create, read_only=read_only) as store:
-            yield Desk(store, team.agent(self.agent), policy, team, self.macros, mail)
+            yield Desk(store, team.agent(self.agent), policy, team, self.macros, mail, shown)
+
+
+_shown_at = [0.0]
+
+
+def show_progress(what: str, done: int, total: int) -> None:
+    """Long work's progress on one line of the terminal, a few times a second."""
+    import time
+
+    now = time.monotonic()
+    if done < total and now - _shown_at[0] < 0.2:
+        return
+    _shown_at[0] = now
+    end = "\n" if done >= total else ""
+    print(f"\r{what}: {done:,} of {total:,} ", end=end, file=sys.stderr, flush=True)
 
 
 def print_json(data: Any) -> None:

@@ -8,6 +8,7 @@ screen, a macro, the timers) the change came by."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -34,6 +35,9 @@ class Desk:
     """The team's macro file named on the command line; None: the default files."""
     mail: MailSettings = field(default_factory=MailSettings)
     """How the desk's mail goes out (and which addresses are its own)."""
+    progress: Callable[[str, int, int], object] | None = None
+    """Who hears how long work over many tickets is getting on: (what, done, of how many).
+    The command line shows it on a terminal; None says nothing."""
 
     @property
     def login(self) -> str:

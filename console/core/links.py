@@ -11,7 +11,6 @@ the event log keeps the whole history, undoing included. The links table also ho
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -280,7 +279,6 @@ def solve_parent(
     *,
     reply: str | None = None,
     expected_version: int | None = None,
-    progress: Callable[[int, int], object] = lambda done, total: None,
 ) -> list[int]:
     """Solve the parent and every open ticket hanging on it; with `reply`, each of them gets
     that public reply first. `expected_version` is the parent's. Returns the tickets solved,
@@ -288,8 +286,8 @@ def solve_parent(
 
     An outage may have thousands of children: they are solved in batches that each commit
     within `workflow.BATCH_SECONDS`, so every other agent can write in between, and the parent last,
-    so that a run stopped half-way is finished by running it again. `progress(done, total)`
-    is called after each batch."""
+    so that a run stopped half-way is finished by running it again. The desk's `progress`
+    hears how far it got after each batch."""
     if reply is not None and not reply.strip():
         raise InvalidInput("the broadcast reply is empty: write something, or send none")
     if reply is not None:
@@ -330,15 +328,15 @@ def solve_parent(
         return True
 
     solved: list[int] = []
-    seen: list[int] = []
 
     def solve_child(c: Change, child: int) -> None:
-        seen.append(child)
         if solve(c, child, f"solved with parent problem #{parent_id}"):
             solved.append(child)
 
     with desk.store.holding(f"solving parent problem #{parent_id}"):
-        in_batches(desk, children, solve_child, done=lambda: progress(len(seen), len(children)))
+        in_batches(
+            desk, children, solve_child, what=f"solving the tickets of parent problem #{parent_id}"
+        )
         with change(desk) as c:
             parent_solved = solve(c, parent_id, "solved")
     return ([parent_id] if parent_solved else []) + solved

@@ -88,7 +88,7 @@ def start_missing_clocks(desk: Desk, report: TickReport) -> None:
         )
         if not ids:
             return
-        in_batches(desk, ids, start)
+        in_batches(desk, ids, start, what="starting the clocks of tickets that had none")
 
 
 def log_breaches(desk: Desk, report: TickReport) -> None:
@@ -101,7 +101,7 @@ def log_breaches(desk: Desk, report: TickReport) -> None:
         "sla_check_at <= ? ORDER BY sla_check_at",
         (desk.store.now(),),
     )
-    in_batches(desk, ids, settle)
+    in_batches(desk, ids, settle, what="logging missed deadlines")
 
 
 def remind_followups(desk: Desk, report: TickReport) -> None:
@@ -115,7 +115,7 @@ def remind_followups(desk: Desk, report: TickReport) -> None:
         "AND followup_due_at <= ? AND followup_reminded IS NOT followup_due_at",
         (desk.store.now(),),
     )
-    in_batches(desk, ids, remind)
+    in_batches(desk, ids, remind, what="noting follow-ups due")
 
 
 _IDLE = (
@@ -154,7 +154,7 @@ def find_nudges(desk: Desk, report: TickReport) -> None:
             report.nudges_due.append(ticket_id)
 
     ids = _ids(desk.store, _IDLE + " AND nudged_since IS NOT clock_since", (cutoff,))
-    in_batches(desk, ids, note_nudge)
+    in_batches(desk, ids, note_nudge, what="noting silent customers")
 
 
 def auto_close(desk: Desk, report: TickReport) -> None:
@@ -187,7 +187,7 @@ def auto_close(desk: Desk, report: TickReport) -> None:
         ids = _ids(desk.store, _IDLE + " ORDER BY clock_since LIMIT ?", (cutoff, LISTED))
         if not ids:
             return
-        in_batches(desk, ids, close)
+        in_batches(desk, ids, close, what="closing idle tickets")
 
 
 def tick(desk: Desk) -> TickReport:

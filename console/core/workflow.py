@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -656,27 +656,22 @@ def change(desk: Desk) -> Iterator[Change]:
 
 
 def in_batches(
-    desk: Desk,
-    items: Iterable[T],
-    work: Callable[[Change, T], object],
-    *,
-    done: Callable[[], object] = lambda: None,
+    desk: Desk, items: Sequence[T], work: Callable[[Change, T], object], *, what: str
 ) -> None:
-    """`work` on each item, in changes that each commit within `BATCH_SECONDS` (`done` is
-    called after each): other agents write in between, and a run stopped half-way keeps
-    what it committed. `work` reads what it decides on in its change: the item may have
-    changed since it was listed."""
-    pending = iter(items)
-    finished = False
-    while not finished:
+    """`work` on each item, in changes that each commit within `BATCH_SECONDS`, with a pause
+    after each: other agents write in between, and a run stopped half-way keeps what it
+    committed. `work` reads what it decides on in its change: the item may have changed
+    since it was listed. The desk's `progress` hears `what` is being done after each batch."""
+    done = 0
+    while done < len(items):
         until = time.monotonic() + BATCH_SECONDS
-        finished = True
         with change(desk) as c:
-            for item in pending:
+            while done < len(items):
+                item, done = items[done], done + 1
                 work(c, item)
                 if time.monotonic() >= until:
-                    finished = False
                     break
-        done()
-        if not finished:
+        if desk.progress is not None:
+            desk.progress(what, done, len(items))
+        if done < len(items):
             time.sleep(BATCH_PAUSE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -327,8 +328,9 @@ def test_an_outage_is_solved_in_short_commits_and_a_stopped_run_is_finished_by_t
         if done == 2:
             raise KeyboardInterrupt  # the agent's ctrl+c, or a kill
 
+    watched = replace(desk, progress=lambda what, done, total: stop_after_two(done, total))
     with pytest.raises(KeyboardInterrupt):
-        links.solve_parent(desk, parent, reply="Back up.", progress=stop_after_two)
+        links.solve_parent(watched, parent, reply="Back up.")
     assert seen == [(1, 5), (2, 5)]
     solved_first = [k for k in kids if store.ticket(k).status == "solved"]
     assert solved_first == kids[:2], "each batch committed on its own"

@@ -455,14 +455,15 @@ def test_work_in_batches_commits_each_batch_and_keeps_it_when_a_later_one_fails(
         operations.create_ticket(desk, subject=f"Case {n}", requester="a@example.com", body="x").id
         for n in range(4)
     ]
-    batches: list[int] = []
+    batches: list[int] = []  # how many were done after each batch
 
     def tag(c: workflow.Change, ticket_id: int) -> None:
         if ticket_id == ids[2]:
             raise RuntimeError("the disk is full")
         c.update(ticket_id, priority=Priority.P1, reason="outage")
 
+    watched = replace(desk, progress=lambda what, done, total: batches.append(done))
     with pytest.raises(RuntimeError):
-        workflow.in_batches(desk, ids, tag, done=lambda: batches.append(1))
+        workflow.in_batches(watched, ids, tag, what="raising priorities")
     assert [store.ticket(i).priority for i in ids] == ["P1", "P1", "P3", "P3"]
-    assert len(batches) == 2
+    assert batches == [1, 2]

@@ -107,7 +107,9 @@ def _solve_problem(
     solved = links.solve_parent(desk, ticket_id, reply=reply, expected_version=expected_version)
     return Outcome(
         desk.store.ticket(ticket_id),
-        f"solved {len(solved)} ticket(s): " + " ".join(f"#{n}" for n in solved),
+        f"solved {len(solved)} ticket(s): "
+        + " ".join(f"#{n}" for n in solved[:10])
+        + (f" and {len(solved) - 10:,} more" if len(solved) > 10 else ""),
         {"parent": ticket_id, "solved": solved},
     )
 

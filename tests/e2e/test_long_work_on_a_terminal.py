@@ -1,0 +1,57 @@
+"""Long work on the command line, as an agent at a terminal sees it: solving an outage with
+many children says how far it got, on one line, and ends with the count of all of them. The
+installed command runs on a real terminal (a pseudo-terminal made by `script`); piped, it says
+nothing of its progress.
+
+Skipped where `script` is missing."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from console.core import links, operations
+from console.core.store import Store
+from tests.e2e.terminal import console_command, shell_command
+from tests.support import make_desk
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("script") is None, reason="script is not installed"),
+]
+
+
+def test_solving_an_outage_shows_its_progress(tmp_path: Path) -> None:
+    db = tmp_path / "desk.db"
+    children = 300
+    with Store.open(db) as store:
+        desk = make_desk(store, "alice")
+        parent = operations.create_ticket(desk, subject="Outage", requester="noc@example.com").id
+        with store.batch():
+            for n in range(children):
+                child = operations.create_ticket(
+                    desk, subject=f"Down {n}", requester=f"c{n}@example.com"
+                ).id
+                links.link_parent(desk, child, parent)
+    command = [
+        console_command(), "--db", str(db), "--as", "alice", "solve-problem", str(parent),
+        "--reply", "The outage is over.",
+    ]  # fmt: skip
+    on_a_terminal = subprocess.run(
+        ["script", "-qec", shell_command(*command), "/dev/null"],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    shown = on_a_terminal.stdout.decode()  # as bytes: text mode would turn each \r into \n
+    # What stays on the screen of each line: the text after its last carriage return.
+    lines = [line.rstrip("\r").split("\r")[-1] for line in shown.split("\n")]
+    assert lines[0] == f"solving the tickets of parent problem #{parent}: 300 of 300 "
+    assert (
+        lines[1].startswith(f"solved {children + 1} ticket(s): #1 #2")
+        and "and 291 more" in lines[1]
+    )
+    assert "Traceback" not in shown
