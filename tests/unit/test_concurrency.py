@@ -9,11 +9,12 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from console.core import links, operations
 from console.core.store import Store
-from tests.support import make_desk
+from tests.support import FrozenClock, make_desk
 
 WRITER = textwrap.dedent("""
     import sys
@@ -142,3 +143,34 @@ def test_solving_a_big_outage_killed_half_way_is_finished_by_the_next_run(
             " GROUP BY ticket_id HAVING count(*) != 1"
         )
         assert told == [], "each customer is told once, even across the kill"
+
+
+def test_the_timers_killed_half_way_log_each_breach_once(db_path: Path) -> None:
+    tickets = 1500
+    ten_days_ago = FrozenClock(datetime.now(UTC) - timedelta(days=10))
+    with Store.open(db_path, clock=ten_days_ago) as store:
+        desk = make_desk(store, "alice")
+        with store.batch():
+            for n in range(tickets):
+                operations.create_ticket(desk, subject=f"Down {n}", requester=f"c{n}@example.com")
+    command = [sys.executable, "-m", "console", "--db", str(db_path), "tick"]
+    started = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    logged = 0
+    deadline = time.monotonic() + 60
+    while logged < 50 and started.poll() is None and time.monotonic() < deadline:
+        with Store.open(db_path, create=False) as store:
+            logged = store.query("SELECT count(*) FROM events WHERE action = 'sla_breach'")[0][0]
+    started.send_signal(signal.SIGKILL)
+    started.wait()
+    assert started.returncode == -signal.SIGKILL and 0 < logged, "killed mid-way"
+    subprocess.run(command, check=True, capture_output=True)
+    with Store.open(db_path, create=False) as store:
+        assert store.query("PRAGMA integrity_check") == [("ok",)]
+        per_ticket = store.query(
+            "SELECT count(*) FROM events WHERE action = 'sla_breach' GROUP BY ticket_id, after"
+        )
+        breached = store.query(
+            "SELECT count(DISTINCT ticket_id) FROM events WHERE action = 'sla_breach'"
+        )
+        assert breached == [(tickets,)], "every ticket's missed deadline is logged"
+        assert {count for (count,) in per_ticket} == {1}, "and none of them twice"
