@@ -173,13 +173,16 @@ def default_agent() -> str:
 
 
 def not_text(argv: Sequence[str]) -> str | None:
-    """What is wrong with the first argument that is not UTF-8 text, or None. Python keeps
-    such bytes as lone surrogates, which nothing downstream (SQLite, a mail, the terminal)
-    can take: they are refused here, where the argument can still be named."""
+    """What is wrong with the first argument that is not UTF-8 text (or holds a NUL), or
+    None. Python keeps such bytes as lone surrogates, which nothing downstream (SQLite, a
+    mail, the terminal) can take: they are refused here, where the argument can still be
+    named."""
     for index, argument in enumerate(argv):
+        before = argv[index - 1] if index else ""
+        name = before if before.startswith("-") else f"argument {index + 1}"
+        if "\x00" in argument:  # a caller's list, not a shell's: no path or text holds one
+            return f"{name}: holds a NUL character, which no text or path may"
         if any("\udc80" <= c <= "\udcff" for c in argument):
-            before = argv[index - 1] if index else ""
-            name = before if before.startswith("-") else f"argument {index + 1}"
             shown = argument.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
             return f"{name}: '{visible(shown)}' is not UTF-8 text (set the terminal to UTF-8)"
     return None

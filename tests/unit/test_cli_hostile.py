@@ -54,6 +54,7 @@ HOSTILE_VALUES = [
     "bad \udcff\udcfe",
     "\x1b]0;title\x07",
     "line\r\nBcc: x@example.com",
+    "nul\x00byte",
     "../../etc/passwd",
     "/dev/null",
     "x" * 5000,
@@ -228,7 +229,8 @@ def test_every_slot_of_a_verb_takes_every_hostile_value(
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(body=st.text(min_size=1, max_size=300).filter(lambda t: t.strip()))
+# No NUL: a command line cannot hold one (the sweep checks it is refused).
+@given(body=st.text(min_size=1, max_size=300).filter(lambda t: t.strip() and "\x00" not in t))
 def test_text_is_stored_exactly_as_typed(
     tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str], body: str
 ) -> None:
