@@ -1,4 +1,5 @@
-"""What every test shares: one frozen clock, one store factory, one desk factory.
+"""What every test shares: one frozen clock, one store factory, one desk factory, and one
+way to wait for something another process does (`wait_until`: a condition, never a pause).
 
 A `FrozenClock` stands still until the test moves it, so deadlines, ages and snapshots never
 depend on when the suite runs. `make_desk` gives the core's `Desk` (the store, an agent, the
@@ -7,6 +8,8 @@ one-person shop."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -71,3 +74,30 @@ def make_desk(
         team,
         None if macros is None else str(macros),
     )
+
+
+def wait_until(ready: Callable[[], bool], what: str, seconds: float = 30.0) -> None:
+    """Return as soon as `ready()` holds; fail naming `what` after `seconds`. For what another
+    process does (a row it writes, a process that ends): its own pace is never assumed."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {seconds:g} s")
+        time.sleep(0.01)  # between looks at the condition
+
+
+def outage(db_path: Path, children: int) -> int:
+    """A store at `db_path` holding a parent problem with `children` open tickets hanging on
+    it (set up in one commit); returns the parent's number."""
+    from console.core import links, operations
+
+    with Store.open(db_path) as store:
+        desk = make_desk(store, "alice")
+        parent = operations.create_ticket(desk, subject="Outage", requester="noc@example.com").id
+        with store.batch():
+            for n in range(children):
+                child = operations.create_ticket(
+                    desk, subject=f"Down {n}", requester=f"c{n}@example.com"
+                ).id
+                links.link_parent(desk, child, parent)
+    return parent

@@ -13,10 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from console.core import links, operations
-from console.core.store import Store
 from tests.e2e.terminal import console_command, shell_command
-from tests.support import make_desk
+from tests.support import outage
 
 pytestmark = [
     pytest.mark.e2e,
@@ -27,15 +25,7 @@ pytestmark = [
 def test_solving_an_outage_shows_its_progress(tmp_path: Path) -> None:
     db = tmp_path / "desk.db"
     children = 300
-    with Store.open(db) as store:
-        desk = make_desk(store, "alice")
-        parent = operations.create_ticket(desk, subject="Outage", requester="noc@example.com").id
-        with store.batch():
-            for n in range(children):
-                child = operations.create_ticket(
-                    desk, subject=f"Down {n}", requester=f"c{n}@example.com"
-                ).id
-                links.link_parent(desk, child, parent)
+    parent = outage(db, children)
     command = [
         console_command(), "--db", str(db), "--as", "alice", "solve-problem", str(parent),
         "--reply", "The outage is over.",

@@ -82,6 +82,9 @@ def verbs() -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser]]:
 
 
 VERBS = [(words, parser) for words, parser in verbs() if words not in SKIPPED]
+EACH_VERB = pytest.mark.parametrize(
+    ("words", "parser"), VERBS, ids=[" ".join(words) for words, _ in VERBS]
+)
 
 
 @st.composite
@@ -171,7 +174,7 @@ def _runs_or_refuses(
     return before
 
 
-@pytest.mark.parametrize(("words", "parser"), VERBS, ids=[" ".join(words) for words, _ in VERBS])
+@EACH_VERB
 @settings(
     max_examples=12,
     deadline=None,
@@ -196,7 +199,7 @@ SWEEP = HOSTILE_VALUES
 """The values the sweep puts in every slot of every verb, one slot at a time."""
 
 
-@pytest.mark.parametrize(("words", "parser"), VERBS, ids=[" ".join(w) for w, _ in VERBS])
+@EACH_VERB
 def test_every_slot_of_a_verb_takes_every_hostile_value(
     template: Path,
     tmp_path: Path,

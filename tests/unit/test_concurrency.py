@@ -12,9 +12,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from console.core import links, operations
+from console.core import operations
 from console.core.store import Store
-from tests.support import FrozenClock, make_desk
+from tests.support import FrozenClock, make_desk, outage, wait_until
 
 WRITER = textwrap.dedent("""
     import sys
@@ -105,31 +105,35 @@ def test_a_process_killed_mid_write_loses_nothing_acknowledged(db_path: Path) ->
             assert store.events(number)[0].action == "created"
 
 
+def _killed_once_begun(
+    command: list[str], db_path: Path, progress_sql: str
+) -> subprocess.Popen[bytes]:
+    """Run `command` and kill it with SIGKILL once `progress_sql` counts 50 rows of its
+    work committed (or once it has finished by itself)."""
+    started = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def begun() -> bool:
+        with Store.open(db_path, create=False) as store:
+            return store.query(progress_sql)[0][0] >= 50 or started.poll() is not None
+
+    wait_until(begun, "the command to commit some of its work", seconds=60)
+    started.send_signal(signal.SIGKILL)
+    started.wait()
+    return started
+
+
 def test_solving_a_big_outage_killed_half_way_is_finished_by_the_next_run(
     db_path: Path,
 ) -> None:
     children = 600
-    with Store.open(db_path) as store:
-        desk = make_desk(store, "alice")
-        parent = operations.create_ticket(desk, subject="Outage", requester="noc@example.com").id
-        with store.batch():
-            for n in range(children):
-                child = operations.create_ticket(
-                    desk, subject=f"Down {n}", requester=f"c{n}@example.com"
-                ).id
-                links.link_parent(desk, child, parent)
+    parent = outage(db_path, children)
     command = [
         sys.executable, "-m", "console", "--db", str(db_path), "--as", "alice",
         "solve-problem", str(parent), "--reply", "The outage is over.",
     ]  # fmt: skip
-    started = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    solved = 0
-    deadline = time.monotonic() + 60
-    while solved < 50 and started.poll() is None and time.monotonic() < deadline:
-        with Store.open(db_path, create=False) as store:
-            solved = store.query("SELECT count(*) FROM tickets WHERE status = 'solved'")[0][0]
-    started.send_signal(signal.SIGKILL)
-    started.wait()
+    started = _killed_once_begun(
+        command, db_path, "SELECT count(*) FROM tickets WHERE status = 'solved'"
+    )
     with Store.open(db_path, create=False) as store:
         assert store.query("PRAGMA integrity_check") == [("ok",)]
         if started.returncode == -signal.SIGKILL:  # killed mid-way, not finished first
@@ -154,15 +158,10 @@ def test_the_timers_killed_half_way_log_each_breach_once(db_path: Path) -> None:
             for n in range(tickets):
                 operations.create_ticket(desk, subject=f"Down {n}", requester=f"c{n}@example.com")
     command = [sys.executable, "-m", "console", "--db", str(db_path), "tick"]
-    started = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    logged = 0
-    deadline = time.monotonic() + 60
-    while logged < 50 and started.poll() is None and time.monotonic() < deadline:
-        with Store.open(db_path, create=False) as store:
-            logged = store.query("SELECT count(*) FROM events WHERE action = 'sla_breach'")[0][0]
-    started.send_signal(signal.SIGKILL)
-    started.wait()
-    assert started.returncode == -signal.SIGKILL and 0 < logged, "killed mid-way"
+    started = _killed_once_begun(
+        command, db_path, "SELECT count(*) FROM events WHERE action = 'sla_breach'"
+    )
+    assert started.returncode == -signal.SIGKILL, "killed mid-way, not finished first"
     subprocess.run(command, check=True, capture_output=True)
     with Store.open(db_path, create=False) as store:
         assert store.query("PRAGMA integrity_check") == [("ok",)]

@@ -20,6 +20,7 @@ from console.cli import main
 from console.core.desk import Desk
 from console.core.mail.importer import import_mail
 from console.core.store import Store
+from tests.support import wait_until
 
 DESK_CONFIG = '[mail]\naddress = "support@desk.example.com"\nsmtp = "127.0.0.1:9"\n'
 
@@ -160,10 +161,7 @@ def test_an_import_killed_half_way_loses_nothing_and_takes_nothing_twice(
     started.wait()
     assert 0 < taken, "the import had begun"
     # Its parsing process ends with it, rather than waiting for work for ever.
-    deadline = time.monotonic() + 10
-    while importing(db_path) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not importing(db_path), "a process of the killed import is left"
+    wait_until(lambda: not importing(db_path), "the killed import's parsing process to end")
     finished = subprocess.run(command, capture_output=True, text=True, check=True)
     assert f"{count} messages" in finished.stdout
     with Store.open(db_path, create=False) as store:

@@ -10,8 +10,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,7 +22,7 @@ from console.core.desk import Desk
 from console.core.model import Court, Priority, QueueFilter
 from console.core.sla import SlaPolicy
 from console.core.store import Store
-from tests.support import FrozenClock, make_desk
+from tests.support import FrozenClock, make_desk, wait_until
 
 
 def _run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
@@ -202,14 +200,6 @@ WRITER = textwrap.dedent("""
 """)
 
 
-def _wait(ready: Callable[[], bool], what: str, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not ready():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
-
-
 def _count(db: Path) -> int:
     with Store.open(db, read_only=True) as store:
         return store.count(QueueFilter())
@@ -221,7 +211,7 @@ def test_a_backup_taken_while_an_agent_writes_is_whole_and_sound(
     Store.open(db_path).close()
     writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db_path)])
     try:
-        _wait(lambda: _count(db_path) >= 300, "the writer's first tickets")
+        wait_until(lambda: _count(db_path) >= 300, "the writer's first tickets")
         at_start: list[int] = []
         steps: list[tuple[int, int]] = []
 
@@ -230,7 +220,7 @@ def test_a_backup_taken_while_an_agent_writes_is_whole_and_sound(
             steps.append((copied, total))
             if not at_start:
                 at_start.append(_count(db_path))
-                _wait(lambda: _count(db_path) > at_start[0] + 5, "a write during the backup")
+                wait_until(lambda: _count(db_path) > at_start[0] + 5, "a write during the backup")
 
         monkeypatch.setattr(backup_module, "STEP", 4)
         copy = tmp_path / "copy.db"
