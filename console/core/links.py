@@ -284,10 +284,10 @@ def solve_parent(
     that public reply first. `expected_version` is the parent's. Returns the tickets solved,
     the parent first.
 
-    An outage may have thousands of children: they are solved in batches that each commit
-    within `workflow.BATCH_SECONDS`, so every other agent can write in between, and the parent last,
+    An outage may have thousands of children: they are solved in short commits
+    (`workflow.in_batches`), so every other agent can write in between, and the parent last,
     so that a run stopped half-way is finished by running it again. The desk's `progress`
-    hears how far it got after each batch."""
+    hears how far it got."""
     if reply is not None and not reply.strip():
         raise InvalidInput("the broadcast reply is empty: write something, or send none")
     if reply is not None:

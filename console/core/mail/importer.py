@@ -19,7 +19,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
@@ -141,18 +141,20 @@ def _parsed(
         elif pool is None:
             pending.append((where, raw, partial(parse, raw)))
         else:
-            pending.append((where, raw, pool.submit(_parse_without_bytes, raw).result))
+            future = pool.submit(_parse_without_bytes, raw)
+            pending.append((where, raw, partial(_with_bytes, future, raw)))
             waiting_bytes += len(raw)
         while len(pending) > AHEAD or waiting_bytes > AHEAD_BYTES:
             where, raw, result = pending.popleft()
             waiting_bytes -= len(raw) if pool is not None and result is not None else 0
-            yield where, _with_bytes(result, raw)
-    for where, raw, result in pending:
-        yield where, _with_bytes(result, raw)
+            yield where, None if result is None else result()
+    for where, _raw, result in pending:
+        yield where, None if result is None else result()
 
 
-def _with_bytes(result: Callable[[], Incoming] | None, raw: bytes) -> Incoming | None:
-    return None if result is None else replace(result(), raw=raw)
+def _with_bytes(parsed: Future[Incoming], raw: bytes) -> Incoming:
+    """The parse from the parsing process, given back the bytes it was not sent back with."""
+    return replace(parsed.result(), raw=raw)
 
 
 def _end_with(importer: int) -> None:
