@@ -28,7 +28,7 @@ from console.core.model import (
 )
 from console.core.store import Store
 from console.core.team import require_customer_contact
-from console.core.workflow import MAX_SUBJECT, Change, change, in_batches
+from console.core.workflow import KEEP, MAX_SUBJECT, Change, change, in_batches
 
 UNDOABLE = (LinkKind.MERGED, LinkKind.PARENT, LinkKind.SPLIT)
 """The links a ticket has one of at most, each undone by its inverse."""
@@ -211,9 +211,12 @@ def unmerge(desk: Desk, duplicate_id: int, *, expected_version: int | None = Non
             None,
             f"#{duplicate_id} taken apart again",
         )
+        # The status it had before the merge, if the merge's "closed" still stands: a ticket
+        # the customer reopened since is left as it is now, with whose move it is.
+        closed = c.row(duplicate_id)["status"] == Status.CLOSED.value
         c.update(
             duplicate_id,
-            status=Status(detail["status"]),
+            status=Status(detail["status"]) if closed else KEEP,
             reason=f"unmerged from #{primary_id}",
         )
         c.update(primary_id)

@@ -10,7 +10,7 @@ import pytest
 from console.core import links, operations, workflow
 from console.core.desk import Desk
 from console.core.errors import InvalidInput, TicketConflict
-from console.core.model import Priority
+from console.core.model import Court, Priority
 from console.core.store import Store
 from console.core.team import NotAllowed, parse_team
 from tests.support import FrozenClock, make_desk, open_store
@@ -337,6 +337,19 @@ def test_an_outage_is_solved_in_short_commits_and_a_stopped_run_is_finished_by_t
     assert store.ticket(parent).status == "new", "the parent waits for the last child"
     assert links.solve_parent(desk, parent, reply="Back up.") == [parent, *kids[2:]]
     assert all(_bodies(store, k).count("Back up.") == 1 for k in kids), "nobody told twice"
+
+
+def test_undoing_a_merge_the_customer_answered_since_keeps_the_move_ours(
+    store: Store, desk: Desk
+) -> None:
+    duplicate = _ticket(desk, "Printer", "ann@example.com")
+    primary = _ticket(desk, "Printer again", "ann@example.com")
+    operations.move_court(desk, duplicate, Court.CUSTOMER, "asked for the model")
+    links.merge(desk, duplicate, primary)
+    operations.customer_message(desk, duplicate, "It does not print.")  # reopens it
+    links.unmerge(desk, duplicate)
+    ticket = store.ticket(duplicate)
+    assert (ticket.court, ticket.status) == ("us", "open"), "not 'waiting' on our move"
 
 
 @pytest.mark.parametrize("parent_solved", [False, True])
