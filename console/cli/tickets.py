@@ -62,6 +62,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--assignee", metavar="AGENT")
     listing.add_argument("--search", metavar="WORDS", help="words in subject, body or thread")
     listing.add_argument(
+        "--query",
+        "-q",
+        metavar="QUERY",
+        help='e.g. "line:L2 court:us pri:P1,P2 age:>7d tag:outage -tag:billing from:@example.com'
+        ' is:mine words -word"; README: "Finding tickets"',
+    )
+    listing.add_argument(
         "--needs-contact",
         action="store_true",
         help="only tickets with a back-line question the front line owes",
@@ -126,8 +133,14 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
     from console.core import words
     from console.core.clock import from_text
     from console.core.export import summary_dict
+    from console.core.query import InvalidQuery, parse
 
+    try:
+        query = parse(args.query, me=ctx.agent) if args.query else None
+    except InvalidQuery as error:
+        raise InvalidInput(f"--query: {error}") from None
     queue = QueueFilter(
+        query=query,
         line=args.line,
         priority=args.priority,
         court=args.court,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from console.core import dbfile
 from console.core.errors import InvalidInput
 from console.core.store import Store
 
@@ -72,6 +73,7 @@ def save(data: bytes, info: FileInfo, path: str | None, *, overwrite: bool = Fal
     target = os.path.expanduser(path) if path else "."
     if os.path.isdir(target):
         target = os.path.join(target, info.filename)
+    dbfile.refuse_special(target)  # --force never writes into a device or a pipe
     flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL)
     try:
         descriptor = os.open(target, flags, 0o644)

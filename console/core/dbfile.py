@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -72,6 +73,7 @@ def uri(path: str, *, read_only: bool = False, immutable: bool = False) -> str:
 def identify(path: str) -> Identity:
     """What the file at `path` is, read without writing anything beside or into it."""
     try:
+        refuse_special(path)
         with open(path, "rb") as file:
             header = file.read(100)
     except FileNotFoundError:
@@ -128,10 +130,26 @@ def refuse_foreign(path: str) -> NotConsoleDatabase:
     )
 
 
+def refuse_special(path: str) -> None:
+    """Refuse a device, pipe or socket where the console reads or writes a file of its own:
+    `/dev/null` read as an empty database, or replaced by a backup, would break the machine.
+    (A path that cannot be looked at, missing or too long, is left to the caller.)"""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return
+    if stat.S_ISDIR(mode):
+        raise ConsoleError(f"{shown(path)}: is a folder; give the name of a file")
+    if not stat.S_ISREG(mode):
+        raise ConsoleError(
+            f"{shown(path)}: is a device or a pipe, not a file; give the name of a file"
+        )
+
+
 def refuse_to_replace(target: str, force: bool) -> None:
-    """Refuse to write a file at `target` over a folder, or over a file unless `force`."""
-    if os.path.isdir(target):
-        raise ConsoleError(f"{shown(target)}: is a folder; give the name of a file")
+    """Refuse to write a file at `target` over anything but a file, or over a file unless
+    `force`."""
+    refuse_special(target)
     if os.path.exists(target) and not force:
         raise ConsoleError(f"{shown(target)}: already exists; give --force to replace it")
 

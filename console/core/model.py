@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from console.core.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from console.core.query import Query
 
 
 class Choice(StrEnum):
@@ -274,6 +277,11 @@ class QueueFilter:
     """Only tickets with a back-line question the front line has not yet answered."""
     undelivered: bool = False
     """Only tickets with a mail to the customer that failed and nobody dealt with yet."""
+    query: Query | None = None
+    """Terms of the query language (`line:L2 tag:outage words`), all of which must hold; a
+    query that names statuses replaces `statuses`."""
+    prefix_last: bool = False
+    """The query's last word may be the start of one: the filter as the agent types it."""
 
 
 @dataclass(frozen=True)

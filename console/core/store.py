@@ -24,6 +24,7 @@ import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from console.core import dbfile, schema
@@ -394,7 +395,7 @@ class Store:
         With `Order.BREACH` the nearest SLA deadline comes first (breached ones at the top),
         then the tickets whose clocks are stopped, by priority and age."""
         order = Order(order)
-        where, params = _where(queue)
+        where, params = _where(queue, self.clock())
         by = "priority, created_at, id"
         if order == Order.BREACH:
             by = f"{DUE_KEY}, {by}"
@@ -409,7 +410,7 @@ class Store:
         return [_summary(r) for r in self.rows(f"SELECT {_SUMMARY_COLUMNS} {sql}", params)]
 
     def count(self, queue: QueueFilter = QueueFilter()) -> int:
-        where, params = _where(queue)
+        where, params = _where(queue, self.clock())
         sql = f"SELECT count(*) AS n FROM {_source(queue)} WHERE {where}"
         return int(self.rows(sql, params)[0]["n"])
 
@@ -481,6 +482,8 @@ def _configure(conn: sqlite3.Connection) -> None:
 
 
 def _is_open_queue(queue: QueueFilter) -> bool:
+    if queue.query is not None and queue.query.any_status:
+        return False
     return tuple(queue.statuses) == OPEN_STATUSES
 
 
@@ -491,7 +494,7 @@ def _source(queue: QueueFilter, order: Order = Order.PRIORITY) -> str:
     open ticket for each page; the partial indexes are already in queue order."""
     if not _is_open_queue(queue):
         return "tickets"
-    if (queue.needs_customer_contact or queue.undelivered) and not queue.text:
+    if (queue.needs_customer_contact or queue.undelivered) and not (queue.text or queue.query):
         # A handful of open questions: look their tickets up by number rather than walk
         # every open ticket (NOT INDEXED still allows the primary key).
         return "tickets NOT INDEXED"
@@ -503,12 +506,12 @@ def _source(queue: QueueFilter, order: Order = Order.PRIORITY) -> str:
     return "tickets INDEXED BY tickets_open_all" + ("_by_due" if suffix else "")
 
 
-def _where(queue: QueueFilter) -> tuple[str, list[Any]]:
+def _where(queue: QueueFilter, now: datetime) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
     if _is_open_queue(queue):
         clauses.append(schema.OPEN_SQL)
-    elif queue.statuses:
+    elif queue.statuses and not (queue.query and queue.query.any_status):
         clauses.append(f"status IN ({', '.join('?' for _ in queue.statuses)})")
         params.extend(s.value for s in queue.statuses)
     for column, value in (
@@ -530,6 +533,10 @@ def _where(queue: QueueFilter) -> tuple[str, list[Any]]:
     text_clause = _text_clause(queue.text or "", params)
     if text_clause:
         clauses.append(text_clause)
+    if queue.query is not None:
+        from console.core.query_sql import conditions
+
+        clauses += conditions(queue.query, now, params, prefix_last=queue.prefix_last)
     return " AND ".join(clauses) or "1", params
 
 

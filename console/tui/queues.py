@@ -26,6 +26,7 @@ from console.core.model import (
     TicketSummary,
 )
 from console.core.presence import Presence
+from console.core.query import Query
 from console.core.sla import SlaPolicy
 from console.core.store import Store
 
@@ -55,8 +56,8 @@ class Queue:
     short: str = ""
     """The sidebar's name for it when `label` is too long for the narrow sidebar."""
 
-    def filter(self, agent: str, text: str | None = None) -> QueueFilter:
-        """The open tickets of this queue, optionally narrowed by search words."""
+    def filter(self, agent: str, query: Query | None = None) -> QueueFilter:
+        """The open tickets of this queue, optionally narrowed by a query as it is typed."""
         base = QueueFilter(
             line=self.line,
             assignee=agent if self.mine else None,
@@ -64,7 +65,9 @@ class Queue:
             undelivered=self.undelivered,
             statuses=() if self.undelivered else OPEN_STATUSES,
         )
-        return replace(base, text=text or None)
+        if query is None or query.empty:
+            return base
+        return replace(base, query=query, prefix_last=True)
 
     @property
     def sortable(self) -> bool:
@@ -133,14 +136,14 @@ class Listing:
     queue: Queue
     agent: str
     policy: SlaPolicy
-    text: str | None = None
-    """Filter words; the workflow queues are not filtered (they are short and ordered)."""
+    query: Query | None = None
+    """The filter; the workflow queues are not filtered (they are short and ordered)."""
     order: Order = Order.PRIORITY
 
     def count(self, store: Store) -> int:
         if self.queue.timer is not None:
             return workflow_queues.count(store, self.policy, self.queue.timer)
-        return store.count(self.queue.filter(self.agent, self.text))
+        return store.count(self.queue.filter(self.agent, self.query))
 
     def page(self, store: Store, *, limit: int, offset: int = 0) -> list[TicketSummary]:
         if self.queue.timer is not None:
@@ -148,7 +151,7 @@ class Listing:
                 store, self.policy, self.queue.timer, limit=limit, offset=offset
             )
         return store.tickets(
-            self.queue.filter(self.agent, self.text), limit=limit, offset=offset, order=self.order
+            self.queue.filter(self.agent, self.query), limit=limit, offset=offset, order=self.order
         )
 
 

@@ -11,6 +11,7 @@ from ui_helpers import AGENT, frozen_clock, main_screen, screen_text, settle, ti
 
 from console.core.desk import open_desk
 from console.core.model import Line, QueueFilter
+from console.core.query import parse
 from console.core.store import Store
 from console.core.team import parse_team
 from console.tui.app import ConsoleApp
@@ -162,6 +163,43 @@ async def test_slash_filters_by_words_and_esc_clears(app, db_path) -> None:
         await settle(pilot)
         assert ticket_list(app).total == everything
         assert "filter:" not in screen_text(app)
+
+
+async def test_the_filter_takes_the_query_language_with_completion(app, db_path) -> None:
+    with Store.open(db_path) as store:
+        query = parse("pri:P1,P2 -court:customer")
+        wanted = store.count(QueueFilter(line=Line.L1, query=query))
+        everything = store.count(QueueFilter(line=Line.L1))
+    assert 0 < wanted < everything
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        # "pr" + tab completes the field's name, "P1,P" + tab its value.
+        await pilot.press("slash", "p", "r")
+        await until(pilot, lambda: app.screen.query_one("#filter")._suggestion == "pri:")
+        await pilot.press("tab", *"P1,P")
+        await until(pilot, lambda: app.screen.query_one("#filter")._suggestion == "pri:P1,P1")
+        await pilot.press("backspace", *"P2 -court:customer", "enter")
+        await settle(pilot)
+        assert ticket_list(app).total == wanted
+        assert "filter: pri:P1,P2 -court:customer" in screen_text(app)
+        assert app.focused is ticket_list(app)
+
+
+async def test_a_wrong_term_is_named_under_the_filter_and_the_list_stays(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        before = ticket_list(app).total
+        await pilot.press("slash", *"line:L1 colour:red", "enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "'colour:red': there is no field 'colour' (did you mean 'court'?)" in text
+        assert "fields: line, pri, court" in text
+        field = app.screen.query_one("#filter")
+        assert app.focused is field and field.selected_text == "colour:red"
+        assert ticket_list(app).total == before
+        await pilot.press("ctrl+w", *"court:us", "enter")  # mended: the error goes
+        await settle(pilot)
+        assert "there is no field" not in screen_text(app)
 
 
 async def test_keys_typed_into_the_filter_are_text_not_commands(app) -> None:

@@ -56,7 +56,6 @@ HOSTILE_VALUES = [
     "line\r\nBcc: x@example.com",
     "nul\x00byte",
     "../../etc/passwd",
-    "/dev/null",
     "x" * 5000,
     "\u202eevil",
     "+tag -other",

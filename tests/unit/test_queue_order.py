@@ -73,7 +73,7 @@ def test_breach_order_within_a_line_and_for_an_assignee(
     "queue", [QueueFilter(), QueueFilter(line=Line.L2), QueueFilter(assignee="bob")]
 )
 def test_each_breach_ordered_page_is_one_index_range_scan(store: Store, queue) -> None:
-    where, params = _where(queue)
+    where, params = _where(queue, store.clock())
     with store.read() as conn:
         plan = conn.execute(
             f"EXPLAIN QUERY PLAN SELECT id FROM {_source(queue, Order.BREACH)} WHERE {where} "
@@ -94,7 +94,7 @@ def test_needs_customer_contact_starts_from_the_open_questions(
     queue = QueueFilter(needs_customer_contact=True)
     assert [t.id for t in store.tickets(queue)] == [ticket]
     assert store.count(queue) == 1
-    where, params = _where(queue)
+    where, params = _where(queue, store.clock())
     with store.read() as conn:
         plan = conn.execute(
             f"EXPLAIN QUERY PLAN SELECT count(*) FROM {_source(queue)} WHERE {where}", params

@@ -208,7 +208,7 @@ def test_open_queues_use_their_partial_index(store: Store) -> None:
         (QueueFilter(line=Line.L1), "tickets_open_by_line"),
         (QueueFilter(assignee="x"), "tickets_open_by_assignee"),
     ):
-        where, params = _where(queue)
+        where, params = _where(queue, store.clock())
         plan = store.query(
             f"EXPLAIN QUERY PLAN SELECT id FROM {_source(queue)} WHERE {where} "
             "ORDER BY priority, created_at, id LIMIT 50",

@@ -5,8 +5,10 @@ a whole desk and give back the same export byte for byte."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
+import stat
 import subprocess
 import sys
 import textwrap
@@ -257,6 +259,28 @@ def test_backup_refuses_to_overwrite_unless_forced(capsys, db_path: Path, tmp_pa
     with Store.open(target, read_only=True) as store:
         assert store.count() == 2
     assert not list(tmp_path.glob("*.partial-*"))
+
+
+def test_no_verb_reads_or_replaces_a_device_or_a_pipe(
+    capsys, db_path: Path, tmp_path: Path
+) -> None:
+    """`console backup /dev/null --force`, run as root, once replaced the machine's /dev/null
+    with a file (a pipe stands in for the device here)."""
+    with Store.open(db_path) as store:
+        operations.create_ticket(make_desk(store), subject="first", requester="a@example.com")
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    for args in (
+        ("backup", str(pipe), "--force"),
+        ("export", "--output", str(pipe), "--force"),
+    ):
+        code, _, err = _run(capsys, db_path, *args)
+        assert code == 1 and "is a device or a pipe, not a file" in err, args
+    for args in (("list",), ("new", "--subject", "x", "--from", "a@example.com", "--body", "b")):
+        code, _, err = _run(capsys, pipe, *args)
+        assert code == 1 and "is a device or a pipe, not a file" in err, args
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode)
+    assert [p.name for p in tmp_path.glob("pipe*")] == ["pipe"]  # no journal, no partial copy
 
 
 # -- console export / import -------------------------------------------------------------------

@@ -16,9 +16,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
+from textual.widgets.input import Selection
 from textual.worker import get_current_worker
 
 from console.core.model import Line, Order
+from console.core.query import FIELD_NAMES, Field, InvalidQuery, Query, parse
 from console.core.text import one_line
 from console.tui.host import WorkerErrors, host
 from console.tui.messages import CountsLoaded
@@ -33,6 +35,7 @@ from console.tui.queues import (
     queue_totals,
     read_page,
 )
+from console.tui.widgets.query_input import QueryInput, QuerySuggester
 from console.tui.widgets.queue_sidebar import QueueSidebar, legend_text
 from console.tui.widgets.ticket_list import TicketList
 
@@ -47,6 +50,8 @@ FILTER_DELAY = 0.25
 """Seconds of typing pause before the filter runs: one query per word, not per letter."""
 NARROW = 100
 """Below this many columns the sidebar takes its narrow form."""
+TAGS = 500
+"""Distinct tags read for completion, at most."""
 
 
 class MainScreen(WorkerErrors, Screen[None]):
@@ -83,6 +88,8 @@ class MainScreen(WorkerErrors, Screen[None]):
         super().__init__()
         self.queue: Queue = QUEUES[0]
         self.filter_text = ""
+        self.filter_query: Query | None = None
+        self._known: dict[Field, tuple[str, ...]] = {}
         self.order = Order.PRIORITY
         """How the queues that may be sorted are sorted now."""
         self._filter_timer: Timer | None = None
@@ -102,13 +109,20 @@ class MainScreen(WorkerErrors, Screen[None]):
                     policy=host(self).desk.policy,
                     id="tickets",
                 )
-                yield Input(placeholder="filter: words, or #number (esc clears)", id="filter")
+                yield QueryInput(
+                    placeholder="filter: words, #number, line:L2 tag:outage age:>7d is:mine … "
+                    "(tab completes, esc clears)",
+                    suggester=QuerySuggester(self._known_values),
+                    id="filter",
+                )
+                yield Static(id="filter-error")
         yield Static(id="status-line")
         yield Footer()
 
     def on_mount(self) -> None:
         self.ticket_list.moved = self._update_status
         self.query_one("#filter", Input).display = False
+        self.query_one("#filter-error", Static).display = False
         self.query_one(TicketList).focus()
         self.queue = home_queue(host(self).desk.agent.lines)
         first_page = host(self).first_page
@@ -151,7 +165,7 @@ class MainScreen(WorkerErrors, Screen[None]):
             queue,
             host(self).desk.login,
             host(self).desk.policy,
-            self.filter_text or None,
+            self.filter_query,
             order or self.order,
         )
 
@@ -225,14 +239,42 @@ class MainScreen(WorkerErrors, Screen[None]):
     def _filter_submitted(self, event: Input.Submitted) -> None:
         if self._filter_timer is not None:
             self._filter_timer.stop()
-        self._apply_filter(event.value)
-        self.ticket_list.focus()
+        wrong = self._apply_filter(event.value)
+        if wrong is None:
+            self.ticket_list.focus()
+            return
+        field = self.query_one("#filter", Input)  # on the wrong term, to mend it
+        field.selection = Selection(wrong.start, min(wrong.end, len(field.value)))
 
-    def _apply_filter(self, text: str) -> None:
+    def _apply_filter(self, text: str) -> InvalidQuery | None:
+        """Show the queue through the query `text`; a query that cannot be read is named
+        under the filter line and the list stays as it was."""
         text = text.strip()
+        error = self.query_one("#filter-error", Static)
+        try:
+            query = parse(text, me=host(self).desk.login) if text else None
+        except InvalidQuery as wrong:
+            said = wrong.reason + (f"\n{FIELD_NAMES}" if wrong.fields else "")
+            error.update(Text(said))
+            error.display = True
+            return wrong
+        error.display = False
         if text != self.filter_text:
             self.filter_text = text
+            self.filter_query = query
             self.show_queue(self.queue)
+        return None
+
+    def _known_values(self) -> dict[Field, tuple[str, ...]]:
+        """The logins and tags completion offers, read once when the filter opens."""
+        return self._known
+
+    @work(thread=True, exit_on_error=False, group="filter-values", description="read the tags")
+    def _read_known_values(self) -> None:
+        desk = host(self).desk
+        tags = tuple(t for (t,) in desk.store.query(f"SELECT DISTINCT tag FROM tags LIMIT {TAGS}"))
+        logins = tuple(sorted(a.login for a in desk.team.agents.values()))
+        self._known = {Field.TAG: tags, Field.ASSIGNEE: logins}
 
     def _update_status(self) -> None:
         lines = self.query("#status-line").results(Static)
@@ -270,6 +312,7 @@ class MainScreen(WorkerErrors, Screen[None]):
         field = self.query_one("#filter", Input)
         field.display = True
         field.focus()
+        self._read_known_values()
 
     def action_clear_filter(self) -> None:
         field = self.query_one("#filter", Input)

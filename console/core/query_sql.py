@@ -1,0 +1,145 @@
+"""A `Query` as SQLite conditions on the `tickets` table (the store's half of the query
+language; another backend would spell the same terms its own way).
+
+Every value is a parameter, never part of the SQL text. Most terms are served by an index:
+line, priority, assignee and status by the queue indexes, the requester and its domain by
+their own, tags by `tags_by_tag`, words by the full-text indexes. `age`, `idle`, `court` and
+`has:` are checked on the rows the other terms (or the queue's order) find: on their own, over
+a million tickets, they read every open ticket (the README lists which queries are fast)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from console.core import schema
+from console.core.clock import to_text
+from console.core.query import Field, Filter, Has, Query, Span, State
+
+DOMAIN_SQL = "substr(requester, instr(requester, '@') + 1)"
+"""The requester's domain, spelled as its index (`tickets_by_requester_domain`) spells it."""
+
+_HAS = {
+    Has.ATTACHMENT: "EXISTS (SELECT 1 FROM attachments a WHERE a.ticket_id = tickets.id)",
+    Has.FOLLOWUP: "followup_due_at IS NOT NULL",
+    Has.VENDOR: "vendor IS NOT NULL",
+    Has.RATING: "rating IS NOT NULL",
+    Has.QUESTION: "EXISTS (SELECT 1 FROM clarifications q"
+    " WHERE q.ticket_id = tickets.id AND q.answered_at IS NULL)",
+}
+_COLUMNS = {
+    Field.LINE: "line",
+    Field.PRIORITY: "priority",
+    Field.COURT: "court",
+    Field.STATUS: "status",
+    Field.CHANNEL: "channel",
+}
+
+
+def conditions(query: Query, now: datetime, params: list[Any], *, prefix_last: bool) -> list[str]:
+    """The SQL conditions, all of which a ticket must meet; their values go onto `params`.
+    `prefix_last`: the last word may be the start of one (the filter as it is typed)."""
+    found: list[str] = []
+    for term in query.filters:
+        sql = _span(term, now, params) if isinstance(term, Span) else _filter(term, query, params)
+        if sql is None:
+            continue
+        found.append(f"NOT ifnull(({sql}), 0)" if term.negated else f"({sql})")
+    if query.number is not None:
+        found.append("id = ?")
+        params.append(query.number)
+    match = match_expression(query.words, prefix_last=prefix_last)
+    if match:
+        found.append(
+            "id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ? "
+            "UNION SELECT m.ticket_id FROM messages_fts JOIN messages m "
+            "ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?)"
+        )
+        params.extend([match, match])
+    excluded = match_expression(query.excluded, any_of=True)
+    if excluded:
+        found.append("id NOT IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)")
+        params.append(excluded)
+    return found
+
+
+def match_expression(
+    items: tuple[str, ...], *, prefix_last: bool = False, any_of: bool = False
+) -> str | None:
+    """An FTS5 expression for words and "phrases": each a quoted phrase of its tokens, so
+    nothing typed is ever read as FTS5 syntax. None when there is no word at all."""
+    phrases = []
+    for item in items:
+        tokens = re.findall(r"\w+", item)
+        if tokens:
+            phrases.append((" ".join(tokens), item.startswith('"')))
+    if not phrases:
+        return None
+    quoted = [f'"{tokens}"' for tokens, _ in phrases]
+    if prefix_last and not phrases[-1][1]:
+        quoted[-1] += "*"
+    return (" OR " if any_of else " ").join(quoted)
+
+
+def _filter(term: Filter, query: Query, params: list[Any]) -> str | None:
+    field, values = term.field, term.values
+    if field in _COLUMNS:
+        if field == Field.STATUS and values == ("any",):
+            return None
+        params.extend(str(getattr(v, "value", v)) for v in values)
+        return f"{_COLUMNS[field]} IN ({', '.join('?' for _ in values)})"
+    if field == Field.ASSIGNEE:
+        named = [v for v in values if str(v).lower() != "none"]
+        either = ["assignee IS NULL"] if len(named) < len(values) else []
+        if named:
+            params.extend(named)
+            either.append(f"assignee IN ({', '.join('?' for _ in named)})")
+        return " OR ".join(either)
+    if field == Field.TAG:
+        params.extend(values)
+        marks = ", ".join("?" for _ in values)
+        return f"id IN (SELECT ticket_id FROM tags WHERE tag IN ({marks}))"
+    if field == Field.FROM:
+        return " OR ".join(_requester(str(v), params) for v in values)
+    if field == Field.IS:
+        return " OR ".join(_state(v, query, params) for v in values)  # type: ignore[arg-type]
+    if field == Field.HAS:
+        return " OR ".join(_HAS[v] for v in values)  # type: ignore[index]
+    raise AssertionError(f"no SQL for {field}")
+
+
+def _requester(value: str, params: list[Any]) -> str:
+    """`@example.com`: the domain; `ann@example.com`: the address; `ann`: addresses that
+    begin so (a range on the requester index)."""
+    if value.startswith("@"):
+        params.append(value[1:])
+        return f"{DOMAIN_SQL} = ?"
+    if "@" in value:
+        params.append(value)
+        return "requester = ?"
+    params.extend([value, value + "\U0010ffff"])
+    return "(requester >= ? AND requester < ?)"
+
+
+def _state(state: State, query: Query, params: list[Any]) -> str:
+    if state == State.MINE:
+        params.append(query.me)
+        return "assignee = ?"
+    if state == State.UNASSIGNED:
+        return "assignee IS NULL"
+    if state == State.ASSIGNED:
+        return "assignee IS NOT NULL"
+    if state == State.OPEN:
+        return schema.OPEN_SQL
+    if state == State.BREACHED:
+        return "sla_breached IS NOT NULL"
+    params.append(state.value)  # solved, closed
+    return "status = ?"
+
+
+def _span(term: Span, now: datetime, params: list[Any]) -> str:
+    column = "created_at" if term.field == Field.AGE else "updated_at"
+    params.append(to_text(now - timedelta(seconds=term.seconds)))
+    # Longer ago than the span: the moment is before the cut-off.
+    return f"{column} < ?" if term.more else f"{column} >= ?"
