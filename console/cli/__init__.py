@@ -200,7 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if verb is not None and verb not in _verbs(parser):
         parser = build_parser()  # a mistyped verb: say so with every verb there is
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        extra = actions.more_tickets(args, extra)
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as stop:  # usage errors (2) and --help (0) return like any other verb
         return stop.code if isinstance(stop.code, int) else 2
     ctx = context.Context.from_args(args, default_agent())

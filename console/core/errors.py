@@ -24,8 +24,12 @@ class TicketNotFound(ConsoleError):
 class TicketConflict(ConsoleError):
     """Another agent changed the ticket after this one read it."""
 
-    def __init__(self, ticket_id: int, changed_by: str, changed_at: str) -> None:
-        super().__init__(f"ticket #{ticket_id} was changed by {changed_by} at {changed_at}; reload")
+    def __init__(self, ticket_id: int, changed_by: str, changed_at: str, now: str) -> None:
+        from console.core.clock import from_text
+        from console.core.words import ago
+
+        when = ago(from_text(changed_at), from_text(now))
+        super().__init__(f"ticket #{ticket_id} was changed by {changed_by} {when}; reload")
         self.ticket_id = ticket_id
         self.changed_by = changed_by
         self.changed_at = changed_at

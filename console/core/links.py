@@ -304,7 +304,7 @@ def solve_parent(
         if parent is None:
             raise TicketNotFound(parent_id)
         if expected_version is not None and parent[0] != expected_version:
-            raise TicketConflict(parent_id, parent[1], parent[2])
+            raise TicketConflict(parent_id, parent[1], parent[2], desk.store.now())
         if not conn.execute(
             "SELECT 1 FROM links WHERE other_id = ? AND kind = 'parent'", (parent_id,)
         ).fetchone():

@@ -255,7 +255,7 @@ class Change:
         """The ticket's row, refused if it changed since the agent saw `expected_version`."""
         row = self.row(ticket_id)
         if expected_version is not None and row["version"] != expected_version:
-            raise TicketConflict(ticket_id, row["updated_by"], row["updated_at"])
+            raise TicketConflict(ticket_id, row["updated_by"], row["updated_at"], self.now)
         return row
 
     # -- writing -----------------------------------------------------------------------------
@@ -588,7 +588,7 @@ class Change:
             [*sets.values(), ticket_id, version],
         )
         if cursor.rowcount != 1:  # unreachable inside one IMMEDIATE transaction; kept as a guard
-            raise TicketConflict(ticket_id, "someone", self.now)
+            raise TicketConflict(ticket_id, "someone", self.now, self.now)
 
     def _write_clocks(self, ticket_id: int, columns: Mapping[str, Any]) -> None:
         """Bookkeeping columns only: no version, no "updated by"."""

@@ -168,7 +168,7 @@ def test_second_writer_from_an_old_version_gets_a_conflict(
         operations.set_priority(make_desk(other, "bob"), t.id, "P1", expected_version=t.version)
     with pytest.raises(TicketConflict) as caught:
         escalation.escalate(desk, t.id, "for L2", to_line="L2", expected_version=t.version)
-    assert str(caught.value) == (f"ticket #{t.id} was changed by bob at {store.now()}; reload")
+    assert str(caught.value) == (f"ticket #{t.id} was changed by bob just now; reload")
     fresh = store.ticket(t.id)
     assert (fresh.priority, fresh.line, fresh.version) == ("P1", "L1", 2)
     with pytest.raises(TicketConflict):

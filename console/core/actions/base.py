@@ -227,6 +227,9 @@ class TicketAction:
     ticket_last: bool = False
     """On the command line the ticket's number follows the positional values
     (`console macro apply ID N`)."""
+    bulk: bool = False
+    """It makes sense on many tickets at once: the command line takes several numbers or
+    `--query`, and on the queue screen it applies to the marked tickets."""
 
     def param(self, name: str) -> Param:
         return next(p for p in self.params if p.name == name)

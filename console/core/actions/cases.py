@@ -189,6 +189,7 @@ ACTIONS = (
         ),
         area=AREA,
         applies=lambda context: context.outgoing(LinkKind.PARENT) is None,
+        bulk=True,
     ),
     TicketAction(
         "unlink",

@@ -122,6 +122,7 @@ ACTIONS = (
         ),
         area=AREA,
         applies=lambda context: context.ticket.status != Status.CLOSED,
+        bulk=True,
     ),
     TicketAction(
         "rate",

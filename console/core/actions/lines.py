@@ -105,6 +105,7 @@ ACTIONS = (
         ),
         area=AREA,
         footer=True,
+        bulk=True,
     ),
     TicketAction(
         "deescalate",
@@ -128,6 +129,7 @@ ACTIONS = (
         _take,
         area=AREA,
         footer=True,
+        bulk=True,
     ),
     TicketAction(
         "assign",
@@ -147,5 +149,6 @@ ACTIONS = (
             ),
         ),
         area=AREA,
+        bulk=True,
     ),
 )

@@ -203,6 +203,7 @@ ACTIONS = (
         ),
         area=AREA,
         ticket_last=True,
+        bulk=True,
     ),
     TicketAction(
         "copy",

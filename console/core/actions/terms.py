@@ -218,6 +218,7 @@ ACTIONS = (
         ),
         area=AREA,
         footer=True,
+        bulk=True,
     ),
     TicketAction(
         "vendor",
@@ -298,6 +299,7 @@ ACTIONS = (
             ),
         ),
         area=AREA,
+        bulk=True,
     ),
     TicketAction(
         "tag",
@@ -317,6 +319,7 @@ ACTIONS = (
             ),
         ),
         area=AREA,
+        bulk=True,
     ),
     TicketAction(
         "bill",
