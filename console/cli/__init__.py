@@ -14,6 +14,7 @@ from typing import Any
 
 from console.cli import (
     actions,
+    contacts,
     context,
     demo,
     drafts,
@@ -28,7 +29,7 @@ from console.cli import (
 from console.core.errors import ConsoleError
 from console.core.text import visible
 
-COMMAND_MODULES = (team, demo, workflow, dupes, drafts, upkeep)
+COMMAND_MODULES = (team, contacts, demo, workflow, dupes, drafts, upkeep)
 """The verbs that are not ticket actions; those come from `core.actions` (see `cli.actions`)."""
 
 

@@ -292,7 +292,7 @@ def _query_filter(ctx: Context, text: str) -> Any:
     from console.core.query import InvalidQuery, parse
 
     try:
-        return QueueFilter(query=parse(text, me=ctx.agent))
+        return QueueFilter(query=parse(text, ctx.agent, ctx.policy().vip_plans))
     except InvalidQuery as error:
         raise InvalidInput(f"--query: {error}") from None
 

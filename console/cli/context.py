@@ -19,6 +19,7 @@ from console.core.team import Agent, Team, parse_team
 if TYPE_CHECKING:
     from console.core.desk import Desk
     from console.core.mail.settings import MailSettings
+    from console.core.views import View
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,13 @@ class Context:
 
         config, source = read_config(self.config)
         return mail_settings(config, source)
+
+    def views(self) -> list[View]:
+        """The saved views: the team's, then the agent's own."""
+        from console.core.views import read_views
+
+        config, source = read_config(self.config)
+        return read_views(config, source, self.agent, self.policy().vip_plans)
 
     def me(self) -> Agent:
         return self.team().agent(self.agent)

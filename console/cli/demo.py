@@ -77,6 +77,7 @@ def open_tui(ctx: Context, *, demo_requested: bool) -> int:
     # Config mistakes end the command here, with one line on stderr, before the screen opens.
     team, policy = ctx.team(), sla_policy(ctx.config)
     keys, where = keymap(ctx.config)
+    views = ctx.views()
     desk = open_desk(
         path, ctx.agent, team=team, policy=policy, macros_path=ctx.macros, mail=ctx.mail()
     )
@@ -86,4 +87,4 @@ def open_tui(ctx: Context, *, demo_requested: bool) -> int:
     from console.tui.app import run
 
     tui_keymap.check(keys, where)
-    return run(desk, keys=keys, first_page=first_page)
+    return run(desk, keys=keys, first_page=first_page, views=views)

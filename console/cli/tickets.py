@@ -12,11 +12,13 @@ from console.core.errors import InvalidInput
 from console.core.model import (
     OPEN_STATUSES,
     EventAction,
+    Impact,
     Line,
     LinkKind,
     Priority,
     QueueFilter,
     Status,
+    Urgency,
 )
 from console.core.model import Court as CourtChoice
 from console.core.text import one_line, visible
@@ -43,7 +45,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     new = commands.add_parser("new", help="open a ticket (body from --body or stdin)")
     new.add_argument("--subject", required=True)
     new.add_argument("--from", dest="requester", required=True, metavar="EMAIL")
-    new.add_argument("--priority", type=choice(Priority, "priority"), default=Priority.P3)
+    new.add_argument(
+        "--priority", type=choice(Priority, "priority"), help="P1..P4 (default P3), or:"
+    )
+    new.add_argument(
+        "--impact",
+        type=choice(Impact, "impact"),
+        help="high, medium or low: with --urgency, the team's matrix gives the priority",
+    )
+    new.add_argument("--urgency", type=choice(Urgency, "urgency"), help="high, medium or low")
     new.add_argument("--line", type=choice(Line, "line"), default=Line.L1)
     new.add_argument("--body", help="the request text (read from stdin when absent)")
     new.add_argument("--json", action="store_true", help="print the new ticket as JSON")
@@ -68,6 +78,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help='e.g. "line:L2 court:us pri:P1,P2 age:>7d tag:outage -tag:billing from:@example.com'
         ' is:mine words -word"; README: "Finding tickets"',
     )
+    listing.add_argument("--view", metavar="NAME", help="a saved view (see `console views`)")
     listing.add_argument(
         "--needs-contact",
         action="store_true",
@@ -82,6 +93,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--offset", type=OFFSET, default=0)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=run_list)
+
+    views = commands.add_parser("views", help="the saved views, with how many tickets each shows")
+    views.add_argument("--json", action="store_true")
+    views.set_defaults(run=run_views)
 
     show = commands.add_parser("show", help="a ticket with its thread and event log")
     show.add_argument("ticket", type=ticket_number, metavar="N")
@@ -98,6 +113,8 @@ def run_new(ctx: Context, args: argparse.Namespace) -> int:
     from console.cli import dupes as cli_dupes  # it imports this module's neighbours
     from console.core import dupes, operations, semantic
 
+    if args.priority and (args.impact or args.urgency):
+        raise InvalidInput("--priority, or --impact and --urgency (which give it), not both")
     body, raw = (args.body, None) if args.body is not None else read_stdin()
     with ctx.desk(create=True) as desk:
         ticket = operations.create_ticket(
@@ -107,7 +124,9 @@ def run_new(ctx: Context, args: argparse.Namespace) -> int:
             body=body,
             body_raw=raw,
             line=args.line,
-            priority=args.priority,
+            priority=args.priority or Priority.P3,
+            impact=args.impact,
+            urgency=args.urgency,
         )
         if semantic.enabled():  # stored now, so suggestions never wait for the model
             semantic.embed(desk.store, [ticket.id])
@@ -136,9 +155,13 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
     from console.core.query import InvalidQuery, parse
 
     try:
-        query = parse(args.query, me=ctx.agent) if args.query else None
+        query = parse(args.query, ctx.agent, ctx.policy().vip_plans) if args.query else None
     except InvalidQuery as error:
         raise InvalidInput(f"--query: {error}") from None
+    if args.view:
+        from console.core.views import find
+
+        query = find(ctx.views(), args.view).query.combined(query)
     queue = QueueFilter(
         query=query,
         line=args.line,
@@ -164,6 +187,25 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
             f"{age:>9} {one_line(t.requester, 30):<30} "
             f"{one_line(t.subject, 80)}"
         )
+    return 0
+
+
+def run_views(ctx: Context, args: argparse.Namespace) -> int:
+    views = ctx.views()
+    with ctx.open_store(read_only=True) as store:
+        counts = [store.count(QueueFilter(query=view.query)) for view in views]
+    if args.json:
+        print_json(
+            [
+                {"name": v.name, "query": v.text, "count": n, "source": v.source}
+                for v, n in zip(views, counts, strict=True)
+            ]
+        )
+        return 0
+    if not views:
+        print('no saved views: add [views] to the team config, e.g. "Outage" = "tag:outage"')
+    for view, count in zip(views, counts, strict=True):
+        print(f"{one_line(view.name, 30):<30} {count:>9,}  {one_line(view.text, 80)}")
     return 0
 
 
@@ -238,6 +280,7 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
     from console.core.clock import from_text
     from console.core.context import load_context
     from console.core.export import context_dict, ticket_dict
+    from console.core.triage import priority_words
     from console.core.words import CHANNEL_WORDS, COURT_WORDS
 
     with ctx.desk(read_only=True) as desk:
@@ -245,14 +288,16 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
         context = load_context(store, args.ticket, desk.policy, viewer=ctx.agent)
         ticket = context.ticket
         messages, events = store.messages(ticket.id), store.events(ticket.id)
-        zone, sending = desk.policy.zone, desk.mail.sending
+        zone, sending, matrix = desk.policy.zone, desk.mail.sending, desk.policy.matrix
     if args.json:
         print_json({**ticket_dict(ticket, messages, events), **context_dict(context)})
         return 0
     now = context.now
     print(f"#{ticket.id} {one_line(ticket.subject)}")
+    why = priority_words(ticket.priority, ticket.impact, ticket.urgency, matrix)
     print(
-        f"{ticket.priority} {ticket.line} · {ticket.status} · {COURT_WORDS[ticket.court]} · "
+        f"{ticket.priority}{f' ({why})' if why else ''} {ticket.line} · {ticket.status} · "
+        f"{COURT_WORDS[ticket.court]} · "
         f"{'assigned to ' + one_line(ticket.assignee) if ticket.assignee else 'unassigned'}"
     )
     came = f" {CHANNEL_WORDS[ticket.channel]}" if ticket.channel else ""

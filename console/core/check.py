@@ -161,7 +161,10 @@ def _ticket_batches(store: Store) -> Iterator[list[tuple[dict[str, Any], list[Ev
     while True:
         with store.read() as conn:
             cursor = conn.execute(
-                "SELECT * FROM tickets WHERE id > ? ORDER BY id LIMIT ?", (after, BATCH)
+                "SELECT t.*, c.plan AS contact_plan FROM tickets t"
+                " LEFT JOIN contacts c ON c.id = t.contact_id"
+                " WHERE t.id > ? ORDER BY t.id LIMIT ?",
+                (after, BATCH),
             )
             names = [d[0] for d in cursor.description]
             rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
@@ -229,7 +232,7 @@ def _tickets(
             found.add(
                 "clocks", f"{number}: the time counted on its clocks is not what its log allows"
             )
-        expected = deadlines(state, policy)
+        expected = deadlines(state, policy.for_plan(row["contact_plan"]))
         due = from_text(stored.sla_due_at) if stored.sla_due_at else None
         if not expected:
             if due is not None:

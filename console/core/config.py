@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from typing import Any
 
 from console.core.errors import InvalidInput
 from console.core.paths import data_dir, personal_keys_path
-from console.core.sla import SlaPolicy, policy_from_config
+from console.core.sla import SlaPolicy, plans_from_config, policy_from_config
 from console.core.strict import ConfigProblem, close_to, placed
+from console.core.triage import matrix_from_config
 
-TABLES = ("team", "agents", "sla", "mail", "keys")
+TABLES = ("team", "agents", "sla", "priority", "plans", "mail", "keys", "views")
 """The tables a team config may have."""
 
 
@@ -50,6 +52,12 @@ def _unknown_table(name: str, tables: tuple[str, ...]) -> str:
     return f"unknown table [{name}]{hint}"
 
 
+def personal_table(path: str, table: str) -> Any:
+    """The `[table]` of one of the agent's own files (`keys.toml`, `views.toml`), which may
+    hold nothing else."""
+    return _toml(path, (table,)).get(table, {})
+
+
 def config_path(given: str | os.PathLike[str] | None = None) -> tuple[str, bool]:
     """The config file to read, and whether the user named it."""
     if given:
@@ -74,7 +82,12 @@ def sla_policy(given: str | os.PathLike[str] | None = None) -> SlaPolicy:
     a bad value is reported with the file's name and the key's."""
     config, source = read_config(given)
     try:
-        return policy_from_config(config.get("sla"))
+        policy = policy_from_config(config.get("sla"))
+        if "priority" in config:
+            policy = replace(policy, matrix=matrix_from_config(config["priority"]))
+        if "plans" in config:
+            policy = replace(policy, plans=plans_from_config(config["plans"], policy.targets))
+        return policy
     except ConfigProblem as error:
         raise placed(error, source) from None
     except InvalidInput as error:
@@ -90,7 +103,7 @@ def keymap(given: str | os.PathLike[str] | None = None) -> tuple[dict[str, str],
     tables.append((config.get("keys", {}), source))
     personal = personal_keys_path()
     if os.path.isfile(personal):
-        tables.append((_toml(personal, ("keys",)).get("keys", {}), personal))
+        tables.append((personal_table(personal, "keys"), personal))
     keys: dict[str, str] = {}
     where: dict[str, str] = {}
     for table, path in tables:

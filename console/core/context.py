@@ -105,9 +105,14 @@ def load_context(
     """The ticket and what surrounds it, now; `viewer` is left out of who else is on it."""
     now = store.clock()
     with store.read():
-        rows = store.rows("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
+        rows = store.rows(
+            "SELECT t.*, c.plan AS contact_plan FROM tickets t"
+            " LEFT JOIN contacts c ON c.id = t.contact_id WHERE t.id = ?",
+            (ticket_id,),
+        )
         ticket = store.ticket(ticket_id)  # raises TicketNotFound with the number
         state = clocks_from_row(rows[0])
+        policy = policy.for_plan(rows[0]["contact_plan"])  # its customer's promises
         running = tuple(
             RunningDeadline(d.kind, d.due, left, deadline_state(left, policy))
             for d in deadlines(state.state(), policy)

@@ -128,6 +128,28 @@ class SlaKind(Choice):
         return self.value.replace("_", " ")
 
 
+class Impact(Choice):
+    """How many the problem hits."""
+
+    HIGH = "high"
+    """The whole service, or many customers."""
+    MEDIUM = "medium"
+    """A team, a site, or one feature for everyone."""
+    LOW = "low"
+    """One person, or there is a workaround."""
+
+
+class Urgency(Choice):
+    """How soon it hurts."""
+
+    HIGH = "high"
+    """Work has stopped, or money is being lost now."""
+    MEDIUM = "medium"
+    """Work is slowed down."""
+    LOW = "low"
+    """It can wait."""
+
+
 class Court(Choice):
     """Whose move the case is: ours, the customer's, or a vendor's."""
 
@@ -189,6 +211,10 @@ class Ticket(TicketSummary):
     """The request's original bytes when they were not valid UTF-8, else None."""
     channel: Channel | None = None
     """How the request came (None for tickets from before channels were recorded)."""
+    impact: Impact | None = None
+    urgency: Urgency | None = None
+    """Impact and urgency, when someone judged them: the priority is then the team's matrix
+    cell for the two (see `triage`)."""
 
 
 @dataclass(frozen=True)
@@ -248,6 +274,8 @@ class EventAction(Choice):
     """A failed mail sent again ("retry") or let go ("dismiss")."""
     NUDGE = "nudge"
     """Written by consoles before nudges became replies; kept so old logs still read."""
+    TRIAGE = "triage"
+    """Impact and urgency judged (before and after read "high × low")."""
 
 
 @dataclass(frozen=True)

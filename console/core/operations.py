@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from console.core import triage
 from console.core.canned import Canned, canned
 from console.core.clock import from_text
 from console.core.desk import Desk
@@ -23,12 +24,14 @@ from console.core.model import (
     Channel,
     Court,
     EventAction,
+    Impact,
     Line,
     LinkKind,
     MessageKind,
     Priority,
     Status,
     Ticket,
+    Urgency,
 )
 from console.core.store import Store
 from console.core.workflow import KEEP, Change, Followup, change
@@ -61,8 +64,15 @@ def create_ticket(
     priority: Priority = Priority.P3,
     source: str = "cli",
     channel: Channel = Channel.CLI,
+    impact: Impact | None = None,
+    urgency: Urgency | None = None,
 ) -> Ticket:
-    """Open a new ticket for `requester` ("name@example.com" or "Name <name@...>")."""
+    """Open a new ticket for `requester` ("name@example.com" or "Name <name@...>"). Given an
+    impact and an urgency, its priority is the team's matrix cell for them, not `priority`."""
+    if (impact is None) != (urgency is None):
+        raise InvalidInput("give both the impact and the urgency, or neither")
+    if impact is not None and urgency is not None:
+        priority = triage.priority_for(impact, urgency, desk.policy.matrix)
     with change(desk) as c:
         ticket_id = c.create(
             subject=subject,
@@ -73,6 +83,8 @@ def create_ticket(
             priority=priority,
             source=source,
             channel=channel,
+            impact=impact,
+            urgency=urgency,
         )
     return desk.store.ticket(ticket_id)
 
@@ -443,6 +455,39 @@ def set_priority(
         row = c.check_version(ticket_id, expected_version)
         if row["priority"] != priority.value:
             c.update(ticket_id, priority=priority)
+    return desk.store.ticket(ticket_id)
+
+
+def set_triage(
+    desk: Desk,
+    ticket_id: int,
+    *,
+    impact: Impact | None = None,
+    urgency: Urgency | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Judge the ticket's impact and urgency (either keeps its current value); the priority
+    becomes the matrix cell for the two and its SLA deadlines move with it."""
+    with change(desk) as c:
+        row = c.check_version(ticket_id, expected_version)
+        old_impact = Impact(row["impact"]) if row["impact"] else None
+        old_urgency = Urgency(row["urgency"]) if row["urgency"] else None
+        impact = Impact(impact) if impact is not None else old_impact
+        urgency = Urgency(urgency) if urgency is not None else old_urgency
+        if impact is None or urgency is None:
+            missing = "urgency" if impact else "impact"
+            raise InvalidInput(f"ticket #{ticket_id} has no {missing} yet: give it too")
+        if (impact, urgency) == (old_impact, old_urgency):
+            return desk.store.ticket(ticket_id)
+        said = triage.reason(impact, urgency)
+        c.update(
+            ticket_id,
+            priority=triage.priority_for(impact, urgency, desk.policy.matrix),
+            terms={"impact": impact, "urgency": urgency},
+            reason=said,
+        )
+        before = triage.reason(old_impact, old_urgency) if old_impact and old_urgency else None
+        c.event(ticket_id, EventAction.TRIAGE, before, said)
     return desk.store.ticket(ticket_id)
 
 

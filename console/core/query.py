@@ -21,6 +21,7 @@ from enum import Enum
 
 from console.core.errors import InvalidInput
 from console.core.model import Channel, Court, Line, Priority, Status
+from console.core.phone import looks_like_phone
 from console.core.strict import close_to
 
 
@@ -35,13 +36,21 @@ class Field(Enum):
     TAG = "tag"
     FROM = "from"
     CHANNEL = "channel"
+    ORG = "org"
+    PLAN = "plan"
     AGE = "age"
     IDLE = "idle"
     IS = "is"
     HAS = "has"
 
 
-ALIASES = {"priority": Field.PRIORITY, "requester": Field.FROM, "tags": Field.TAG}
+ALIASES = {
+    "priority": Field.PRIORITY,
+    "requester": Field.FROM,
+    "tags": Field.TAG,
+    "organisation": Field.ORG,
+    "organization": Field.ORG,
+}
 """Longer spellings an agent may reach for."""
 
 
@@ -56,6 +65,8 @@ class State(Enum):
     CLOSED = "closed"
     BREACHED = "breached"
     """An SLA deadline was missed."""
+    VIP = "vip"
+    """The customer's plan is one the team config marks VIP."""
 
 
 class Has(Enum):
@@ -80,8 +91,9 @@ FIELD_NAMES = "fields: " + ", ".join(f.value for f in Field)
 
 HELP = (
     "fields: line:L2  pri:P1,P2  court:us|customer|vendor  status:waiting|any  assignee:eve  "
-    "tag:outage  from:ann@example.com or from:@example.com  channel:phone  age:>7d  "
-    "idle:>2d  is:mine|unassigned|assigned|open|solved|closed|breached  "
+    "tag:outage  from:ann@example.com, from:@example.com or from:+380441234567  "
+    "org:Acme  plan:gold  channel:phone  age:>7d  "
+    "idle:>2d  is:mine|unassigned|assigned|open|solved|closed|breached|vip  "
     "has:attachment|followup|vendor|rating|question; "
     '-term for "not"; "exact phrase"; other words are searched for'
 )
@@ -132,6 +144,8 @@ class Query:
     """`#42`: the ticket with this number."""
     me: str | None = None
     """The agent `is:mine` means."""
+    vip_plans: tuple[str, ...] = ()
+    """The plans `is:vip` means."""
 
     @property
     def any_status(self) -> bool:
@@ -141,6 +155,19 @@ class Query:
             isinstance(f, Filter)
             and (f.field == Field.STATUS or (f.field == Field.IS and _states(f) & _STATUS_STATES))
             for f in self.filters
+        )
+
+    def combined(self, other: Query | None) -> Query:
+        """Both queries at once: a saved view narrowed by the filter typed over it."""
+        if other is None:
+            return self
+        return Query(
+            self.filters + other.filters,
+            self.words + other.words,
+            self.excluded + other.excluded,
+            self.number if other.number is None else other.number,
+            self.me or other.me,
+            self.vip_plans or other.vip_plans,
         )
 
     @property
@@ -164,9 +191,9 @@ MAX_QUERY = 2000
 """Characters of a query read at most: longer is a paste gone wrong."""
 
 
-def parse(text: str, me: str | None = None) -> Query:
-    """The query `text` says for the agent `me`, or an `InvalidQuery` naming the first bad
-    term."""
+def parse(text: str, me: str | None = None, vip_plans: tuple[str, ...] = ()) -> Query:
+    """The query `text` says for the agent `me` (whose team marks `vip_plans` VIP), or an
+    `InvalidQuery` naming the first bad term."""
     if len(text) > MAX_QUERY:
         raise InvalidQuery(f"a query is at most {MAX_QUERY:,} characters", MAX_QUERY, len(text))
     filters: list[Filter | Span] = []
@@ -178,7 +205,9 @@ def parse(text: str, me: str | None = None) -> Query:
         start, end = match.start(), match.end()
         if body.startswith('"'):
             phrase = body.strip('"').strip()
-            if phrase:
+            if phrase.startswith("+") and looks_like_phone(phrase):  # "+380 44 123 45 67"
+                filters.append(Filter(Field.FROM, (phrase,), negated))
+            elif phrase:
                 (excluded if negated else words).append(f'"{phrase}"')
             continue
         found = _FIELD.fullmatch(body)
@@ -188,6 +217,10 @@ def parse(text: str, me: str | None = None) -> Query:
                 raise InvalidQuery(f"{body!r}: whose? give --as LOGIN", start, end)
             filters.append(term)
             continue
+        caller = _caller(body)
+        if caller is not None:  # an address, a domain or a phone typed alone: who asked
+            filters.append(Filter(Field.FROM, (caller,), negated))
+            continue
         number_match = re.fullmatch(r"#([0-9]{1,18})", body)
         if number_match and not negated:
             if number is not None:
@@ -195,7 +228,21 @@ def parse(text: str, me: str | None = None) -> Query:
             number = int(number_match.group(1))
             continue
         (excluded if negated else words).append(body)
-    return Query(tuple(filters), tuple(words), tuple(excluded), number, me)
+    return Query(tuple(filters), tuple(words), tuple(excluded), number, me, tuple(vip_plans))
+
+
+_ADDRESS = re.compile(r"[^\s@\"]+@[^\s@\"]+\.[^\s@\"]+")
+_DOMAIN = re.compile(r"@[^\s@\"]+\.[^\s@\"]+")
+_PHONE = re.compile(r"\+[0-9][0-9()./-]{4,30}")
+
+
+def _caller(word: str) -> str | None:
+    """The requester a lone word names: "ann@acme.test", "@acme.test", "+380441234567"."""
+    if _ADDRESS.fullmatch(word) or _DOMAIN.fullmatch(word):
+        return word.lower()
+    if _PHONE.fullmatch(word):
+        return word
+    return None
 
 
 def _looks_like_text(found: re.Match[str]) -> bool:
@@ -263,7 +310,7 @@ def _value(field: Field, text: str) -> object:
     if field == Field.HAS:
         return _choice(Has, lowered, "has:")
     if field == Field.FROM:
-        if any(c.isspace() for c in text):
+        if any(c.isspace() for c in text) and not looks_like_phone(text):
             raise InvalidInput("an address has no spaces")
         return lowered
     return text  # a tag or an assignee's login, as typed  # an assignee's login, as typed

@@ -15,6 +15,7 @@ from typing import Any
 
 from console.core import schema
 from console.core.clock import to_text
+from console.core.phone import looks_like_phone, phone_key
 from console.core.query import Field, Filter, Has, Query, Span, State
 
 DOMAIN_SQL = "substr(requester, instr(requester, '@') + 1)"
@@ -102,6 +103,20 @@ def _filter(term: Filter, query: Query, params: list[Any]) -> str | None:
         return f"id IN (SELECT ticket_id FROM tags WHERE tag IN ({marks}))"
     if field == Field.FROM:
         return " OR ".join(_requester(str(v), params) for v in values)
+    if field == Field.ORG:
+        marks = ", ".join("?" for _ in values)
+        params.extend(values)
+        params.extend(str(v).lower() for v in values)
+        return (
+            "contact_id IN (SELECT id FROM contacts WHERE organisation COLLATE NOCASE"
+            f" IN ({marks}))"
+            f" OR ({DOMAIN_SQL} IN ({marks}) AND contact_id IN"
+            " (SELECT id FROM contacts WHERE organisation IS NULL))"
+        )
+    if field == Field.PLAN:
+        params.extend(values)
+        marks = ", ".join("?" for _ in values)
+        return f"contact_id IN (SELECT id FROM contacts WHERE plan IN ({marks}))"
     if field == Field.IS:
         return " OR ".join(_state(v, query, params) for v in values)  # type: ignore[arg-type]
     if field == Field.HAS:
@@ -115,6 +130,9 @@ def _requester(value: str, params: list[Any]) -> str:
     if value.startswith("@"):
         params.append(value[1:])
         return f"{DOMAIN_SQL} = ?"
+    if looks_like_phone(value):
+        params.append(phone_key(value))
+        return "contact_id IN (SELECT id FROM contacts WHERE phone = ?)"
     if "@" in value:
         params.append(value)
         return "requester = ?"
@@ -134,6 +152,12 @@ def _state(state: State, query: Query, params: list[Any]) -> str:
         return schema.OPEN_SQL
     if state == State.BREACHED:
         return "sla_breached IS NOT NULL"
+    if state == State.VIP:
+        if not query.vip_plans:  # the team marks no plan VIP (a constant 0 would leave a
+            return "contact_id IN (SELECT id FROM contacts WHERE 0)"  # forced index unused)
+        params.extend(query.vip_plans)
+        marks = ", ".join("?" for _ in query.vip_plans)
+        return f"contact_id IN (SELECT id FROM contacts WHERE plan IN ({marks}))"
     params.append(state.value)  # solved, closed
     return "status = ?"
 

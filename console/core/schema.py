@@ -415,6 +415,25 @@ CREATE INDEX tickets_by_requester_domain
     ON tickets(substr(requester, instr(requester, '@') + 1), created_at);
 """
 
+# Impact and urgency, from which the team's matrix gives the priority (see `triage`).
+_TRIAGE = """
+ALTER TABLE tickets ADD COLUMN impact TEXT CHECK (impact IN ('high', 'medium', 'low'));
+ALTER TABLE tickets ADD COLUMN urgency TEXT CHECK (urgency IN ('high', 'medium', 'low'));
+"""
+
+# What is known of a customer beyond the address: organisation (the domain until named),
+# phone (stored as "+" and digits, found by its index), plan and notes.
+_CONTACT_DETAILS = """
+ALTER TABLE contacts ADD COLUMN organisation TEXT;
+ALTER TABLE contacts ADD COLUMN phone TEXT;
+ALTER TABLE contacts ADD COLUMN plan TEXT;
+ALTER TABLE contacts ADD COLUMN notes TEXT;
+CREATE INDEX contacts_by_phone ON contacts(phone) WHERE phone IS NOT NULL;
+CREATE INDEX contacts_by_name ON contacts(name COLLATE NOCASE) WHERE name IS NOT NULL;
+CREATE INDEX contacts_by_organisation ON contacts(organisation COLLATE NOCASE)
+    WHERE organisation IS NOT NULL;
+"""
+
 MIGRATIONS: list[str] = [
     _V1_BASE,
     _V2_SEARCH,
@@ -433,6 +452,8 @@ MIGRATIONS: list[str] = [
     _AUTO_REPLY,
     _FTS_MERGE,
     _REQUESTER_DOMAIN,
+    _TRIAGE,
+    _CONTACT_DETAILS,
 ]
 LATEST = len(MIGRATIONS)
 

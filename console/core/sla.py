@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from console.core.errors import InvalidInput
 from console.core.model import OPEN_STATUSES, Court, Priority, SlaKind, Status, TicketSummary
 from console.core.strict import at_most, refuse_unknown
+from console.core.triage import DEFAULT_MATRIX, Matrix
 
 if TYPE_CHECKING:  # read only with a calendar: a command without one need not load it
     from zoneinfo import ZoneInfo
@@ -143,6 +144,15 @@ DEFAULT_TARGETS: dict[Priority, Targets] = {
 
 
 @dataclass(frozen=True)
+class Plan:
+    """What a customer's plan (gold, enterprise, ...) changes: a mark in the queues, and the
+    team's promises to them."""
+
+    vip: bool
+    targets: Mapping[Priority, Targets]
+
+
+@dataclass(frozen=True)
 class SlaPolicy:
     """The team's promises and the customer-side timers. `SlaPolicy()` is the built-in one."""
 
@@ -157,6 +167,19 @@ class SlaPolicy:
     """The customer has had the ball this long: close the ticket (0: never)."""
     reopen_within: int = 14 * 86400
     """A customer writing on a ticket solved or closed longer ago than this opens a new one."""
+    matrix: Matrix = field(default_factory=lambda: DEFAULT_MATRIX)
+    """The priority for each impact and urgency (the team config's `[priority]`)."""
+    plans: Mapping[str, Plan] = field(default_factory=dict)
+    """The customers' plans (the team config's `[plans]`), by name."""
+
+    def for_plan(self, plan: str | None) -> SlaPolicy:
+        """The policy for a customer on `plan`: its promises instead of the team's."""
+        chosen = self.plans.get(plan or "")
+        return self if chosen is None else replace(self, targets=chosen.targets)
+
+    @property
+    def vip_plans(self) -> tuple[str, ...]:
+        return tuple(name for name, plan in self.plans.items() if plan.vip)
 
     @property
     def zone(self) -> ZoneInfo | Any:
@@ -361,6 +384,38 @@ def _limited(seconds: int, days: int, where: str) -> int:
     return seconds
 
 
+def _targets(
+    section: Mapping[str, Any], where: str, base: Mapping[Priority, Targets]
+) -> dict[Priority, Targets]:
+    """Targets over `base`: keys at the top for every priority, a `P1` table for one."""
+    common = {k: _target(section[k], f"{where}.{k}") for k in _TARGET_KEYS if k in section}
+    targets: dict[Priority, Targets] = {}
+    for priority in Priority:
+        values = {**base[priority].__dict__, **common}
+        if priority.value in section:
+            sub = _table(section[priority.value], f"{where}.{priority.value}")
+            refuse_unknown(sub, _TARGET_KEYS, (*where.split("."), priority.value))
+            values.update({k: _target(v, f"{where}.{priority.value}.{k}") for k, v in sub.items()})
+        targets[priority] = Targets(**values)
+    return targets
+
+
+def plans_from_config(
+    section: Mapping[str, Any] | None, base: Mapping[Priority, Targets], where: str = "plans"
+) -> dict[str, Plan]:
+    """The `[plans]` table: each plan's VIP mark and its promises over the team's."""
+    plans: dict[str, Plan] = {}
+    for name, table in (section or {}).items():
+        here = f"{where}.{name}"
+        table = _table(table, here)
+        refuse_unknown(table, {"vip", *_TARGET_KEYS, *(p.value for p in Priority)}, [where, name])
+        vip = table.get("vip", False)
+        if not isinstance(vip, bool):
+            raise InvalidInput(f"{here}.vip: true or false")
+        plans[str(name)] = Plan(vip, _targets(table, here, base))
+    return plans
+
+
 def _target(value: Any, where: str) -> int | None:
     if value is False or (isinstance(value, str) and value.strip().lower() in ("none", "off")):
         return None  # a team may make no promise of this kind
@@ -438,16 +493,8 @@ def policy_from_config(section: Mapping[str, Any] | None, where: str = "sla") ->
         return SlaPolicy()
     section = _table(section, where)
     refuse_unknown(section, _TOP_KEYS, where.split("."))
-    common = {k: _target(section[k], f"{where}.{k}") for k in _TARGET_KEYS if k in section}
-    targets: dict[Priority, Targets] = {}
-    for priority in Priority:
-        values = {**DEFAULT_TARGETS[priority].__dict__, **common}
-        if priority.value in section:
-            sub = _table(section[priority.value], f"{where}.{priority.value}")
-            refuse_unknown(sub, _TARGET_KEYS, (*where.split("."), priority.value))
-            values.update({k: _target(v, f"{where}.{priority.value}.{k}") for k, v in sub.items()})
-        targets[priority] = Targets(**values)
-    timers = {}
+    targets = _targets(section, where, DEFAULT_TARGETS)
+    timers: dict[str, int] = {}
     for key in ("at_risk", "nudge_after", "close_after", "reopen_within"):
         if key in section:
             seconds = parse_duration(str(section[key]), f"{where}.{key}", longest=None)
@@ -457,4 +504,11 @@ def policy_from_config(section: Mapping[str, Any] | None, where: str = "sla") ->
         calendar = calendar_from_config(
             _table(section["calendar"], f"{where}.calendar"), f"{where}.calendar"
         )
-    return SlaPolicy(targets=targets, calendar=calendar, **timers)
+    return SlaPolicy(
+        targets=targets,
+        calendar=calendar,
+        at_risk=timers.get("at_risk", SlaPolicy.at_risk),
+        nudge_after=timers.get("nudge_after", SlaPolicy.nudge_after),
+        close_after=timers.get("close_after", SlaPolicy.close_after),
+        reopen_within=timers.get("reopen_within", SlaPolicy.reopen_within),
+    )

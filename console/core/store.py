@@ -37,6 +37,7 @@ from console.core.model import (
     Court,
     Event,
     EventAction,
+    Impact,
     Line,
     Message,
     MessageKind,
@@ -47,6 +48,7 @@ from console.core.model import (
     Status,
     Ticket,
     TicketSummary,
+    Urgency,
 )
 
 BUSY_TIMEOUT_MS = 5000
@@ -589,4 +591,6 @@ def ticket_from_row(r: dict[str, Any]) -> Ticket:
         body=r["body"],
         body_raw=r["body_raw"],
         channel=Channel(channel) if channel else None,
+        impact=Impact(r["impact"]) if r.get("impact") else None,
+        urgency=Urgency(r["urgency"]) if r.get("urgency") else None,
     )

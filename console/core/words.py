@@ -47,6 +47,13 @@ def span(seconds: float) -> str:
     return f"{days // 7} weeks"
 
 
+def count(n: int, thing: str, things: str | None = None) -> str:
+    """ "1 ticket", "3 tickets", "no tickets"."""
+    if n == 0:
+        return f"no {things or thing + 's'}"
+    return f"{n:,} {thing if n == 1 else things or thing + 's'}"
+
+
 def ago(moment: datetime, now: datetime) -> str:
     """ "3 h ago", "just now"."""
     seconds = (now - moment).total_seconds()

@@ -30,6 +30,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
+from console.core import triage
 from console.core.clock import from_text, to_text
 from console.core.desk import Desk
 from console.core.errors import InvalidInput, TicketConflict, TicketNotFound
@@ -39,16 +40,19 @@ from console.core.model import (
     Channel,
     Court,
     EventAction,
+    Impact,
     Line,
     MessageKind,
     Priority,
     Status,
     Ticket,
+    Urgency,
 )
 from console.core.sla import (
     Breach,
     ClockState,
     SlaKind,
+    SlaPolicy,
     breaches_from_text,
     breaches_text,
     business_seconds,
@@ -62,7 +66,18 @@ MAX_SUBJECT = 1000
 """A subject is a line in a queue, not a document: a longer one typed is refused (it goes in
 the body), one from a mail is cut (the mail keeps it whole)."""
 
-TERMS = frozenset({"vendor", "vendor_case", "billable", "estimate_minutes", "approval", "rating"})
+TERMS = frozenset(
+    {
+        "vendor",
+        "vendor_case",
+        "billable",
+        "estimate_minutes",
+        "approval",
+        "rating",
+        "impact",
+        "urgency",
+    }
+)
 """The columns an operation may set through `update(terms=...)`: what was agreed about the
 ticket. Its clocks, court and status are the workflow's to keep."""
 
@@ -293,6 +308,8 @@ class Change:
         source: str = "cli",
         status: Status = Status.NEW,
         channel: Channel = Channel.CLI,
+        impact: Impact | None = None,
+        urgency: Urgency | None = None,
     ) -> int:
         """Open a ticket for `requester` ("name@example.com" or "Name <name@...>"), its clocks
         started, the move ours; returns its number. `status` is new, or open for a ticket that
@@ -317,7 +334,8 @@ class Change:
         cursor = self.conn.execute(
             "INSERT INTO tickets (subject, body, body_raw, requester, contact_id, line, priority,"
             " status, court, created_at, updated_at, updated_by, version, clock_since,"
-            " ours_seconds, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'us', ?, ?, ?, 1, ?, 0, ?)",
+            " ours_seconds, channel, impact, urgency)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'us', ?, ?, ?, 1, ?, 0, ?, ?, ?)",
             (
                 subject,
                 body,
@@ -332,13 +350,16 @@ class Change:
                 self.actor,
                 self.now,
                 Channel(channel).value,
+                None if impact is None else Impact(impact).value,
+                None if urgency is None else Urgency(urgency).value,
             ),
         )
         ticket_id = int(cursor.lastrowid or 0)
+        judged = f" ({triage.reason(impact, urgency)})" if impact and urgency else ""
         self.event(
             ticket_id,
             EventAction.CREATED,
-            detail=f"{line.value} {priority.value} from {email} via {source}",
+            detail=f"{line.value} {priority.value}{judged} from {email} via {source}",
         )
         self._write_clocks(ticket_id, self._deadline_columns(self.row(ticket_id), set()))
         self._updated.add(ticket_id)
@@ -548,7 +569,7 @@ class Change:
 
     def _log_missed(self, row: Mapping[str, Any], breached: set[Breach]) -> set[Breach]:
         """Log each deadline of the row's state that passed by now and is not logged yet."""
-        for deadline in deadlines(self._state(row), self.desk.policy):
+        for deadline in deadlines(self._state(row), self._policy_for(row)):
             if deadline.due <= self.moment and deadline.breach not in breached:
                 self.event(
                     row["id"],
@@ -565,7 +586,7 @@ class Change:
         """The stored deadline columns for the state in `row`; deadlines of that state already
         passed are logged first (a raised priority may have made one overdue)."""
         self._log_missed(row, breached)
-        found = deadlines(self._state(row), self.desk.policy)
+        found = deadlines(self._state(row), self._policy_for(row))
         current = {d.breach for d in found}
         # First response and resolution breach once per ticket; a next-update breach belongs
         # to its stretch and is forgotten when the stretch ends.
@@ -577,6 +598,16 @@ class Change:
             "sla_check_at": to_text(pending[0].due) if pending else None,
             "sla_breached": breaches_text(kept),
         }
+
+    def _policy_for(self, row: Mapping[str, Any]) -> SlaPolicy:
+        """The team's promises, or those of the customer's plan."""
+        policy = self.desk.policy
+        if not policy.plans or row.get("contact_id") is None:
+            return policy
+        found = self.conn.execute(
+            "SELECT plan FROM contacts WHERE id = ?", (row["contact_id"],)
+        ).fetchone()
+        return policy.for_plan(found[0] if found else None)
 
     # -- the row itself ------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -41,6 +41,7 @@ from console.tui.widgets.presence_line import PresenceLine
 from console.tui.widgets.ticket_list import TicketList
 
 if TYPE_CHECKING:
+    from console.core.views import View
     from console.tui.commands_macros import MacroCommands
     from console.tui.screens.detail import DetailScreen
 
@@ -93,9 +94,11 @@ class ConsoleApp(WorkerErrors, App[int]):
         poll_seconds: float = POLL_SECONDS,
         keys: Mapping[str, str] | None = None,
         first_page: FirstPage | None = None,
+        views: Sequence[View] = (),
     ) -> None:
         super().__init__()
         self.desk = desk
+        self.views = tuple(views)
         self.clock = clock
         self.first_page = first_page
         self.poll_seconds = poll_seconds
@@ -251,12 +254,23 @@ class ConsoleApp(WorkerErrors, App[int]):
             self.pop_screen()
         self.push_screen(detail_screen(ticket_id))
 
+    def new_ticket(self) -> None:
+        """The new-ticket form; the ticket it opened (or added the call to) is shown next."""
+        from console.tui.screens.new_ticket import NewTicketScreen, Opened
+
+        def done(opened: Opened | None) -> None:
+            if opened is not None:
+                self.notify(opened.said, markup=False)
+                self.open_ticket(opened.ticket_id)
+
+        self.push_screen(NewTicketScreen(self.desk), callback=done)
+
     def show_queue(self, queue_id: str) -> None:
         while isinstance(self.screen, _detail_screen()):
             self.pop_screen()
         main = self.screen
         if isinstance(main, MainScreen):
-            main.show_queue(queue_by_id(queue_id))
+            main.show_queue(queue_by_id(queue_id, main.queues))
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -291,10 +305,14 @@ def make_app(
 
 
 def run(
-    desk: Desk, *, keys: Mapping[str, str] | None = None, first_page: FirstPage | None = None
+    desk: Desk,
+    *,
+    keys: Mapping[str, str] | None = None,
+    first_page: FirstPage | None = None,
+    views: Sequence[View] = (),
 ) -> int:
     """Run the TUI until the agent quits; the exit code for the `console` command."""
-    app = ConsoleApp(desk, keys=keys, first_page=first_page)
+    app = ConsoleApp(desk, keys=keys, first_page=first_page, views=views)
     # What the imports made (Textual's and our modules, classes, CSS) lives as long as the
     # program: out of the collector's sight, a full collection no longer walks all of it,
     # which took some 50 ms in the middle of the first paint.

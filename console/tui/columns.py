@@ -119,6 +119,8 @@ def cell_text(
         return age(ticket.created_at, now)
     if key == "assignee":
         return one_line(ticket.assignee or "-")
+    if key == "subject" and marks.vip:
+        return "\u2605 " + one_line(ticket.subject)  # a VIP customer
     value = getattr(ticket, key)
     return one_line(str(value))
 

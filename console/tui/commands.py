@@ -16,7 +16,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from console.core.actions import ACTIONS
 from console.tui.host import host
-from console.tui.queues import QUEUES
+from console.tui.queues import with_views
 
 _NUMBER = re.compile(r"\s*(?:open\s*)?(?:ticket\s*)?#?(\d{1,12})\s*$", re.IGNORECASE)
 
@@ -44,8 +44,10 @@ class ConsoleCommands(_Commands):
 
     def commands(self) -> Iterator[Command]:
         app = host(self.app)
-        for queue in QUEUES:
-            yield f"Queue: {queue.label}", partial(app.show_queue, queue.id), "show this queue"
+        for queue in with_views(app.views):
+            what = "a saved view" if queue.view else "this queue"
+            yield f"Queue: {queue.label}", partial(app.show_queue, queue.id), f"show {what}"
+        yield "New ticket", app.new_ticket, "a phone call, a walk-in: open a ticket (N)"
         yield "Refresh", app.action_refresh, "read counts and tickets again"
         yield "Quit", self.app.action_quit, "leave the console"
 

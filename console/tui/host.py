@@ -21,6 +21,7 @@ from console.core.desk import Desk
 from console.core.errors import ConsoleError
 
 if TYPE_CHECKING:
+    from console.core.views import View
     from console.tui.queues import FirstPage
 
 
@@ -31,10 +32,14 @@ class Host(Protocol):
     clock: Clock
     first_page: FirstPage | None
     """The first queue's first page, read while the app loaded (the command line's)."""
+    views: tuple[View, ...]
+    """The saved views of the team config and the agent's own, shown after the queues."""
 
     def open_ticket(self, ticket_id: int) -> None: ...
 
     def show_queue(self, queue_id: str) -> None: ...
+
+    def new_ticket(self) -> None: ...
 
     def action_refresh(self) -> None: ...
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
+from console.core.contacts import Contact, History
 from console.core.context import TicketContext
 from console.core.model import Event, QueueCounts, Ticket, TicketSummary
 from console.core.model import Message as TicketMessage
@@ -27,6 +28,14 @@ class PagesLoaded(Message):
     """A new queue or filter: put the cursor back on the first row."""
     marks: dict[int, RowMarks] = field(default_factory=dict)
     """By ticket number: the rows' deadlines and who else is on them."""
+
+
+@dataclass
+class EverythingRead(Message):
+    """Every ticket of the queue as filtered, with its version, for "select all"."""
+
+    generation: int
+    tickets: list[tuple[int, int]]
 
 
 @dataclass
@@ -76,6 +85,9 @@ class TicketLoaded(Message):
     context: TicketContext
     messages: list[TicketMessage]
     events: list[Event]
+    customer: Contact | None = None
+    history: History | None = None
+    """Who asked, and their other tickets."""
 
     @property
     def ticket(self) -> Ticket:

@@ -8,11 +8,13 @@ sort order the agent chose."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from console.core import presence
+from console.core import bulk, presence
 from console.core import queues as workflow_queues
 from console.core.errors import ConsoleError
 from console.core.model import (
@@ -29,6 +31,7 @@ from console.core.presence import Presence
 from console.core.query import Query
 from console.core.sla import SlaPolicy
 from console.core.store import Store
+from console.core.views import View
 
 PAGE = 100
 """Tickets fetched per query: a screen or two, one index range scan."""
@@ -55,9 +58,13 @@ class Queue:
     """Tickets, open or not, with a mail to the customer that failed."""
     short: str = ""
     """The sidebar's name for it when `label` is too long for the narrow sidebar."""
+    view: Query | None = None
+    """A saved view's query: the queue is every ticket it finds."""
 
     def filter(self, agent: str, query: Query | None = None) -> QueueFilter:
         """The open tickets of this queue, optionally narrowed by a query as it is typed."""
+        if self.view is not None:
+            query = self.view.combined(query)
         base = QueueFilter(
             line=self.line,
             assignee=agent if self.mine else None,
@@ -90,6 +97,14 @@ QUEUES: tuple[Queue, ...] = (
 )
 
 
+def with_views(views: Sequence[View]) -> tuple[Queue, ...]:
+    """The sidebar's queues: the fixed ones, then each saved view."""
+    return QUEUES + tuple(
+        Queue(f"view:{view.name}", view.name, view=view.query, short=view.name[:18])
+        for view in views
+    )
+
+
 def home_queue(lines: tuple[Line, ...]) -> Queue:
     """Where an agent's console opens: the queue of the front-most line they work (an expert
     opens on L3, not on the first line's queue)."""
@@ -100,8 +115,8 @@ QUEUE_KEYS = "1234567890"
 """The digit that shows each queue, in sidebar order (the ten first; `]` reaches the rest)."""
 
 
-def queue_by_id(queue_id: str) -> Queue:
-    for queue in QUEUES:
+def queue_by_id(queue_id: str, queues: Sequence[Queue] = QUEUES) -> Queue:
+    for queue in queues:
         if queue.id == queue_id:
             return queue
     raise KeyError(queue_id)
@@ -109,7 +124,7 @@ def queue_by_id(queue_id: str) -> Queue:
 
 def queue_total(queue: Queue, counts: QueueCounts) -> int | None:
     """How many open tickets `queue` holds, by the sidebar's counts (None: counted apart)."""
-    if queue.timer is not None or queue.contact or queue.undelivered:
+    if queue.timer is not None or queue.contact or queue.undelivered or queue.view:
         return None
     if queue.line is not None:
         return sum(counts.by_line.get(queue.line, {}).values())
@@ -117,11 +132,15 @@ def queue_total(queue: Queue, counts: QueueCounts) -> int | None:
 
 
 def queue_totals(
-    store: Store, agent: str, policy: SlaPolicy, counts: QueueCounts
+    store: Store,
+    agent: str,
+    policy: SlaPolicy,
+    counts: QueueCounts,
+    queues: Sequence[Queue] = QUEUES,
 ) -> dict[str, int]:
-    """Every queue's size: from `counts` where they say it, else one indexed count each."""
+    """Every queue's size: from `counts` where they say it, else one count each."""
     totals: dict[str, int] = {}
-    for queue in QUEUES:
+    for queue in queues:
         total = queue_total(queue, counts)
         if total is None:
             total = Listing(queue, agent, policy).count(store)
@@ -145,6 +164,20 @@ class Listing:
             return workflow_queues.count(store, self.policy, self.queue.timer)
         return store.count(self.queue.filter(self.agent, self.query))
 
+    def everything(self, store: Store) -> list[tuple[int, int]]:
+        """Every ticket of the queue as filtered, with its version: what "select all"
+        selects (refused beyond `bulk.MOST`)."""
+        if self.queue.timer is None:
+            return bulk.matching(store, self.queue.filter(self.agent, self.query))
+        found: list[tuple[int, int]] = []
+        with store.read():
+            while len(found) <= bulk.MOST:
+                rows = self.page(store, limit=bulk.PAGE, offset=len(found))
+                found += [(row.id, row.version) for row in rows]
+                if len(rows) < bulk.PAGE:
+                    return found
+        raise ConsoleError(f"{self.queue.label} holds more than {bulk.MOST:,} tickets")
+
     def page(self, store: Store, *, limit: int, offset: int = 0) -> list[TicketSummary]:
         if self.queue.timer is not None:
             return workflow_queues.page(
@@ -161,6 +194,8 @@ class RowMarks:
 
     sla_due_at: str | None = None
     presence: tuple[Presence, ...] = ()
+    vip: bool = False
+    """The customer is on a plan the team config marks VIP."""
 
 
 NO_MARKS = RowMarks()
@@ -170,21 +205,37 @@ Head = tuple[int, list[TicketSummary], dict[int, RowMarks]]
 """A queue's size and its first page with the page's marks: enough to paint it at once."""
 
 
-def row_marks(store: Store, agent: str, rows: list[TicketSummary]) -> dict[int, RowMarks]:
-    """Deadlines and colleagues' presence for one page of rows: two lookups by number."""
+def row_marks(
+    store: Store, agent: str, rows: list[TicketSummary], vip_plans: tuple[str, ...] = ()
+) -> dict[int, RowMarks]:
+    """Deadlines, colleagues' presence and VIP customers for one page of rows: a lookup by
+    number each."""
     ids = [row.id for row in rows]
     with store.read():
         deadlines = workflow_queues.deadlines_for(store, ids)
         present = presence.on_tickets(store, ids, exclude_agent=agent)
+        vip = _vip(store, ids, vip_plans)
     marks: dict[int, RowMarks] = {}
     for ticket_id in ids:
         here = sorted(
             present.get(ticket_id, ()), key=lambda p: (p.activity != Activity.REPLYING, p.agent)
         )
         due = deadlines.get(ticket_id, (None, None))[1]
-        if due is not None or here:
-            marks[ticket_id] = RowMarks(due, tuple(here))
+        if due is not None or here or ticket_id in vip:
+            marks[ticket_id] = RowMarks(due, tuple(here), ticket_id in vip)
     return marks
+
+
+def _vip(store: Store, ids: list[int], vip_plans: tuple[str, ...]) -> set[int]:
+    if not vip_plans or not ids:
+        return set()
+    rows = store.query(
+        "SELECT t.id FROM tickets t JOIN contacts c ON c.id = t.contact_id"
+        " WHERE t.id IN (SELECT value FROM json_each(?))"
+        " AND c.plan IN (SELECT value FROM json_each(?))",
+        ("[" + ",".join(map(str, ids)) + "]", json.dumps(list(vip_plans))),
+    )
+    return {row[0] for row in rows}
 
 
 def read_page(
@@ -192,7 +243,7 @@ def read_page(
 ) -> tuple[list[TicketSummary], dict[int, RowMarks]]:
     """One page of a queue with its row marks (runs in a worker)."""
     rows = listing.page(store, limit=PAGE, offset=page * PAGE)
-    return rows, row_marks(store, agent, rows)
+    return rows, row_marks(store, agent, rows, listing.policy.vip_plans)
 
 
 def read_head(store: Store, agent: str, listing: Listing) -> Head:

@@ -186,6 +186,22 @@ async def test_priority_from_a_choice_that_starts_on_the_current_one(app, db_pat
         assert store.ticket(ticket_id).priority == Priority.P1
 
 
+async def test_impact_and_urgency_give_the_priority_and_say_why(app, db_path) -> None:
+    ticket_id = new_ticket(db_path)  # P2, not judged yet
+    async with app.run_test(size=(120, 36)) as pilot:
+        await on_ticket(pilot, ticket_id)
+        await pilot.press("I")
+        await until_title(pilot, f"#{ticket_id}: How many does it hit?")
+        await choose(pilot, "high")
+        await until_title(pilot, f"#{ticket_id}: How soon does it hurt?")
+        await choose(pilot, "low")
+        await back_on_ticket(pilot)
+        assert f"#{ticket_id} is P3 (impact high × urgency low); its deadlines follow" in _said(app)
+        await until(pilot, lambda: "P3: impact high × urgency low" in screen_text(app))
+    with store_of(db_path) as store:
+        assert store.ticket(ticket_id).priority == Priority.P3
+
+
 async def test_paid_work_estimate_then_approve(app, db_path) -> None:
     ticket_id = new_ticket(db_path)
     async with app.run_test(size=(120, 36)) as pilot:

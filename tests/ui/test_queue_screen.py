@@ -14,6 +14,7 @@ from console.core.model import Line, QueueFilter
 from console.core.query import parse
 from console.core.store import Store
 from console.core.team import parse_team
+from console.core.views import View
 from console.tui.app import ConsoleApp
 from console.tui.queues import PAGE, QUEUES, FirstPage
 from console.tui.screens.detail import DetailScreen
@@ -200,6 +201,27 @@ async def test_a_wrong_term_is_named_under_the_filter_and_the_list_stays(app) ->
         await pilot.press("ctrl+w", *"court:us", "enter")  # mended: the error goes
         await settle(pilot)
         assert "there is no field" not in screen_text(app)
+
+
+async def test_a_saved_view_is_a_queue_in_the_sidebar_with_its_count(db_path) -> None:
+    text = "pri:P1,P2 court:customer"
+    view = View("Waiting on them", text, parse(text), "console.toml")
+    with Store.open(db_path) as store:
+        wanted = store.count(QueueFilter(query=view.query))
+    desk = open_desk(db_path, AGENT, frozen_clock)
+    app = ConsoleApp(desk, clock=frozen_clock, views=[view])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: f"Waiting on them  {wanted}" in screen_text(app), "count")
+        await pilot.press("left_square_bracket")  # the last queue: the view
+        await settle(pilot)
+        assert main_screen(app).queue.label == "Waiting on them"
+        assert ticket_list(app).total == wanted
+        await pilot.press("slash", *"pri:P1", "enter")  # a filter narrows the view
+        await settle(pilot)
+        with Store.open(db_path) as store:
+            narrowed = store.count(QueueFilter(query=view.query.combined(parse("pri:P1"))))
+        assert ticket_list(app).total == narrowed < wanted
 
 
 async def test_keys_typed_into_the_filter_are_text_not_commands(app) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import time
 
+from action_helpers import until
 from ui_helpers import AGENT, frozen_clock, main_screen, screen_text, settle, ticket_list
 
-from console.core import operations
+from console.core import contacts, operations
 from console.core.model import Priority
 from console.core.store import Store
 from console.tui.screens.detail import DetailScreen
@@ -128,3 +129,26 @@ async def test_an_unknown_ticket_is_an_error_not_a_crash(app) -> None:
         main_screen(app)
         assert any("999999" in str(n.message) for n in app._notifications)
         assert ticket_list(app).total > 0
+
+
+async def test_the_customer_and_their_other_tickets_are_under_the_ticket(app, db_path) -> None:
+    with Store.open(db_path, clock=frozen_clock) as store:
+        first = store.ticket(1)
+        desk = make_desk(store)
+        contacts.edit(desk, first.requester, phone="+380441234567", notes="Calls before 10")
+        history = contacts.history(store, first.requester, leave_out=1)
+    assert history.latest, "the demo customer has other tickets"
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.open_ticket(1)
+        await until(pilot, lambda: "Calls before 10" in screen_text(app), "the customer")
+        text = screen_text(app)
+        assert "+380441234567" in text and f"{history.total:,} tickets" in text
+        other = history.latest[0][0]
+        app.screen.query_one("#customer-tickets").focus()
+        await pilot.press("enter")
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, DetailScreen) and app.screen.ticket_id == other,
+            "the other ticket",
+        )

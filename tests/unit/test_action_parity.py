@@ -180,6 +180,7 @@ EXAMPLES: dict[str, tuple[Setup, list[str]]] = {
     "followup": (_nothing, ["--due", "+2h", "--note", "call back"]),
     "followup_done": (_promised, []),
     "priority": (_nothing, ["P1"]),
+    "triage": (_nothing, ["--impact", "high", "--urgency", "low"]),
     "tag": (_nothing, ["+outage"]),
     "bill": (_nothing, ["--estimate", "2h"]),
     "approve": (_estimated, []),

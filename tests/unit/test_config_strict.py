@@ -15,6 +15,7 @@ from console.core.errors import InvalidInput
 from console.core.mail.settings import mail_settings
 from console.core.strict import locate
 from console.core.team import parse_team
+from console.core.views import read_views
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -26,6 +27,7 @@ def _load(path: Path) -> None:
     sla_policy(path)
     mail_settings(config, source)
     keymap(path)
+    read_views(config, source, "tess")
 
 
 @pytest.mark.parametrize(

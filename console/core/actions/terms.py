@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from console.core.actions.base import Kind, Outcome, Param, Rule, TicketAction
 from console.core.actions.messages import move_words
-from console.core.model import Approval, Court, Priority
+from console.core.model import Approval, Court, Impact, Priority, Urgency
 
 if TYPE_CHECKING:
     from console.core.context import TicketContext
@@ -20,6 +20,16 @@ COURTS = (
     ("vendor", "A vendor"),
 )
 PRIORITIES = (("P1", "P1 urgent"), ("P2", "P2 high"), ("P3", "P3 normal"), ("P4", "P4 low"))
+IMPACTS = (
+    ("high", "High: the whole service, or many customers"),
+    ("medium", "Medium: a team, a site, or one feature"),
+    ("low", "Low: one person, or there is a workaround"),
+)
+URGENCIES = (
+    ("high", "High: work has stopped, or money is lost now"),
+    ("medium", "Medium: work is slowed down"),
+    ("low", "Low: it can wait"),
+)
 
 
 def _court(
@@ -101,6 +111,23 @@ def _priority(
 
     ticket = operations.set_priority(desk, ticket_id, priority, expected_version=expected_version)
     return Outcome(ticket, f"#{ticket.id} is {ticket.priority}; its deadlines follow")
+
+
+def _triage(
+    desk: Desk,
+    ticket_id: int,
+    *,
+    expected_version: int | None,
+    impact: Impact | None = None,
+    urgency: Urgency | None = None,
+) -> Outcome:
+    from console.core import operations, triage
+
+    ticket = operations.set_triage(
+        desk, ticket_id, impact=impact, urgency=urgency, expected_version=expected_version
+    )
+    why = triage.reason(ticket.impact, ticket.urgency)
+    return Outcome(ticket, f"#{ticket.id} is {ticket.priority} ({why}); its deadlines follow")
 
 
 def _tag(
@@ -296,6 +323,38 @@ ACTIONS = (
                 choices=PRIORITIES,
                 convert=Priority,
                 metavar="P1|P2|P3|P4",
+            ),
+        ),
+        area=AREA,
+        bulk=True,
+    ),
+    TicketAction(
+        "triage",
+        "I",
+        "Impact and urgency",
+        "how many it hits and how soon it hurts: the priority follows the team's matrix",
+        ("triage",),
+        _triage,
+        (
+            Param(
+                "impact",
+                Kind.CHOICE,
+                "How many does it hit?",
+                help="high, medium or low",
+                required=False,
+                choices=IMPACTS,
+                convert=Impact,
+                metavar="high|medium|low",
+            ),
+            Param(
+                "urgency",
+                Kind.CHOICE,
+                "How soon does it hurt?",
+                help="high, medium or low",
+                required=False,
+                choices=URGENCIES,
+                convert=Urgency,
+                metavar="high|medium|low",
             ),
         ),
         area=AREA,

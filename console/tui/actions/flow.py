@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.worker import WorkerFailed
 
 from console.core.actions import Outcome, TicketAction
@@ -36,14 +36,14 @@ class Stop(Exception):
     """The flow ends here: the agent cancelled, or the error was already shown."""
 
 
-class Flow:
-    """What a flow may use: the ticket as the screen shows it, the desk, dialogs, the act."""
+class Conversation:
+    """Dialogs asked in turn from a screen: esc in any of them ends the conversation."""
 
-    def __init__(self, screen: TicketActions, ticket: Ticket) -> None:
+    ticket: Ticket | None = None
+    context: TicketContext | None = None
+
+    def __init__(self, screen: Screen[Any]) -> None:
         self.screen = screen
-        self.ticket = ticket
-        self.version = ticket.version
-        """The version the agent decided on: every action passes it as `expected_version`."""
 
     @property
     def desk(self) -> Desk:
@@ -57,10 +57,9 @@ class Flow:
     def me(self) -> Agent:
         return self.desk.agent
 
-    @property
-    def context(self) -> TicketContext | None:
-        """What surrounds the ticket, as last read (None until it is)."""
-        return self.screen.context
+    def title(self, prompt: str) -> str:
+        """A dialog's title: the question, and what it is about."""
+        return prompt
 
     async def ask(self, dialog: ModalScreen[Any]) -> Any:
         """The dialog's answer; esc (None) ends the flow."""
@@ -80,6 +79,32 @@ class Flow:
         """Go on only on a yes."""
         if not await self.ask(Confirm(question, detail)):
             raise Stop
+
+    def fail(self, message: str) -> NoReturn:
+        """Say why the flow cannot go on, and end it."""
+        self.screen.notify(message, severity="error", markup=False)
+        raise Stop
+
+
+class Flow(Conversation):
+    """What a flow may use: the ticket as the screen shows it, the desk, dialogs, the act."""
+
+    ticket: Ticket
+
+    def __init__(self, screen: TicketActions, ticket: Ticket) -> None:
+        super().__init__(screen)
+        self.screen: TicketActions = screen
+        self.ticket = ticket
+        self.version = ticket.version
+        """The version the agent decided on: every action passes it as `expected_version`."""
+
+    @property
+    def context(self) -> TicketContext | None:  # type: ignore[override]
+        """What surrounds the ticket, as last read (None until it is)."""
+        return self.screen.context
+
+    def title(self, prompt: str) -> str:
+        return f"#{self.ticket.id}: {prompt}"
 
     async def read(self, fn: Callable[[], T]) -> T:
         """A read in a worker thread; an error is shown and ends the flow."""
@@ -109,11 +134,6 @@ class Flow:
         else:
             self.screen.notify(outcome.said, markup=False)
         return outcome
-
-    def fail(self, message: str) -> NoReturn:
-        """Say why the flow cannot go on, and end it."""
-        self.screen.notify(message, severity="error", markup=False)
-        raise Stop
 
     async def _in_thread(
         self,

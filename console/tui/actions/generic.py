@@ -8,13 +8,13 @@ from typing import Any
 
 from console.core.actions import Kind, Param, TicketAction
 from console.core.errors import ConsoleError
-from console.tui.actions.flow import Flow
+from console.tui.actions.flow import Conversation, Flow
 from console.tui.screens.dialogs import AskChoice, AskLongText, AskText
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
 
-def _check(flow: Flow, param: Param) -> Any:
+def _check(flow: Conversation, param: Param) -> Any:
     def check(answer: str) -> str | None:
         try:
             param.parse(answer, flow.desk)
@@ -25,9 +25,9 @@ def _check(flow: Flow, param: Param) -> Any:
     return check
 
 
-async def ask_value(flow: Flow, param: Param, *, initial: str = "") -> Any:
+async def ask_value(flow: Conversation, param: Param, *, initial: str = "") -> Any:
     """One value, asked the way its kind is typed; None for an optional one left empty."""
-    title = f"#{flow.ticket.id}: {param.prompt}"
+    title = flow.title(param.prompt)
     if param.kind == Kind.FLAG:
         return await flow.ask(AskChoice(title, YES_NO, selected="no")) == "yes"
     if param.kind == Kind.CHOICE:
@@ -53,7 +53,7 @@ async def ask_value(flow: Flow, param: Param, *, initial: str = "") -> Any:
 
 
 async def ask_values(
-    flow: Flow, action: TicketAction, skip: tuple[str, ...] = ()
+    flow: Conversation, action: TicketAction, skip: tuple[str, ...] = ()
 ) -> dict[str, Any]:
     """Every value the agent may give, asked in turn (those the agent's rule does not allow,
     and those in `skip`, left out)."""

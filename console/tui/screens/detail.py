@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from console.core import words
+from console.core import contacts, words
 from console.core.clock import from_text
 from console.core.context import load_context
 from console.core.model import Activity, Channel, Court, Ticket
@@ -24,6 +24,7 @@ from console.tui.columns import COURT_LABELS
 from console.tui.host import host
 from console.tui.messages import TicketLoaded
 from console.tui.screens.ticket_compose import ComposeActions
+from console.tui.widgets.customer_panel import CustomerPanel
 from console.tui.widgets.presence_line import PresenceLine
 from console.tui.widgets.thread_entry import ThreadEntry
 from console.tui.widgets.timeline import timeline_text
@@ -86,6 +87,8 @@ class DetailScreen(ComposeActions, TicketActions):
             yield Static(id="timeline-title", classes="section-title")
             yield Static(id="timeline")
             yield from self.compose_bottom()
+            yield Static("Customer", id="customer-title", classes="section-title")
+            yield CustomerPanel(id="customer-panel")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -108,10 +111,18 @@ class DetailScreen(ComposeActions, TicketActions):
         store = desk.store
         with store.read():  # one snapshot: the thread and the facts agree
             context = load_context(store, self.ticket_id, desk.policy, viewer=desk.login)
+            requester = context.ticket.requester
             loaded = TicketLoaded(
-                context, store.messages(self.ticket_id), store.events(self.ticket_id)
+                context,
+                store.messages(self.ticket_id),
+                store.events(self.ticket_id),
+                contacts.by_email(store, requester),
+                contacts.history(store, requester, limit=6, leave_out=self.ticket_id),
             )
         self.post_message(loaded)
+
+    def on_customer_panel_open(self, event: CustomerPanel.Open) -> None:
+        host(self).open_ticket(event.ticket_id)
 
     def action_toggle_quoted(self) -> None:
         self.quoted = not self.quoted
@@ -139,6 +150,10 @@ class DetailScreen(ComposeActions, TicketActions):
         self.last_event_id = message.events[-1].id if message.events else 0
         self.saw_messages(message.messages)
         self.query_one("#detail-header", Static).update(header_text(message.ticket))
+        self.query_one(CustomerPanel).show(
+            message.customer, message.history, host(self).desk.policy
+        )
+        self.query_one("#customer-title").display = message.customer is not None
         self.paint_facts()
         self.reload_suggestions()
         body = self.query_one("#detail-body", VerticalScroll)

@@ -6,6 +6,7 @@ read in a worker; a change from another agent reloads both (see `reload`)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from rich.text import Text
@@ -19,9 +20,11 @@ from textual.widgets import Footer, Input, Static
 from textual.widgets.input import Selection
 from textual.worker import get_current_worker
 
+from console.core.actions import ACTIONS
 from console.core.model import Line, Order
 from console.core.query import FIELD_NAMES, Field, InvalidQuery, Query, parse
 from console.core.text import one_line
+from console.tui.actions import bulk
 from console.tui.host import WorkerErrors, host
 from console.tui.messages import CountsLoaded
 from console.tui.queues import (
@@ -34,8 +37,9 @@ from console.tui.queues import (
     queue_by_id,
     queue_totals,
     read_page,
+    with_views,
 )
-from console.tui.widgets.query_input import QueryInput, QuerySuggester
+from console.tui.widgets.query_input import CompletingInput, QuerySuggester
 from console.tui.widgets.queue_sidebar import QueueSidebar, legend_text
 from console.tui.widgets.ticket_list import TicketList
 
@@ -74,6 +78,7 @@ class MainScreen(WorkerErrors, Screen[None]):
             Binding(key, f"queue('{q.id}')", f"Show {q.label}", show=False, id=f"main.queue_{q.id}")
             for key, q in zip(QUEUE_KEYS, QUEUES, strict=False)
         ),
+        Binding("N", "new_ticket", "New", id="main.new_ticket"),
         Binding("o", "toggle_order", "Sort", id="main.order"),
         Binding(
             "tab", "app.focus_next", "Next pane (queues, tickets)", show=False, id="main.focus_next"
@@ -82,11 +87,24 @@ class MainScreen(WorkerErrors, Screen[None]):
             "shift+tab", "app.focus_previous", "Previous pane", show=False, id="main.focus_previous"
         ),
         Binding("b", "toggle_sidebar", "Sidebar", id="main.toggle_sidebar"),
+        *(
+            Binding(
+                action.key,
+                f"bulk('{action.id}')",
+                f"{action.title} (the selected)",
+                show=False,
+                id=f"main.{action.id}",
+                tooltip=f"{action.help}: on the tickets selected with space or *",
+            )
+            for action in bulk.BULK_ACTIONS
+        ),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.queue: Queue = QUEUES[0]
+        self.queues: tuple[Queue, ...] = QUEUES
+        """The sidebar's queues: the fixed ones, then the saved views."""
         self.filter_text = ""
         self.filter_query: Query | None = None
         self._known: dict[Field, tuple[str, ...]] = {}
@@ -95,12 +113,14 @@ class MainScreen(WorkerErrors, Screen[None]):
         self._filter_timer: Timer | None = None
         self._pending_reads: dict[str, Timer] = {}
         self._heads: dict[str, Head] = {}
+        self.action_tasks: set[asyncio.Task[None]] = set()
 
     def compose(self) -> ComposeResult:
+        self.queues = with_views(host(self).views)
         with Horizontal(id="main-body"):
             with Vertical(id="sidebar"):
                 yield Static(legend_text(), id="sidebar-legend")
-                yield QueueSidebar(id="queues")
+                yield QueueSidebar(self.queues, id="queues")
             with Vertical(id="list-pane"):
                 yield TicketList(
                     host(self).desk.store,
@@ -109,7 +129,7 @@ class MainScreen(WorkerErrors, Screen[None]):
                     policy=host(self).desk.policy,
                     id="tickets",
                 )
-                yield QueryInput(
+                yield CompletingInput(
                     placeholder="filter: words, #number, line:L2 tag:outage age:>7d is:mine … "
                     "(tab completes, esc clears)",
                     suggester=QuerySuggester(self._known_values),
@@ -146,7 +166,7 @@ class MainScreen(WorkerErrors, Screen[None]):
     def show_queue(self, queue: Queue) -> None:
         self.queue = queue
         sidebar = self.query_one(QueueSidebar)
-        index = QUEUES.index(queue)
+        index = self.queues.index(queue)
         if sidebar.highlighted != index:
             sidebar.highlighted = index
         # A per-line queue shows one line only; its column would say the same on every row.
@@ -199,11 +219,11 @@ class MainScreen(WorkerErrors, Screen[None]):
         store, agent, policy = desk.store, desk.login, desk.policy
         with store.read():  # the counts and the pages from one snapshot
             counts = store.queue_counts(agent)
-            totals = queue_totals(store, agent, policy, counts)
+            totals = queue_totals(store, agent, policy, counts, self.queues)
             # Reading every queue's first page ahead lets a queue switch paint without
             # waiting for a query: one small index range scan per queue, off the UI thread.
             heads: dict[str, Head] = {}
-            for queue in QUEUES if with_heads else ():
+            for queue in self.queues if with_heads else ():
                 rows, marks = read_page(store, agent, Listing(queue, agent, policy), 0)
                 heads[queue.id] = (totals[queue.id], rows, marks)
         if not get_current_worker().is_cancelled:  # a newer read replaced this one
@@ -252,7 +272,8 @@ class MainScreen(WorkerErrors, Screen[None]):
         text = text.strip()
         error = self.query_one("#filter-error", Static)
         try:
-            query = parse(text, me=host(self).desk.login) if text else None
+            desk = host(self).desk
+            query = parse(text, desk.login, desk.policy.vip_plans) if text else None
         except InvalidQuery as wrong:
             said = wrong.reason + (f"\n{FIELD_NAMES}" if wrong.fields else "")
             error.update(Text(said))
@@ -291,6 +312,8 @@ class MainScreen(WorkerErrors, Screen[None]):
             status.append(one_line(self.filter_text, 40), style="italic")
             if not self.queue.sortable:
                 status.append(" (not applied here)", style="dim")
+        if tickets.selected:
+            status.append(f"  {len(tickets.selected):,} selected", style="bold")
         position = f"{tickets.cursor + 1:,}" if tickets.total else "0"
         status.append(f"  {position} of {tickets.total:,}")
         if not tickets.total:
@@ -315,6 +338,10 @@ class MainScreen(WorkerErrors, Screen[None]):
         self._read_known_values()
 
     def action_clear_filter(self) -> None:
+        """Esc lets go of the selection first, then clears the filter."""
+        if self.ticket_list.selected and self.focused is not self.query_one("#filter"):
+            self.ticket_list.unselect(list(self.ticket_list.selected))
+            return
         field = self.query_one("#filter", Input)
         if self._filter_timer is not None:
             self._filter_timer.stop()
@@ -324,13 +351,13 @@ class MainScreen(WorkerErrors, Screen[None]):
         self._apply_filter("")
 
     def action_next_queue(self) -> None:
-        self.show_queue(QUEUES[(QUEUES.index(self.queue) + 1) % len(QUEUES)])
+        self.show_queue(self.queues[(self.queues.index(self.queue) + 1) % len(self.queues)])
 
     def action_previous_queue(self) -> None:
-        self.show_queue(QUEUES[(QUEUES.index(self.queue) - 1) % len(QUEUES)])
+        self.show_queue(self.queues[(self.queues.index(self.queue) - 1) % len(self.queues)])
 
     def action_queue(self, queue_id: str) -> None:
-        self.show_queue(queue_by_id(queue_id))
+        self.show_queue(queue_by_id(queue_id, self.queues))
 
     def action_toggle_order(self) -> None:
         """Priority then age, or nearest SLA deadline first; kept across queue switches."""
@@ -339,6 +366,18 @@ class MainScreen(WorkerErrors, Screen[None]):
             return
         self.order = Order.BREACH if self.order == Order.PRIORITY else Order.PRIORITY
         self.show_queue(self.queue)
+
+    def action_new_ticket(self) -> None:
+        host(self).new_ticket()
+
+    def action_bulk(self, action_id: str) -> None:
+        """The action on the selected tickets, or on the one under the cursor."""
+        targets = dict(self.ticket_list.selected)
+        current = self.ticket_list.current
+        if not targets and current is not None:
+            targets = {current.id: current.version}
+        if targets:
+            bulk.start(self, ACTIONS[action_id], targets)
 
     def action_toggle_sidebar(self) -> None:
         sidebar = self.query_one("#sidebar")

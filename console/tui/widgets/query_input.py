@@ -24,9 +24,11 @@ class QuerySuggester(Suggester):
         return complete(value, self._known())
 
 
-class QueryInput(Input):
+class CompletingInput(Input):
+    """An input whose completion `tab` takes (the query filter, the new ticket's requester)."""
+
     BINDINGS = [
-        Binding("tab", "take_suggestion", "Complete", show=False, id="filter.complete"),
+        Binding("tab", "take_suggestion", "Complete", show=False, id="input.complete"),
     ]
 
     def action_take_suggestion(self) -> None:

@@ -86,12 +86,14 @@ class QueueSidebar(ScrollView, can_focus=True, inherit_bindings=False):
     class Selected(Message):
         queue: Queue
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, queues: tuple[Queue, ...] = QUEUES, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.queues = queues
+        """The fixed queues, then the saved views."""
         self.counts: QueueCounts | None = None
         self.totals: dict[str, int] = {}
         self._highlighted = 0
-        self._prompts = [queue_prompt(queue, None) for queue in QUEUES]
+        self._prompts = [queue_prompt(queue, None) for queue in queues]
         self._lines: list[tuple[int, int]] = []
         """Screen line -> (queue index, line of its prompt)."""
         self._rendered: dict[tuple[int, bool], list[Strip]] = {}
@@ -105,7 +107,7 @@ class QueueSidebar(ScrollView, can_focus=True, inherit_bindings=False):
         ticket changes two or three of them)."""
         self.counts = counts
         self.totals = totals or {}
-        for index, queue in enumerate(QUEUES):
+        for index, queue in enumerate(self.queues):
             prompt = queue_prompt(queue, counts, self.totals)
             if prompt == self._prompts[index]:
                 continue
@@ -117,12 +119,12 @@ class QueueSidebar(ScrollView, can_focus=True, inherit_bindings=False):
 
     @property
     def highlighted(self) -> int:
-        """The index in `QUEUES` of the highlighted queue."""
+        """The index in `queues` of the highlighted queue."""
         return self._highlighted
 
     @highlighted.setter
     def highlighted(self, index: int) -> None:
-        index = max(0, min(index, len(QUEUES) - 1))
+        index = max(0, min(index, len(self.queues) - 1))
         if index == self._highlighted:
             return
         before, self._highlighted = self._highlighted, index
@@ -130,7 +132,7 @@ class QueueSidebar(ScrollView, can_focus=True, inherit_bindings=False):
             first, height = self._span(queue_index)
             self.refresh_lines(first - int(self.scroll_offset.y), height)
         self._scroll_to_highlight()
-        self.post_message(self.Highlighted(QUEUES[index]))
+        self.post_message(self.Highlighted(self.queues[index]))
 
     def _lay_out(self) -> None:
         self._lines = [
@@ -206,10 +208,10 @@ class QueueSidebar(ScrollView, can_focus=True, inherit_bindings=False):
         self.highlighted = 0
 
     def action_last(self) -> None:
-        self.highlighted = len(QUEUES) - 1
+        self.highlighted = len(self.queues) - 1
 
     def action_select(self) -> None:
-        self.post_message(self.Selected(QUEUES[self._highlighted]))
+        self.post_message(self.Selected(self.queues[self._highlighted]))
 
     def on_click(self, event: Click) -> None:
         line = int(self.scroll_offset.y) + event.y

@@ -17,6 +17,7 @@ from console.core.dupes import Suggestion
 from console.core.model import Court, Direction, LinkKind, Ticket
 from console.core.sla import SlaPolicy, badge
 from console.core.text import one_line, visible
+from console.core.triage import priority_words
 
 SLA_STYLES = {"breached": "bold reverse red", "at risk": "bold yellow", "ok": "", "paused": "dim"}
 
@@ -47,6 +48,9 @@ def facts_text(
     suggestions: Sequence[Suggestion] = (),
 ) -> Text:
     text = Text()
+    why = priority_words(ticket.priority, ticket.impact, ticket.urgency, policy.matrix)
+    if why:
+        _field(text, f"{ticket.priority}:", why)
     _field(text, "move", court_words(ticket, facts), "bold" if ticket.court == Court.US else "")
     clocks = facts.clocks
     due = from_text(clocks.sla_due_at) if clocks.sla_due_at else None

@@ -39,7 +39,7 @@ from console.tui.columns import (
     sla_state,
 )
 from console.tui.host import WorkerErrors
-from console.tui.messages import MarksLoaded, PagesLoaded
+from console.tui.messages import EverythingRead, MarksLoaded, PagesLoaded
 from console.tui.queues import PAGE, Head, Listing, read_page, row_marks
 
 PRIORITY_STYLES = {Priority.P1: "p1", Priority.P2: "p2", Priority.P4: "p4"}
@@ -59,6 +59,8 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="list.page_down"),
         Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="list.page_up"),
         Binding("enter", "open", "Open", id="list.open"),
+        Binding("space", "toggle_select", "Select", show=False, id="list.select"),
+        Binding("asterisk", "select_all", "Select all shown", show=False, id="list.select_all"),
     ]
 
     COMPONENT_CLASSES = {
@@ -73,6 +75,7 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         "ticket-list--at-risk",
         "ticket-list--breached",
         "ticket-list--presence",
+        "ticket-list--selected",
     }
 
     @dataclass
@@ -102,6 +105,9 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         status line it feeds then paints in the same frame as the rows (a message would
         arrive a frame later)."""
         self._marks: dict[int, RowMarks] = {}
+        self.selected: dict[int, int] = {}
+        """The tickets selected for one action on them all, with the version each had when
+        it was selected (a ticket changed since is refused, as on the ticket screen)."""
         self.total = 0
         self.cursor = 0
         self.hidden_columns: frozenset[str] = frozenset()
@@ -128,6 +134,7 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         self.listing = listing
         self.hidden_columns = hide
         self._generation += 1
+        self.selected = {}  # what is selected is what the agent sees: a new view starts afresh
         if head is not None:
             total, first_page, marks = head
             self._apply({0: first_page}, total, reset=True, marks=marks)
@@ -189,7 +196,7 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         description="read deadlines and presence of the rows on screen",
     )
     def _read_marks(self, generation: int, rows: list[TicketSummary]) -> None:
-        marks = row_marks(self.store, self.agent, rows)
+        marks = row_marks(self.store, self.agent, rows, self.policy.vip_plans)
         self.post_message(MarksLoaded(generation, rows, marks))
 
     def on_marks_loaded(self, message: MarksLoaded) -> None:
@@ -389,6 +396,45 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         if ticket is not None:
             self.post_message(self.Opened(ticket.id))
 
+    def action_toggle_select(self) -> None:
+        """Select the ticket under the cursor (or let it go), then move down: a run of tickets
+        is selected by holding space."""
+        ticket = self.current
+        if ticket is None:
+            return
+        if self.selected.pop(ticket.id, None) is None:
+            self.selected[ticket.id] = ticket.version
+        self.refresh_line(self.cursor + 1)
+        self._move_to(self.cursor + 1)
+
+    def action_select_all(self) -> None:
+        if self.listing is not None:
+            self._read_everything(self._generation, self.listing)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="ticket-list-everything",
+        description="read every ticket of the queue to select them",
+    )
+    def _read_everything(self, generation: int, listing: Listing) -> None:
+        self.post_message(EverythingRead(generation, listing.everything(self.store)))
+
+    def on_everything_read(self, message: EverythingRead) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return  # the agent moved on to another view
+        self.selected = dict(message.tickets)
+        self._repaint()
+        self.moved()
+
+    def unselect(self, ticket_ids: list[int]) -> None:
+        for ticket_id in ticket_ids:
+            self.selected.pop(ticket_id, None)
+        self._repaint()
+        self.moved()
+
     def on_click(self, event: Click) -> None:
         # A click picks the row under the pointer (the first line is the header).
         if event.y >= 1:
@@ -431,7 +477,9 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
             self._want(index)
             loading = Segment(fit("  \u2026", width), base + self._style("loading"))
             return Strip([loading], width)
-        row_style = base + self._style("cursor") if index == self.cursor else base
+        row_style = base + self._style("selected") if ticket.id in self.selected else base
+        if index == self.cursor:
+            row_style += self._style("cursor")
         return self._ticket_strip(ticket, columns, row_style, width)
 
     def _header(self, columns: tuple[tuple[Column, int], ...], base: Style, width: int) -> Strip:
@@ -475,6 +523,8 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
                 lead_cells = min(len(lead) + 1, cells)
                 add(fit(lead, lead_cells), "presence")
                 cells -= lead_cells
+            if column.key == "id" and ticket.id in self.selected:
+                said = "\u25cf" + said.rjust(cells - 1)  # a selected row says so without colour
             add(fit(said, cells, right=column.key in ("id", "left")), name)
         used = sum(c for _, c in columns) + GAP * (len(columns) - 1)
         add(" " * max(width - used, 0), "")

@@ -1,0 +1,174 @@
+"""The customers: who is calling, from which organisation, on which plan, and what they have
+asked before. Looking the caller up is the first line's first move.
+
+A contact is made the first time someone writes or is written down as a requester (by their
+e-mail address); an agent adds the rest: a name, the organisation (the e-mail domain until
+someone names it), a phone number, the language replies go out in, the plan, and notes.
+Found by address, by phone (whatever its spaces and dashes), by the start of the name, or by
+the organisation or domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from console.core.desk import Desk
+from console.core.errors import InvalidInput
+from console.core.phone import looks_like_phone, phone_key
+from console.core.schema import OPEN_SQL
+from console.core.store import Store
+from console.core.text import one_line
+from console.core.workflow import change
+
+MAX_NOTES = 4000
+MAX_FIELD = 200
+LANGUAGES = ("en", "ru", "uk")
+_COLUMNS = "id, email, name, organisation, phone, lang, plan, notes, created_at"
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int
+    email: str
+    name: str | None
+    organisation: str | None
+    """As an agent named it; None: the e-mail domain stands for it (see `company`)."""
+    phone: str | None
+    lang: str | None
+    plan: str | None
+    notes: str | None
+    created_at: str
+
+    @property
+    def domain(self) -> str:
+        return self.email.rpartition("@")[2]
+
+    @property
+    def company(self) -> str:
+        """The organisation, or the e-mail domain until someone names it."""
+        return self.organisation or self.domain
+
+
+def _contact(row: tuple[object, ...]) -> Contact:
+    return Contact(*row)  # type: ignore[arg-type]
+
+
+def by_email(store: Store, email: str) -> Contact | None:
+    rows = store.query(f"SELECT {_COLUMNS} FROM contacts WHERE email = ?", (email.strip(),))
+    return _contact(rows[0]) if rows else None
+
+
+def find(store: Store, text: str, *, limit: int = 20) -> list[Contact]:
+    """Contacts `text` names: an address, a phone number, "@domain", or the start of a name,
+    an address or an organisation; each lookup on an index, the exact ones first."""
+    typed = text.strip()
+    if not typed:
+        return []
+    if looks_like_phone(typed):
+        where, params = "phone = ?", [phone_key(typed)]
+    elif typed.startswith("@"):
+        where = "substr(email, instr(email, '@') + 1) = ? COLLATE NOCASE"
+        params = [typed[1:]]
+    else:
+        pattern = typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where = (
+            "email LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR organisation LIKE ? ESCAPE '\\'"
+        )
+        params = [pattern, pattern, pattern]
+    rows = store.query(
+        f"SELECT {_COLUMNS} FROM contacts WHERE {where} ORDER BY email LIMIT ?", (*params, limit)
+    )
+    return [_contact(row) for row in rows]
+
+
+def one(store: Store, text: str) -> Contact:
+    """The one contact `text` names; refused, with the candidates, when it names none or
+    several."""
+    exact = by_email(store, text.strip().lower())
+    if exact is not None:
+        return exact
+    found = find(store, text, limit=6)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise InvalidInput(f"no contact {one_line(text, 60)!r} (give an address or a phone)")
+    names = ", ".join(c.email for c in found[:5])
+    raise InvalidInput(f"{one_line(text, 60)!r} names several contacts: {names}; give one address")
+
+
+def _checked(field: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None  # an empty value clears the field
+    if field == "notes":
+        if len(value) > MAX_NOTES:
+            raise InvalidInput(f"--notes: at most {MAX_NOTES:,} characters")
+        return value
+    if len(value) > MAX_FIELD or not value.isprintable():
+        raise InvalidInput(f"--{field}: one line of at most {MAX_FIELD} characters")
+    if field == "phone":
+        if not looks_like_phone(value):
+            raise InvalidInput(f"--phone: {one_line(value, 40)!r} is not a phone number")
+        return phone_key(value)
+    if field == "lang" and value not in LANGUAGES:
+        raise InvalidInput(f"--lang: one of {', '.join(LANGUAGES)}")
+    return value
+
+
+EDITABLE = ("name", "organisation", "phone", "lang", "plan", "notes")
+
+
+def edit(desk: Desk, email: str, **fields: str | None) -> Contact:
+    """Change what is known of a contact; a field given as "" is cleared, one not given stays.
+    A plan must be one the team config names (when it names any)."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise AssertionError(f"not a contact field: {', '.join(sorted(unknown))}")
+    given = {k: v for k, v in fields.items() if v is not None}
+    if not given:
+        raise InvalidInput("say what to change: --name, --organisation, --phone, --lang, ...")
+    values = {k: _checked(k, v) for k, v in given.items()}
+    plans = desk.policy.plans
+    if values.get("plan") and plans and values["plan"] not in plans:
+        raise InvalidInput(f"--plan: one of {', '.join(sorted(plans))} (the team config's plans)")
+    with change(desk) as c:
+        found = c.conn.execute("SELECT id, plan FROM contacts WHERE email = ?", (email,)).fetchone()
+        if found is None:
+            raise InvalidInput(f"no contact {one_line(email, 60)!r}")
+        sets = ", ".join(f"{k} = ?" for k in values)
+        c.conn.execute(f"UPDATE contacts SET {sets} WHERE id = ?", (*values.values(), found[0]))
+        if "plan" in values and values["plan"] != found[1]:
+            # A plan makes other promises: the customer's open tickets are held to them now.
+            for (ticket_id,) in c.conn.execute(
+                f"SELECT id FROM tickets WHERE contact_id = ? AND {OPEN_SQL}", (found[0],)
+            ).fetchall():
+                c.update(ticket_id)
+    contact = by_email(desk.store, email)
+    assert contact is not None
+    return contact
+
+
+@dataclass(frozen=True)
+class History:
+    """A contact's tickets: how many, how many open, and the latest few."""
+
+    total: int
+    open: int
+    latest: list[tuple[int, str, str, str]]
+    """(number, subject, status, created at), newest first."""
+
+
+def history(store: Store, email: str, *, limit: int = 8, leave_out: int | None = None) -> History:
+    """On the requester index: a count and the newest few (never every ticket)."""
+    total, open_count = store.query(
+        "SELECT count(*), count(CASE WHEN status IN ('new', 'open', 'waiting') THEN 1 END) "
+        "FROM tickets WHERE requester = ?",
+        (email,),
+    )[0]
+    rows = store.query(
+        "SELECT id, substr(subject, 1, 200), status, created_at FROM tickets "
+        "WHERE requester = ? AND id != ? ORDER BY created_at DESC LIMIT ?",
+        (email, leave_out or 0, limit),
+    )
+    return History(int(total), int(open_count), [tuple(r) for r in rows])  # type: ignore[misc]
