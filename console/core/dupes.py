@@ -4,7 +4,8 @@ Candidates come from the full-text index only (never a scan of the tickets table
 bounded queries: the best BM25 matches on the query's informative words, the most recent
 tickets sharing any of those words, and the requester's own recent tickets. A few hundred at
 most are then re-ranked in Python by text similarity (BM25 and rapidfuzz on the subjects), the
-same requester, and closeness in time; each suggestion says why it was made.
+same requester, and closeness in time; each suggestion says why it was made. Words match across
+inflections: the index holds stems.
 
 `suggest` is a pure read: the TUI calls it from a worker, the CLI after `console new`."""
 
@@ -247,10 +248,10 @@ def _best_matches(
     for term in sorted(chosen, key=lambda t: t.docs):
         if term.docs >= T.COUNT_CAP or postings + term.docs > POSTINGS_BUDGET:
             break
-        affordable.append(term.word)
+        affordable.append(T.quote(term.stem))
         postings += term.docs
-    match = T.any_of(affordable)
-    if match is None:
+    match = " OR ".join(affordable)
+    if not match:
         return {}
     bound, bound_params = _index_bound(scope, query)
     rows = store.query(
@@ -275,13 +276,16 @@ def _recent_matches(
     any size: the index walks its lists from the newest ticket down and stops at the limit,
     where BM25 would have to score every match of a common word."""
     found: list[int] = []
-    top = [t.word for t in chosen[:8]]
-    subject = [t.word for t in chosen if t.in_subject][:4]
+    top = [t.stem for t in chosen[:8]]
+    subject = [t.stem for t in chosen if t.in_subject][:4]
 
-    def every(chosen_words: list[str], least: int) -> str | None:
-        if len(chosen_words) < least:
+    def every(stems: list[str], least: int) -> str | None:
+        if len(stems) < least:
             return None
-        return " AND ".join(T.quote(w) for w in chosen_words)
+        return " AND ".join(T.quote(s) for s in stems)
+
+    def any_of(stems: list[str]) -> str | None:
+        return " OR ".join(T.quote(s) for s in stems) or None
 
     # Only the newest tickets are walked: an AND of common words that rarely meet would
     # otherwise walk their whole lists to fill the limit.
@@ -292,7 +296,7 @@ def _recent_matches(
     )
     floor = (newest or 0) - RECENT_WINDOW
     bound, bound_params = _index_bound(scope, query)
-    for match in (every(subject, 2), every(top[:3], 3), every(top[:2], 2), T.any_of(top)):
+    for match in (every(subject, 2), every(top[:3], 3), every(top[:2], 2), any_of(top)):
         if match is None or len(found) >= RECENT_MATCHES:
             continue
         rows = store.query(
@@ -362,7 +366,7 @@ def _rank(
         value += W_SEMANTIC * max(meaning.get(ticket_id, 0.0), 0.0)
         scored.append((value, ticket_id, alike, apart, row))
     scored.sort(key=lambda s: (-s[0], -s[1]))
-    idf = {t.word: t.idf for t in chosen}
+    idf = {t.word: t.idf for t in chosen}  # shared words are matched as written here
     return [
         _explain(row, value, alike, apart, idf, asked_by)
         for value, _id, alike, apart, row in scored[:limit]

@@ -9,11 +9,10 @@ a million tickets, they read every open ticket (the README lists which queries a
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from console.core import schema
+from console.core import schema, stemming
 from console.core.clock import to_text
 from console.core.phone import looks_like_phone, phone_key
 from console.core.query import Field, Filter, Has, Query, Span, State
@@ -72,9 +71,10 @@ def match_expression(
     nothing typed is ever read as FTS5 syntax. None when there is no word at all."""
     phrases = []
     for item in items:
-        tokens = re.findall(r"\w+", item)
+        # The index holds stems: a word or a phrase is looked for in the form it was indexed in.
+        tokens = stemming.index_text(item)
         if tokens:
-            phrases.append((" ".join(tokens), item.startswith('"')))
+            phrases.append((tokens.replace('"', '""'), item.startswith('"')))
     if not phrases:
         return None
     quoted = [f'"{tokens}"' for tokens, _ in phrases]

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from console.core import stemming
+
 APPLICATION_ID = 0x436F6E73
 """SQLite's `application_id` of a console database: "Cons" in ASCII."""
 
@@ -434,6 +436,56 @@ CREATE INDEX contacts_by_organisation ON contacts(organisation COLLATE NOCASE)
     WHERE organisation IS NOT NULL;
 """
 
+# Search across inflections in English, Russian and Ukrainian ("работает" finds "не работают").
+# SQLite's porter tokenizer stems English only, and Python cannot give FTS5 a tokenizer, so the
+# index now holds each text with every word replaced by its stem (`stemming.index_text`, which
+# the store gives every connection as `console_index_text`), and queries are stemmed the same
+# way. The stemmed text is kept in the index itself rather than as external content: deleting a
+# row then needs no recomputation, so an upgraded stemmer can never leave stale entries behind.
+# Whatever writes a ticket or a message through the store goes through these triggers; a tool
+# outside the console that writes them gets "no such function" instead of a stale index.
+_STEMMED_SEARCH = """
+DROP TRIGGER tickets_fts_insert;
+DROP TRIGGER tickets_fts_delete;
+DROP TRIGGER tickets_fts_update;
+DROP TABLE tickets_fts;
+DROP TRIGGER messages_fts_insert;
+DROP TRIGGER messages_fts_delete;
+DROP TRIGGER messages_fts_update;
+DROP TABLE messages_fts;
+
+CREATE VIRTUAL TABLE tickets_fts USING fts5(subject, body, tokenize='unicode61');
+INSERT INTO tickets_fts(tickets_fts, rank) VALUES ('automerge', 8);
+INSERT INTO tickets_fts(rowid, subject, body)
+    SELECT id, console_index_text(subject), console_index_text(body) FROM tickets;
+CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN
+    INSERT INTO tickets_fts(rowid, subject, body)
+        VALUES (new.id, console_index_text(new.subject), console_index_text(new.body));
+END;
+CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets BEGIN
+    DELETE FROM tickets_fts WHERE rowid = old.id;
+END;
+CREATE TRIGGER tickets_fts_update AFTER UPDATE OF subject, body ON tickets BEGIN
+    DELETE FROM tickets_fts WHERE rowid = old.id;
+    INSERT INTO tickets_fts(rowid, subject, body)
+        VALUES (new.id, console_index_text(new.subject), console_index_text(new.body));
+END;
+
+CREATE VIRTUAL TABLE messages_fts USING fts5(body, tokenize='unicode61');
+INSERT INTO messages_fts(messages_fts, rank) VALUES ('automerge', 8);
+INSERT INTO messages_fts(rowid, body) SELECT id, console_index_text(body) FROM messages;
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts(rowid, body) VALUES (new.id, console_index_text(new.body));
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    DELETE FROM messages_fts WHERE rowid = old.id;
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN
+    DELETE FROM messages_fts WHERE rowid = old.id;
+    INSERT INTO messages_fts(rowid, body) VALUES (new.id, console_index_text(new.body));
+END;
+"""
+
 MIGRATIONS: list[str] = [
     _V1_BASE,
     _V2_SEARCH,
@@ -454,6 +506,7 @@ MIGRATIONS: list[str] = [
     _REQUESTER_DOMAIN,
     _TRIAGE,
     _CONTACT_DETAILS,
+    _STEMMED_SEARCH,
 ]
 LATEST = len(MIGRATIONS)
 
@@ -479,6 +532,7 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
     Each step runs in one IMMEDIATE transaction together with its `user_version` bump, so two
     consoles opening an old file at once do not both migrate it."""
     start = conn.execute("PRAGMA user_version").fetchone()[0]
+    stemming.register(conn)  # the search index's triggers and its migration stem the text
     for version in range(start, target):
         conn.execute("BEGIN IMMEDIATE")
         try:

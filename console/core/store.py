@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from console.core import dbfile, schema
+from console.core import dbfile, schema, stemming
 from console.core.clock import Clock, to_text, utc_now
 from console.core.dbfile import FileKind
 from console.core.errors import StoreError, TicketNotFound
@@ -50,6 +50,7 @@ from console.core.model import (
     TicketSummary,
     Urgency,
 )
+from console.core.terms import fts_query
 
 BUSY_TIMEOUT_MS = 5000
 SUBJECT_PREVIEW = 300
@@ -65,20 +66,6 @@ _SUMMARY_COLUMNS = (
     f"id, substr(subject, 1, {SUBJECT_PREVIEW}) AS subject, requester, line, priority, status,"
     " court, assignee, created_at, updated_at, updated_by, version"
 )
-
-
-def fts_query(text: str, *, prefix_last: bool = False, any_word: bool = False) -> str | None:
-    """An FTS5 query that finds the words of `text`, whatever `text` holds.
-
-    Every word is quoted, so FTS5 syntax in the input (AND, NEAR, *, ^, column:, quotes) is
-    searched for as words and never changes the query's meaning. None when there is no word."""
-    words = re.findall(r"\w+", text)
-    if not words:
-        return None
-    quoted = [f'"{w}"' for w in words]
-    if prefix_last:
-        quoted[-1] += "*"
-    return (" OR " if any_word else " ").join(quoted)
 
 
 def _connect(path: str, *, read_only: bool = False) -> sqlite3.Connection:
@@ -102,6 +89,8 @@ def _connect(path: str, *, read_only: bool = False) -> sqlite3.Connection:
         )
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
+        # The full-text index's triggers stem what they index (see schema._STEMMED_SEARCH).
+        conn.create_function("console_index_text", 1, stemming.index_text, deterministic=True)
     except sqlite3.Error as error:
         raise _unusable(path, error) from None
     return conn

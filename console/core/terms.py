@@ -1,10 +1,11 @@
 """Turning any text into a safe, short full-text query of its most informative words.
 
-A ticket can hold anything: FTS5 syntax (quotes, AND/OR/NEAR, `*`, `^`, `col:`), any Unicode,
-or a 5 MB log. Every word is quoted, so nothing in the text is ever read as query syntax. Long
-texts are cut to the words that say the most: those that few tickets contain (by document
-frequency, counted in the index up to a cap, never by scanning tickets), so a query stays fast
-however long the ticket is."""
+The index holds stems (`stemming`), so every word of a query is stemmed the same way before it
+is quoted: "работает" looks for what "не работают" was indexed as. A ticket can hold anything:
+FTS5 syntax (quotes, AND/OR/NEAR, `*`, `^`, `col:`), any Unicode, or a 5 MB log. Every word is
+quoted, so nothing in the text is ever read as query syntax. Long texts are cut to the words
+that say the most: those that few tickets contain (by document frequency, counted in the index
+up to a cap, never by scanning tickets), so a query stays fast however long the ticket is."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
+from console.core import stemming
+
 MAX_TEXT = 20_000
 """Characters of a text looked at for its words: the start of a long log says enough."""
 MAX_WORDS = 400
@@ -20,9 +23,6 @@ MAX_WORDS = 400
 MAX_LOOKUPS = 80
 """Distinct words whose frequency is looked up, at most: the subject's, then the body's first."""
 COUNT_CAP = 2000
-
-# unicode61 splits on everything that is not a letter or a digit, underscore included.
-_WORD = re.compile(r"[^\W_]+")
 
 STOP_WORDS = frozenset(
     """
@@ -49,10 +49,13 @@ hi hello dear thanks thank please regards best team also get got one two us via
 
 def words(text: str, *, every: bool = False) -> list[str]:
     """The distinct words of `text` in order of first appearance, lower case, stop words out
-    (`every`: all of them, in the whole text, as the plain baseline query takes them)."""
+    (`every`: all of them, in the whole text, as the plain baseline query takes them).
+
+    Words as written, not stems: they are what a person reads in "shares ..."; `stem` or
+    `any_of` turns them into the index's form."""
     seen: dict[str, None] = {}
-    for match in _WORD.finditer(text if every else text[:MAX_TEXT]):
-        word = match.group().lower()
+    for found in stemming.words(text if every else text[:MAX_TEXT]):
+        word = found.lower()
         if not every and (word in STOP_WORDS or (len(word) == 1 and not word.isdigit())):
             continue
         seen.setdefault(word, None)
@@ -61,69 +64,71 @@ def words(text: str, *, every: bool = False) -> list[str]:
     return list(seen)
 
 
-def quote(word: str) -> str:
-    """One FTS5 string: a phrase of the word's tokens, never an operator."""
-    return '"' + word.replace('"', '""') + '"'
+def stem(word: str) -> str:
+    """A word's form in the index."""
+    return stemming.stem(word)
+
+
+def quote(term: str) -> str:
+    """One FTS5 string: a phrase of the term's tokens, never an operator. `term` is already in
+    the index's form (a stem); use `any_of` or `all_of` for words as written."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _stems(chosen: list[str]) -> list[str]:
+    return [s for s in dict.fromkeys(stem(w) for w in chosen) if s.strip()]
 
 
 def any_of(chosen: list[str]) -> str | None:
-    """An FTS5 query matching any of the words; None when there are none."""
-    return " OR ".join(quote(w) for w in chosen) or None
+    """An FTS5 query matching any of the words (as written); None when there are none."""
+    return " OR ".join(quote(s) for s in _stems(chosen)) or None
+
+
+def all_of(chosen: list[str]) -> str | None:
+    """An FTS5 query matching all of the words (as written); None when there are none."""
+    return " AND ".join(quote(s) for s in _stems(chosen)) or None
+
+
+_CHUNK = re.compile(r"[\w'’ʼ]+")
+"""What a person typed as one word: letters, digits, underscores and apostrophes together.
+A chunk the index splits ("foo_bar", "don't") is searched as a phrase of its parts."""
+
+
+def fts_query(text: str, *, prefix_last: bool = False, any_word: bool = False) -> str | None:
+    """An FTS5 query that finds the words of `text` in any inflection, whatever `text` holds.
+
+    Every word is stemmed and quoted, so FTS5 syntax in the input (AND, NEAR, *, ^, column:,
+    quotes) is searched for as words and never changes the query's meaning. With
+    `prefix_last`, the last word may be unfinished (a filter as it is typed): it matches every
+    indexed form that begins with its stem. None when there is no word."""
+    phrases = [p for p in (stemming.index_text(c) for c in _CHUNK.findall(text)) if p]
+    if not phrases:
+        return None
+    quoted = [quote(p) for p in phrases]
+    if prefix_last:
+        quoted[-1] += "*"
+    return (" OR " if any_word else " ").join(quoted)
 
 
 @dataclass(frozen=True)
 class Term:
     word: str
-    """The word as it appears in the text (what goes into the query)."""
+    """The word as it appears in the text (what a person is shown)."""
     stem: str
-    """The index's form of the word (porter stem), as the vocabulary table spells it."""
+    """The index's form of the word (what goes into the query)."""
     docs: int
     """How many tickets contain it."""
     idf: float
     in_subject: bool
 
 
-def _temp_tables(conn: sqlite3.Connection) -> None:
-    """A scratch index in the connection's temp schema, tokenised like the tickets index.
-
-    Putting the words through it gives their stems exactly as the tickets index stores them
-    (a Python stemmer could disagree with SQLite's on some words)."""
-    conn.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.dupes_words USING fts5("
-        "word, tokenize='porter unicode61')"
-    )
-    conn.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.dupes_words_vocab "
-        "USING fts5vocab(temp, dupes_words, 'instance')"
-    )
-
-
-def stems(conn: sqlite3.Connection, candidates: list[str]) -> dict[str, str]:
-    """Each word's stem as the index stores it (words made of several tokens keep the first)."""
-    if not candidates:
-        return {}
-    _temp_tables(conn)
-    conn.execute("DELETE FROM temp.dupes_words")
-    conn.executemany(
-        "INSERT INTO temp.dupes_words (rowid, word) VALUES (?, ?)",
-        list(enumerate(candidates, start=1)),
-    )
-    found: dict[str, str] = {}
-    for doc, term in conn.execute(
-        "SELECT doc, term FROM temp.dupes_words_vocab ORDER BY doc, offset"
-    ):
-        found.setdefault(candidates[doc - 1], term)
-    conn.execute("DELETE FROM temp.dupes_words")
-    return found
-
-
-def documents(conn: sqlite3.Connection, word: str, cap: int = COUNT_CAP) -> int:
-    """How many tickets contain the word, counted up to `cap` (the count walks the word's
-    list in the index, so a word in half a million tickets must not be counted out)."""
+def documents(conn: sqlite3.Connection, term: str, cap: int = COUNT_CAP) -> int:
+    """How many tickets contain the term (a stem), counted up to `cap` (the count walks the
+    term's list in the index, so a term in half a million tickets must not be counted out)."""
     return int(
         conn.execute(
             "SELECT count(*) FROM (SELECT 1 FROM tickets_fts WHERE tickets_fts MATCH ? LIMIT ?)",
-            (quote(word), cap),
+            (quote(term), cap),
         ).fetchone()[0]
     )
 
@@ -136,21 +141,21 @@ def informative_terms(
     Words no ticket contains are dropped (they cannot find anything); the rest are ranked by
     inverse document frequency, a subject word counting a little more, as the subject is what
     the customer chose to say first. Words in `COUNT_CAP` tickets or more are all equally
-    common as far as this ranking cares."""
+    common as far as this ranking cares. Inflections of one word count once, as their stem."""
     subject_words = set(words(subject))
     all_words = list(dict.fromkeys([*words(subject), *words(body)]))[:MAX_LOOKUPS]
-    stem_of = stems(conn, all_words)
-    if not stem_of:
+    if not all_words:
         return []
     total = conn.execute("SELECT coalesce(max(rowid), 0) FROM tickets").fetchone()[0] or 1
     terms: dict[str, Term] = {}
-    for word, stem in stem_of.items():
-        if stem in terms:
+    for word in all_words:
+        term = stem(word)
+        if term in terms or not term.strip():
             continue
-        count = documents(conn, word)
+        count = documents(conn, term)
         if count == 0:
             continue
         idf = math.log(1 + (total - count + 0.5) / (count + 0.5))
-        terms[stem] = Term(word, stem, count, idf, word in subject_words)
+        terms[term] = Term(word, term, count, idf, word in subject_words)
     ranked = sorted(terms.values(), key=lambda t: -t.idf * (1.3 if t.in_subject else 1.0))
     return ranked[:limit]

@@ -194,7 +194,7 @@ def test_search_input_never_breaks_the_query(desk: Desk, store: Store, hostile: 
 
 
 def test_fts_query_quotes_every_word() -> None:
-    assert fts_query('a AND "b" NEAR c*') == '"a" "AND" "b" "NEAR" "c"'
+    assert fts_query('a AND "b" NEAR c*') == '"a" "and" "b" "near" "c"'
     assert fts_query("x y", prefix_last=True) == '"x" "y"*'
     assert fts_query("x y", any_word=True) == '"x" OR "y"'
     assert fts_query("!!!") is None

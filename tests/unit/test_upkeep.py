@@ -18,7 +18,7 @@ import pytest
 
 from console.cli import main
 from console.core import backup as backup_module
-from console.core import links, operations, transfer
+from console.core import links, operations, stemming, transfer
 from console.core.check import check
 from console.core.desk import Desk
 from console.core.model import Court, Priority, QueueFilter
@@ -138,6 +138,7 @@ def test_check_finds_what_is_wrong_and_says_it_in_words(
 ) -> None:
     _busy_desk(desk, clock)
     conn = sqlite3.connect(db_path)  # behind the console's back, as a bug or a person might
+    stemming.register(conn)  # a message's text is indexed stemmed: SQLite alone cannot
     conn.execute(damage)
     conn.commit()
     conn.close()
