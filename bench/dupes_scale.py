@@ -51,8 +51,8 @@ def _placeholder_vectors(store: Store) -> int:
     from console.core import semantic
 
     rng = np.random.default_rng(5)
-    top = store.conn.execute("SELECT max(id) FROM tickets").fetchone()[0]
-    have = store.conn.execute("SELECT count(*) FROM ticket_embeddings").fetchone()[0]
+    top = store.query("SELECT max(id) FROM tickets")[0][0]
+    have = store.query("SELECT count(*) FROM ticket_embeddings")[0][0]
     if have >= top:
         return 0
     added = 0
@@ -90,7 +90,7 @@ def _semantic(store: Store, samples: list, recent: list[int]) -> dict[str, objec
         start = time.perf_counter()
         dupes.suggest(store, ticket_id, method="combined")
         detail_view.append((time.perf_counter() - start) * 1000)
-    size = store.conn.execute("SELECT count(*) * 384 FROM ticket_embeddings").fetchone()[0]
+    size = store.query("SELECT count(*) * 384 FROM ticket_embeddings")[0][0]
     return {
         "encode_one_ticket": _summary(encode),
         "combined_new_ticket": _summary(new_ticket),
@@ -126,7 +126,7 @@ def main() -> int:
     rng = random.Random(args.seed)
     results: dict[str, object] = {"db": args.db.name}
     with Store.open(args.db, create=False) as store:
-        top = store.conn.execute("SELECT max(id) FROM tickets").fetchone()[0]
+        top = store.query("SELECT max(id) FROM tickets")[0][0]
         results["tickets"] = top
         samples = [store.ticket(rng.randint(1, top)) for _ in range(args.queries)]
         start = time.perf_counter()

@@ -6,6 +6,11 @@ with several older duplicates has several right answers); only tickets created b
 are candidates. Scores: Recall@1/5/10 (share of queries with a right answer in the top k), MRR
 over the top 10, and the latency of each suggestion.
 
+Pairs come in named sets, scored apart: the authors of a data set split their pairs into
+`train` and `test`, and a method fitted on anything (the console's `dupes.RRF_K`) was fitted on
+the training pairs only, so the test pairs say how it does on pairs it never saw. Every set is
+ranked over the same store of all the reports.
+
 Files are read by column name, so any export of the same shape works: `Summary`, `Issue id`,
 `Created`, `Description` are needed; other columns are ignored."""
 
@@ -34,6 +39,8 @@ _REQUIRED = ("Summary", "Issue id", "Created", "Description")
 @dataclass(frozen=True)
 class Result:
     method: str
+    pairs: str
+    """The name of the set of pairs scored (train, test, or all)."""
     queries: int
     recall_1: float
     recall_5: float
@@ -45,6 +52,7 @@ class Result:
     def as_dict(self) -> dict[str, float | int | str]:
         return {
             "method": self.method,
+            "pairs": self.pairs,
             "queries": self.queries,
             "recall@1": self.recall_1,
             "recall@5": self.recall_5,
@@ -163,7 +171,11 @@ def queries(pairs: set[frozenset[str]], numbers: dict[str, int]) -> dict[int, se
 
 
 def score(
-    method: str, ranked: dict[int, list[int]], wanted: dict[int, set[int]], latencies: list[float]
+    method: str,
+    ranked: dict[int, list[int]],
+    wanted: dict[int, set[int]],
+    latencies: list[float],
+    pairs: str = "all",
 ) -> Result:
     def recall(k: int) -> float:
         hits = sum(1 for q, right in wanted.items() if right & set(ranked[q][:k]))
@@ -177,6 +189,7 @@ def score(
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] if ordered else 0
     return Result(
         method,
+        pairs,
         len(wanted),
         recall(1),
         recall(5),
@@ -205,17 +218,19 @@ def default_methods() -> list[str]:
 
 def run(
     reports_csv: Path,
-    pairs_csv: Path,
+    pairs_csv: Path | dict[str, Path],
     methods: list[str],
     extra: dict[str, Suggester] | None = None,
     timings: dict[str, float] | None = None,
 ) -> list[Result]:
-    """The protocol for each method on a fresh temporary store; results in the order asked.
+    """The protocol for each method and each set of pairs (one file is the set "all"), on one
+    fresh temporary store; results by method in the order asked, then by set.
 
     With a semantic method, every ticket is embedded first, as intake would have done; the
     time it took goes into `timings["embed_ms_per_ticket"]`."""
     reports = read_reports(reports_csv)
-    pairs = read_pairs(pairs_csv)
+    named = pairs_csv if isinstance(pairs_csv, dict) else {"all": pairs_csv}
+    pair_sets = {name: read_pairs(path) for name, path in named.items()}
     suggesters = {**{m: builtin(m) for m in dupes.METHODS}, **(extra or {})}
     for method in methods:
         if method not in suggesters:
@@ -223,7 +238,7 @@ def run(
     with tempfile.TemporaryDirectory(prefix="console-bench-") as folder:
         with Store.open(Path(folder) / "bench.db") as store:
             numbers = load_store(store, reports)
-            wanted = queries(pairs, numbers)
+            wanted = {name: queries(pairs, numbers) for name, pairs in pair_sets.items()}
             if any(m in dupes.SEMANTIC_METHODS for m in methods):
                 semantic.require()
                 start = time.perf_counter()
@@ -235,10 +250,13 @@ def run(
             results = []
             for method in methods:
                 suggester = suggesters[method]
-                ranked, latencies = {}, []
-                for query in sorted(wanted):
+                ranked: dict[int, list[int]] = {}
+                took: dict[int, float] = {}
+                for query in sorted({q for found in wanted.values() for q in found}):
                     start = time.perf_counter()
                     ranked[query] = suggester(store, query)
-                    latencies.append((time.perf_counter() - start) * 1000)
-                results.append(score(method, ranked, wanted, latencies))
+                    took[query] = (time.perf_counter() - start) * 1000
+                for name, found in wanted.items():
+                    latencies = [took[q] for q in sorted(found)]
+                    results.append(score(method, ranked, found, latencies, name))
     return results

@@ -188,3 +188,21 @@ def test_any_text_never_raises(store: Store, text: str):
     query = terms.any_of(words)
     if query is not None:  # every quoted word is a valid FTS5 query
         store.query("SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH ?", (query,))
+
+
+def test_signals_are_fused_by_rank_and_the_best_possible_scores_one(
+    store: Store, clock: FrozenClock
+):
+    _background(store, clock)
+    original = _new(store, clock, "Webhook retries flood the server", "fay@acme.test", "retries")
+    found = dupes.suggest(
+        store, "Webhook retries flood the server", body="retries", requester="fay@acme.test"
+    )
+    # First by the words, the subject, the time and the requester: the most a ticket can score.
+    assert (found[0].ticket_id, found[0].score) == (original, 1.0)
+    assert all(0 < s.score <= 1 for s in found)
+    assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
+
+
+def test_a_rank_needs_no_common_scale_and_ties_go_to_the_newer_ticket():
+    assert dupes._ranks({1: 0.5, 2: 900.0, 3: 0.5}) == {2: 1, 3: 2, 1: 3}

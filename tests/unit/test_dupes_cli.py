@@ -166,3 +166,18 @@ def test_bench_dupes_runs_the_protocol_on_a_fixture(db: str, capsys):
         str(FIXTURES / "pairs.csv"),
     )
     assert code == 2 and "no.csv" in err
+
+
+def test_bench_dupes_scores_train_and_test_pairs_apart(db: str, capsys):
+    bench = ["bench", "dupes", "--reports", str(FIXTURES / "reports.csv"), "--method", "default"]
+    pairs = str(FIXTURES / "pairs.csv")
+    code, out, _ = _run(db, capsys, *bench, "--train", pairs, "--test", pairs, "--json")
+    assert code == 0
+    assert [(r["method"], r["pairs"], r["queries"]) for r in json.loads(out)] == [
+        ("default", "train", 3),
+        ("default", "test", 3),
+    ]
+    code, out, _ = _run(db, capsys, *bench, "--train", pairs, "--test", pairs)
+    assert code == 0 and " train " in out and " test " in out
+    code, _, err = _run(db, capsys, *bench)
+    assert code == 2 and "--train and --test" in err
