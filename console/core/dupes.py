@@ -50,13 +50,13 @@ RECENT_DAYS = 30
 
 RRF_K = 10
 """The constant of reciprocal rank fusion. Each signal (the words BM25 scores, the subject's
-likeness, closeness in time, the same requester and, with the extra, the meaning) ranks the
-candidates on its own; a candidate scores the sum of 1 / (RRF_K + its rank) over the signals.
-Ranks need no common scale, so no signal's units can drown another's on data unlike the one
-it was tried on (the earlier weighted sum of scores was tuned to Hadoop and lost to the
-embeddings alone elsewhere). Fitted on the authors' training pairs of the Hadoop data only:
-anything from 5 to 20 did about as well there; the usual 60 flattens the top ranks too much
-for a handful of signals."""
+likeness, the context: same requester, then closeness in time, and, with the extra, the
+meaning) ranks the candidates on its own; a candidate scores the sum of 1 / (RRF_K + its
+rank) over the signals. Ranks need no common scale, so no signal's units can drown another's
+on data unlike the one it was tried on (the earlier weighted sum of scores was tuned to
+Hadoop and lost to the embeddings alone elsewhere). Fitted on the authors' training pairs of
+the Hadoop data only: anything from 5 to 20 did about as well there; the usual 60 flattens
+the top ranks too much for a handful of signals."""
 NEAREST_VECTORS = 50
 """With the extra (combined): candidates taken from the nearest vectors, so that a duplicate
 told in other words (sharing no word to find it by) is a candidate too."""
@@ -64,6 +64,8 @@ NEAREST_WINDOW = 20_000
 """The newest tickets (by number) whose vectors the combined method compares: 7.5 MB of
 vectors, a couple of weeks of a busy desk (the triage scope's open and recent tickets)."""
 _OPEN = ("new", "open", "waiting")
+_FAR = 1e6
+"""More days apart than any two tickets are: the context ranks the same requester above it."""
 
 
 @dataclass(frozen=True)
@@ -396,30 +398,31 @@ def _rank(
 ) -> list[Suggestion]:
     """Fuse the signals' rankings (see `RRF_K`), then explain only the suggestions shown.
 
-    A signal ranks only the candidates it says something about: BM25 those that share a
-    scored word, the requester only their own tickets (the open ones first, then the closest
-    in time). The score is the fused sum over the most it could be for the signals in play:
-    1 for a ticket that comes first by every one."""
+    A signal ranks only the candidates it says something about (BM25 those that share a
+    scored word). The context ranks the requester's own open tickets first, then their other
+    ones, then everyone's by time apart. The score is the fused sum over the most it could be
+    for the signals in play: 1 for a ticket that comes first by every one."""
     from rapidfuzz import fuzz  # here, not at the top: `console new` without suggestions
 
     asked_by = (query.requester or "").strip().lower()
     subject = query.subject.lower()
     alike: dict[int, float] = {}
     apart: dict[int, float | None] = {}
-    mine: dict[int, float] = {}
+    context: dict[int, float] = {}
     for row in rows:
         ticket_id, their_subject, requester, status, created_at, _body = row
         alike[ticket_id] = fuzz.token_sort_ratio(subject, their_subject.lower()) / 100
-        apart[ticket_id] = _days_apart(anchor, created_at)
+        days = apart[ticket_id] = _days_apart(anchor, created_at)
+        # The requester and the time are one signal, the context a ticket came in: they say
+        # nothing about the problem, and ranked apart they would outvote the text together.
+        mine = 0.0
         if asked_by and requester == asked_by:
-            days = apart[ticket_id]
-            closeness = 1 / (1 + days) if days is not None else 0.0
-            mine[ticket_id] = (1.0 if status in _OPEN else 0.0) + closeness
+            mine = 2.0 if status in _OPEN else 1.0
+        context[ticket_id] = mine * _FAR - min(days if days is not None else _FAR, _FAR - 1)
     signals = [
         {t: v for t, v in bm25.items() if t in alike and v > 0},
         {t: v for t, v in alike.items() if v > 0},
-        {t: -v for t, v in apart.items() if v is not None},
-        mine,
+        context,
         {t: v for t, v in meaning.items() if t in alike},
     ]
     rankings = [_ranks(values) for values in signals if values]
