@@ -157,6 +157,29 @@ class Query:
             for f in self.filters
         )
 
+    @property
+    def one_assignee(self) -> bool:
+        """Whether the query asks for one named agent's tickets (`is:mine`, `assignee:eve`),
+        so the assignee's queue index can serve it."""
+        return any(
+            isinstance(f, Filter)
+            and not f.negated
+            and len(f.values) == 1
+            and (
+                (f.field == Field.ASSIGNEE and str(f.values[0]).lower() != "none")
+                or (f.field == Field.IS and f.values[0] == State.MINE)
+            )
+            for f in self.filters
+        )
+
+    @property
+    def one_line(self) -> bool:
+        """Whether the query asks for one line's tickets, which its queue index serves."""
+        return any(
+            isinstance(f, Filter) and not f.negated and f.field == Field.LINE and len(f.values) == 1
+            for f in self.filters
+        )
+
     def combined(self, other: Query | None) -> Query:
         """Both queries at once: a saved view narrowed by the filter typed over it."""
         if other is None:

@@ -490,9 +490,10 @@ def _source(queue: QueueFilter, order: Order = Order.PRIORITY) -> str:
         # every open ticket (NOT INDEXED still allows the primary key).
         return "tickets NOT INDEXED"
     suffix = "_due" if order == Order.BREACH else ""
-    if queue.assignee is not None:
+    query = queue.query
+    if queue.assignee is not None or (query is not None and query.one_assignee):
         return f"tickets INDEXED BY tickets_open_by_assignee{suffix}"
-    if queue.line is not None:
+    if queue.line is not None or (query is not None and query.one_line):
         return f"tickets INDEXED BY tickets_open_by_line{suffix}"
     return "tickets INDEXED BY tickets_open_all" + ("_by_due" if suffix else "")
 

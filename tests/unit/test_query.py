@@ -251,6 +251,8 @@ def test_words_phrases_and_excluded_words(desk: Desk, store: Store, clock: Froze
         ("from:ann status:any", "tickets_by_requester"),
         ("line:L2 pri:P1", "tickets_open_by_line"),
         ("tag:outage", "tags_by_tag"),
+        ("is:mine", "tickets_open_by_assignee"),
+        ("assignee:eve pri:P1", "tickets_open_by_assignee"),
     ],
 )
 def test_indexed_terms_use_their_index(store: Store, text: str, index: str) -> None:
