@@ -264,6 +264,7 @@ def _run_many(
     what was refused, and exits 1 when anything was refused."""
     from console.core import bulk
     from console.core.errors import InvalidInput
+    from console.core.model import QueueFilter
 
     if getattr(args, "expect_version", None) is not None:
         raise InvalidInput("--expect-version is for one ticket; give one number")
@@ -271,7 +272,8 @@ def _run_many(
         values = _values(action, args, desk)
         targets: list[tuple[int, int | None]] = [(n, None) for n in numbers]
         if args.query is not None:
-            targets = list(bulk.matching(desk.store, _query_filter(ctx, args.query)))
+            queue = QueueFilter(query=ctx.query(args.query))
+            targets = list(bulk.matching(desk.store, queue))
         result = bulk.perform_many(desk, action, targets, values)
         done = [_state(desk, outcome) for outcome in result.done] if args.json else []
     if args.json:
@@ -284,17 +286,6 @@ def _run_many(
             print(f"#{refusal.ticket_id}: refused: {visible(refusal.reason)}")
         print(result.summary if targets else "no tickets match the query")
     return 1 if result.refused else 0
-
-
-def _query_filter(ctx: Context, text: str) -> Any:
-    from console.core.errors import InvalidInput
-    from console.core.model import QueueFilter
-    from console.core.query import InvalidQuery, parse
-
-    try:
-        return QueueFilter(query=parse(text, ctx.agent, ctx.policy().vip_plans))
-    except InvalidQuery as error:
-        raise InvalidInput(f"--query: {error}") from None
 
 
 def _state(desk: Any, outcome: Any) -> dict[str, Any]:

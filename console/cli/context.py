@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from console.core.config import read_config, sla_policy
+from console.core.errors import InvalidInput
 from console.core.paths import default_db_path
 from console.core.sla import SlaPolicy
 from console.core.store import Store
@@ -19,6 +20,7 @@ from console.core.team import Agent, Team, parse_team
 if TYPE_CHECKING:
     from console.core.desk import Desk
     from console.core.mail.settings import MailSettings
+    from console.core.query import Query
     from console.core.views import View
 
 
@@ -70,6 +72,15 @@ class Context:
 
         config, source = read_config(self.config)
         return mail_settings(config, source)
+
+    def query(self, text: str) -> Query:
+        """The `--query` option's query for this agent, refused naming the option."""
+        from console.core.query import InvalidQuery, parse
+
+        try:
+            return parse(text, self.agent, self.policy().vip_plans)
+        except InvalidQuery as error:
+            raise InvalidInput(f"--query: {error}") from None
 
     def views(self) -> list[View]:
         """The saved views: the team's, then the agent's own."""

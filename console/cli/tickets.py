@@ -152,12 +152,8 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
     from console.core import words
     from console.core.clock import from_text
     from console.core.export import summary_dict
-    from console.core.query import InvalidQuery, parse
 
-    try:
-        query = parse(args.query, ctx.agent, ctx.policy().vip_plans) if args.query else None
-    except InvalidQuery as error:
-        raise InvalidInput(f"--query: {error}") from None
+    query = ctx.query(args.query) if args.query else None
     if args.view:
         from console.core.views import find
 

@@ -162,8 +162,7 @@ class History:
 def history(store: Store, email: str, *, limit: int = 8, leave_out: int | None = None) -> History:
     """On the requester index: a count and the newest few (never every ticket)."""
     total, open_count = store.query(
-        "SELECT count(*), count(CASE WHEN status IN ('new', 'open', 'waiting') THEN 1 END) "
-        "FROM tickets WHERE requester = ?",
+        f"SELECT count(*), count(CASE WHEN {OPEN_SQL} THEN 1 END) FROM tickets WHERE requester = ?",
         (email,),
     )[0]
     rows = store.query(

@@ -256,14 +256,14 @@ def parse(text: str, me: str | None = None, vip_plans: tuple[str, ...] = ()) -> 
 
 _ADDRESS = re.compile(r"[^\s@\"]+@[^\s@\"]+\.[^\s@\"]+")
 _DOMAIN = re.compile(r"@[^\s@\"]+\.[^\s@\"]+")
-_PHONE = re.compile(r"\+[0-9][0-9()./-]{4,30}")
 
 
 def _caller(word: str) -> str | None:
-    """The requester a lone word names: "ann@acme.test", "@acme.test", "+380441234567"."""
+    """The requester a lone word names: "ann@acme.test", "@acme.test", "+380441234567"
+    (a phone only with its "+": bare digits are words)."""
     if _ADDRESS.fullmatch(word) or _DOMAIN.fullmatch(word):
         return word.lower()
-    if _PHONE.fullmatch(word):
+    if word.startswith("+") and looks_like_phone(word):
         return word
     return None
 

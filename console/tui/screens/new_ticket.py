@@ -32,7 +32,6 @@ from console.core.dupes import Suggestion
 from console.core.errors import ConsoleError
 from console.core.model import Channel, Impact, Line, Urgency
 from console.core.phone import looks_like_phone
-from console.core.schema import OPEN_SQL
 from console.core.store import Store
 from console.core.text import one_line
 from console.core.triage import priority_for, priority_words
@@ -78,20 +77,12 @@ class ContactSuggester(Suggester):
         return found if found and found.lower() != typed.lower() else None
 
     def _lookup(self, typed: str) -> str | None:
-        rows = self.store.query(
-            "SELECT email, name FROM contacts WHERE email >= ? AND email < ? "
-            "ORDER BY email LIMIT 1",
-            (typed.lower(), typed.lower() + "\U0010ffff"),
-        )
-        if rows:
-            return str(rows[0][0])
-        rows = self.store.query(  # a name: the contacts table is small beside the tickets
-            "SELECT email, name FROM contacts WHERE name LIKE ? ESCAPE '\\' LIMIT 1",
-            (typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",),
-        )
-        if rows and rows[0][1]:
-            name, email = str(rows[0][1]), str(rows[0][0])
-            return typed + name[len(typed) :] + f" <{email}>"
+        """The text that completes `typed`: a contact's address, or "Name <address>"."""
+        for contact in contacts.find(self.store, typed, limit=5):
+            if contact.email.startswith(typed.lower()):
+                return contact.email
+            if contact.name and contact.name.lower().startswith(typed.lower()):
+                return typed + contact.name[len(typed) :] + f" <{contact.email}>"
         return None
 
 
@@ -234,17 +225,12 @@ class NewTicketScreen(WorkerErrors, ModalScreen[Opened | None]):
             self.app.call_from_thread(self.query_one("#new-who", Static).update, Text(said))
 
     def _known_as(self, email: str) -> str:
-        store = self.desk.store
-        names = store.query("SELECT name FROM contacts WHERE email = ?", (email,))
-        if not names:
+        contact = contacts.by_email(self.desk.store, email)
+        if contact is None:
             return "a new contact"
-        counts = store.query(
-            f"SELECT count(*), count(CASE WHEN {OPEN_SQL} THEN 1 END) FROM tickets "
-            "WHERE requester = ?",
-            (email,),
-        )[0]
-        name = one_line(names[0][0] or email, 40)
-        return f"{name} · {words.count(counts[0], 'ticket')}, {counts[1]:,} open"
+        seen = contacts.history(self.desk.store, email, limit=0)
+        name = one_line(contact.name or email, 40)
+        return f"{name} · {words.count(seen.total, 'ticket')}, {seen.open:,} open"
 
     @on(Input.Changed, "#new-subject")
     @on(TextArea.Changed, "#new-body")
