@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from action_helpers import until
+from textual.widgets import Static
 from ui_helpers import AGENT, frozen_clock, main_screen, screen_text, settle, ticket_list
 
 from console.core import contacts, operations
@@ -141,9 +142,14 @@ async def test_the_customer_and_their_other_tickets_are_under_the_ticket(app, db
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         app.open_ticket(1)
-        await until(pilot, lambda: "Calls before 10" in screen_text(app), "the customer")
-        text = screen_text(app)
-        assert "+380441234567" in text and f"{history.total:,} tickets" in text
+
+        def customer() -> str:
+            line = next(app.screen.query("#customer-line").results(Static), None)
+            return str(line.content) if isinstance(app.screen, DetailScreen) and line else ""
+
+        await until(pilot, lambda: "Calls before 10" in customer(), "the customer")
+        await settle(pilot)
+        assert "+380441234567" in customer() and f"{history.total:,} tickets" in customer()
         other = history.latest[0][0]
         app.screen.query_one("#customer-tickets").focus()
         await pilot.press("enter")
