@@ -78,7 +78,8 @@ class Context:
         from console.core.query import InvalidQuery, parse
 
         try:
-            return parse(text, self.agent, self.policy().vip_plans)
+            types = tuple(self.team(warn=False).types)
+            return parse(text, self.agent, self.policy().vip_plans, types)
         except InvalidQuery as error:
             raise InvalidInput(f"--query: {error}") from None
 
@@ -87,7 +88,8 @@ class Context:
         from console.core.views import read_views
 
         config, source = read_config(self.config)
-        return read_views(config, source, self.agent, self.policy().vip_plans)
+        types = tuple(parse_team(config, source).types)
+        return read_views(config, source, self.agent, self.policy().vip_plans, types)
 
     def me(self) -> Agent:
         return self.team().agent(self.agent)

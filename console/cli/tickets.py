@@ -55,6 +55,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     new.add_argument("--urgency", type=choice(Urgency, "urgency"), help="high, medium or low")
     new.add_argument("--line", type=choice(Line, "line"), default=Line.L1)
+    new.add_argument(
+        "--type",
+        dest="ticket_type",
+        metavar="TYPE",
+        help="what kind of case: one of the team's types (question, bug, feature, not-ours)",
+    )
     new.add_argument("--body", help="the request text (read from stdin when absent)")
     new.add_argument("--json", action="store_true", help="print the new ticket as JSON")
     new.set_defaults(run=run_new)
@@ -112,11 +118,17 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_new(ctx: Context, args: argparse.Namespace) -> int:
     from console.cli import dupes as cli_dupes  # it imports this module's neighbours
     from console.core import dupes, operations, semantic
+    from console.core.ticket_types import check_type
 
     if args.priority and (args.impact or args.urgency):
         raise InvalidInput("--priority, or --impact and --urgency (which give it), not both")
     body, raw = (args.body, None) if args.body is not None else read_stdin()
     with ctx.desk(create=True) as desk:
+        if args.ticket_type is not None:
+            try:
+                check_type(args.ticket_type, desk.team.types)
+            except InvalidInput as error:
+                raise InvalidInput(f"--type: {error}") from None
         ticket = operations.create_ticket(
             desk,
             subject=args.subject,
@@ -127,6 +139,7 @@ def run_new(ctx: Context, args: argparse.Namespace) -> int:
             priority=args.priority or Priority.P3,
             impact=args.impact,
             urgency=args.urgency,
+            ticket_type=args.ticket_type,
         )
         if semantic.enabled():  # stored now, so suggestions never wait for the model
             semantic.embed(desk.store, [ticket.id])
@@ -276,6 +289,7 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
     from console.core.clock import from_text
     from console.core.context import load_context
     from console.core.export import context_dict, ticket_dict
+    from console.core.ticket_types import type_words
     from console.core.triage import priority_words
     from console.core.words import CHANNEL_WORDS, COURT_WORDS
 
@@ -285,6 +299,7 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
         ticket = context.ticket
         messages, events = store.messages(ticket.id), store.events(ticket.id)
         zone, sending, matrix = desk.policy.zone, desk.mail.sending, desk.policy.matrix
+        kind = f" · {type_words(ticket.ticket_type, desk.team.types)}" if ticket.ticket_type else ""
     if args.json:
         print_json({**ticket_dict(ticket, messages, events), **context_dict(context)})
         return 0
@@ -292,7 +307,7 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
     print(f"#{ticket.id} {one_line(ticket.subject)}")
     why = priority_words(ticket.priority, ticket.impact, ticket.urgency, matrix)
     print(
-        f"{ticket.priority}{f' ({why})' if why else ''} {ticket.line} · {ticket.status} · "
+        f"{ticket.priority}{f' ({why})' if why else ''} {ticket.line} · {ticket.status}{kind} · "
         f"{COURT_WORDS[ticket.court]} · "
         f"{'assigned to ' + one_line(ticket.assignee) if ticket.assignee else 'unassigned'}"
     )

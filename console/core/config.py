@@ -18,7 +18,7 @@ from console.core.sla import SlaPolicy, plans_from_config, policy_from_config
 from console.core.strict import ConfigProblem, close_to, placed
 from console.core.triage import matrix_from_config
 
-TABLES = ("team", "agents", "sla", "priority", "plans", "mail", "keys", "views")
+TABLES = ("team", "agents", "sla", "priority", "plans", "types", "mail", "keys", "views")
 """The tables a team config may have."""
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from console.core.model import EventAction, SlaKind
 from console.core.team import SYSTEM_LOGIN
 from console.core.text import one_line
+from console.core.ticket_types import DEFAULT_TYPES
 
 _MESSAGE = {
     "customer": "recorded what the customer said",
@@ -27,6 +28,21 @@ def _kind_words(value: str | None) -> str:
 
 def _change(before: str | None, after: str | None, *, none: str = "nobody") -> str:
     return f"{one_line(before or none, 40)} → {one_line(after or none, 40)}"
+
+
+def _type_words(name: str | None) -> str:
+    """A type as words: the event keeps the type's name, which the team may have retired."""
+    if name is None:
+        return "not typed"
+    return one_line(DEFAULT_TYPES.get(name, name.replace("-", " ")), 40).lower()
+
+
+def _typed(before: str | None, after: str | None) -> str:
+    if after is None:
+        return f"cleared the type ({_type_words(before)})"
+    if before is None:
+        return f"marked it as {_type_words(after)}"
+    return f"changed the type {_type_words(before)} → {_type_words(after)}"
 
 
 Phrase = Callable[[str | None, str | None, str | None], str]
@@ -84,6 +100,7 @@ _PHRASES: dict[EventAction, Phrase] = {
     EventAction.UNSPLIT: lambda b, a, d: f"undid the split with {one_line(b or '', 12)}",
     EventAction.LINK: lambda b, a, d: f"linked it to #{one_line(a or '', 12)}",
     EventAction.TRIAGE: lambda b, a, d: f"judged the {one_line(a or '', 40)}",
+    EventAction.TYPE: lambda b, a, d: _typed(b, a),
     EventAction.MAIL: lambda b, a, d: (
         "sent the failed mail again" if a == "retry" else "let the failed mail go"
     ),

@@ -215,6 +215,9 @@ class Ticket(TicketSummary):
     urgency: Urgency | None = None
     """Impact and urgency, when someone judged them: the priority is then the team's matrix
     cell for the two (see `triage`)."""
+    ticket_type: str | None = None
+    """What kind of case it is, one of the team's types (see `ticket_types`); None: not
+    typed yet."""
 
 
 @dataclass(frozen=True)
@@ -276,6 +279,8 @@ class EventAction(Choice):
     """Written by consoles before nudges became replies; kept so old logs still read."""
     TRIAGE = "triage"
     """Impact and urgency judged (before and after read "high × low")."""
+    TYPE = "type"
+    """The ticket's type set, changed or cleared (before and after are type names)."""
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from console.core.model import (
     Urgency,
 )
 from console.core.store import Store
+from console.core.ticket_types import check_type
 from console.core.workflow import KEEP, Change, Followup, change
 
 
@@ -66,9 +67,11 @@ def create_ticket(
     channel: Channel = Channel.CLI,
     impact: Impact | None = None,
     urgency: Urgency | None = None,
+    ticket_type: str | None = None,
 ) -> Ticket:
     """Open a new ticket for `requester` ("name@example.com" or "Name <name@...>"). Given an
-    impact and an urgency, its priority is the team's matrix cell for them, not `priority`."""
+    impact and an urgency, its priority is the team's matrix cell for them, not `priority`;
+    `ticket_type` is one of the team's types."""
     if (impact is None) != (urgency is None):
         raise InvalidInput("give both the impact and the urgency, or neither")
     if impact is not None and urgency is not None:
@@ -85,6 +88,7 @@ def create_ticket(
             channel=channel,
             impact=impact,
             urgency=urgency,
+            ticket_type=ticket_type,
         )
     return desk.store.ticket(ticket_id)
 
@@ -488,6 +492,20 @@ def set_triage(
         )
         before = triage.reason(old_impact, old_urgency) if old_impact and old_urgency else None
         c.event(ticket_id, EventAction.TRIAGE, before, said)
+    return desk.store.ticket(ticket_id)
+
+
+def set_type(
+    desk: Desk, ticket_id: int, ticket_type: str | None, *, expected_version: int | None = None
+) -> Ticket:
+    """Say what kind of case the ticket is (one of the team's types), or that nobody knows
+    yet (None). The clocks do not care: a bug is answered as fast as a question."""
+    chosen = None if ticket_type is None else check_type(ticket_type, desk.team.types)
+    with change(desk) as c:
+        row = c.check_version(ticket_id, expected_version)
+        if row["ticket_type"] != chosen:
+            c.update(ticket_id, terms={"ticket_type": chosen})
+            c.event(ticket_id, EventAction.TYPE, row["ticket_type"], chosen)
     return desk.store.ticket(ticket_id)
 
 

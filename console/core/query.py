@@ -1,7 +1,8 @@
 """The query language of the `/` filter, `console list --query` and saved views.
 
     line:L2 court:us pri:P1,P2 age:>7d idle:>2d tag:outage -tag:billing from:@example.com
-    is:mine is:unassigned assignee:eve status:waiting has:attachment "exact phrase" words -word
+    is:mine is:unassigned assignee:eve status:waiting type:bug has:attachment "exact phrase"
+    words -word
 
 A query is terms separated by spaces, all of which must hold. `field:value` filters by a
 field (`field:a,b` by any of the values); a leading `-` turns any term into its opposite;
@@ -23,6 +24,7 @@ from console.core.errors import InvalidInput
 from console.core.model import Channel, Court, Line, Priority, Status
 from console.core.phone import looks_like_phone
 from console.core.strict import close_to
+from console.core.ticket_types import NO_TYPE
 
 
 class Field(Enum):
@@ -34,6 +36,7 @@ class Field(Enum):
     STATUS = "status"
     ASSIGNEE = "assignee"
     TAG = "tag"
+    TYPE = "type"
     FROM = "from"
     CHANNEL = "channel"
     ORG = "org"
@@ -91,7 +94,7 @@ FIELD_NAMES = "fields: " + ", ".join(f.value for f in Field)
 
 HELP = (
     "fields: line:L2  pri:P1,P2  court:us|customer|vendor  status:waiting|any  assignee:eve  "
-    "tag:outage  from:ann@example.com, from:@example.com or from:+380441234567  "
+    "tag:outage  type:bug|none  from:ann@example.com, from:@example.com or from:+380441234567  "
     "org:Acme  plan:gold  channel:phone  age:>7d  "
     "idle:>2d  is:mine|unassigned|assigned|open|solved|closed|breached|vip  "
     "has:attachment|followup|vendor|rating|question; "
@@ -214,9 +217,15 @@ MAX_QUERY = 2000
 """Characters of a query read at most: longer is a paste gone wrong."""
 
 
-def parse(text: str, me: str | None = None, vip_plans: tuple[str, ...] = ()) -> Query:
-    """The query `text` says for the agent `me` (whose team marks `vip_plans` VIP), or an
-    `InvalidQuery` naming the first bad term."""
+def parse(
+    text: str,
+    me: str | None = None,
+    vip_plans: tuple[str, ...] = (),
+    types: tuple[str, ...] = (),
+) -> Query:
+    """The query `text` says for the agent `me` (whose team marks `vip_plans` VIP and counts
+    the ticket `types`), or an `InvalidQuery` naming the first bad term. Without `types` any
+    type is taken as typed."""
     if len(text) > MAX_QUERY:
         raise InvalidQuery(f"a query is at most {MAX_QUERY:,} characters", MAX_QUERY, len(text))
     filters: list[Filter | Span] = []
@@ -235,7 +244,7 @@ def parse(text: str, me: str | None = None, vip_plans: tuple[str, ...] = ()) -> 
             continue
         found = _FIELD.fullmatch(body)
         if found and not _looks_like_text(found):
-            term = _filter(found.group(1), found.group(2), negated, start, end)
+            term = _filter(found.group(1), found.group(2), negated, start, end, types)
             if me is None and isinstance(term, Filter) and State.MINE in term.values:
                 raise InvalidQuery(f"{body!r}: whose? give --as LOGIN", start, end)
             filters.append(term)
@@ -285,7 +294,9 @@ def _field(name: str) -> Field | None:
     return ALIASES.get(name)
 
 
-def _filter(name: str, value: str, negated: bool, start: int, end: int) -> Filter | Span:
+def _filter(
+    name: str, value: str, negated: bool, start: int, end: int, types: tuple[str, ...]
+) -> Filter | Span:
     field = _field(name)
     term = f"{name}:{value}"
     if field is None:
@@ -305,7 +316,7 @@ def _filter(name: str, value: str, negated: bool, start: int, end: int) -> Filte
     if not values:
         raise InvalidQuery(f"{term!r}: give a value after {name}:", start, end)
     try:
-        typed = tuple(_value(field, v) for v in values)
+        typed = tuple(_value(field, v, types) for v in values)
     except InvalidInput as error:
         raise InvalidQuery(f"{term!r}: {error}", start, end) from None
     if field == Field.STATUS and ANY_STATUS in typed:
@@ -314,8 +325,15 @@ def _filter(name: str, value: str, negated: bool, start: int, end: int) -> Filte
     return Filter(field, typed, negated)
 
 
-def _value(field: Field, text: str) -> object:
+def _value(field: Field, text: str, types: tuple[str, ...]) -> object:
     lowered = text.lower()
+    if field == Field.TYPE:
+        if types and lowered not in (*types, NO_TYPE):
+            known = ", ".join((*types, NO_TYPE))
+            raise InvalidInput(
+                f"{text!r} is not a ticket type (one of {known})" + close_to(lowered, types)
+            )
+        return lowered
     if field == Field.LINE:
         return _choice(Line, text.upper(), "line")
     if field == Field.PRIORITY:
@@ -336,7 +354,7 @@ def _value(field: Field, text: str) -> object:
         if any(c.isspace() for c in text) and not looks_like_phone(text):
             raise InvalidInput("an address has no spaces")
         return lowered
-    return text  # a tag or an assignee's login, as typed  # an assignee's login, as typed
+    return text  # a tag or an assignee's login, as typed
 
 
 def _choice(kind: type[Enum], text: str, what: str) -> object:
@@ -380,12 +398,13 @@ FIELD_VALUES: dict[Field, tuple[str, ...]] = {
     Field.AGE: (">7d", "<1d", ">30d"),
     Field.IDLE: (">2d", ">7d", "<1h"),
 }
-"""What completion offers after `field:` (the assignee's and tag's come from the desk)."""
+"""What completion offers after `field:` (the assignees, tags and types come from the
+desk)."""
 
 
 def complete(text: str, known: dict[Field, tuple[str, ...]] | None = None) -> str | None:
     """`text` with its last term completed (a field's name, or one of its values), or None
-    when there is nothing to add. `known` adds values the desk has: logins, tags."""
+    when there is nothing to add. `known` adds values the desk has: logins, tags, types."""
     found = re.search(r'(-?)([^\s"]*)$', text)
     if not found or not found.group(2):
         return None

@@ -2,10 +2,11 @@
 language; another backend would spell the same terms its own way).
 
 Every value is a parameter, never part of the SQL text. Most terms are served by an index:
-line, priority, assignee and status by the queue indexes, the requester and its domain by
-their own, tags by `tags_by_tag`, words by the full-text indexes. `age`, `idle`, `court` and
-`has:` are checked on the rows the other terms (or the queue's order) find: on their own, over
-a million tickets, they read every open ticket (the README lists which queries are fast)."""
+line, priority, assignee and status by the queue indexes, the requester, its domain and the
+type by their own, tags by `tags_by_tag`, words by the full-text indexes. `age`, `idle`,
+`court` and `has:` are checked on the rows the other terms (or the queue's order) find: on
+their own, over a million tickets, they read every open ticket (the README lists which
+queries are fast)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from console.core import schema, stemming
 from console.core.clock import to_text
 from console.core.phone import looks_like_phone, phone_key
 from console.core.query import Field, Filter, Has, Query, Span, State
+from console.core.ticket_types import NO_TYPE
 
 DOMAIN_SQL = "substr(requester, instr(requester, '@') + 1)"
 """The requester's domain, spelled as its index (`tickets_by_requester_domain`) spells it."""
@@ -96,6 +98,13 @@ def _filter(term: Filter, query: Query, params: list[Any]) -> str | None:
         if named:
             params.extend(named)
             either.append(f"assignee IN ({', '.join('?' for _ in named)})")
+        return " OR ".join(either)
+    if field == Field.TYPE:
+        named = [v for v in values if v != NO_TYPE]
+        either = ["ticket_type IS NULL"] if len(named) < len(values) else []
+        if named:
+            params.extend(named)
+            either.append(f"ticket_type IN ({', '.join('?' for _ in named)})")
         return " OR ".join(either)
     if field == Field.TAG:
         params.extend(values)

@@ -583,4 +583,5 @@ def ticket_from_row(r: dict[str, Any]) -> Ticket:
         channel=Channel(channel) if channel else None,
         impact=Impact(r["impact"]) if r.get("impact") else None,
         urgency=Urgency(r["urgency"]) if r.get("urgency") else None,
+        ticket_type=r.get("ticket_type"),
     )

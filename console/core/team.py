@@ -15,12 +15,14 @@ them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from console.core.errors import ConsoleError, InvalidInput
 from console.core.model import Line
 from console.core.strict import ConfigProblem, placed, refuse_unknown
+from console.core.ticket_types import DEFAULT_TYPES, types_from_config
 
 FRONT_LINES = frozenset({Line.L1, Line.L2})
 """The lines that talk to customers unless the team config says otherwise."""
@@ -78,6 +80,8 @@ class Team:
     """The config file the team came from; None when there is none."""
     customer_lines: frozenset[Line] = FRONT_LINES
     """The lines whose agents talk to customers."""
+    types: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_TYPES))
+    """The ticket types the team counts (`[types]`): name, then the words on the screen."""
 
     def agent(self, login: str) -> Agent:
         """The agent for `login`. Without a config: everything. Unknown in a config: first line."""
@@ -174,7 +178,10 @@ def _parse_team(config: dict[str, Any], source: str | None) -> Team:
         agents[login] = Agent(
             login=login, name=name.strip(), lines=lines, role=role, customer_lines=customer_lines
         )
-    return Team(agents=agents, source=source, customer_lines=customer_lines)
+    types = dict(DEFAULT_TYPES)
+    if "types" in config:
+        types = types_from_config(config["types"], where)
+    return Team(agents=agents, source=source, customer_lines=customer_lines, types=types)
 
 
 def require_customer_contact(agent: Agent) -> None:

@@ -42,7 +42,11 @@ def personal_views_path() -> str:
 
 
 def read_views(
-    config: dict[str, Any], source: str | None, me: str, vip_plans: tuple[str, ...] = ()
+    config: dict[str, Any],
+    source: str | None,
+    me: str,
+    vip_plans: tuple[str, ...] = (),
+    types: tuple[str, ...] = (),
 ) -> list[View]:
     """The team's views (from the parsed team `config`), then the agent's own, in the order
     written; refused with file, name and the query's error when one is wrong."""
@@ -57,20 +61,22 @@ def read_views(
         if not isinstance(table, dict):
             raise InvalidInput(f'{path}: [views] must be a table of name = "query"')
         for name, text in table.items():
-            views[name] = _view(str(name), text, path, me, vip_plans)
+            views[name] = _view(str(name), text, path, me, vip_plans, types)
     if len(views) > MAX_VIEWS:
         raise InvalidInput(f"{len(views)} saved views: at most {MAX_VIEWS} fit the sidebar")
     return list(views.values())
 
 
-def _view(name: str, text: Any, path: str, me: str, vip_plans: tuple[str, ...]) -> View:
+def _view(
+    name: str, text: Any, path: str, me: str, vip_plans: tuple[str, ...], types: tuple[str, ...]
+) -> View:
     where = f"{path}: views.{name}"
     if not name.strip() or len(name) > MAX_NAME or not name.isprintable():
         raise InvalidInput(f"{where}: a view's name is 1 to {MAX_NAME} printable characters")
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput(f'{where}: give the query as a string, such as "tag:outage"')
     try:
-        query = parse(text, me, vip_plans)
+        query = parse(text, me, vip_plans, types)
     except InvalidQuery as error:
         raise InvalidInput(f"{where}: {error}") from None
     return View(name, text, query, path)

@@ -61,6 +61,7 @@ from console.core.sla import (
 )
 from console.core.store import Store
 from console.core.team import SYSTEM_LOGIN, require_customer_contact
+from console.core.ticket_types import check_type
 
 MAX_SUBJECT = 1000
 """A subject is a line in a queue, not a document: a longer one typed is refused (it goes in
@@ -76,6 +77,7 @@ TERMS = frozenset(
         "rating",
         "impact",
         "urgency",
+        "ticket_type",
     }
 )
 """The columns an operation may set through `update(terms=...)`: what was agreed about the
@@ -310,16 +312,19 @@ class Change:
         channel: Channel = Channel.CLI,
         impact: Impact | None = None,
         urgency: Urgency | None = None,
+        ticket_type: str | None = None,
     ) -> int:
         """Open a ticket for `requester` ("name@example.com" or "Name <name@...>"), its clocks
         started, the move ours; returns its number. `status` is new, or open for a ticket that
-        continues a conversation (a split)."""
+        continues a conversation (a split). `ticket_type` is one of the team's types."""
         subject = _subject(subject)
         status = Status(status)
         if status not in (Status.NEW, Status.OPEN):
             raise AssertionError(f"a ticket is opened new or open, not {status}")
         email, name = parse_address(requester)
         line, priority = Line(line), Priority(priority)
+        if ticket_type is not None:
+            ticket_type = check_type(ticket_type, self.desk.team.types)
         self.conn.execute(
             "INSERT OR IGNORE INTO contacts (email, name, created_at) VALUES (?, ?, ?)",
             (email, name, self.now),
@@ -334,8 +339,8 @@ class Change:
         cursor = self.conn.execute(
             "INSERT INTO tickets (subject, body, body_raw, requester, contact_id, line, priority,"
             " status, court, created_at, updated_at, updated_by, version, clock_since,"
-            " ours_seconds, channel, impact, urgency)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'us', ?, ?, ?, 1, ?, 0, ?, ?, ?)",
+            " ours_seconds, channel, impact, urgency, ticket_type)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'us', ?, ?, ?, 1, ?, 0, ?, ?, ?, ?)",
             (
                 subject,
                 body,
@@ -352,6 +357,7 @@ class Change:
                 Channel(channel).value,
                 None if impact is None else Impact(impact).value,
                 None if urgency is None else Urgency(urgency).value,
+                ticket_type,
             ),
         )
         ticket_id = int(cursor.lastrowid or 0)

@@ -202,6 +202,29 @@ async def test_impact_and_urgency_give_the_priority_and_say_why(app, db_path) ->
         assert store.ticket(ticket_id).priority == Priority.P3
 
 
+async def test_the_type_is_chosen_from_the_teams_and_shown(app, db_path) -> None:
+    ticket_id = new_ticket(db_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await on_ticket(pilot, ticket_id)
+        await pilot.press("K")
+        await until_title(pilot, f"#{ticket_id}: What kind of case is it?")
+        screen = pilot.app.screen
+        assert isinstance(screen, AskChoice)
+        assert [key for key, _ in screen.options] == [
+            "question",
+            "bug",
+            "feature",
+            "not-ours",
+            "none",
+        ]
+        await choose(pilot, "feature")
+        await back_on_ticket(pilot)
+        assert f"#{ticket_id}: feature request" in _said(app)
+        await until(pilot, lambda: "type Feature request" in screen_text(app))
+    with store_of(db_path) as store:
+        assert store.ticket(ticket_id).ticket_type == "feature"
+
+
 async def test_paid_work_estimate_then_approve(app, db_path) -> None:
     ticket_id = new_ticket(db_path)
     async with app.run_test(size=(120, 36)) as pilot:

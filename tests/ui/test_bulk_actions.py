@@ -78,3 +78,24 @@ async def test_with_nothing_selected_the_key_acts_on_the_cursor_row(app, db_path
         await until(pilot, lambda: ticket_list(app).current != current, "the row gone")
         with Store.open(db_path, read_only=True) as store:
             assert store.ticket(current.id).status == "closed"
+
+
+async def test_a_type_for_every_ticket_the_filter_shows(app, db_path) -> None:
+    with Store.open(db_path) as store:
+        wanted = {t.id for t in store.tickets(QueueFilter(line=Line.L1, query=parse("pri:P2")))}
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"pri:P2", "enter")
+        await settle(pilot)
+        await pilot.press("asterisk")
+        tickets = ticket_list(app)
+        await until(pilot, lambda: set(tickets.selected) == wanted, "every filtered ticket")
+        await pilot.press("K")
+        await choose(pilot, "bug")
+        await dialog(pilot, Confirm)
+        assert f"Type: {len(wanted)} tickets?" in screen_text(app)
+        await pilot.press("y")
+        await until(pilot, lambda: not tickets.selected, "all typed")
+        await pilot.press("slash", "ctrl+u", *"type:bug", "enter")
+        await until(pilot, lambda: tickets.total == len(wanted), "found by type:bug")
+        assert {tickets._row(i).id for i in range(len(wanted))} == wanted

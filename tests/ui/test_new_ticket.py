@@ -48,6 +48,7 @@ async def test_a_judged_call_opens_a_ticket_with_the_matrixs_priority(app, db_pa
         await pilot.press(*"ann@acme.test", "tab", *"Payroll export fails")
         form.query_one("#new-impact").value = Impact.HIGH.value
         form.query_one("#new-urgency").value = Urgency.MEDIUM.value
+        form.query_one("#new-type").value = "bug"
         await until(pilot, lambda: "priority P2: impact high × urgency medium" in screen_text(app))
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, DetailScreen), "the new ticket")
@@ -62,6 +63,7 @@ async def test_a_judged_call_opens_a_ticket_with_the_matrixs_priority(app, db_pa
         Channel.PHONE,
     )
     assert ticket.requester == "ann@acme.test" and ticket.subject == "Payroll export fails"
+    assert ticket.ticket_type == "bug"
 
 
 async def test_the_next_caller_joins_the_likely_duplicate(app, db_path) -> None:

@@ -181,6 +181,7 @@ EXAMPLES: dict[str, tuple[Setup, list[str]]] = {
     "followup_done": (_promised, []),
     "priority": (_nothing, ["P1"]),
     "triage": (_nothing, ["--impact", "high", "--urgency", "low"]),
+    "type": (_nothing, ["bug"]),
     "tag": (_nothing, ["+outage"]),
     "bill": (_nothing, ["--estimate", "2h"]),
     "approve": (_estimated, []),

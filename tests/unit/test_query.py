@@ -101,6 +101,7 @@ FIELD_WORDS = [
     "has:attachment", "has:followup", "has:question", "channel:phone", "printer", '"jams again"',
     "#3", "-paper", "-tag:billing", "-line:L1", "-assignee:eve", "-is:unassigned",
     "org:acme", "plan:gold", "is:vip", "+380441234567", "ann@acme.test", "@shop.test",
+    "type:bug", "type:question,none", "-type:none",
 ]  # fmt: skip
 
 
@@ -149,6 +150,8 @@ def _desk_of_many(desk: Desk, clock: FrozenClock) -> None:
             operations.solve(desk, ticket.id, "Fixed.")
         if n % 11 == 4:
             operations.close(desk, ticket.id, "spam")
+        if n % 4 == 1:
+            operations.set_type(desk, ticket.id, "bug" if n % 8 == 1 else "question")
     clock.advance(hours=5)
 
 
@@ -177,6 +180,8 @@ def _expected(store: Store, query_text: str, now_days: float = 0) -> list[int]:
             return row["assignee"] in values or ("none" in values and row["assignee"] is None)
         if term.field == Field.TAG:
             return any((v, row["id"]) in tagged for v in values)
+        if term.field == Field.TYPE:
+            return (row["ticket_type"] or "none") in values
         if term.field == Field.FROM:
             return any(
                 row["requester"].endswith(v) if v.startswith("@")
@@ -251,6 +256,7 @@ def test_words_phrases_and_excluded_words(desk: Desk, store: Store, clock: Froze
         ("from:ann status:any", "tickets_by_requester"),
         ("line:L2 pri:P1", "tickets_open_by_line"),
         ("tag:outage", "tags_by_tag"),
+        ("type:bug status:any", "tickets_by_type"),
         ("is:mine", "tickets_open_by_assignee"),
         ("assignee:eve pri:P1", "tickets_open_by_assignee"),
     ],

@@ -64,6 +64,8 @@ class Kind(Enum):
     """Several positions: "3,4" or "2-4"."""
     TAGS = "tags"
     """Tags to add and remove: "+outage -billing vpn"."""
+    TICKET_TYPE = "ticket type"
+    """One of the team's ticket types, or "none" (the set is the team config's)."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,14 @@ class Param:
     def option(self) -> str:
         return "--" + self.name.replace("_", "-")
 
+    def choices_for(self, desk: Desk) -> tuple[tuple[str, str], ...]:
+        """(value, label) for what may be chosen: the declared choices, or the team's types."""
+        if self.kind == Kind.TICKET_TYPE:
+            from console.core.ticket_types import NO_TYPE
+
+            return (*desk.team.types.items(), (NO_TYPE, "Not typed yet"))
+        return self.choices
+
     @property
     def shown(self) -> str:
         """How an error names the value: the option, or the argument."""
@@ -117,10 +127,11 @@ class Param:
 
 
 def _choice(param: Param, text: str, desk: Desk) -> Any:
-    for value, _label in param.choices:
+    choices = param.choices_for(desk)
+    for value, _label in choices:
         if value.lower() == text.lower():
             return param.convert(value) if param.convert else value
-    allowed = ", ".join(value for value, _ in param.choices)
+    allowed = ", ".join(value for value, _ in choices)
     raise InvalidInput(f"{text!r} is not one of {allowed}")
 
 
@@ -177,6 +188,7 @@ _READERS: dict[Kind, Callable[[Param, str, Desk], Any]] = {
     Kind.NUMBER: _number,
     Kind.NUMBERS: _numbers,
     Kind.TAGS: _tags,
+    Kind.TICKET_TYPE: _choice,
 }
 
 

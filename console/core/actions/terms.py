@@ -1,5 +1,5 @@
 """Whose move it is, and the ticket's terms: the court, a vendor hand-off, a promised
-follow-up, the priority, tags, and paid work."""
+follow-up, the priority, the type, tags, and paid work."""
 
 from __future__ import annotations
 
@@ -128,6 +128,16 @@ def _triage(
     )
     why = triage.reason(ticket.impact, ticket.urgency)
     return Outcome(ticket, f"#{ticket.id} is {ticket.priority} ({why}); its deadlines follow")
+
+
+def _type(desk: Desk, ticket_id: int, *, expected_version: int | None, ticket_type: str) -> Outcome:
+    from console.core import operations
+    from console.core.ticket_types import NO_TYPE, type_words
+
+    chosen = None if ticket_type == NO_TYPE else ticket_type
+    ticket = operations.set_type(desk, ticket_id, chosen, expected_version=expected_version)
+    words = type_words(ticket.ticket_type, desk.team.types)
+    return Outcome(ticket, f"#{ticket.id}: {words.lower()}", {"type": ticket.ticket_type})
 
 
 def _tag(
@@ -355,6 +365,27 @@ ACTIONS = (
                 choices=URGENCIES,
                 convert=Urgency,
                 metavar="high|medium|low",
+            ),
+        ),
+        area=AREA,
+        bulk=True,
+    ),
+    TicketAction(
+        "type",
+        "K",
+        "Type",
+        "what kind of case it is: a question, a bug, a feature request, not ours",
+        ("type",),
+        _type,
+        (
+            Param(
+                "ticket_type",
+                Kind.TICKET_TYPE,
+                "What kind of case is it?",
+                help="one of the team's types (question, bug, feature, not-ours by default), "
+                "or none",
+                positional=True,
+                metavar="TYPE",
             ),
         ),
         area=AREA,

@@ -1,6 +1,6 @@
 """One action on the selected tickets, from the queue screen: the action's own key (`t`, `a`,
-`c`, `P`, `T`, `p`, `C`, `e`, `M`) on the tickets selected with `space` or `*` (or, with none
-selected, the ticket under the cursor).
+`c`, `P`, `I`, `K`, `T`, `p`, `C`, `e`, `M`) on the tickets selected with `space` or `*`
+(or, with none selected, the ticket under the cursor).
 
 The values are asked once, as on the ticket screen, then one question says how many tickets
 it will change; each ticket then goes through the core on its own (`core.bulk`), with the

@@ -30,10 +30,11 @@ async def ask_value(flow: Conversation, param: Param, *, initial: str = "") -> A
     title = flow.title(param.prompt)
     if param.kind == Kind.FLAG:
         return await flow.ask(AskChoice(title, YES_NO, selected="no")) == "yes"
-    if param.kind == Kind.CHOICE:
+    if param.kind in (Kind.CHOICE, Kind.TICKET_TYPE):
         current = getattr(flow.ticket, param.name, None)
+        choices = param.choices_for(flow.desk)
         answer: str = await flow.ask(
-            AskChoice(title, param.choices, selected=None if current is None else str(current))
+            AskChoice(title, choices, selected=None if current is None else str(current))
         )
     elif param.kind == Kind.LONG_TEXT:
         answer = await flow.ask(

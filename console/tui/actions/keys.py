@@ -188,9 +188,15 @@ class TicketActions(WorkerErrors, Screen[None]):
         context = self.context
         if context is None or self.ticket is None or context.ticket_id != self.ticket.id:
             return
+        desk = host(self).desk
         self.query_one("#detail-facts", Static).update(
             facts_text(
-                self.ticket, context, host(self).clock(), host(self).desk.policy, self.suggestions
+                self.ticket,
+                context,
+                host(self).clock(),
+                desk.policy,
+                self.suggestions,
+                types=desk.team.types,
             )
         )
 

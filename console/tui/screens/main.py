@@ -24,6 +24,7 @@ from console.core.actions import ACTIONS
 from console.core.model import Line, Order
 from console.core.query import FIELD_NAMES, Field, InvalidQuery, Query, parse
 from console.core.text import one_line
+from console.core.ticket_types import NO_TYPE
 from console.tui.actions import bulk
 from console.tui.host import WorkerErrors, host
 from console.tui.messages import CountsLoaded
@@ -273,7 +274,8 @@ class MainScreen(WorkerErrors, Screen[None]):
         error = self.query_one("#filter-error", Static)
         try:
             desk = host(self).desk
-            query = parse(text, desk.login, desk.policy.vip_plans) if text else None
+            types = tuple(desk.team.types)
+            query = parse(text, desk.login, desk.policy.vip_plans, types) if text else None
         except InvalidQuery as wrong:
             said = wrong.reason + (f"\n{FIELD_NAMES}" if wrong.fields else "")
             error.update(Text(said))
@@ -287,7 +289,7 @@ class MainScreen(WorkerErrors, Screen[None]):
         return None
 
     def _known_values(self) -> dict[Field, tuple[str, ...]]:
-        """The logins and tags completion offers, read once when the filter opens."""
+        """The logins, tags and types completion offers, read once when the filter opens."""
         return self._known
 
     @work(thread=True, exit_on_error=False, group="filter-values", description="read the tags")
@@ -295,7 +297,8 @@ class MainScreen(WorkerErrors, Screen[None]):
         desk = host(self).desk
         tags = tuple(t for (t,) in desk.store.query(f"SELECT DISTINCT tag FROM tags LIMIT {TAGS}"))
         logins = tuple(sorted(a.login for a in desk.team.agents.values()))
-        self._known = {Field.TAG: tags, Field.ASSIGNEE: logins}
+        types = (*desk.team.types, NO_TYPE)
+        self._known = {Field.TAG: tags, Field.ASSIGNEE: logins, Field.TYPE: types}
 
     def _update_status(self) -> None:
         lines = self.query("#status-line").results(Static)

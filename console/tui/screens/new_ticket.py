@@ -153,6 +153,11 @@ class NewTicketScreen(WorkerErrors, ModalScreen[Opened | None]):
                 )
                 yield Select(IMPACT_CHOICES, value=NOT_JUDGED, allow_blank=False, id="new-impact")
                 yield Select(URGENCY_CHOICES, value=NOT_JUDGED, allow_blank=False, id="new-urgency")
+                types = [
+                    ("type: not yet", NOT_JUDGED),
+                    *[(w, n) for n, w in self.desk.team.types.items()],
+                ]
+                yield Select(types, value=NOT_JUDGED, allow_blank=False, id="new-type")
             yield TextArea(
                 id="new-body",
                 soft_wrap=True,
@@ -289,6 +294,8 @@ class NewTicketScreen(WorkerErrors, ModalScreen[Opened | None]):
         channel = Channel(str(self.query_one("#new-channel", Select).value))
         line = Line(str(self.query_one("#new-line", Select).value))
         body = self.query_one("#new-body", TextArea).text
+        chosen = str(self.query_one("#new-type", Select).value)
+        ticket_type = None if chosen == NOT_JUDGED else chosen
 
         def create() -> Opened:
             caller = requester
@@ -304,6 +311,7 @@ class NewTicketScreen(WorkerErrors, ModalScreen[Opened | None]):
                 channel=channel,
                 impact=impact,
                 urgency=urgency,
+                ticket_type=ticket_type,
             )
             matrix = self.desk.policy.matrix
             why = priority_words(ticket.priority, ticket.impact, ticket.urgency, matrix)

@@ -1,11 +1,11 @@
-"""The lines under the ticket header: whose move it is and on what, the SLA clock, the promised
-follow-up, paid work, links and tags; and the latest hand-off note between lines. Vendor names, case
-numbers, notes and tags may be anything someone typed, so every value goes through
-`one_line`/`visible` into a `Text`, never markup."""
+"""The lines under the ticket header: the priority's reason, the type, whose move it is and on
+what, the SLA clock, the promised follow-up, paid work, links and tags; and the latest hand-off
+note between lines. Vendor names, case numbers, notes and tags may be anything someone typed, so
+every value goes through `one_line`/`visible` into a `Text`, never markup."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 
 from rich.text import Text
@@ -17,6 +17,7 @@ from console.core.dupes import Suggestion
 from console.core.model import Court, Direction, LinkKind, Ticket
 from console.core.sla import SlaPolicy, badge
 from console.core.text import one_line, visible
+from console.core.ticket_types import DEFAULT_TYPES, type_words
 from console.core.triage import priority_words
 
 SLA_STYLES = {"breached": "bold reverse red", "at risk": "bold yellow", "ok": "", "paused": "dim"}
@@ -46,11 +47,15 @@ def facts_text(
     now: datetime,
     policy: SlaPolicy,
     suggestions: Sequence[Suggestion] = (),
+    *,
+    types: Mapping[str, str] = DEFAULT_TYPES,
 ) -> Text:
     text = Text()
     why = priority_words(ticket.priority, ticket.impact, ticket.urgency, policy.matrix)
     if why:
         _field(text, f"{ticket.priority}:", why)
+    if ticket.ticket_type:
+        _field(text, "type", type_words(ticket.ticket_type, types))
     _field(text, "move", court_words(ticket, facts), "bold" if ticket.court == Court.US else "")
     clocks = facts.clocks
     due = from_text(clocks.sla_due_at) if clocks.sla_due_at else None
