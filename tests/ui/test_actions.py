@@ -51,7 +51,7 @@ async def test_c_moves_the_ball_to_the_customer_with_a_reason(app, db_path) -> N
         await pilot.press("enter")
         await back_on_ticket(pilot)
         text = screen_text(app)
-        assert "customer ann@example.com" in text and "SLA paused: the move is not ours" in text
+        assert "the customer's move" in text and "SLA paused: the move is not ours" in text
         assert f"#{ticket_id}: the customer's move" in _said(app)
     with store_of(db_path) as store:
         ticket = store.ticket(ticket_id)

@@ -20,7 +20,6 @@ from console.core.context import load_context
 from console.core.model import Activity, Channel, Court, Ticket
 from console.core.text import one_line
 from console.tui.actions.keys import ACTION_BINDINGS, TicketActions
-from console.tui.columns import COURT_LABELS
 from console.tui.host import host
 from console.tui.messages import TicketLoaded
 from console.tui.screens.ticket_compose import ComposeActions
@@ -29,26 +28,25 @@ from console.tui.widgets.presence_line import PresenceLine
 from console.tui.widgets.thread_entry import ThreadEntry
 from console.tui.widgets.timeline import timeline_text
 
+MOVE_WORDS = {
+    Court.US: "our move",
+    Court.CUSTOMER: "the customer's move",
+    Court.VENDOR: "the vendor's move",
+}
 
-def header_text(ticket: Ticket) -> Text:
-    """Subject on the first line; the fields an agent decides by on the second."""
+
+def header_text(ticket: Ticket, customer_name: str | None = None) -> Text:
+    """The subject; then who asked, the priority and line, the status, who has it and whose
+    move it is, in one line that fits 80 columns (the facts under it say the rest)."""
     text = Text()
     text.append(f"#{ticket.id}  ", style="bold")
     text.append(one_line(ticket.subject, 300), style="bold")
     text.append("\n")
-    fields = (
-        ("from", ticket.requester),
-        ("line", ticket.line),
-        ("priority", ticket.priority),
-        ("status", ticket.status),
-        ("assignee", ticket.assignee or "-"),
-    )
-    for name, value in fields:
-        text.append(f"{name} ", style="dim")
-        text.append(f"{one_line(str(value), 60)}   ")
-    text.append("court ", style="dim")
-    court_style = "bold reverse" if ticket.court == Court.US else "dim"
-    text.append(f" {COURT_LABELS[ticket.court]} ", style=court_style)
+    who = one_line(customer_name or ticket.requester, 40)
+    has_it = f"with {one_line(ticket.assignee, 30)}" if ticket.assignee else "unassigned"
+    text.append(f"{who}  ·  {ticket.priority} {ticket.line}  ·  {ticket.status}  ·  {has_it}  ")
+    ours = ticket.court == Court.US
+    text.append(f" {MOVE_WORDS[ticket.court]} ", style="bold reverse" if ours else "dim")
     return text
 
 
@@ -149,7 +147,8 @@ class DetailScreen(ComposeActions, TicketActions):
         self.ticket = message.ticket
         self.last_event_id = message.events[-1].id if message.events else 0
         self.saw_messages(message.messages)
-        self.query_one("#detail-header", Static).update(header_text(message.ticket))
+        name = message.customer.name if message.customer else None
+        self.query_one("#detail-header", Static).update(header_text(message.ticket, name))
         self.query_one(CustomerPanel).show(
             message.customer, message.history, host(self).desk.policy
         )

@@ -30,15 +30,10 @@ def _field(text: Text, name: str, value: str, style: str = "") -> None:
     text.append(value, style=style)
 
 
-def court_words(ticket: Ticket, facts: TicketContext) -> str:
-    """Who holds the ball, and on what."""
-    if ticket.court == Court.VENDOR:
-        vendor = one_line(facts.clocks.vendor or "a vendor", 40)
-        case = one_line(facts.clocks.vendor_case or "?", 30)
-        return f"vendor {vendor}, case {case}"
-    if ticket.court == Court.CUSTOMER:
-        return f"customer {one_line(ticket.requester, 40)}"
-    return f"us ({one_line(ticket.assignee, 30)})" if ticket.assignee else "us (unassigned)"
+def vendor_words(facts: TicketContext) -> str:
+    """The vendor holding the ball, and on which case."""
+    vendor = one_line(facts.clocks.vendor or "a vendor", 40)
+    return f"{vendor}, case {one_line(facts.clocks.vendor_case or '?', 30)}"
 
 
 def facts_text(
@@ -56,7 +51,8 @@ def facts_text(
         _field(text, f"{ticket.priority}:", why)
     if ticket.ticket_type:
         _field(text, "type", type_words(ticket.ticket_type, types))
-    _field(text, "move", court_words(ticket, facts), "bold" if ticket.court == Court.US else "")
+    if ticket.court == Court.VENDOR:  # whose move it is is in the header; the case is here
+        _field(text, "vendor", vendor_words(facts))
     clocks = facts.clocks
     due = from_text(clocks.sla_due_at) if clocks.sla_due_at else None
     state, _left = badge(due, now, policy)
@@ -64,8 +60,9 @@ def facts_text(
         sla = "paused: the move is not ours"
     else:
         sla = words.deadline(clocks.sla_kind, int((due - now).total_seconds()))
-    if facts.breaches:
-        sla += "; missed " + ", ".join(b.kind.words for b in facts.breaches)
+    others = [b.kind.words for b in facts.breaches if b.kind != clocks.sla_kind or due is None]
+    if others:  # the running deadline says its own lateness
+        sla += f"; {' and '.join(others)} missed" + (" too" if due is not None else "")
     _field(text, "SLA", sla, SLA_STYLES.get(state, ""))
     if clocks.followup_due_at:
         note = f": {one_line(clocks.followup_note, 40)}" if clocks.followup_note else ""
