@@ -82,7 +82,8 @@ class ConsoleApp(WorkerErrors, App[int]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("ctrl+r", "refresh", "Refresh", id="app.refresh"),
+        # Out of the footer: the screens follow the database on their own.
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="app.refresh"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.command_palette"),
     ]
 

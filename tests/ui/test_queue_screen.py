@@ -245,8 +245,17 @@ async def test_question_mark_lists_the_active_keys(app) -> None:
         assert isinstance(app.screen, HelpScreen)
         await settle(pilot)  # the help screen is painted, not only pushed
         text = screen_text(app)
-        for line in ("k", "j", "Open", "Filter", "Quit", "Next queue", "Refresh"):
+        for line in ("Queue screen", "Filter", "New", "Next queue"):
             assert line in text
+        rows = app.screen.rows
+        groups = list(dict.fromkeys(group for group, _, _ in rows))
+        # What the screen does first (the footer's keys before the rest), moving around last.
+        assert groups[0] == "Queue screen" and groups[-2:] == ["Everywhere", "Moving around"]
+        assert [what for _, _, what in rows[:4]] == ["Filter", "New", "Sort", "Sidebar"]
+        everywhere = [what for group, _, what in rows if group == "Everywhere"]
+        assert "Refresh" in everywhere and "Help" in everywhere
+        moving = [keys for group, keys, _ in rows if group == "Moving around"]
+        assert "j / ↓" in moving and "tab" in moving
         await pilot.press("escape")
         main_screen(app)
         # On the ticket screen the help lists that screen's keys instead.
@@ -255,7 +264,8 @@ async def test_question_mark_lists_the_active_keys(app) -> None:
         await pilot.press("question_mark")
         await settle(pilot)
         text = screen_text(app)
-        assert "Back" in text and "Scroll down" in text and "Filter" not in text
+        assert "Back" in text and "Reply" in text and "Filter" not in text
+        assert app.screen.rows[0][:2] == ("Ticket screen", "esc / q")
 
 
 async def test_palette_opens_a_ticket_by_number(app) -> None:

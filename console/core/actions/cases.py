@@ -157,7 +157,6 @@ ACTIONS = (
             ),
         ),
         area=AREA,
-        footer=True,
         applies=lambda context: context.outgoing(LinkKind.MERGED) is None,
     ),
     TicketAction(

@@ -20,7 +20,7 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from console.core import checklists, drafts, escalation, macro_render, words
 from console.core.actions import ACTIONS
@@ -36,6 +36,7 @@ from console.tui.editor import EditorError, edit_text, editor_command
 from console.tui.host import EXPECTED_ERRORS, WorkerErrors, host
 from console.tui.screens.dialogs import AskChoice, Confirm
 from console.tui.screens.macro_picker import MacroPicker, Picked
+from console.tui.widgets.footer import ConsoleFooter
 
 AUTOSAVE_SECONDS = 1.0
 
@@ -155,7 +156,7 @@ class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | 
         editor.border_title = TITLES[self.kind]
         yield editor
         yield Static("", id="compose-status")
-        yield Footer()
+        yield ConsoleFooter()
 
     def on_mount(self) -> None:
         editor = self.query_one(TextArea)

@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from console.core import contacts, words
@@ -24,6 +24,7 @@ from console.tui.host import host
 from console.tui.messages import TicketLoaded
 from console.tui.screens.ticket_compose import ComposeActions
 from console.tui.widgets.customer_panel import CustomerPanel
+from console.tui.widgets.footer import ConsoleFooter
 from console.tui.widgets.presence_line import PresenceLine
 from console.tui.widgets.thread_entry import ThreadEntry
 from console.tui.widgets.timeline import timeline_text
@@ -87,7 +88,7 @@ class DetailScreen(ComposeActions, TicketActions):
             yield from self.compose_bottom()
             yield Static("Customer", id="customer-title", classes="section-title")
             yield CustomerPanel(id="customer-panel")
-        yield Footer()
+        yield ConsoleFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail-body").focus()

@@ -1,7 +1,9 @@
 """The key help, generated from the bindings active where the agent pressed `?`.
 
 Nothing here is written by hand: the keys listed are the ones that work at that moment, so the
-help cannot drift from the code. Keys bound to the same action are shown together ("j / down")."""
+help cannot drift from the code. Keys bound to the same action are shown together ("j / down").
+What the screen does comes first, then what works everywhere, and moving around last: an
+agent who presses `?` is looking for an action, not for the arrow keys."""
 
 from __future__ import annotations
 
@@ -23,6 +25,27 @@ GROUP_NAMES = {
 }
 
 
+SCREENS = ("Queue screen", "Ticket screen")
+EVERYWHERE = "Everywhere"
+MOVING = "Moving around"
+_MOVES = frozenset(
+    {"cursor_down", "cursor_up", "cursor_top", "cursor_bottom", "page_down", "page_up"}
+    | {"first", "last", "focus_next", "focus_previous"}
+)
+"""Actions that move the cursor, the scroll or the focus (and `scroll(...)` on any screen)."""
+
+
+def _moves(action: str) -> bool:
+    action = action.rpartition(".")[2]  # "app.focus_next" is focus_next
+    return action in _MOVES or action.startswith("scroll(")
+
+
+def _group_order(group: str) -> int:
+    if group in SCREENS:
+        return 0
+    return {EVERYWHERE: 2, MOVING: 3}.get(group, 1)
+
+
 Describe = Callable[[Binding], tuple[str, str]]
 """A screen's own words for one of its bindings (title, what it does), for the agent at hand."""
 
@@ -34,10 +57,15 @@ def key_rows(
 ) -> list[tuple[str, str, str]]:
     """(group, keys, description) for every enabled binding, keys of one action joined."""
     grouped: dict[tuple[str, str], tuple[list[str], str]] = {}
+    in_footer: set[tuple[str, str]] = set()
     for item in active.values():
         if not item.enabled or not item.binding.description:
             continue
         group = GROUP_NAMES.get(type(item.node).__name__, type(item.node).__name__)
+        if _moves(item.binding.action):
+            group = MOVING
+        elif item.binding.action.endswith("copy_text"):  # Textual's, on every screen
+            group = EVERYWHERE
         title, tooltip = item.binding.description, item.binding.tooltip
         if describe is not None:
             title, tooltip = describe(item.binding)
@@ -46,9 +74,17 @@ def key_rows(
         shown = key_display(item.binding)
         if shown not in keys:
             keys.append(shown)
+        if item.binding.show:
+            in_footer.add((group, item.binding.action))
+    # Each group together; within it the footer's keys (the most used) first, then the
+    # bindings' own order (the sort is stable).
+    groups = list(dict.fromkeys(group for group, _ in grouped))
+    order = sorted(
+        grouped, key=lambda k: (_group_order(k[0]), groups.index(k[0]), k not in in_footer)
+    )
     return [
-        (group, " / ".join(keys), description)
-        for (group, _action), (keys, description) in grouped.items()
+        (group, " / ".join(grouped[(group, action)][0]), grouped[(group, action)][1])
+        for group, action in order
     ]
 
 

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.core import macro_render
@@ -26,6 +26,7 @@ from console.core.model import MessageKind
 from console.core.text import one_line, visible
 from console.tui.clipboard import copy
 from console.tui.host import WorkerErrors, host
+from console.tui.widgets.footer import ConsoleFooter
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ class MacroPicker(WorkerErrors, ModalScreen[Picked | None]):
                 ),
                 classes="dialog-hint",
             )
-        yield Footer()
+        yield ConsoleFooter()
 
     def on_mount(self) -> None:
         self.query_one("#macro-query", Input).focus()

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.widgets.input import Selection
 from textual.worker import get_current_worker
 
@@ -40,6 +40,7 @@ from console.tui.queues import (
     read_page,
     with_views,
 )
+from console.tui.widgets.footer import ConsoleFooter
 from console.tui.widgets.query_input import CompletingInput, QuerySuggester
 from console.tui.widgets.queue_sidebar import QueueSidebar, legend_text
 from console.tui.widgets.ticket_list import TicketList
@@ -138,7 +139,7 @@ class MainScreen(WorkerErrors, Screen[None]):
                 )
                 yield Static(id="filter-error")
         yield Static(id="status-line")
-        yield Footer()
+        yield ConsoleFooter()
 
     def on_mount(self) -> None:
         self.ticket_list.moved = self._update_status
