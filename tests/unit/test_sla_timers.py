@@ -258,7 +258,7 @@ def test_a_file_from_before_the_clocks_is_migrated_and_primed(tmp_path: Path) ->
 
     path = tmp_path / "old.db"
     with sqlite3.connect(path, isolation_level=None) as conn:
-        schema.migrate(conn, target=schema.LATEST - 1)
+        schema.migrate(conn, target=schema.MIGRATIONS.index(schema._SLA_CLOCKS))
     clock = FrozenClock(utc(2026, 11, 23, 9))
     # Write tickets the way the console did before this migration existed: no clock columns.
     with sqlite3.connect(path, isolation_level=None) as conn:
