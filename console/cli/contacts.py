@@ -52,8 +52,8 @@ def _lines(contact: Contact, history: History, plans: Any) -> list[str]:
     if contact.plan and contact.plan in plans and plans[contact.plan].vip:
         plan += " (VIP)"
     lines = [
-        f"{one_line(contact.name or contact.email, 60)} <{one_line(contact.email, 80)}>",
-        f"organisation {one_line(contact.company, 60)}   phone {contact.phone or '-'}   "
+        heading(contact),
+        f"organisation {one_line(contact.company or '-', 60)}   phone {contact.phone or '-'}   "
         f"language {contact.lang or '-'}   plan {one_line(plan, 30)}",
         f"{history.total:,} tickets, {history.open:,} open",
     ]
@@ -64,12 +64,21 @@ def _lines(contact: Contact, history: History, plans: Any) -> list[str]:
     return lines
 
 
+def heading(contact: Contact) -> str:
+    """ "Olga Petrenko <olga@acme.test>", or, for a caller with no address yet, their name or
+    phone and that nothing is mailed to them."""
+    if contact.email is None:
+        named = one_line(contact.name or contact.label, 60)
+        return f"{named} (no e-mail address yet: replies are not mailed)"
+    return f"{one_line(contact.name or contact.email, 60)} <{one_line(contact.email, 80)}>"
+
+
 def run_show(ctx: Context, args: argparse.Namespace) -> int:
     from console.core import contacts
 
     with ctx.desk(read_only=True) as desk:
         contact = contacts.one(desk.store, args.who)
-        history = contacts.history(desk.store, contact.email)
+        history = contacts.history(desk.store, contact.label)
         plans = desk.policy.plans
     if args.json:
         print_json(
@@ -92,14 +101,14 @@ def run_edit(ctx: Context, args: argparse.Namespace) -> int:
     from console.core import contacts
 
     with ctx.desk() as desk:
-        email = contacts.one(desk.store, args.who).email
+        contact_id = contacts.one(desk.store, args.who).id
         contact = contacts.edit(
-            desk, email, **{field: getattr(args, field) for field in contacts.EDITABLE}
+            desk, contact_id, **{field: getattr(args, field) for field in contacts.EDITABLE}
         )
     if args.json:
         print_json(contact_dict(contact))
         return 0
-    print(f"{one_line(contact.email, 80)}: saved")
+    print(f"{one_line(contact.label, 80)}: saved")
     return 0
 
 
@@ -115,7 +124,7 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
         print("no contact matches")
     for c in found:
         print(
-            f"{one_line(c.email, 40):<40} {one_line(c.name or '-', 24):<24} "
-            f"{one_line(c.company, 24):<24} {c.phone or ''}"
+            f"{one_line(c.email or '-', 40):<40} {one_line(c.name or '-', 24):<24} "
+            f"{one_line(c.company or '-', 24):<24} {c.phone or ''}"
         )
     return 0

@@ -44,7 +44,14 @@ def choice(enum: Any, what: str) -> Any:
 def register(commands: argparse._SubParsersAction) -> None:
     new = commands.add_parser("new", help="open a ticket (body from --body or stdin)")
     new.add_argument("--subject", required=True)
-    new.add_argument("--from", dest="requester", required=True, metavar="EMAIL")
+    new.add_argument(
+        "--from",
+        "--requester",
+        dest="requester",
+        required=True,
+        metavar="WHO",
+        help="the caller: an address, 'Name <address>', a phone number or a name",
+    )
     new.add_argument(
         "--priority", type=choice(Priority, "priority"), help="P1..P4 (default P3), or:"
     )

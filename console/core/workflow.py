@@ -20,7 +20,6 @@ The ticket row's columns are written here and nowhere else."""
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -30,6 +29,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
+from console.core import requester as callers
 from console.core import triage
 from console.core.clock import from_text, to_text
 from console.core.desk import Desk
@@ -192,28 +192,6 @@ def status_for(status: Status, court: Court) -> Status:
     return Status.NEW if status == Status.NEW else Status.OPEN
 
 
-_ADDRESS = re.compile(
-    r"""^\s*(?:
-    (?P<name>[^<]*?)\s*<(?P<angle>[^<>\s]+@[^<>\s]+)>   # Name <address>
-    | (?P<bare>[^\s<>]+@[^\s<>]+)                        # address
-    )\s*$""",
-    re.VERBOSE,
-)
-
-
-def parse_address(text: str) -> tuple[str, str | None]:
-    """("ann@example.com", "Ann Lee") from "Ann Lee <ann@example.com>" or a bare address."""
-    match = _ADDRESS.match(text or "")
-    if not match:
-        raise InvalidInput(
-            f"requester {text!r} is not an e-mail address "
-            "(use name@example.com or 'Name <name@example.com>')"
-        )
-    email = (match.group("angle") or match.group("bare")).lower()
-    name = (match.group("name") or "").strip().strip('"') or None
-    return email, name
-
-
 def _subject(subject: str) -> str:
     cleaned = (subject or "").strip()
     if not any(c.isprintable() and not c.isspace() for c in cleaned):
@@ -310,27 +288,19 @@ class Change:
         channel: Channel = Channel.CLI,
         impact: Impact | None = None,
         urgency: Urgency | None = None,
+        contact_id: int | None = None,
     ) -> int:
-        """Open a ticket for `requester` ("name@example.com" or "Name <name@...>"), its clocks
-        started, the move ours; returns its number. `status` is new, or open for a ticket that
-        continues a conversation (a split)."""
+        """Open a ticket for `requester` (an address, "Name <address>", a phone number or a
+        name: see `requester`), its clocks started, the move ours; returns its number.
+        `status` is new, or open for a ticket that continues a conversation (a split, a
+        follow-up), which gives the `contact_id` of the one it continues."""
         subject = _subject(subject)
         status = Status(status)
         if status not in (Status.NEW, Status.OPEN):
             raise AssertionError(f"a ticket is opened new or open, not {status}")
-        email, name = parse_address(requester)
+        found = self._continued(contact_id) if contact_id is not None else None
+        contact_id, label = found or self.contact_for(callers.parse_requester(requester))
         line, priority = Line(line), Priority(priority)
-        self.conn.execute(
-            "INSERT OR IGNORE INTO contacts (email, name, created_at) VALUES (?, ?, ?)",
-            (email, name, self.now),
-        )
-        if name:
-            self.conn.execute(
-                "UPDATE contacts SET name = ? WHERE email = ? AND name IS NULL", (name, email)
-            )
-        contact_id = self.conn.execute(
-            "SELECT id FROM contacts WHERE email = ?", (email,)
-        ).fetchone()[0]
         cursor = self.conn.execute(
             "INSERT INTO tickets (subject, body, body_raw, requester, contact_id, line, priority,"
             " status, court, created_at, updated_at, updated_by, version, clock_since,"
@@ -340,7 +310,7 @@ class Change:
                 subject,
                 body,
                 body_raw,
-                email,
+                label,
                 contact_id,
                 line.value,
                 priority.value,
@@ -359,12 +329,45 @@ class Change:
         self.event(
             ticket_id,
             EventAction.CREATED,
-            detail=f"{line.value} {priority.value}{judged} from {email} via {source}",
+            detail=f"{line.value} {priority.value}{judged} from {label} via {source}",
         )
         self._write_clocks(ticket_id, self._deadline_columns(self.row(ticket_id), set()))
         self._updated.add(ticket_id)
         self._created.add(ticket_id)
         return ticket_id
+
+    def contact_for(self, caller: callers.Caller) -> tuple[int, str]:
+        """The id and label of the contact `caller` names, made when nobody has that address,
+        phone or name; a phone or a name several contacts share is refused."""
+        if caller.kind == callers.CallerKind.ADDRESS:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO contacts (email, name, created_at) VALUES (?, ?, ?)",
+                (caller.email, caller.name, self.now),
+            )
+            if caller.name:
+                self.conn.execute(
+                    "UPDATE contacts SET name = ? WHERE email = ? AND name IS NULL",
+                    (caller.name, caller.email),
+                )
+            found = callers.matching(self.conn, caller)
+            return found[0][0], str(caller.email)
+        found = callers.matching(self.conn, caller)
+        if len(found) > 1:
+            raise callers.ambiguous(caller, [label for _id, label in found])
+        if found:
+            return found[0]
+        cursor = self.conn.execute(
+            "INSERT INTO contacts (phone, name, created_at) VALUES (?, ?, ?)",
+            (caller.phone, caller.name, self.now),
+        )
+        return int(cursor.lastrowid or 0), caller.label
+
+    def _continued(self, contact_id: int) -> tuple[int, str] | None:
+        """The contact of the ticket a new one continues, with their label as it is now."""
+        row = self.conn.execute(
+            f"SELECT id, {callers.LABEL_SQL} FROM contacts WHERE id = ?", (contact_id,)
+        ).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
 
     def message(
         self,

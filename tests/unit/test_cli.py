@@ -107,7 +107,12 @@ def test_list_filters(capsys, db_path: Path) -> None:
             "the following arguments are required: --subject",
         ),
         (["new", "--subject", " ", "--from", "a@b.c", "--body", "b"], 2, "the subject is empty"),
-        (["new", "--subject", "x", "--from", "nobody", "--body", "b"], 2, "not an e-mail address"),
+        (["new", "--subject", "x", "--from", "nobody@", "--body", "b"], 2, "not an e-mail address"),
+        (
+            ["new", "--subject", "x", "--requester", "12", "--body", "b"],
+            2,
+            "requester '12' is neither an e-mail address, a phone number nor a name",
+        ),
         (["list", "--status", "lost"], 2, "unknown status 'lost'"),
         (["list", "--limit", "0"], 2, "--limit: 0 is out of range: from 1 to 100,000"),
         (["list", "--offset", "99999999999999999999"], 2, "is not a whole number"),

@@ -116,7 +116,7 @@ class DetailScreen(ComposeActions, TicketActions):
                 context,
                 store.messages(self.ticket_id),
                 store.events(self.ticket_id),
-                contacts.by_email(store, requester),
+                contacts.by_requester(store, requester),
                 contacts.history(store, requester, limit=6, leave_out=self.ticket_id),
             )
         self.post_message(loaded)
