@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from console.cli.actions import PAGE_LIMIT
 from console.cli.context import Context, print_json
 from console.core.text import one_line, visible
+from console.core.words import count
 
 if TYPE_CHECKING:
     from console.core.contacts import Contact, History
@@ -55,7 +56,7 @@ def _lines(contact: Contact, history: History, plans: Any) -> list[str]:
         heading(contact),
         f"organisation {one_line(contact.company or '-', 60)}   phone {contact.phone or '-'}   "
         f"language {contact.lang or '-'}   plan {one_line(plan, 30)}",
-        f"{history.total:,} tickets, {history.open:,} open",
+        f"{count(history.total, 'ticket')}, {history.open:,} open",
     ]
     if contact.notes:
         lines.append("notes: " + visible(contact.notes))

@@ -314,10 +314,8 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
     print(_customer_text(ticket.body, args.quoted, ticket.id))
     for m in messages:
         when = words.when(from_text(m.created_at), now, zone)
-        came = f", {CHANNEL_WORDS[m.channel]}" if m.channel else ""
         sent = context.deliveries.get(m.id)
-        fate = words.delivery(sent, now, zone, sending=sending) if sent else None
-        came += f", {one_line(fate, 120)}" if fate else ""
+        came = one_line(words.how_sent(m.channel, sent, now, zone, sending=sending), 160)
         print(f"\n--- {_KIND_WORDS[m.kind.value]}, {one_line(m.author)}, {when}{came}")
         print(
             _customer_text(m.body, args.quoted, ticket.id)

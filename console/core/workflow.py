@@ -380,7 +380,9 @@ class Change:
         channel: Channel | None = None,
     ) -> int:
         """Add a message to the thread; a public one is checked against who may write to the
-        customer and queued for delivery (by e-mail, its channel). Add messages before the
+        customer and queued for delivery (by e-mail, its channel). A customer with no e-mail
+        address is mailed nothing: the message is kept as said, its channel the phone, for
+        an agent to tell them (`delivery` says so on the thread). Add messages before the
         ticket's `update`, which counts them (a first response, a kept promise, a nudge)."""
         kind = MessageKind(kind)
         # On a ticket this change opened, a note (a file refused at intake) or the console's
@@ -398,8 +400,9 @@ class Change:
             require_customer_contact(self.desk.agent)
         if author is None:
             author = row["requester"] if kind == MessageKind.CUSTOMER else self.actor
+        mailed = kind == MessageKind.REPLY and callers.is_address(row["requester"])
         if kind == MessageKind.REPLY:
-            channel = Channel.EMAIL
+            channel = Channel.EMAIL if mailed else Channel.PHONE
         cursor = self.conn.execute(
             "INSERT INTO messages (ticket_id, kind, author, body, body_raw, created_at, channel)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -409,13 +412,14 @@ class Change:
         self.event(ticket_id, EventAction.MESSAGE, None, kind.value, f"message {message_id}")
         if kind == MessageKind.REPLY:
             automatic = self.desk.agent.is_system
-            # The console's reply on a ticket the same change opened answers the mail that
-            # opened it (the acknowledgement).
-            self.conn.execute(
-                "INSERT INTO outbox (message_id, automatic, auto_reply, queued_at)"
-                " VALUES (?, ?, ?, ?)",
-                (message_id, int(automatic), int(opened_now), self.now),
-            )
+            if mailed:
+                # The console's reply on a ticket the same change opened answers the mail
+                # that opened it (the acknowledgement).
+                self.conn.execute(
+                    "INSERT INTO outbox (message_id, automatic, auto_reply, queued_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (message_id, int(automatic), int(opened_now), self.now),
+                )
             self._public.add(ticket_id)
             if not automatic:  # what the console says by itself is not an agent's answer
                 self._answered.add(ticket_id)

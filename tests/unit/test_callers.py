@@ -176,7 +176,7 @@ def test_the_command_line_opens_a_ticket_for_a_phone_or_a_name(
     assert main([*base, "contact", "show", "+380 44 123-45-67"]) == 0
     shown = capsys.readouterr().out
     assert shown.startswith(f"{KEY} (no e-mail address yet: replies are not mailed)\n")
-    assert "organisation -   phone +380441234567" in shown and "1 tickets, 1 open" in shown
+    assert "organisation -   phone +380441234567" in shown and "1 ticket, 1 open" in shown
     assert main([*base, "contact", "show", "Ann Lee"]) == 0
     assert capsys.readouterr().out.startswith("Ann Lee (no e-mail address yet")
     assert main([*base, "contact", "list", "Ann"]) == 0
