@@ -26,6 +26,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     edit = verbs.add_parser("edit", help="what is known of a customer ('' clears a field)")
     edit.add_argument("who", metavar="WHO", help="an address, a phone number or a name")
+    edit.add_argument(
+        "--email",
+        metavar="ADDRESS",
+        help="their e-mail address: their tickets' requester becomes it, and what is said on"
+        " them from then on is mailed",
+    )
     edit.add_argument("--name")
     edit.add_argument("--organisation", metavar="NAME", help="(default: the e-mail domain)")
     edit.add_argument("--phone")

@@ -50,7 +50,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         dest="requester",
         required=True,
         metavar="WHO",
-        help="the caller: an address, 'Name <address>', a phone number or a name",
+        help="the caller: an address, 'Name <address>', a phone number or a name (with no"
+        " address, nothing is mailed until `console contact edit WHO --email` adds one)",
     )
     new.add_argument(
         "--priority", type=choice(Priority, "priority"), help="P1..P4 (default P3), or:"

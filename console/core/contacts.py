@@ -10,7 +10,8 @@ the organisation or domain."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sqlite3
+from dataclasses import dataclass, replace
 
 from console.core.desk import Desk
 from console.core.errors import InvalidInput
@@ -21,6 +22,7 @@ from console.core.requester import (
     contact_where,
     label,
     matching,
+    parse_address,
     parse_requester,
 )
 from console.core.schema import OPEN_SQL
@@ -166,6 +168,11 @@ def _checked(field: str, value: str | None) -> str | None:
         return value
     if len(value) > MAX_FIELD or not value.isprintable():
         raise InvalidInput(f"--{field}: one line of at most {MAX_FIELD} characters")
+    if field == "email":
+        email, name = parse_address(value)
+        if name is not None:
+            raise InvalidInput(f"--email: the address alone, such as {email}")
+        return email
     if field == "name" and looks_like_phone(value):  # it would read as their phone
         raise InvalidInput(f"--name: {one_line(value, 40)!r} is a phone number: give it as --phone")
     if field == "phone":
@@ -177,19 +184,23 @@ def _checked(field: str, value: str | None) -> str | None:
     return value
 
 
-EDITABLE = ("name", "organisation", "phone", "lang", "plan", "notes")
+EDITABLE = ("email", "name", "organisation", "phone", "lang", "plan", "notes")
 
 
 def edit(desk: Desk, who: int | str, **fields: str | None) -> Contact:
     """Change what is known of the contact `who` (their id, or their address); a field given
     as "" is cleared, one not given stays. A plan must be one the team config names (when it
-    names any)."""
+    names any). An address another contact has is refused, naming them.
+
+    When the contact's label changes (`requester`: an address added to a caller who had
+    none, say), their tickets' requesters follow, each a change of the ticket: what is said
+    on them from then on is mailed to the address."""
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise AssertionError(f"not a contact field: {', '.join(sorted(unknown))}")
     given = {k: v for k, v in fields.items() if v is not None}
     if not given:
-        raise InvalidInput("say what to change: --name, --organisation, --phone, --lang, ...")
+        raise InvalidInput("say what to change: --email, --name, --phone, --organisation, ...")
     values = {k: _checked(k, v) for k, v in given.items()}
     plans = desk.policy.plans
     if values.get("plan") and plans and values["plan"] not in plans:
@@ -197,20 +208,69 @@ def edit(desk: Desk, who: int | str, **fields: str | None) -> Contact:
     with change(desk) as c:
         column = "id" if isinstance(who, int) else "email"
         found = c.conn.execute(
-            f"SELECT id, plan FROM contacts WHERE {column} = ?", (who,)
+            f"SELECT {_COLUMNS} FROM contacts WHERE {column} = ?", (who,)
         ).fetchone()
         if found is None:
             raise InvalidInput(f"no contact {one_line(str(who), 60)!r}")
-        contact_id = int(found[0])
+        before = _contact(found)
+        # Every field an agent edits is text (or None).
+        after = replace(before, **values)  # type: ignore[arg-type]
+        _check_names(c.conn, before, after)
         sets = ", ".join(f"{k} = ?" for k in values)
-        c.conn.execute(f"UPDATE contacts SET {sets} WHERE id = ?", (*values.values(), contact_id))
-        if "plan" in values and values["plan"] != found[1]:
+        c.conn.execute(f"UPDATE contacts SET {sets} WHERE id = ?", (*values.values(), before.id))
+        touched = set()
+        if after.label != before.label:
+            touched.update(c.readdress(before.id, before.label, after.label))
+        if after.plan != before.plan:
             # A plan makes other promises: the customer's open tickets are held to them now.
-            for (ticket_id,) in c.conn.execute(
-                f"SELECT id FROM tickets WHERE contact_id = ? AND {OPEN_SQL}", (contact_id,)
-            ).fetchall():
-                c.update(ticket_id)
-    return by_id(desk.store, contact_id)
+            touched.update(
+                ticket_id
+                for (ticket_id,) in c.conn.execute(
+                    f"SELECT id FROM tickets WHERE contact_id = ? AND {OPEN_SQL}", (before.id,)
+                )
+            )
+        for ticket_id in sorted(touched):
+            c.update(ticket_id)
+    return by_id(desk.store, before.id)
+
+
+def _check_names(conn: sqlite3.Connection, before: Contact, contact: Contact) -> None:
+    """Refuse an edit that leaves a contact nobody could name, or gives them another
+    contact's address or label: their tickets would be mistaken for each other's."""
+    if not (contact.email or contact.phone or contact.name):
+        raise InvalidInput(
+            "a contact needs an e-mail address, a phone or a name: this would leave none"
+        )
+    if contact.label == before.label:
+        return
+    if contact.email:
+        other = conn.execute(
+            f"SELECT {_COLUMNS} FROM contacts WHERE email = ? AND id != ?",
+            (contact.email, contact.id),
+        ).fetchone()
+        if other is not None:
+            raise InvalidInput(
+                f"--email: {contact.email} is already the address of another contact"
+                f"{_named(_contact(other))}: give a different address"
+            )
+        return
+    other = conn.execute(
+        f"SELECT id FROM contacts WHERE {LABEL_SQL} = ? COLLATE NOCASE AND id != ?",
+        (contact.label, contact.id),
+    ).fetchone()
+    if other is not None:
+        raise InvalidInput(
+            f"another contact with no e-mail address is known as {one_line(contact.label, 60)}"
+            " too: give one of them an address first"
+        )
+
+
+def _named(contact: Contact) -> str:
+    """The contact who has an address, as an error names them: ", Ann Smith" or
+    " (phone +380...)"; nothing more when the address is all there is."""
+    if contact.name:
+        return f", {one_line(contact.name, 60)}"
+    return f" (phone {contact.phone})" if contact.phone else ""
 
 
 def by_id(store: Store, contact_id: int) -> Contact:

@@ -84,6 +84,7 @@ _PHRASES: dict[EventAction, Phrase] = {
     EventAction.UNSPLIT: lambda b, a, d: f"undid the split with {one_line(b or '', 12)}",
     EventAction.LINK: lambda b, a, d: f"linked it to #{one_line(a or '', 12)}",
     EventAction.TRIAGE: lambda b, a, d: f"judged the {one_line(a or '', 40)}",
+    EventAction.REQUESTER: lambda b, a, d: f"changed the requester {_change(b, a)}",
     EventAction.MAIL: lambda b, a, d: (
         "sent the failed mail again" if a == "retry" else "let the failed mail go"
     ),

@@ -276,6 +276,9 @@ class EventAction(Choice):
     """Written by consoles before nudges became replies; kept so old logs still read."""
     TRIAGE = "triage"
     """Impact and urgency judged (before and after read "high × low")."""
+    REQUESTER = "requester"
+    """The requester followed its contact: an address added or changed, a phone or a name
+    changed for a caller with no address."""
 
 
 @dataclass(frozen=True)

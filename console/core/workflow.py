@@ -525,6 +525,19 @@ class Change:
             self.event(ticket_id, EventAction.NUDGE, None, None, "reminded the customer")
         return {**after, **changes, "version": row["version"] + 1}
 
+    def readdress(self, contact_id: int, before: str, after: str) -> list[int]:
+        """The tickets of a contact whose requester said `before` say `after` now (their
+        address added or changed; the phone or the name of a caller with none changed),
+        logged on each; returns them, for the caller to `update` (which raises their
+        versions) once it has changed what else it changes."""
+        found = self.conn.execute(
+            "SELECT id FROM tickets WHERE requester = ? AND contact_id = ?", (before, contact_id)
+        ).fetchall()
+        for (ticket_id,) in found:
+            self.conn.execute("UPDATE tickets SET requester = ? WHERE id = ?", (after, ticket_id))
+            self.event(ticket_id, EventAction.REQUESTER, before, after)
+        return [int(ticket_id) for (ticket_id,) in found]
+
     def settle(self, ticket_id: int) -> list[Breach]:
         """Log the deadlines that passed since the ticket last changed and bring its deadline
         columns up to date; the version stays (an agent editing the ticket at that moment must
