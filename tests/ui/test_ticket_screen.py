@@ -12,6 +12,8 @@ from ui_helpers import AGENT, frozen_clock, main_screen, screen_text, settle, ti
 from console.core import contacts, operations
 from console.core.model import Priority
 from console.core.store import Store
+from console.core.words import NOT_MAILED
+from console.tui.screens.compose import ComposeScreen
 from console.tui.screens.detail import DetailScreen
 from console.tui.widgets.thread_entry import MAX_BODY_CHARS, ThreadEntry
 from tests.support import make_desk
@@ -182,3 +184,7 @@ async def test_a_caller_with_no_address_is_told_by_phone(app, db_path) -> None:
         assert "not mailed: no e-mail address; tell them by phone" in entries()
         await until(pilot, lambda: "Ann Lee" in customer(), "the customer")
         assert "no e-mail address: not mailed" in customer() and "None" not in customer()
+        await pilot.press("r")  # what the agent writes now is said on the phone too
+        await until(pilot, lambda: isinstance(app.screen, ComposeScreen), "the reply")
+        banner = app.screen.query_one("#compose-banner", Static)
+        assert str(banner.content) == f"PUBLIC \u2014 {NOT_MAILED}"
