@@ -113,6 +113,7 @@ def test_list_filters(capsys, db_path: Path) -> None:
             2,
             "requester '12' is neither an e-mail address, a phone number nor a name",
         ),
+        (["new", "--subject", "x", "--requester", " ", "--body", "b"], 2, "the requester is empty"),
         (["list", "--status", "lost"], 2, "unknown status 'lost'"),
         (["list", "--limit", "0"], 2, "--limit: 0 is out of range: from 1 to 100,000"),
         (["list", "--offset", "99999999999999999999"], 2, "is not a whole number"),
