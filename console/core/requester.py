@@ -7,10 +7,13 @@ made when the ticket is opened (`Change.create`).
 
 A ticket's `requester` column is its contact's label: the e-mail address when the contact has
 one, else their phone as the desk keeps it ("+" and digits, what `contact show` prints and a
-query finds), else their name. Only an address has an "@" (a phone or a name never does), so
-every reader tells an address from the rest by that one sign: the sender mails only an
-address, `from:@domain` and `org:` look at a domain only where there is one. When a contact's
-label changes (an address added), their tickets' requesters follow through `workflow`."""
+query finds), else their name. The label is what the column always held for a caller with an
+address, so the requester index, the domain index and everything that reads the column keep
+working; only an address has an "@" (a phone or a name never does), and the readers tell an
+address from the rest by that one sign (`is_address`): a public message is queued for mail
+only on a ticket whose requester is an address (`Change.message`), `from:@domain` and `org:`
+look for a domain only where there is one. When a contact's label changes (an address added),
+their tickets' requesters follow through `workflow` (`Change.readdress`)."""
 
 from __future__ import annotations
 
