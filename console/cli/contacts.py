@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from console.cli.actions import PAGE_LIMIT
 from console.cli.context import Context, print_json
 from console.core.text import one_line, visible
+from console.core.words import count
 
 if TYPE_CHECKING:
     from console.core.contacts import Contact, History
@@ -25,6 +26,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     edit = verbs.add_parser("edit", help="what is known of a customer ('' clears a field)")
     edit.add_argument("who", metavar="WHO", help="an address, a phone number or a name")
+    edit.add_argument(
+        "--email",
+        metavar="ADDRESS",
+        help="their e-mail address: their tickets' requester becomes it, and what is said on"
+        " them from then on is mailed",
+    )
     edit.add_argument("--name")
     edit.add_argument("--organisation", metavar="NAME", help="(default: the e-mail domain)")
     edit.add_argument("--phone")
@@ -52,10 +59,10 @@ def _lines(contact: Contact, history: History, plans: Any) -> list[str]:
     if contact.plan and contact.plan in plans and plans[contact.plan].vip:
         plan += " (VIP)"
     lines = [
-        f"{one_line(contact.name or contact.email, 60)} <{one_line(contact.email, 80)}>",
-        f"organisation {one_line(contact.company, 60)}   phone {contact.phone or '-'}   "
+        heading(contact),
+        f"organisation {one_line(contact.company or '-', 60)}   phone {contact.phone or '-'}   "
         f"language {contact.lang or '-'}   plan {one_line(plan, 30)}",
-        f"{history.total:,} tickets, {history.open:,} open",
+        f"{count(history.total, 'ticket')}, {history.open:,} open",
     ]
     if contact.notes:
         lines.append("notes: " + visible(contact.notes))
@@ -64,12 +71,21 @@ def _lines(contact: Contact, history: History, plans: Any) -> list[str]:
     return lines
 
 
+def heading(contact: Contact) -> str:
+    """ "Olga Petrenko <olga@acme.test>", or, for a caller with no address yet, their name or
+    phone and that nothing is mailed to them."""
+    if contact.email is None:
+        named = one_line(contact.name or contact.label, 60)
+        return f"{named} (no e-mail address yet: replies are not mailed)"
+    return f"{one_line(contact.name or contact.email, 60)} <{one_line(contact.email, 80)}>"
+
+
 def run_show(ctx: Context, args: argparse.Namespace) -> int:
     from console.core import contacts
 
     with ctx.desk(read_only=True) as desk:
         contact = contacts.one(desk.store, args.who)
-        history = contacts.history(desk.store, contact.email)
+        history = contacts.history(desk.store, contact.label)
         plans = desk.policy.plans
     if args.json:
         print_json(
@@ -92,14 +108,14 @@ def run_edit(ctx: Context, args: argparse.Namespace) -> int:
     from console.core import contacts
 
     with ctx.desk() as desk:
-        email = contacts.one(desk.store, args.who).email
+        contact_id = contacts.one(desk.store, args.who).id
         contact = contacts.edit(
-            desk, email, **{field: getattr(args, field) for field in contacts.EDITABLE}
+            desk, contact_id, **{field: getattr(args, field) for field in contacts.EDITABLE}
         )
     if args.json:
         print_json(contact_dict(contact))
         return 0
-    print(f"{one_line(contact.email, 80)}: saved")
+    print(f"{one_line(contact.label, 80)}: saved")
     return 0
 
 
@@ -115,7 +131,7 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
         print("no contact matches")
     for c in found:
         print(
-            f"{one_line(c.email, 40):<40} {one_line(c.name or '-', 24):<24} "
-            f"{one_line(c.company, 24):<24} {c.phone or ''}"
+            f"{one_line(c.email or '-', 40):<40} {one_line(c.name or '-', 24):<24} "
+            f"{one_line(c.company or '-', 24):<24} {c.phone or ''}"
         )
     return 0

@@ -44,7 +44,15 @@ def choice(enum: Any, what: str) -> Any:
 def register(commands: argparse._SubParsersAction) -> None:
     new = commands.add_parser("new", help="open a ticket (body from --body or stdin)")
     new.add_argument("--subject", required=True)
-    new.add_argument("--from", dest="requester", required=True, metavar="EMAIL")
+    new.add_argument(
+        "--from",
+        "--requester",
+        dest="requester",
+        required=True,
+        metavar="WHO",
+        help="the caller: an address, 'Name <address>', a phone number or a name (with no"
+        " address, nothing is mailed until `console contact edit WHO --email` adds one)",
+    )
     new.add_argument(
         "--priority", type=choice(Priority, "priority"), help="P1..P4 (default P3), or:"
     )
@@ -322,10 +330,8 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
     print(_customer_text(ticket.body, args.quoted, ticket.id))
     for m in messages:
         when = words.when(from_text(m.created_at), now, zone)
-        came = f", {CHANNEL_WORDS[m.channel]}" if m.channel else ""
         sent = context.deliveries.get(m.id)
-        fate = words.delivery(sent, now, zone, sending=sending) if sent else None
-        came += f", {one_line(fate, 120)}" if fate else ""
+        came = one_line(words.how_sent(m.channel, sent, now, zone, sending=sending), 160)
         print(f"\n--- {_KIND_WORDS[m.kind.value]}, {one_line(m.author)}, {when}{came}")
         print(
             _customer_text(m.body, args.quoted, ticket.id)

@@ -14,6 +14,7 @@ from enum import Enum
 from console.core.desk import Desk
 from console.core.errors import ConsoleError
 from console.core.model import Ticket
+from console.core.requester import contact_where
 
 
 class Canned(Enum):
@@ -50,7 +51,8 @@ class Canned(Enum):
 
 def language_for(desk: Desk, ticket: Ticket) -> str:
     """The customer's language, as their mail told it, else the team's."""
-    rows = desk.store.query("SELECT lang FROM contacts WHERE email = ?", (ticket.requester,))
+    where, params = contact_where(ticket.requester)
+    rows = desk.store.query(f"SELECT lang FROM contacts WHERE {where} LIMIT 1", params)
     return (rows[0][0] if rows and rows[0][0] else None) or desk.mail.language
 
 

@@ -20,6 +20,7 @@ from console.core import semantic
 from console.core import terms as T
 from console.core.clock import to_text
 from console.core.errors import InvalidInput
+from console.core.requester import key as requester_key
 from console.core.store import Store
 
 Scope = Literal["triage", "before", "all"]
@@ -358,7 +359,7 @@ def _same_requester(store: Store, query: _Query, where: str, params: list[object
     rows = store.query(
         f"SELECT t.id FROM tickets t WHERE t.requester = ? AND {where} "
         "ORDER BY t.created_at DESC LIMIT ?",
-        [query.requester.strip().lower(), *params, SAME_REQUESTER],
+        [requester_key(query.requester), *params, SAME_REQUESTER],
     )
     return [r[0] for r in rows]
 
@@ -404,7 +405,7 @@ def _rank(
     for the signals in play: 1 for a ticket that comes first by every one."""
     from rapidfuzz import fuzz  # here, not at the top: `console new` without suggestions
 
-    asked_by = (query.requester or "").strip().lower()
+    asked_by = requester_key(query.requester or "")
     subject = query.subject.lower()
     alike: dict[int, float] = {}
     apart: dict[int, float | None] = {}

@@ -101,6 +101,7 @@ _PHRASES: dict[EventAction, Phrase] = {
     EventAction.LINK: lambda b, a, d: f"linked it to #{one_line(a or '', 12)}",
     EventAction.TRIAGE: lambda b, a, d: f"judged the {one_line(a or '', 40)}",
     EventAction.TYPE: lambda b, a, d: _typed(b, a),
+    EventAction.REQUESTER: lambda b, a, d: f"changed the requester {_change(b, a)}",
     EventAction.MAIL: lambda b, a, d: (
         "sent the failed mail again" if a == "retry" else "let the failed mail go"
     ),

@@ -378,6 +378,7 @@ def split(
         new_id = c.create(
             subject=title,
             requester=source["requester"],
+            contact_id=source["contact_id"],
             line=source["line"],
             priority=source["priority"],
             source=f"split from #{ticket_id} with {len(chosen)} message(s)",

@@ -281,6 +281,9 @@ class EventAction(Choice):
     """Impact and urgency judged (before and after read "high × low")."""
     TYPE = "type"
     """The ticket's type set, changed or cleared (before and after are type names)."""
+    REQUESTER = "requester"
+    """The requester followed its contact: an address added or changed, a phone or a name
+    changed for a caller with no address."""
 
 
 @dataclass(frozen=True)

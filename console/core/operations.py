@@ -69,9 +69,9 @@ def create_ticket(
     urgency: Urgency | None = None,
     ticket_type: str | None = None,
 ) -> Ticket:
-    """Open a new ticket for `requester` ("name@example.com" or "Name <name@...>"). Given an
-    impact and an urgency, its priority is the team's matrix cell for them, not `priority`;
-    `ticket_type` is one of the team's types."""
+    """Open a new ticket for `requester` ("name@example.com", "Name <name@...>", a phone number
+    or a name: see `requester`). Given an impact and an urgency, its priority is the team's
+    matrix cell for them, not `priority`; `ticket_type` is one of the team's types."""
     if (impact is None) != (urgency is None):
         raise InvalidInput("give both the impact and the urgency, or neither")
     if impact is not None and urgency is not None:
@@ -180,6 +180,7 @@ def _follow_up(
     new_id = c.create(
         subject=str(old["subject"]),
         requester=str(old["requester"]),
+        contact_id=old["contact_id"],
         body=body,
         body_raw=body_raw,
         line=Line(old["line"]),

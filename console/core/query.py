@@ -351,7 +351,7 @@ def _value(field: Field, text: str, types: tuple[str, ...]) -> object:
     if field == Field.HAS:
         return _choice(Has, lowered, "has:")
     if field == Field.FROM:
-        if any(c.isspace() for c in text) and not looks_like_phone(text):
+        if any(c.isspace() for c in text) and "@" in text:  # a name or a phone may have some
             raise InvalidInput("an address has no spaces")
         return lowered
     return text  # a tag or an assignee's login, as typed

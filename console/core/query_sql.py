@@ -17,10 +17,13 @@ from console.core import schema, stemming
 from console.core.clock import to_text
 from console.core.phone import looks_like_phone, phone_key
 from console.core.query import Field, Filter, Has, Query, Span, State
+from console.core.requester import LABEL_SQL
 from console.core.ticket_types import NO_TYPE
 
 DOMAIN_SQL = "substr(requester, instr(requester, '@') + 1)"
-"""The requester's domain, spelled as its index (`tickets_by_requester_domain`) spells it."""
+"""The requester's domain, spelled as its index (`tickets_by_requester_domain`) spells it. A
+requester with no address (a phone, a name) is the whole of it: `HAS_DOMAIN` keeps those out."""
+HAS_DOMAIN = "instr(requester, '@') > 0"
 
 _HAS = {
     Has.ATTACHMENT: "EXISTS (SELECT 1 FROM attachments a WHERE a.ticket_id = tickets.id)",
@@ -119,7 +122,7 @@ def _filter(term: Filter, query: Query, params: list[Any]) -> str | None:
         return (
             "contact_id IN (SELECT id FROM contacts WHERE organisation COLLATE NOCASE"
             f" IN ({marks}))"
-            f" OR ({DOMAIN_SQL} IN ({marks}) AND contact_id IN"
+            f" OR ({DOMAIN_SQL} IN ({marks}) AND {HAS_DOMAIN} AND contact_id IN"
             " (SELECT id FROM contacts WHERE organisation IS NULL))"
         )
     if field == Field.PLAN:
@@ -134,19 +137,26 @@ def _filter(term: Filter, query: Query, params: list[Any]) -> str | None:
 
 
 def _requester(value: str, params: list[Any]) -> str:
-    """`@example.com`: the domain; `ann@example.com`: the address; `ann`: addresses that
-    begin so (a range on the requester index)."""
+    """`@example.com`: the domain; `ann@example.com`: the address; a phone: the callers
+    with that phone; `ann` or "ann lee": the addresses that begin so (a range on the
+    requester index) and the callers with no address whose name begins so."""
     if value.startswith("@"):
         params.append(value[1:])
-        return f"{DOMAIN_SQL} = ?"
+        return f"{DOMAIN_SQL} = ? AND {HAS_DOMAIN}"
     if looks_like_phone(value):
         params.append(phone_key(value))
         return "contact_id IN (SELECT id FROM contacts WHERE phone = ?)"
     if "@" in value:
         params.append(value)
         return "requester = ?"
-    params.extend([value, value + "\U0010ffff"])
-    return "(requester >= ? AND requester < ?)"
+    # The start of an address, or of the name of a caller who gave none (any case): their
+    # tickets by their labels, on the requester index too.
+    pattern = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    params.extend([value, value + "\U0010ffff", pattern])
+    return (
+        "(requester >= ? AND requester < ?) OR requester IN (SELECT"
+        f" {LABEL_SQL} FROM contacts WHERE email IS NULL AND name LIKE ? ESCAPE '\\')"
+    )
 
 
 def _state(state: State, query: Query, params: list[Any]) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 
 from console.core import stemming
+from console.core.errors import StoreError
 
 APPLICATION_ID = 0x436F6E73
 """SQLite's `application_id` of a console database: "Cons" in ASCII."""
@@ -494,6 +495,35 @@ ALTER TABLE tickets ADD COLUMN ticket_type TEXT;
 CREATE INDEX tickets_by_type ON tickets(ticket_type, priority, created_at, id);
 """
 
+# A caller known only by a phone number or a name is a contact too: the e-mail address can
+# come later. SQLite cannot drop a NOT NULL, so the table is rebuilt as its documentation says
+# (a new table, the rows copied with their ids, the old one dropped, the new one renamed, its
+# indexes made again); `migrate` turns the foreign keys off around it and checks every
+# reference before it commits. Only the contacts are copied (a few thousand rows): the
+# tickets that point at them are read by that check, never rewritten.
+_CONTACT_WITHOUT_ADDRESS = """
+CREATE TABLE contacts_new (
+    id INTEGER PRIMARY KEY,
+    email TEXT UNIQUE COLLATE NOCASE,
+    name TEXT,
+    created_at TEXT NOT NULL,
+    lang TEXT,
+    organisation TEXT,
+    phone TEXT,
+    plan TEXT,
+    notes TEXT,
+    CHECK (coalesce(email, phone, name) IS NOT NULL)
+);
+INSERT INTO contacts_new (id, email, name, created_at, lang, organisation, phone, plan, notes)
+    SELECT id, email, name, created_at, lang, organisation, phone, plan, notes FROM contacts;
+DROP TABLE contacts;
+ALTER TABLE contacts_new RENAME TO contacts;
+CREATE INDEX contacts_by_phone ON contacts(phone) WHERE phone IS NOT NULL;
+CREATE INDEX contacts_by_name ON contacts(name COLLATE NOCASE) WHERE name IS NOT NULL;
+CREATE INDEX contacts_by_organisation ON contacts(organisation COLLATE NOCASE)
+    WHERE organisation IS NOT NULL;
+"""
+
 MIGRATIONS: list[str] = [
     _V1_BASE,
     _V2_SEARCH,
@@ -516,6 +546,7 @@ MIGRATIONS: list[str] = [
     _CONTACT_DETAILS,
     _STEMMED_SEARCH,
     _TICKET_TYPE,
+    _CONTACT_WITHOUT_ADDRESS,
 ]
 LATEST = len(MIGRATIONS)
 
@@ -539,23 +570,23 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
     return the version it started at.
 
     Each step runs in one IMMEDIATE transaction together with its `user_version` bump, so two
-    consoles opening an old file at once do not both migrate it."""
+    consoles opening an old file at once do not both migrate it. The foreign keys are off
+    while the steps run (SQLite ignores the pragma inside a transaction, so it is switched
+    before BEGIN): a step that rebuilds a table drops the old one, which would otherwise
+    delete or refuse every row pointing at it. In their place each step checks, before it
+    commits, the references into and out of every table it made or replaced, and is rolled
+    back if one points at nothing."""
     start = conn.execute("PRAGMA user_version").fetchone()[0]
     stemming.register(conn)  # the search index's triggers and its migration stem the text
-    for version in range(start, target):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            current = conn.execute("PRAGMA user_version").fetchone()[0]
-            if current > version:  # another process migrated while we waited for the lock
-                conn.execute("ROLLBACK")
-                continue
-            for statement in _statements(MIGRATIONS[version]):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {version + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+    enforced = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    if start < target:
+        conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for version in range(start, target):
+            _step(conn, version)
+    finally:
+        if enforced:
+            conn.execute("PRAGMA foreign_keys = ON")
     if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -565,3 +596,56 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
             conn.execute("ROLLBACK")
             raise
     return start
+
+
+def _step(conn: sqlite3.Connection, version: int) -> None:
+    """Migration `version` (counted from 0) and its version bump, in one transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = conn.execute("PRAGMA user_version").fetchone()[0]
+        if current > version:  # another process migrated while we waited for the lock
+            conn.execute("ROLLBACK")
+            return
+        before = _tables(conn)
+        for statement in _statements(MIGRATIONS[version]):
+            conn.execute(statement)
+        _check_references(conn, before, version + 1)
+        conn.execute(f"PRAGMA user_version = {version + 1}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _tables(conn: sqlite3.Connection) -> dict[str, int]:
+    """Each table's name (in lower case) and its root page: a table made anew has a new one."""
+    rows = conn.execute("SELECT lower(name), rootpage FROM sqlite_schema WHERE type = 'table'")
+    return {name: rootpage for name, rootpage in rows}
+
+
+def _check_references(conn: sqlite3.Connection, before: dict[str, int], version: int) -> None:
+    """`PRAGMA foreign_key_check` on the tables a step made or replaced and on those that
+    point at them; raises when a row points at nothing.
+
+    A step that only adds columns or indexes leaves every table where it was and cannot break
+    a reference, so it costs nothing; the check of a rebuilt table reads the tables that
+    point at it (at a million tickets, about two seconds, once)."""
+    after = _tables(conn)
+    remade = {name for name, root in after.items() if before.get(name) != root}
+    if not remade:
+        return
+    checked = set(remade)
+    for name in after:
+        pointed_at = conn.execute('SELECT "table" FROM pragma_foreign_key_list(?)', (name,))
+        if any(parent.lower() in remade for (parent,) in pointed_at):
+            checked.add(name)
+    faults = []
+    for name in sorted(checked):
+        faults += conn.execute(f'PRAGMA foreign_key_check("{name}")').fetchall()
+    if faults:
+        table, rowid, parent, _ = faults[0]
+        raise StoreError(
+            f"the upgrade to database version {version} was not made: {len(faults):,} row(s)"
+            f" would point at nothing (the first: {table} row {rowid}, at {parent});"
+            " the file is left as it was"
+        )

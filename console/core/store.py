@@ -50,6 +50,7 @@ from console.core.model import (
     TicketSummary,
     Urgency,
 )
+from console.core.requester import contact_where
 from console.core.terms import fts_query
 
 BUSY_TIMEOUT_MS = 5000
@@ -439,8 +440,10 @@ class Store:
         rows = self.rows("SELECT * FROM events WHERE ticket_id = ? ORDER BY id", (ticket_id,))
         return [Event(**{**r, "action": EventAction(r["action"])}) for r in rows]
 
-    def contact_name(self, email: str) -> str | None:
-        rows = self.rows("SELECT name FROM contacts WHERE email = ?", (email,))
+    def contact_name(self, requester: str) -> str | None:
+        """The name of the contact a ticket's requester names (see `requester`)."""
+        where, params = contact_where(requester)
+        rows = self.rows(f"SELECT name FROM contacts WHERE {where} LIMIT 1", params)
         return rows[0]["name"] if rows else None
 
 

@@ -19,6 +19,7 @@ from console.core.clock import from_text
 from console.core.desk import Desk
 from console.core.macros import PLACEHOLDERS, fill, placeholders_in
 from console.core.model import Ticket
+from console.core.requester import is_address
 from console.core.sla import first_answer, promise
 from console.core.text import one_line
 from console.core.workflow import Followup
@@ -49,13 +50,14 @@ def ticket_values(desk: Desk, ticket: Ticket) -> dict[str, str]:
         "ticket.line": str(ticket.line),
         "ticket.status": str(ticket.status),
         "ticket.created": moment_text(from_text(ticket.created_at), zone),
-        "customer.email": one_line(ticket.requester, 200),
         "agent.login": agent.login,
         "agent.name": one_line(agent.name or agent.login, 100),
         "today": f"{now.astimezone(zone):%Y-%m-%d}",
         PROMISE_PLACEHOLDER: moment_text(promise(now, ticket.priority, desk.policy), zone),
         "sla.first_response": moment_text(first_answer(ticket, desk.policy), zone),
     }
+    if is_address(ticket.requester):  # a caller with none: a macro that needs it says so
+        values["customer.email"] = one_line(ticket.requester, 200)
     name = desk.store.contact_name(ticket.requester)
     if name and name.strip():
         values["customer.name"] = one_line(name.strip(), 100)

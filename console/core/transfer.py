@@ -60,7 +60,9 @@ class Table:
 
 
 def tables(conn: sqlite3.Connection) -> list[Table]:
-    """The desk's tables in the order they were made, which is an order to insert them in."""
+    """The desk's tables in an order to insert them in: each after the tables it points at,
+    otherwise in the order they were made (a table rebuilt by a migration is made again late,
+    yet its rows must go in before the rows that point at them)."""
     rows = conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
         "ORDER BY rowid"
@@ -75,7 +77,28 @@ def tables(conn: sqlite3.Connection) -> list[Table]:
         found.append(
             Table(name, tuple(row[1] for row in info), ", ".join(f'"{k}"' for k in key) or "rowid")
         )
-    return found
+    return _parents_first(conn, found)
+
+
+def _parents_first(conn: sqlite3.Connection, found: list[Table]) -> list[Table]:
+    """`found` with every table after the tables it points at, else as it was."""
+    names = {t.name.lower() for t in found}
+    sql = 'SELECT lower("table") FROM pragma_foreign_key_list(?)'
+    parents = {
+        t.name: {parent for (parent,) in conn.execute(sql, (t.name,))} & names - {t.name.lower()}
+        for t in found
+    }
+    ordered: list[Table] = []
+    placed: set[str] = set()
+    pending = list(found)
+    while pending:
+        ready = next((t for t in pending if parents[t.name] <= placed), None)
+        if ready is None:
+            raise AssertionError(f"tables point at each other: {[t.name for t in pending]}")
+        ordered.append(ready)
+        placed.add(ready.name.lower())
+        pending.remove(ready)
+    return ordered
 
 
 def _value(value: Any) -> Any:

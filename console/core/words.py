@@ -85,12 +85,18 @@ CHANNEL_WORDS = {
 }
 
 
+NOT_MAILED = "not mailed: no e-mail address; tell them by phone"
+"""A public message to a customer the desk has no address for."""
+
+
 def delivery(sent: Delivery, now: datetime, zone: tzinfo, *, sending: bool) -> str | None:
     """What became of a reply's mail: "sent today 10:05", "queued", "not delivered: 550 ..."
     (None when there is nothing worth saying: a desk that sends no mail queues everything)."""
     from console.core.clock import from_text
 
     state = sent.state.value
+    if state == "not mailed":
+        return NOT_MAILED
     if state == "sent" and sent.at is not None:
         return f"sent {when(from_text(sent.at), now, zone)}"
     if state in ("failed", "dismissed"):
@@ -98,6 +104,16 @@ def delivery(sent: Delivery, now: datetime, zone: tzinfo, *, sending: bool) -> s
     if state == "retrying":
         return f"not sent yet, trying again: {sent.error}"
     return "queued" if sending else None
+
+
+def how_sent(
+    channel: Channel | None, sent: Delivery | None, now: datetime, zone: tzinfo, *, sending: bool
+) -> str:
+    """The end of a thread entry's line: how it came or left, and what became of its mail
+    (", by e-mail, sent today 10:05"); a message that was not mailed says only that."""
+    fate = delivery(sent, now, zone, sending=sending) if sent else None
+    came = f", {CHANNEL_WORDS[channel]}" if channel and fate != NOT_MAILED else ""
+    return came + (f", {fate}" if fate else "")
 
 
 def size(count: int) -> str:

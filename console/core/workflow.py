@@ -20,7 +20,6 @@ The ticket row's columns are written here and nowhere else."""
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -30,6 +29,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
+from console.core import requester as callers
 from console.core import triage
 from console.core.clock import from_text, to_text
 from console.core.desk import Desk
@@ -194,28 +194,6 @@ def status_for(status: Status, court: Court) -> Status:
     return Status.NEW if status == Status.NEW else Status.OPEN
 
 
-_ADDRESS = re.compile(
-    r"""^\s*(?:
-    (?P<name>[^<]*?)\s*<(?P<angle>[^<>\s]+@[^<>\s]+)>   # Name <address>
-    | (?P<bare>[^\s<>]+@[^\s<>]+)                        # address
-    )\s*$""",
-    re.VERBOSE,
-)
-
-
-def parse_address(text: str) -> tuple[str, str | None]:
-    """("ann@example.com", "Ann Lee") from "Ann Lee <ann@example.com>" or a bare address."""
-    match = _ADDRESS.match(text or "")
-    if not match:
-        raise InvalidInput(
-            f"requester {text!r} is not an e-mail address "
-            "(use name@example.com or 'Name <name@example.com>')"
-        )
-    email = (match.group("angle") or match.group("bare")).lower()
-    name = (match.group("name") or "").strip().strip('"') or None
-    return email, name
-
-
 def _subject(subject: str) -> str:
     cleaned = (subject or "").strip()
     if not any(c.isprintable() and not c.isspace() for c in cleaned):
@@ -313,29 +291,22 @@ class Change:
         impact: Impact | None = None,
         urgency: Urgency | None = None,
         ticket_type: str | None = None,
+        contact_id: int | None = None,
     ) -> int:
-        """Open a ticket for `requester` ("name@example.com" or "Name <name@...>"), its clocks
-        started, the move ours; returns its number. `status` is new, or open for a ticket that
-        continues a conversation (a split). `ticket_type` is one of the team's types."""
+        """Open a ticket for `requester` (an address, "Name <address>", a phone number or a
+        name: see `requester`), its clocks started, the move ours; returns its number.
+        `status` is new, or open for a ticket that continues a conversation (a split, a
+        follow-up), which gives the `contact_id` of the one it continues. `ticket_type` is one
+        of the team's types."""
         subject = _subject(subject)
         status = Status(status)
         if status not in (Status.NEW, Status.OPEN):
             raise AssertionError(f"a ticket is opened new or open, not {status}")
-        email, name = parse_address(requester)
-        line, priority = Line(line), Priority(priority)
         if ticket_type is not None:
             ticket_type = check_type(ticket_type, self.desk.team.types)
-        self.conn.execute(
-            "INSERT OR IGNORE INTO contacts (email, name, created_at) VALUES (?, ?, ?)",
-            (email, name, self.now),
-        )
-        if name:
-            self.conn.execute(
-                "UPDATE contacts SET name = ? WHERE email = ? AND name IS NULL", (name, email)
-            )
-        contact_id = self.conn.execute(
-            "SELECT id FROM contacts WHERE email = ?", (email,)
-        ).fetchone()[0]
+        found = self._continued(contact_id) if contact_id is not None else None
+        contact_id, label = found or self.contact_for(callers.parse_requester(requester))
+        line, priority = Line(line), Priority(priority)
         cursor = self.conn.execute(
             "INSERT INTO tickets (subject, body, body_raw, requester, contact_id, line, priority,"
             " status, court, created_at, updated_at, updated_by, version, clock_since,"
@@ -345,7 +316,7 @@ class Change:
                 subject,
                 body,
                 body_raw,
-                email,
+                label,
                 contact_id,
                 line.value,
                 priority.value,
@@ -365,12 +336,45 @@ class Change:
         self.event(
             ticket_id,
             EventAction.CREATED,
-            detail=f"{line.value} {priority.value}{judged} from {email} via {source}",
+            detail=f"{line.value} {priority.value}{judged} from {label} via {source}",
         )
         self._write_clocks(ticket_id, self._deadline_columns(self.row(ticket_id), set()))
         self._updated.add(ticket_id)
         self._created.add(ticket_id)
         return ticket_id
+
+    def contact_for(self, caller: callers.Caller) -> tuple[int, str]:
+        """The id and label of the contact `caller` names, made when nobody has that address,
+        phone or name; a phone or a name several contacts share is refused."""
+        if caller.kind == callers.CallerKind.ADDRESS:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO contacts (email, name, created_at) VALUES (?, ?, ?)",
+                (caller.email, caller.name, self.now),
+            )
+            if caller.name:
+                self.conn.execute(
+                    "UPDATE contacts SET name = ? WHERE email = ? AND name IS NULL",
+                    (caller.name, caller.email),
+                )
+            found = callers.matching(self.conn, caller)
+            return found[0][0], str(caller.email)
+        found = callers.matching(self.conn, caller)
+        if len(found) > 1:
+            raise callers.ambiguous(caller, [label for _id, label in found])
+        if found:
+            return found[0]
+        cursor = self.conn.execute(
+            "INSERT INTO contacts (phone, name, created_at) VALUES (?, ?, ?)",
+            (caller.phone, caller.name, self.now),
+        )
+        return int(cursor.lastrowid or 0), caller.label
+
+    def _continued(self, contact_id: int) -> tuple[int, str] | None:
+        """The contact of the ticket a new one continues, with their label as it is now."""
+        row = self.conn.execute(
+            f"SELECT id, {callers.LABEL_SQL} FROM contacts WHERE id = ?", (contact_id,)
+        ).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
 
     def message(
         self,
@@ -383,7 +387,9 @@ class Change:
         channel: Channel | None = None,
     ) -> int:
         """Add a message to the thread; a public one is checked against who may write to the
-        customer and queued for delivery (by e-mail, its channel). Add messages before the
+        customer and queued for delivery (by e-mail, its channel). A customer with no e-mail
+        address is mailed nothing: the message is kept as said, its channel the phone, for
+        an agent to tell them (`delivery` says so on the thread). Add messages before the
         ticket's `update`, which counts them (a first response, a kept promise, a nudge)."""
         kind = MessageKind(kind)
         # On a ticket this change opened, a note (a file refused at intake) or the console's
@@ -401,8 +407,9 @@ class Change:
             require_customer_contact(self.desk.agent)
         if author is None:
             author = row["requester"] if kind == MessageKind.CUSTOMER else self.actor
+        mailed = kind == MessageKind.REPLY and callers.is_address(row["requester"])
         if kind == MessageKind.REPLY:
-            channel = Channel.EMAIL
+            channel = Channel.EMAIL if mailed else Channel.PHONE
         cursor = self.conn.execute(
             "INSERT INTO messages (ticket_id, kind, author, body, body_raw, created_at, channel)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -412,13 +419,14 @@ class Change:
         self.event(ticket_id, EventAction.MESSAGE, None, kind.value, f"message {message_id}")
         if kind == MessageKind.REPLY:
             automatic = self.desk.agent.is_system
-            # The console's reply on a ticket the same change opened answers the mail that
-            # opened it (the acknowledgement).
-            self.conn.execute(
-                "INSERT INTO outbox (message_id, automatic, auto_reply, queued_at)"
-                " VALUES (?, ?, ?, ?)",
-                (message_id, int(automatic), int(opened_now), self.now),
-            )
+            if mailed:
+                # The console's reply on a ticket the same change opened answers the mail
+                # that opened it (the acknowledgement).
+                self.conn.execute(
+                    "INSERT INTO outbox (message_id, automatic, auto_reply, queued_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (message_id, int(automatic), int(opened_now), self.now),
+                )
             self._public.add(ticket_id)
             if not automatic:  # what the console says by itself is not an agent's answer
                 self._answered.add(ticket_id)
@@ -523,6 +531,19 @@ class Change:
         if nudged:
             self.event(ticket_id, EventAction.NUDGE, None, None, "reminded the customer")
         return {**after, **changes, "version": row["version"] + 1}
+
+    def readdress(self, contact_id: int, before: str, after: str) -> list[int]:
+        """The tickets of a contact whose requester said `before` say `after` now (their
+        address added or changed; the phone or the name of a caller with none changed),
+        logged on each; returns them, for the caller to `update` (which raises their
+        versions) once it has changed what else it changes."""
+        found = self.conn.execute(
+            "SELECT id FROM tickets WHERE requester = ? AND contact_id = ?", (before, contact_id)
+        ).fetchall()
+        for (ticket_id,) in found:
+            self.conn.execute("UPDATE tickets SET requester = ? WHERE id = ?", (after, ticket_id))
+            self.event(ticket_id, EventAction.REQUESTER, before, after)
+        return [int(ticket_id) for (ticket_id,) in found]
 
     def settle(self, ticket_id: int) -> list[Breach]:
         """Log the deadlines that passed since the ticket last changed and bring its deadline

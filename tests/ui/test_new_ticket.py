@@ -8,6 +8,7 @@ from action_helpers import until
 from textual.pilot import Pilot
 from ui_helpers import screen_text, settle
 
+from console.core import contacts
 from console.core.model import Channel, Impact, MessageKind, Priority, QueueFilter, Urgency
 from console.core.store import Store
 from console.tui.screens.detail import DetailScreen
@@ -34,8 +35,8 @@ async def test_what_is_wrong_is_said_and_nothing_is_written(app, db_path) -> Non
         form = await _form(pilot)
         await pilot.press("ctrl+s")
         await until(pilot, lambda: "who is it?" in screen_text(app), "asked who")
-        await pilot.press(*"not an address", "tab", *"Printer jams", "ctrl+s")
-        await until(pilot, lambda: "is not an e-mail address" in screen_text(app), "refused")
+        await pilot.press(*"#42", "tab", *"Printer jams", "ctrl+s")
+        await until(pilot, lambda: "is neither an e-mail address" in screen_text(app), "refused")
         assert app.screen is form and form.query_one("#new-subject").value == "Printer jams"
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, NewTicketScreen), "closed")
@@ -64,6 +65,25 @@ async def test_a_judged_call_opens_a_ticket_with_the_matrixs_priority(app, db_pa
     )
     assert ticket.requester == "ann@acme.test" and ticket.subject == "Payroll export fails"
     assert ticket.ticket_type == "bug"
+
+
+async def test_a_caller_known_only_by_a_new_phone_gets_a_ticket(app, db_path) -> None:
+    with Store.open(db_path, read_only=True) as store:
+        assert not contacts.find(store, "+380 67 555 12 34")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _form(pilot)
+        await pilot.press(*"+380 67 555 12 34")
+        await until(pilot, lambda: "a new contact with no e-mail address yet" in screen_text(app))
+        await pilot.press("tab", *"Cannot print payslips", "ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, DetailScreen), "the new ticket")
+        ticket_id = app.screen.ticket_id
+        said = [n.message for n in app._notifications]
+        assert any(f"#{ticket_id} opened" in m and "no e-mail address" in m for m in said)
+    with Store.open(db_path, read_only=True) as store:
+        ticket = store.ticket(ticket_id)
+        caller = contacts.one(store, "+380675551234")
+    assert (ticket.requester, ticket.channel) == ("+380675551234", Channel.PHONE)
+    assert (caller.email, caller.phone) == (None, "+380675551234")
 
 
 async def test_the_next_caller_joins_the_likely_duplicate(app, db_path) -> None:

@@ -12,6 +12,8 @@ from ui_helpers import AGENT, frozen_clock, main_screen, screen_text, settle, ti
 from console.core import contacts, operations
 from console.core.model import Priority
 from console.core.store import Store
+from console.core.words import NOT_MAILED
+from console.tui.screens.compose import ComposeScreen
 from console.tui.screens.detail import DetailScreen
 from console.tui.widgets.thread_entry import MAX_BODY_CHARS, ThreadEntry
 from tests.support import make_desk
@@ -158,3 +160,31 @@ async def test_the_customer_and_their_other_tickets_are_under_the_ticket(app, db
             lambda: isinstance(app.screen, DetailScreen) and app.screen.ticket_id == other,
             "the other ticket",
         )
+
+
+async def test_a_caller_with_no_address_is_told_by_phone(app, db_path) -> None:
+    with Store.open(db_path, clock=frozen_clock) as store:
+        desk = make_desk(store, AGENT)
+        ticket = operations.create_ticket(desk, subject="Payroll fails", requester="Ann Lee")
+        operations.reply(desk, ticket.id, "Restart the payroll service")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.open_ticket(ticket.id)
+
+        def entries() -> str:
+            if not isinstance(app.screen, DetailScreen):
+                return ""
+            return " ".join(str(e.render()) for e in app.screen.query(ThreadEntry))
+
+        def customer() -> str:
+            line = next(app.screen.query("#customer-line").results(Static), None)
+            return str(line.content) if isinstance(app.screen, DetailScreen) and line else ""
+
+        await until(pilot, lambda: "Restart the payroll service" in entries(), "the reply")
+        assert "not mailed: no e-mail address; tell them by phone" in entries()
+        await until(pilot, lambda: "Ann Lee" in customer(), "the customer")
+        assert "no e-mail address: not mailed" in customer() and "None" not in customer()
+        await pilot.press("r")  # what the agent writes now is said on the phone too
+        await until(pilot, lambda: isinstance(app.screen, ComposeScreen), "the reply")
+        banner = app.screen.query_one("#compose-banner", Static)
+        assert str(banner.content) == f"PUBLIC \u2014 {NOT_MAILED}"

@@ -42,7 +42,9 @@ def test_create_records_contact_and_event(desk: Desk, store: Store) -> None:
     ("kw", "message"),
     [
         ({"subject": "   "}, "the subject is empty"),
-        ({"requester": "not an address"}, "is not an e-mail address"),
+        ({"requester": "ann@"}, "is not an e-mail address"),
+        ({"requester": "#42 ?"}, "is neither an e-mail address, a phone number nor a name"),
+        ({"requester": " "}, "the requester is empty"),
     ],
 )
 def test_bad_create_input_writes_nothing(desk: Desk, store: Store, kw, message) -> None:

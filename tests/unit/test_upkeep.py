@@ -356,6 +356,25 @@ def test_hostile_text_and_bytes_come_back_exactly(
     assert b'"text_base64"' in exported and b'"base64"' in exported
 
 
+def test_callers_with_no_address_come_back_before_their_tickets(
+    capsys, desk: Desk, db_path: Path, tmp_path: Path
+) -> None:
+    # The migration that let a contact lack an address made the contacts table again, after
+    # the tickets that point at it: the export still puts each table after those it points at.
+    by_phone = operations.create_ticket(desk, subject="Payroll", requester="+380441234567")
+    operations.reply(desk, by_phone.id, "Restart it")
+    operations.create_ticket(desk, subject="VPN", requester="Ann Lee")
+    exported = _round_trip(capsys, db_path, tmp_path)
+    order = [next(iter(json.loads(line))) for line in exported.splitlines()[1:-1]]
+    assert order.index("contacts") < order.index("tickets") < order.index("messages")
+    with Store.open(tmp_path / "copy.db", read_only=True) as store:
+        assert store.query("SELECT email, phone, name FROM contacts ORDER BY id") == [
+            (None, "+380441234567", None),
+            (None, None, "Ann Lee"),
+        ]
+        assert store.ticket(by_phone.id).requester == "+380441234567"
+
+
 def test_import_goes_into_a_new_database_only(capsys, desk: Desk, db_path: Path, tmp_path) -> None:
     operations.create_ticket(desk, subject="mine", requester="a@example.com")
     code, exported, _ = _run_bytes(db_path, "export")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from console.core.actions.base import Kind, Outcome, Param, Rule, TicketAction
 from console.core.model import Channel, Ticket
+from console.core.requester import is_address
 from console.core.words import CHANNEL_WORDS, COURT_WORDS
 
 if TYPE_CHECKING:
@@ -26,6 +27,13 @@ BODY = Param(
     help="the text (read from standard input when absent)",
     stdin=True,
 )
+
+
+def _sent(ticket: Ticket) -> str:
+    """What became of a public message: sent, or kept for an agent to say by phone."""
+    if is_address(ticket.requester):
+        return "sent"
+    return "saved but not mailed (no e-mail address): tell them by phone"
 
 
 def move_words(ticket: Ticket) -> str:
@@ -52,7 +60,7 @@ def _reply(
         body_raw=body_raw,
         expected_version=expected_version,
     )
-    return Outcome(ticket, f"#{ticket.id}: reply sent; {move_words(ticket)}")
+    return Outcome(ticket, f"#{ticket.id}: reply {_sent(ticket)}; {move_words(ticket)}")
 
 
 def _note(
@@ -105,6 +113,8 @@ def _nudge(
     from console.core import operations
 
     ticket = operations.nudge(desk, ticket_id, body, expected_version=expected_version)
+    if not is_address(ticket.requester):
+        return Outcome(ticket, f"#{ticket.id}: reminder {_sent(ticket)}; still their move")
     return Outcome(ticket, f"#{ticket.id}: the customer is reminded; still their move")
 
 

@@ -1,6 +1,9 @@
 """What became of the desk's mail to a customer, and what an agent does about a failure:
 send it again (the address was fixed, the mailbox emptied) or let it go (the customer was
-reached another way). Either takes the ticket out of the Undelivered queue."""
+reached another way). Either takes the ticket out of the Undelivered queue.
+
+A public message to a customer with no e-mail address was never mailed: it has no outbox row,
+and its channel is the phone (`Change.message`); it is said as not mailed."""
 
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ class DeliveryState(Choice):
     SENT = "sent"
     FAILED = "failed"
     DISMISSED = "dismissed"
+    NOT_MAILED = "not mailed"
+    """The customer has no e-mail address: an agent tells them by phone."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,14 @@ def deliveries(store: Store, ticket_id: int) -> dict[int, Delivery]:
             found[message_id] = Delivery(DeliveryState.RETRYING, None, error)
         else:
             found[message_id] = Delivery(DeliveryState.QUEUED, None, None)
+    unmailed = store.query(
+        "SELECT m.id FROM messages m WHERE m.ticket_id = ? AND m.kind = 'reply'"
+        " AND m.channel = 'phone' AND NOT EXISTS (SELECT 1 FROM outbox o"
+        " WHERE o.message_id = m.id)",
+        (ticket_id,),
+    )
+    for (message_id,) in unmailed:
+        found[message_id] = Delivery(DeliveryState.NOT_MAILED, None, None)
     return found
 
 

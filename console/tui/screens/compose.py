@@ -29,9 +29,10 @@ from console.core.errors import ConsoleError
 from console.core.escalation import Clarification
 from console.core.macros import Macro
 from console.core.model import Activity, Channel, MessageKind, Ticket
+from console.core.requester import is_address
 from console.core.text import one_line
 from console.core.traffic_cop import Since, changes_since
-from console.core.words import CHANNEL_WORDS
+from console.core.words import CHANNEL_WORDS, NOT_MAILED
 from console.tui.editor import EditorError, edit_text, editor_command
 from console.tui.host import EXPECTED_ERRORS, WorkerErrors, host
 from console.tui.screens.dialogs import AskChoice, Confirm
@@ -145,7 +146,10 @@ class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | 
     # -- building ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(BANNERS[self.kind]), id="compose-banner")
+        banner = BANNERS[self.kind]
+        if self.kind == MessageKind.REPLY and not is_address(self.ticket.requester):
+            banner = f"PUBLIC \u2014 {NOT_MAILED}"  # the agent says it on the phone
+        yield Static(Text(banner), id="compose-banner")
         title = Text()
         title.append(f"{TITLES[self.kind]}  #{self.ticket.id}  ", style="bold")
         title.append(one_line(self.ticket.subject, 100))

@@ -115,7 +115,7 @@ class DetailScreen(ComposeActions, TicketActions):
                 context,
                 store.messages(self.ticket_id),
                 store.events(self.ticket_id),
-                contacts.by_email(store, requester),
+                contacts.by_requester(store, requester),
                 contacts.history(store, requester, limit=6, leave_out=self.ticket_id),
             )
         self.post_message(loaded)
@@ -166,10 +166,9 @@ class DetailScreen(ComposeActions, TicketActions):
         deliveries = message.context.deliveries
 
         def said(stamp: str, channel: Channel | None, message_id: int | None = None) -> str:
-            came = f", {words.CHANNEL_WORDS[channel]}" if channel else ""
             sent = deliveries.get(message_id) if message_id is not None else None
-            fate = words.delivery(sent, now, zone, sending=sending) if sent else None
-            return words.when(from_text(stamp), now, zone) + came + (f", {fate}" if fate else "")
+            came = words.how_sent(channel, sent, now, zone, sending=sending)
+            return words.when(from_text(stamp), now, zone) + came
 
         ticket = message.ticket
         entries = [

@@ -1,6 +1,8 @@
 """A new ticket from the queue screen (`N`): a phone call, a walk-in, a chat taken by hand.
 
-The requester completes from the desk's contacts as it is typed; the channel, the line, the
+The requester completes from the desk's contacts as it is typed: an address, or, for a caller
+who gave none, a phone number or a name (nothing is mailed to them until a contact edit adds
+an address; the form says so before the ticket is opened). The channel, the line, the
 impact and the urgency are chosen (the priority is the team's matrix cell for the two); the
 likely duplicates of what is typed are shown as it is typed, so a second caller about the
 same outage is added to the ticket that exists (`ctrl+a`) instead of opening another.
@@ -31,19 +33,20 @@ from console.core.desk import Desk
 from console.core.dupes import Suggestion
 from console.core.errors import ConsoleError
 from console.core.model import Channel, Impact, Line, Urgency
-from console.core.phone import looks_like_phone
+from console.core.requester import CallerKind, is_address
 from console.core.store import Store
 from console.core.text import one_line
 from console.core.triage import priority_for, priority_words
-from console.core.workflow import parse_address
 from console.tui.host import WorkerErrors, host
 from console.tui.widgets.query_input import CompletingInput
 
 CHANNELS = [("by phone", Channel.PHONE), ("by chat", Channel.CHAT), ("by e-mail", Channel.EMAIL)]
 NOT_JUDGED = "-"
+NOT_MAILED = "replies are not mailed, tell them by phone"
 KEYS = "ctrl+s open the ticket · ctrl+a add to the duplicate · esc cancel"
 HINTS = {
-    "new-requester": f"who calls: an address; tab takes the one offered · {KEYS}",
+    "new-requester": f"who calls: an address, a phone or a name; tab takes the one offered"
+    f" · {KEYS}",
     "new-subject": f"the subject: likely duplicates show as you type · {KEYS}",
     "new-body": f"what they said; tab leaves the text · {KEYS}",
     "new-dupes": f"j/k pick the duplicate ctrl+a adds the call to · {KEYS}",
@@ -77,12 +80,14 @@ class ContactSuggester(Suggester):
         return found if found and found.lower() != typed.lower() else None
 
     def _lookup(self, typed: str) -> str | None:
-        """The text that completes `typed`: a contact's address, or "Name <address>"."""
+        """The text that completes `typed`: a contact's address, "Name <address>", or the
+        name of a caller who has no address."""
         for contact in contacts.find(self.store, typed, limit=5):
-            if contact.email.startswith(typed.lower()):
+            if contact.email and contact.email.startswith(typed.lower()):
                 return contact.email
             if contact.name and contact.name.lower().startswith(typed.lower()):
-                return typed + contact.name[len(typed) :] + f" <{contact.email}>"
+                named = typed + contact.name[len(typed) :]
+                return f"{named} <{contact.email}>" if contact.email else named
         return None
 
 
@@ -108,11 +113,13 @@ class NewTicketScreen(WorkerErrors, ModalScreen[Opened | None]):
     #new-requester { margin-bottom: 0; }
     #new-who { color: $text-muted; height: 1; padding: 0 1; }
     #new-ticket Input:focus { background: $accent 30%; }
-    #new-choices { height: auto; margin-bottom: 1; }
+    #new-choices { height: auto; }
+    #new-kind { height: auto; margin-bottom: 1; }
     #new-choices Select { width: 1fr; margin-right: 1; }
-    #new-choices SelectCurrent { border: none; height: 1; padding: 0 1; }
-    #new-choices Select:focus > SelectCurrent { background: $accent 30%; }
-    #new-body { height: 5; border: none; background: $boost; margin-bottom: 1; }
+    #new-kind Select { width: 24; }
+    #new-ticket SelectCurrent { border: none; height: 1; padding: 0 1; }
+    #new-ticket Select:focus > SelectCurrent { background: $accent 30%; }
+    #new-body { height: 4; border: none; background: $boost; margin-bottom: 1; }
     #new-body:focus { background: $accent 15%; }
     #new-dupes-title { color: $text-muted; }
     #new-dupes { height: auto; max-height: 3; border: none; }
@@ -137,7 +144,7 @@ class NewTicketScreen(WorkerErrors, ModalScreen[Opened | None]):
         with Vertical(id="new-ticket"):
             yield Static("New ticket", classes="title")
             yield CompletingInput(
-                placeholder="who: ann@example.com, Ann Lee <ann@example.com>, or a known phone",
+                placeholder="who: ann@example.com, Ann Lee <ann@example.com>, a phone, or a name",
                 suggester=ContactSuggester(self.desk.store),
                 id="new-requester",
             )
@@ -153,11 +160,14 @@ class NewTicketScreen(WorkerErrors, ModalScreen[Opened | None]):
                 )
                 yield Select(IMPACT_CHOICES, value=NOT_JUDGED, allow_blank=False, id="new-impact")
                 yield Select(URGENCY_CHOICES, value=NOT_JUDGED, allow_blank=False, id="new-urgency")
-                types = [
-                    ("type: not yet", NOT_JUDGED),
-                    *[(w, n) for n, w in self.desk.team.types.items()],
-                ]
-                yield Select(types, value=NOT_JUDGED, allow_blank=False, id="new-type")
+            with Horizontal(id="new-kind"):
+                types = [(words, name) for name, words in self.desk.team.types.items()]
+                yield Select(
+                    [("no type yet", NOT_JUDGED), *types],
+                    value=NOT_JUDGED,
+                    allow_blank=False,
+                    id="new-type",
+                )
             yield TextArea(
                 id="new-body",
                 soft_wrap=True,
@@ -213,28 +223,31 @@ class NewTicketScreen(WorkerErrors, ModalScreen[Opened | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="new-who")
     def _read_who(self, typed: str) -> None:
         """Who the caller is, as the desk knows them: a name and their tickets."""
-        if looks_like_phone(typed):
-            found = contacts.find(self.desk.store, typed, limit=2)
-            if len(found) == 1:
-                said = f"{self._known_as(found[0].email)} ({found[0].email})"
-            else:
-                said = "no contact has this phone yet: give their address"
-        else:
-            try:
-                email, _name = parse_address(typed)
-            except ConsoleError:
-                said = "not an address yet" if typed.strip() else ""
-            else:
-                said = self._known_as(email)
+        said = self._who_words(contacts.known(self.desk.store, typed), typed)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.query_one("#new-who", Static).update, Text(said))
 
-    def _known_as(self, email: str) -> str:
-        contact = contacts.by_email(self.desk.store, email)
+    def _who_words(self, found: contacts.Known, typed: str) -> str:
+        caller, contact = found.caller, found.contact
+        if caller is None:
+            return "not an address, a phone or a name yet" if typed.strip() else ""
+        if found.several:
+            alike = "have this phone" if caller.kind == CallerKind.PHONE else "are called so"
+            return f"{found.several} contacts {alike}: give the caller's address"
         if contact is None:
-            return "a new contact"
-        seen = contacts.history(self.desk.store, email, limit=0)
-        name = one_line(contact.name or email, 40)
+            if caller.kind == CallerKind.ADDRESS:
+                return "a new contact"
+            return f"a new contact with no e-mail address yet: {NOT_MAILED}"
+        said = self._known_as(contact)
+        if contact.email is None:
+            return f"{said} · no e-mail address: {NOT_MAILED}"
+        if caller.kind != CallerKind.ADDRESS:
+            said += f" ({one_line(contact.email, 60)})"
+        return said
+
+    def _known_as(self, contact: contacts.Contact) -> str:
+        seen = contacts.history(self.desk.store, contact.label, limit=0)
+        name = one_line(contact.name or contact.label, 40)
         return f"{name} · {words.count(seen.total, 'ticket')}, {seen.open:,} open"
 
     @on(Input.Changed, "#new-subject")
@@ -283,7 +296,7 @@ class NewTicketScreen(WorkerErrors, ModalScreen[Opened | None]):
         requester = self.query_one("#new-requester", Input).value.strip()
         subject = self.query_one("#new-subject", Input).value.strip()
         if not requester:
-            self._error("who is it? give the caller's e-mail address")
+            self._error("who is it? give the caller's e-mail address, phone or name")
             self.query_one("#new-requester", Input).focus()
             return
         if not subject:
@@ -298,13 +311,10 @@ class NewTicketScreen(WorkerErrors, ModalScreen[Opened | None]):
         ticket_type = None if chosen == NOT_JUDGED else chosen
 
         def create() -> Opened:
-            caller = requester
-            if looks_like_phone(requester):  # a known caller's phone stands for their address
-                caller = contacts.one(self.desk.store, requester).email
             ticket = operations.create_ticket(
                 self.desk,
                 subject=subject,
-                requester=caller,
+                requester=requester,
                 body=body,
                 line=line,
                 source="console",
@@ -315,9 +325,10 @@ class NewTicketScreen(WorkerErrors, ModalScreen[Opened | None]):
             )
             matrix = self.desk.policy.matrix
             why = priority_words(ticket.priority, ticket.impact, ticket.urgency, matrix)
-            return Opened(
-                ticket.id, f"#{ticket.id} opened, {ticket.priority}" + (f" ({why})" if why else "")
-            )
+            said = f"#{ticket.id} opened, {ticket.priority}" + (f" ({why})" if why else "")
+            if not is_address(ticket.requester):
+                said += f"; no e-mail address: {NOT_MAILED}"
+            return Opened(ticket.id, said)
 
         self._act(create)
 

@@ -20,11 +20,13 @@ from console.core.text import one_line
 
 def customer_text(contact: Contact, history: History, policy: SlaPolicy) -> Text:
     text = Text()
-    text.append(one_line(contact.name or contact.email, 40), style="bold")
+    text.append(one_line(contact.name or contact.label, 40), style="bold")
     if contact.plan:
         vip = contact.plan in policy.vip_plans
         text.append(f"  \u2605 {one_line(contact.plan, 20)}" if vip else f"  plan {contact.plan}")
-    details = [contact.email, contact.company]
+    details = [contact.email or "no e-mail address: not mailed"]
+    if contact.company:
+        details.append(contact.company)
     if contact.phone:
         details.append(contact.phone)
     if contact.lang:
