@@ -90,12 +90,6 @@ def end_of_today(now: datetime, policy: SlaPolicy) -> datetime:
     return datetime.combine(tomorrow, time(0), tzinfo=policy.zone).astimezone(UTC)
 
 
-def deadlines_for(store: Store, ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
-    """(sla_kind, sla_due_at) for the tickets of one page, so any queue can show time left
-    next to each row with one primary-key lookup per row."""
-    return {r.id: (r.sla_kind, r.sla_due_at) for r in clock_rows(store, ids)}
-
-
 def breach_count(
     store: Store, since: str | None = None, until: str | None = None
 ) -> dict[str, int]:

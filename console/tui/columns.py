@@ -7,11 +7,12 @@ subject truncates) are plain functions with no terminal behind them. Cells are b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import lru_cache
 
 from rich.cells import cell_len, set_cell_size
 
+from console.core import words
 from console.core.clock import age, from_text
 from console.core.model import Court, TicketSummary
 from console.core.sla import SlaPolicy, badge
@@ -22,8 +23,8 @@ from console.tui.queues import NO_MARKS, RowMarks
 @dataclass(frozen=True)
 class Column:
     key: str
-    """The cell's name: id, priority, line, court, status, age, left, requester, who, subject,
-    assignee."""
+    """The cell's name: id, priority, line, court, status, age, left, promised, silent,
+    promise, requester, who, subject, assignee."""
     header: str
     width: int
     """Cells wide; for the subject, the least it may shrink to."""
@@ -41,11 +42,16 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", "Status", 7, drop=4),
     Column("age", "Age", 4),
     Column("left", "Left", 5),
+    Column("promised", "Promised", 11),
+    Column("silent", "Silent", 6),
+    Column("promise", "Promise", 18, drop=6),
     Column("requester", "Requester", 18, drop=2),
     Column("who", "Who", 8, drop=1),
     Column("subject", "Subject", 20, flex=True),
     Column("assignee", "Assignee", 10, drop=1),
 )
+QUEUE_COLUMNS = frozenset({"promised", "promise", "silent"})
+"""Columns only the workflow queues show (see `Queue.shows`)."""
 GAP = 1
 """Blank cells between two columns."""
 
@@ -77,6 +83,17 @@ def short_left(seconds: int) -> str:
     if seconds < 48 * 3600:
         return f"{sign}{seconds // 3600}h"
     return f"{sign}{seconds // 86400}d"
+
+
+def short_when(moment: datetime, now: datetime, zone: tzinfo) -> str:
+    """A moment in at most eleven cells: "today 14:00", "Tue 09:30", "5 Jan 09:30"."""
+    said = words.when(moment, now, zone)
+    if len(said) <= 11:
+        return said
+    local = moment.astimezone(zone)
+    if abs((local.date() - now.astimezone(zone).date()).days) < 7:
+        return f"{local:%a %H:%M}"
+    return f"{local.day} {local:%b %H:%M}"
 
 
 def sla_state(marks: RowMarks, now: datetime, policy: SlaPolicy) -> tuple[str, str]:
@@ -119,6 +136,13 @@ def cell_text(
         return age(ticket.created_at, now)
     if key == "assignee":
         return one_line(ticket.assignee or "-")
+    if key == "promised":
+        due = marks.followup_due_at
+        return short_when(from_text(due), now, (policy or SlaPolicy()).zone) if due else "-"
+    if key == "promise":
+        return one_line(marks.followup_note or "-")
+    if key == "silent":
+        return age(marks.silent_since, now) if marks.silent_since else "-"
     if key == "subject" and marks.vip:
         return "\u2605 " + one_line(ticket.subject)  # a VIP customer
     value = getattr(ticket, key)

@@ -20,6 +20,7 @@ from console.core.errors import ConsoleError
 from console.core.model import (
     OPEN_STATUSES,
     Activity,
+    Court,
     Line,
     Order,
     QueueCounts,
@@ -60,6 +61,10 @@ class Queue:
     """The sidebar's name for it when `label` is too long for the narrow sidebar."""
     view: Query | None = None
     """A saved view's query: the queue is every ticket it finds."""
+    shows: frozenset[str] = frozenset()
+    """Columns only this queue has (see `columns.QUEUE_COLUMNS`): what it is for."""
+    hides: frozenset[str] = frozenset()
+    """Columns that say nothing here (time left, in a queue of tickets whose clock waits)."""
 
     def filter(self, agent: str, query: Query | None = None) -> QueueFilter:
         """The open tickets of this queue, optionally narrowed by a query as it is typed."""
@@ -89,8 +94,20 @@ QUEUES: tuple[Queue, ...] = (
     Queue("l4", "L4 vendor", line=Line.L4),
     Queue("mine", "Mine", mine=True),
     Queue("all", "All open"),
-    Queue("due", "Due follow-ups", timer=QueueTimer.DUE),
-    Queue("nudge", "Nudge", timer=QueueTimer.NUDGE),
+    Queue(
+        "due",
+        "Due follow-ups",
+        timer=QueueTimer.DUE,
+        shows=frozenset({"promised", "promise"}),
+        hides=frozenset({"left"}),
+    ),
+    Queue(
+        "nudge",
+        "Nudge",
+        timer=QueueTimer.NUDGE,
+        shows=frozenset({"silent"}),
+        hides=frozenset({"left"}),
+    ),
     Queue("breach", "Breach", timer=QueueTimer.BREACH),
     Queue("contact", "Needs customer contact", contact=True, short="Needs contact"),
     Queue("undelivered", "Undelivered mail", undelivered=True, short="Undelivered"),
@@ -190,12 +207,17 @@ class Listing:
 
 @dataclass(frozen=True)
 class RowMarks:
-    """What a row shows besides the ticket: its next SLA deadline and who else is on it."""
+    """What a row shows besides the ticket: its next SLA deadline, who else is on it, and
+    what the workflow queues are for (the promise, the customer's silence)."""
 
     sla_due_at: str | None = None
     presence: tuple[Presence, ...] = ()
     vip: bool = False
     """The customer is on a plan the team config marks VIP."""
+    followup_due_at: str | None = None
+    followup_note: str | None = None
+    silent_since: str | None = None
+    """Since when the customer has had the ball (None while it is not theirs)."""
 
 
 NO_MARKS = RowMarks()
@@ -212,7 +234,7 @@ def row_marks(
     number each."""
     ids = [row.id for row in rows]
     with store.read():
-        deadlines = workflow_queues.deadlines_for(store, ids)
+        clocks = {row.id: row for row in workflow_queues.clock_rows(store, ids)}
         present = presence.on_tickets(store, ids, exclude_agent=agent)
         vip = _vip(store, ids, vip_plans)
     marks: dict[int, RowMarks] = {}
@@ -220,9 +242,18 @@ def row_marks(
         here = sorted(
             present.get(ticket_id, ()), key=lambda p: (p.activity != Activity.REPLYING, p.agent)
         )
-        due = deadlines.get(ticket_id, (None, None))[1]
-        if due is not None or here or ticket_id in vip:
-            marks[ticket_id] = RowMarks(due, tuple(here), ticket_id in vip)
+        clock = clocks.get(ticket_id)
+        if clock is None and not here and ticket_id not in vip:
+            continue
+        theirs = clock is not None and clock.court == Court.CUSTOMER
+        marks[ticket_id] = RowMarks(
+            clock.sla_due_at if clock else None,
+            tuple(here),
+            ticket_id in vip,
+            clock.followup_due_at if clock else None,
+            clock.followup_note if clock else None,
+            clock.clock_since if theirs and clock else None,
+        )
     return marks
 
 

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
+
 from rich.cells import cell_len
 from ui_helpers import FROZEN
 
 from console.core.model import Court, Line, Priority, Status, TicketSummary
-from console.tui.columns import cell_text, fit, layout
+from console.tui.columns import QUEUE_COLUMNS, cell_text, fit, layout, short_when
+from console.tui.queues import QUEUES, RowMarks
 
 
 def _keys(width: int, hide: frozenset[str] = frozenset()) -> list[str]:
-    return [column.key for column, _ in layout(width, hide=hide)]
+    return [column.key for column, _ in layout(width, hide=hide | QUEUE_COLUMNS)]
 
 
 def test_wide_terminals_show_every_column_and_give_the_rest_to_the_subject() -> None:
-    columns = layout(200)
+    columns = layout(200, hide=QUEUE_COLUMNS)
     assert [c.key for c, _ in columns] == [
         "id",
         "priority",
@@ -66,3 +69,23 @@ def test_cells_are_one_visible_line() -> None:
     assert cell_text(ticket, "court", FROZEN) == "our move"
     assert cell_text(ticket, "age", FROZEN) == "1d"
     assert cell_text(ticket, "assignee", FROZEN) == "-"
+
+
+def test_the_workflow_queues_say_what_they_are_for() -> None:
+    due = next(q for q in QUEUES if q.id == "due")
+    shown = [c.key for c, _ in layout(80, hide=(QUEUE_COLUMNS - due.shows) | due.hides)]
+    assert {"promised", "promise", "subject"} <= set(shown) and "left" not in shown
+    ticket = TicketSummary(
+        7, "VPN down", "a@acme.test", Line.L1, Priority.P2, Status.WAITING, Court.CUSTOMER,
+        None, "2026-01-01T09:00:00Z", "2026-01-01T09:00:00Z", "ann", 1,
+    )  # fmt: skip
+    marks = RowMarks(
+        followup_due_at="2026-01-15T10:30:00Z",
+        followup_note="call back after the fix",
+        silent_since="2026-01-12T12:00:00Z",
+    )
+    said = {key: cell_text(ticket, key, FROZEN, marks) for key in ("promised", "promise", "silent")}
+    assert said == {"promised": "today 10:30", "promise": "call back after the fix", "silent": "3d"}
+    assert cell_text(ticket, "promised", FROZEN) == "-"
+    assert short_when(FROZEN + timedelta(days=2), FROZEN, UTC) == "Sat 12:00"
+    assert short_when(FROZEN - timedelta(days=40), FROZEN, UTC) == "6 Dec 12:00"

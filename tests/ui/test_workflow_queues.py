@@ -166,9 +166,14 @@ async def test_workflow_queues_in_the_sidebar_with_counts_and_rows(app, db_path)
         await settle(pilot)
         assert main_screen(app).queue.id == "due"
         assert _row_ids(app) == [chosen[0].id]
+        text = screen_text(app)  # what the queue is for: the promised time and the promise
+        assert "Promised" in text and "Promise " in text and " Left" not in text
+        assert "today 11:00" in text and "promised a call b" in text
         await pilot.press("8")
         await settle(pilot)
         assert _row_ids(app)[:100] == nudge_ids
+        text = screen_text(app)  # how long each customer has been silent
+        assert "Silent" in text and " Left" not in text and "Promised" not in text
         await pilot.press("9")
         await settle(pilot)
         tickets = ticket_list(app)

@@ -437,14 +437,17 @@ def test_workflow_queues_run_on_indexes(store: Store) -> None:
             assert "USING" in plan and "INDEX" in plan and "TEMP B-TREE" not in plan, plan
 
 
-def test_deadlines_for_a_page_of_any_queue(desk: Desk, store: Store) -> None:
+def test_clocks_for_a_page_of_any_queue(desk: Desk, store: Store) -> None:
     a, b = new(desk), new(desk)
     operations.reply(desk, b, "logs?")
-    assert queues.deadlines_for(store, [a, b, 999]) == {
-        a: (SlaKind.FIRST_RESPONSE, "2026-11-23T13:00:00Z"),
-        b: (None, None),
-    }
-    assert queues.deadlines_for(store, []) == {}
+    rows = {r.id: r for r in queues.clock_rows(store, [a, b, 999])}
+    assert set(rows) == {a, b}
+    assert (rows[a].sla_kind, rows[a].sla_due_at) == (
+        SlaKind.FIRST_RESPONSE,
+        "2026-11-23T13:00:00Z",
+    )
+    assert (rows[b].sla_kind, rows[b].sla_due_at, rows[b].court) == (None, None, Court.CUSTOMER)
+    assert queues.clock_rows(store, []) == []
 
 
 def test_work_in_batches_commits_each_batch_and_keeps_it_when_a_later_one_fails(

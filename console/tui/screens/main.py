@@ -26,6 +26,7 @@ from console.core.query import FIELD_NAMES, Field, InvalidQuery, Query, parse
 from console.core.text import one_line
 from console.core.ticket_types import NO_TYPE
 from console.tui.actions import bulk
+from console.tui.columns import QUEUE_COLUMNS
 from console.tui.host import WorkerErrors, host
 from console.tui.messages import CountsLoaded
 from console.tui.queues import (
@@ -172,9 +173,11 @@ class MainScreen(WorkerErrors, Screen[None]):
         if sidebar.highlighted != index:
             sidebar.highlighted = index
         # A per-line queue shows one line only; its column would say the same on every row.
-        hide = frozenset({"line"}) if queue.line is not None else frozenset()
+        hide = (QUEUE_COLUMNS - queue.shows) | queue.hides
+        if queue.line is not None:
+            hide |= {"line"}
         if queue.mine:
-            hide = frozenset({"assignee"})
+            hide |= {"assignee"}
         head = (
             None if self.filter_text or self.order != Order.PRIORITY else self._heads.get(queue.id)
         )
