@@ -31,6 +31,13 @@ class PagesLoaded(Message):
 
 
 @dataclass
+class UrgentArrived(Message):
+    """A P1 the queue on screen did not hold when it was last read: new, raised or moved in."""
+
+    ticket: TicketSummary
+
+
+@dataclass
 class EverythingRead(Message):
     """Every ticket of the queue as filtered, with its version, for "select all"."""
 

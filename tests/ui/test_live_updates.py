@@ -25,7 +25,7 @@ async def test_a_new_ticket_from_elsewhere_appears_within_seconds(app, db_path) 
         await settle(pilot)
         before = ticket_list(app).total
         with Store.open(db_path, clock=frozen_clock) as other:
-            operations.create_ticket(
+            ticket = operations.create_ticket(
                 make_desk(other, "monitoring"),
                 subject="Disk full on db-7",
                 requester="alerts@example.com",
@@ -34,8 +34,31 @@ async def test_a_new_ticket_from_elsewhere_appears_within_seconds(app, db_path) 
         assert await _wait_for(lambda: ticket_list(app).total == before + 1)
         await pilot.pause()
         assert "Disk full on db-7" in screen_text(app)
+        said = [str(n.message) for n in app._notifications]  # a P1 is announced, once
+        assert [m for m in said if m.startswith("New P1")] == [
+            f"New P1 in L1 first line: #{ticket.id} Disk full on db-7"
+        ]
         # The sidebar's count follows a moment after the rows.
         assert await _wait_for(lambda: f"L1 first line  {before + 1}" in screen_text(app))
+
+
+async def test_a_p2_arrives_unannounced_and_a_raised_one_is_announced(app, db_path) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        before = ticket_list(app).total
+        with Store.open(db_path, clock=frozen_clock) as other:
+            desk = make_desk(other, "bob")
+            ticket = operations.create_ticket(
+                desk, subject="Slow reports", requester="a@example.com", priority=Priority.P2
+            )
+        assert await _wait_for(lambda: ticket_list(app).total == before + 1)
+        await settle(pilot)
+        assert not [n for n in app._notifications if str(n.message).startswith("New P1")]
+        with Store.open(db_path, clock=frozen_clock) as other:
+            operations.set_priority(make_desk(other, "bob"), ticket.id, Priority.P1)
+        assert await _wait_for(
+            lambda: any(f"#{ticket.id} Slow reports" in str(n.message) for n in app._notifications)
+        )
 
 
 async def test_an_open_ticket_shows_a_note_added_elsewhere(app, db_path) -> None:

@@ -28,7 +28,7 @@ from console.core.ticket_types import NO_TYPE
 from console.tui.actions import bulk
 from console.tui.columns import QUEUE_COLUMNS
 from console.tui.host import WorkerErrors, host
-from console.tui.messages import CountsLoaded
+from console.tui.messages import CountsLoaded, UrgentArrived
 from console.tui.queues import (
     QUEUE_KEYS,
     QUEUES,
@@ -233,6 +233,18 @@ class MainScreen(WorkerErrors, Screen[None]):
                 heads[queue.id] = (totals[queue.id], rows, marks)
         if not get_current_worker().is_cancelled:  # a newer read replaced this one
             self.post_message(CountsLoaded(counts, totals, heads))
+
+    def on_urgent_arrived(self, message: UrgentArrived) -> None:
+        """A P1 came into the queue being watched: said at once, with the terminal's bell,
+        rather than left to be noticed seventh in the list."""
+        ticket = message.ticket
+        self.app.bell()
+        self.notify(
+            f"New P1 in {self.queue.label}: #{ticket.id} {one_line(ticket.subject, 60)}",
+            severity="warning",
+            timeout=15,
+            markup=False,
+        )
 
     def on_counts_loaded(self, message: CountsLoaded) -> None:
         if message.heads:

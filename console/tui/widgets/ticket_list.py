@@ -39,7 +39,7 @@ from console.tui.columns import (
     sla_state,
 )
 from console.tui.host import WorkerErrors
-from console.tui.messages import EverythingRead, MarksLoaded, PagesLoaded
+from console.tui.messages import EverythingRead, MarksLoaded, PagesLoaded, UrgentArrived
 from console.tui.queues import PAGE, Head, Listing, read_page, row_marks
 
 PRIORITY_STYLES = {Priority.P1: "p1", Priority.P2: "p2", Priority.P4: "p4"}
@@ -111,6 +111,9 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         self.total = 0
         self.cursor = 0
         self.hidden_columns: frozenset[str] = frozenset()
+        self._urgent: set[int] | None = None
+        """The P1s of the queue's first page as last read (None: not read yet), so a P1 that
+        arrives is announced once, and a queue opened afresh announces nothing."""
         self._pages: OrderedDict[int, list[TicketSummary]] = OrderedDict()
         self._pending: set[int] = set()
         self._generation = 0
@@ -133,6 +136,7 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         once; otherwise the old rows stay until the new ones arrive from a worker."""
         self.listing = listing
         self.hidden_columns = hide
+        self._urgent = None
         self._generation += 1
         self.selected = {}  # what is selected is what the agent sees: a new view starts afresh
         if head is not None:
@@ -263,6 +267,8 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         marks: dict[int, RowMarks] | None = None,
     ) -> None:
         self._pending.difference_update(pages)
+        if 0 in pages:
+            self._announce_urgent(pages[0], reset)
         followed = None if reset else self.current
         if total is not None:
             # A fresh read replaces every cached page: they may all have shifted.
@@ -289,6 +295,14 @@ class TicketList(WorkerErrors, ScrollView, can_focus=True, inherit_bindings=Fals
         self._scroll_to_cursor()
         self._repaint()
         self.moved()
+
+    def _announce_urgent(self, first_page: list[TicketSummary], reset: bool) -> None:
+        urgent = {t.id for t in first_page if t.priority == Priority.P1}
+        if self._urgent is not None and not reset:
+            for ticket in first_page:
+                if ticket.id in urgent and ticket.id not in self._urgent:
+                    self.post_message(UrgentArrived(ticket))
+        self._urgent = urgent if reset or self._urgent is None else self._urgent | urgent
 
     def _follow(self, ticket_id: int) -> None:
         """Keep the cursor on the ticket it was on when rows above it came or went."""
