@@ -110,6 +110,26 @@ class ConsoleApp(WorkerErrors, App[int]):
         self._mail_lock = threading.Lock()
         self._mail_again = False
 
+    async def action_quit(self) -> None:
+        """Quit; with a composer holding text, ask first (the text is kept as a draft either
+        way, but quitting in the middle of a reply is more often a slip than a choice)."""
+        from console.tui.screens.compose import ComposeScreen
+        from console.tui.screens.dialogs import Confirm
+
+        unsent = [s.unsent() for s in self.screen_stack if isinstance(s, ComposeScreen)]
+        writing = next((what for what in unsent if what), None)
+        if writing is None or isinstance(self.screen, Confirm):
+            self.exit()
+            return
+
+        def answered(yes: object) -> None:
+            if yes:
+                self.exit()
+
+        question = f"Quit with the {writing} not sent?"
+        detail = "It is kept as a draft and comes back when you open the composer again."
+        self.push_screen(Confirm(question, detail), answered)
+
     def get_system_commands(self, screen):  # type: ignore[no-untyped-def]
         return iter(())
 

@@ -110,6 +110,39 @@ async def test_the_customers_words_say_how_they_came(make, db_path) -> None:
     assert (message.body, message.channel) == ("Typed in the chat window.", Channel.CHAT)
 
 
+async def test_quitting_with_a_draft_open_asks_first(make, db_path) -> None:
+    ticket = fresh_ticket(db_path)
+    app = make()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_on(pilot, app, ticket.id)
+        await pilot.press("n")
+        await wait_for(pilot, ComposeScreen)
+        await type_text(pilot, "Checked the logs")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, Confirm)
+        assert f"Quit with the internal note on #{ticket.id} not sent?" in screen_text(app)
+        await pilot.press("n")  # no: back to the note, as it was
+        await wait_for(pilot, ComposeScreen)
+        assert app.is_running and "Checked the logs" in screen_text(app)
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, Confirm)
+        await pilot.press("y")
+        await until(pilot, lambda: not app.is_running, "the console quit")
+    with Store.open(db_path, clock=frozen_clock) as store:
+        assert drafts.load(store, AGENT, ticket.id, "note").body == "Checked the logs"
+
+
+async def test_quitting_with_an_empty_composer_does_not_ask(make, db_path) -> None:
+    ticket = fresh_ticket(db_path)
+    app = make()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_on(pilot, app, ticket.id)
+        await pilot.press("r")
+        await wait_for(pilot, ComposeScreen)
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: not app.is_running, "the console quit")
+
+
 async def test_the_draft_survives_closing_the_app(make, db_path) -> None:
     ticket = fresh_ticket(db_path)
     app = make()

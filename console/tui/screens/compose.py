@@ -288,6 +288,13 @@ class ComposeScreen(WorkerErrors, Screen[tuple[Ticket, list[checklists.Item]] | 
         esc would otherwise lose its last characters. Queued behind them, nothing is lost."""
         self.query_one(TextArea).call_later(then)
 
+    def unsent(self) -> str | None:
+        """What the composer holds that was not sent, in words ("internal note on #12"), or
+        None when it is empty."""
+        if not self.query_one(TextArea).text.strip():
+            return None
+        return f"{TITLES[self.kind].lower()} on #{self.ticket.id}"
+
     def action_leave(self) -> None:
         self.after_typing(self._leave)
 
