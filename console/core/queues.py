@@ -1,7 +1,7 @@
 """The queues of the workflow: "Due" (promised follow-ups due today or overdue), "Nudge"
-(customers silent for too long) and "Breach" (open tickets by time to their next SLA
-deadline). Each is one paged query on a partial index, whatever the size of the store; the
-screen and the command line read the same pages.
+(customers silent for too long) and "Breach" (open tickets whose next SLA deadline was missed
+or is at risk, nearest first). Each is one paged query on a partial index, whatever the size
+of the store; the screen and the command line read the same pages.
 
 `clock_rows` gives a page's tickets with what these queues show beside each (the promise, the
 silence, the deadline)."""
@@ -130,9 +130,13 @@ def _nudge_sql(store: Store, policy: SlaPolicy) -> Source:
 
 
 def _breach_sql(store: Store, policy: SlaPolicy) -> Source:
+    # Missed, or due within the at-risk margin: what the sidebar counts is what needs saving
+    # now. (Every ticket by time to its deadline is `o` on any other queue.)
+    cutoff = to_text(store.clock() + timedelta(seconds=policy.at_risk))
     return (
-        "FROM tickets INDEXED BY tickets_by_sla_due WHERE sla_due_at IS NOT NULL",
-        (),
+        "FROM tickets INDEXED BY tickets_by_sla_due WHERE sla_due_at IS NOT NULL "
+        "AND sla_due_at < ?",
+        (cutoff,),
         "sla_due_at, id",
     )
 
@@ -148,7 +152,7 @@ def page(
     store: Store, policy: SlaPolicy, timer: QueueTimer, *, limit: int = 100, offset: int = 0
 ) -> list[TicketSummary]:
     """One page of a workflow queue in its own order: Due by the promised time, Nudge by the
-    longest silence, Breach by the nearest deadline (missed ones first)."""
+    longest silence, Breach by the nearest deadline (missed ones first, then those at risk)."""
     source, params, order = _SQL[QueueTimer(timer)](store, policy)
     return store.summaries(f"{source} ORDER BY {order} LIMIT ? OFFSET ?", (*params, limit, offset))
 

@@ -352,7 +352,9 @@ def test_solving_or_closing_clears_the_follow_up(desk: Desk, store: Store) -> No
     assert queues.page(store, POLICY, QueueTimer.DUE) == []
 
 
-def test_breach_queue_is_sorted_by_time_to_breach(desk: Desk, store: Store) -> None:
+def test_breach_queue_is_sorted_by_time_to_breach(
+    desk: Desk, store: Store, clock: FrozenClock
+) -> None:
     p4 = new(desk, priority=Priority.P4)
     p1 = new(desk, priority=Priority.P1)
     waiting = new(desk)
@@ -363,7 +365,11 @@ def test_breach_queue_is_sorted_by_time_to_breach(desk: Desk, store: Store) -> N
         requester="a@example.com",
         priority=Priority.P1,
     ).id
-    # The default P1 promise (1 hour) falls due first; the waiting ticket's clock is paused.
+    # Only the missed and the at-risk deadlines (within 2 hours) are in it: at 09:00 the
+    # default P1 promise (1 hour), not yet the 4-hour ones.
+    assert [r.id for r in queues.page(store, POLICY, QueueTimer.BREACH)] == [late]
+    clock.advance(hours=3)
+    # The P1's promise falls due first; the waiting ticket's clock is paused.
     page = queues.page(store, POLICY, QueueTimer.BREACH)
     assert [r.id for r in page] == [late, p4, p1]
     assert queues.clock_rows(store, [page[0].id])[0].sla_due_at == "2026-11-23T10:00:00Z"
