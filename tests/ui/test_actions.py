@@ -186,6 +186,20 @@ async def test_priority_from_a_choice_that_starts_on_the_current_one(app, db_pat
         assert store.ticket(ticket_id).priority == Priority.P1
 
 
+async def test_a_digit_chooses_in_a_picker(app, db_path) -> None:
+    ticket_id = new_ticket(db_path)  # P2
+    async with app.run_test(size=(120, 36)) as pilot:
+        await on_ticket(pilot, ticket_id)
+        await pilot.press("P")
+        await until_title(pilot, f"#{ticket_id}: Which priority?")
+        assert "1  P1 urgent" in screen_text(app) and "1–4 or enter" in screen_text(app)
+        await pilot.press("4")  # at once, no enter
+        await back_on_ticket(pilot)
+        assert f"#{ticket_id} is P4; its deadlines follow" in _said(app)
+    with store_of(db_path) as store:
+        assert store.ticket(ticket_id).priority == Priority.P4
+
+
 async def test_impact_and_urgency_give_the_priority_and_say_why(app, db_path) -> None:
     ticket_id = new_ticket(db_path)  # P2, not judged yet
     async with app.run_test(size=(120, 36)) as pilot:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -136,6 +137,12 @@ class AskLongText(_Dialog):
         self.dismiss(answer)
 
 
+def _numbered(number: int, text: str) -> Text:
+    line = Text(f"{number}  ", style="dim")
+    line.append(text)
+    return line
+
+
 class AskChoice(_Dialog):
     """One of several options; dismisses with the chosen option's id."""
 
@@ -156,11 +163,18 @@ class AskChoice(_Dialog):
             yield Static(Text(self.title_text), classes="dialog-title")
             if self.label:
                 yield Static(Text(self.label))
+            numbered = len(self.options) <= 9
             yield OptionList(
-                *(Option(Text(text), id=key) for key, text in self.options), id="choices"
+                *(
+                    Option(_numbered(number, text) if numbered else Text(text), id=key)
+                    for number, (key, text) in enumerate(self.options, start=1)
+                ),
+                id="choices",
             )
+            digits = f"1–{len(self.options)} or " if numbered else ""
             yield Static(
-                Text("j/k or arrows: move · enter: choose · esc: cancel"), classes="dialog-hint"
+                Text(f"j/k or arrows: move · {digits}enter: choose · esc: cancel"),
+                classes="dialog-hint",
             )
 
     def on_mount(self) -> None:
@@ -169,6 +183,14 @@ class AskChoice(_Dialog):
         if self.selected in ids:
             choices.highlighted = ids.index(self.selected)
         choices.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """A digit chooses the option it numbers, at once."""
+        if event.character and event.character in "123456789" and len(self.options) <= 9:
+            index = int(event.character) - 1
+            if index < len(self.options):
+                event.stop()
+                self.dismiss(self.options[index][0])
 
     def key_j(self) -> None:
         self.query_one(OptionList).action_cursor_down()
