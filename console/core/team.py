@@ -80,6 +80,8 @@ class Team:
     """The config file the team came from; None when there is none."""
     customer_lines: frozenset[Line] = FRONT_LINES
     """The lines whose agents talk to customers."""
+    take_on_reply: bool = True
+    """A public reply on an unassigned ticket assigns it to whoever wrote it."""
     types: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_TYPES))
     """The ticket types the team counts (`[types]`): name, then the words on the screen."""
 
@@ -151,7 +153,10 @@ def _parse_team(config: dict[str, Any], source: str | None) -> Team:
     settings = config.get("team", {})
     if not isinstance(settings, dict):
         raise InvalidInput(f"{where}: [team] must be a table")
-    refuse_unknown(settings, ("customer_lines",), ("team",))
+    refuse_unknown(settings, ("customer_lines", "take_on_reply"), ("team",))
+    take_on_reply = settings.get("take_on_reply", True)
+    if not isinstance(take_on_reply, bool):
+        raise InvalidInput(f"{where}: team.take_on_reply must be true or false")
     customer_lines = FRONT_LINES
     if "customer_lines" in settings:
         customer_lines = frozenset(
@@ -181,7 +186,13 @@ def _parse_team(config: dict[str, Any], source: str | None) -> Team:
     types = dict(DEFAULT_TYPES)
     if "types" in config:
         types = types_from_config(config["types"], where)
-    return Team(agents=agents, source=source, customer_lines=customer_lines, types=types)
+    return Team(
+        agents=agents,
+        source=source,
+        customer_lines=customer_lines,
+        take_on_reply=take_on_reply,
+        types=types,
+    )
 
 
 def require_customer_contact(agent: Agent) -> None:

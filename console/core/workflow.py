@@ -33,7 +33,7 @@ from console.core import requester as callers
 from console.core import triage
 from console.core.clock import from_text, to_text
 from console.core.desk import Desk
-from console.core.errors import InvalidInput, TicketConflict, TicketNotFound
+from console.core.errors import ConsoleError, InvalidInput, TicketConflict, TicketNotFound
 from console.core.model import (
     OPEN_STATUSES,
     Approval,
@@ -433,6 +433,16 @@ class Change:
         self._messaged.add(ticket_id)
         return message_id
 
+    def _taker(self, line: Line) -> str | Keep:
+        """Who a reply on an unassigned ticket gives it to: the agent who answered, when the
+        team says so (`[team] take_on_reply`) and they may hold a ticket on its line."""
+        if not self.desk.team.take_on_reply or self.desk.agent.is_system:
+            return KEEP
+        try:
+            return self.desk.team.check_assignee(self.actor, line).login
+        except ConsoleError:  # a colleague from another line may answer without taking it
+            return KEEP
+
     def update(
         self,
         ticket_id: int,
@@ -475,6 +485,8 @@ class Change:
             changes["priority"] = Priority(priority).value
         if new_line.value != row["line"]:
             changes["line"] = new_line.value
+        if assignee is KEEP and row["assignee"] is None and ticket_id in self._answered:
+            assignee = self._taker(new_line)
         if assignee is not KEEP and assignee != row["assignee"]:
             if assignee is not None:
                 assignee = self.desk.team.check_assignee(assignee, new_line).login

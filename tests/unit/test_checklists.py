@@ -230,7 +230,7 @@ def test_send_ask_replies_and_hands_the_ball_to_the_customer(
     # The outro promises an update by {sla.next_update}: the promise is tracked.
     assert "We will get back to you by 2026-03-03 10:30 UTC." in message
     assert (clocks.followup_due_at, clocks.followup_by_reply) == ("2026-03-03T10:30:00Z", True)
-    log = [(e.action, e.after) for e in store.events(ticket)][-5:]
+    log = [(e.action, e.after) for e in store.events(ticket)][-6:]
     assert log == [
         ("message", "reply"),
         (
@@ -240,6 +240,7 @@ def test_send_ask_replies_and_hands_the_ball_to_the_customer(
         ),
         ("status", "waiting"),
         ("court", "customer"),
+        ("assignee", "amy"),  # who answered an unassigned ticket has it now
         ("followup", "2026-03-03T10:30:00Z"),
     ]
 

@@ -140,6 +140,7 @@ def test_apply_writes_message_and_actions_in_one_transaction(store: Store, desk:
         ("macro", None, "need-details", catalog.macro("need-details").title),
         ("status", "new", "waiting", "macro need-details"),
         ("court", "us", "customer", "macro need-details"),
+        ("assignee", None, "amy", "macro need-details"),  # who answered has it now
         (
             "followup",
             None,

@@ -4,6 +4,7 @@ presence."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace as changed
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from console.core.errors import InvalidInput, TicketConflict
 from console.core.model import Activity, Line, Priority, QueueFilter
 from console.core.store import Store
 from console.core.team import Agent, NotAllowed, parse_team, require_customer_contact
+from tests.support import make_desk
 
 TEAM_TOML = """
 [agents.alice]
@@ -360,3 +362,29 @@ def test_queue_contact_lists_tickets_with_an_open_back_line_question(cli) -> Non
     assert cli("alice", "answer-front", "1", "--answer", "Salesforce")[0] == 0
     code, out, _ = cli("alice", "queue", "contact", "--json")
     assert [(r["id"], r["asked"]) for r in json.loads(out)] == [(3, "Which client version?")]
+
+
+def test_a_reply_on_an_unassigned_ticket_takes_it_unless_the_team_says_not(store) -> None:
+    team = parse_team(
+        {"agents": {"ann": {"lines": ["L1"]}, "lena": {"lines": ["L3"]}, "lee": {"role": "lead"}}}
+    )
+    ann = changed(make_desk(store, "ann"), team=team).acting_as("ann")
+    first = operations.create_ticket(ann, subject="VPN down", requester="a@acme.test").id
+    operations.note(ann, first, "looking")  # a note takes nothing
+    assert store.ticket(first).assignee is None
+    operations.reply(ann, first, "Which client do you use?")
+    assert store.ticket(first).assignee == "ann"
+    taken = operations.create_ticket(ann, subject="Printer", requester="b@acme.test").id
+    operations.assign(ann, taken, "lee")
+    operations.reply(ann, taken, "On it")  # someone has it already: it stays theirs
+    assert store.ticket(taken).assignee == "lee"
+    l2 = operations.create_ticket(ann, subject="DB", requester="c@acme.test", line=Line.L2).id
+    operations.reply(ann, l2, "Looking")  # ann may answer an L2 ticket, not hold one
+    assert store.ticket(l2).assignee is None
+    keep = changed(ann, team=changed(team, take_on_reply=False))
+    other = operations.create_ticket(keep, subject="Mail", requester="d@acme.test").id
+    operations.reply(keep, other, "Checking")
+    assert store.ticket(other).assignee is None
+    with pytest.raises(InvalidInput, match="take_on_reply must be true or false"):
+        parse_team({"team": {"take_on_reply": "yes"}})
+    assert parse_team({"team": {"take_on_reply": False}}).take_on_reply is False

@@ -85,6 +85,7 @@ def test_full_flow_message_reply_answer_solve_confirm_rate(
         ("message", None, "reply"),
         ("status", "new", "waiting"),
         ("court", "us", "customer"),
+        ("assignee", None, desk.login),  # the first reply takes the unassigned ticket
         ("message", None, "customer"),
         ("status", "waiting", "open"),
         ("court", "customer", "us"),

@@ -164,9 +164,11 @@ class AskChoice(_Dialog):
             if self.label:
                 yield Static(Text(self.label))
             numbered = len(self.options) <= 9
+            # Options that say their number already ("1. Which OS?") are not numbered twice.
+            said = bool(self.options) and self.options[0][1].startswith("1.")
             yield OptionList(
                 *(
-                    Option(_numbered(number, text) if numbered else Text(text), id=key)
+                    Option(_numbered(number, text) if numbered and not said else Text(text), id=key)
                     for number, (key, text) in enumerate(self.options, start=1)
                 ),
                 id="choices",
