@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from console.cli.actions import PAGE_LIMIT, ticket_number, whole_number
 from console.cli.context import Context, print_json
+from console.core import words
 from console.core.errors import InvalidInput
 from console.core.text import one_line
 
@@ -147,7 +148,8 @@ def run_links(ctx: Context, args: argparse.Namespace) -> int:
         )
         return 0
     if count:
-        print(f"#{args.ticket} is a parent problem: {count} ticket(s) hang on it")
+        hang = "hangs" if count == 1 else "hang"
+        print(f"#{args.ticket} is a parent problem: {words.count(count, 'ticket')} {hang} on it")
     for k in found:
         says = _SAYS.get(
             (k.kind, k.ticket_id == args.ticket), f"#{{ticket}} {one_line(k.kind)} #{{other}}"
@@ -170,7 +172,7 @@ def run_embed(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print_json({"embedded": count})
     else:
-        print(f"embedded {count} ticket(s)")
+        print(f"embedded {words.count(count, 'ticket')}")
     return 0
 
 

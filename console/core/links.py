@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from console.core import words
 from console.core.canned import Canned, canned
 from console.core.desk import Desk
 from console.core.errors import InvalidInput, TicketConflict, TicketNotFound
@@ -370,7 +371,9 @@ def split(
         foreign = [m for m in chosen if m not in owned]
         if foreign:
             raise InvalidInput(
-                f"message(s) {', '.join(map(str, foreign))} are not in ticket #{ticket_id}"
+                f"{'message' if len(foreign) == 1 else 'messages'} "
+                f"{', '.join(map(str, foreign))} {'is' if len(foreign) == 1 else 'are'} not in "
+                f"ticket #{ticket_id}"
             )
         title = (subject or "").strip() or (
             f"Split from #{ticket_id}: {source['subject']}"[:MAX_SUBJECT]
@@ -381,7 +384,7 @@ def split(
             contact_id=source["contact_id"],
             line=source["line"],
             priority=source["priority"],
-            source=f"split from #{ticket_id} with {len(chosen)} message(s)",
+            source=f"split from #{ticket_id} with {words.count(len(chosen), 'message')}",
             status=Status.OPEN,
         )
         c.conn.executemany(

@@ -11,6 +11,7 @@ from typing import Protocol, runtime_checkable
 
 from rich.text import Text
 
+from console.core import words
 from console.core.model import Activity
 from console.core.presence import Presence
 from console.core.text import one_line
@@ -59,15 +60,13 @@ def tick_notice(report: TickReport) -> str | None:
     """What a timer run did, in one line, or None when it did nothing worth a word."""
     parts = []
     if report.breaches:
-        parts.append(
-            f"{len(report.breaches)} SLA breach{'es' if len(report.breaches) > 1 else ''} logged"
-        )
+        parts.append(f"{words.count(len(report.breaches), 'SLA breach', 'SLA breaches')} logged")
     if report.followups_due:
-        parts.append(f"{len(report.followups_due)} follow-up(s) due")
+        parts.append(f"{words.count(len(report.followups_due), 'follow-up')} due")
     if report.nudges_due:
-        parts.append(f"{len(report.nudges_due)} customer(s) to nudge")
+        parts.append(f"{words.count(len(report.nudges_due), 'customer')} to nudge")
     if report.auto_closed:
-        parts.append(f"{len(report.auto_closed)} idle ticket(s) closed")
+        parts.append(f"{words.count(len(report.auto_closed), 'idle ticket')} closed")
     for said in (
         report.fetched.notice() if report.fetched else None,
         f"the mailbox could not be read: {report.fetch_error}" if report.fetch_error else None,

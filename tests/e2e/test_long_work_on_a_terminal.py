@@ -41,7 +41,7 @@ def test_solving_an_outage_shows_its_progress(tmp_path: Path) -> None:
     lines = [line.rstrip("\r").split("\r")[-1] for line in shown.split("\n")]
     assert lines[0] == f"solving the tickets of parent problem #{parent}: 300 of 300 "
     assert (
-        lines[1].startswith(f"solved {children + 1} ticket(s): #1 #2")
+        lines[1].startswith(f"solved {children + 1:,} tickets: #1 #2")
         and "and 291 more" in lines[1]
     )
     assert "Traceback" not in shown

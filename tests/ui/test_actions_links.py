@@ -110,11 +110,11 @@ async def test_solving_a_parent_broadcasts_to_its_children(app, db_path) -> None
             links.link_parent(make_desk(store, "intake"), child, problem)
     async with app.run_test(size=(120, 36)) as pilot:
         await on_ticket(pilot, problem)
-        assert "parent problem of 2 ticket(s)" in screen_text(app)
+        assert "parent problem of 2 tickets" in screen_text(app)
         await pilot.press("S")  # solve it alone, or with the tickets on it
         await until_title(pilot, f"#{problem}: what now?")
         await choose(pilot, "solve_problem")
-        await until_title(pilot, f"#{problem} is the parent problem of 2 ticket(s)")
+        await until_title(pilot, f"#{problem} is the parent problem of 2 tickets")
         await choose(pilot, "broadcast")
         await until_title(pilot, "The reply every ticket gets")
         await type_text(pilot, "Mail flows again. ")  # before the suggested text

@@ -1,7 +1,8 @@
 """A walk through every screen of the TUI on the demo, as an agent would look around on the
 first day: every queue, tickets of every kind scrolled to the end, the help, the palette, the
 new-ticket form, the composers, the macro picker and the choice dialogs. What the screen shows
-must be plain words: no ISO timestamp, no snake_case name, no version number, no "None".
+must be plain words: no ISO timestamp, no snake_case name, no version number, no "None", no
+"ticket(s)".
 
 Customers' own words are theirs, so the check reads what the console itself writes: the demo's
 texts hold none of these shapes, and a test keeps it so."""
@@ -25,6 +26,7 @@ INTERNAL = {
     "a snake_case name": re.compile(r"\b[a-z]+_[a-z_]+\b"),
     "a version number": re.compile(r"\bversion\s*\d+", re.IGNORECASE),
     "None": re.compile(r"\bNone\b"),
+    'a "(s)" plural': re.compile(r"\w\(s\)"),
 }
 
 

@@ -71,11 +71,11 @@ def test_dupes_merge_link_split_round_trip(db: str, capsys):
     assert code == 2 and "not merged" in err
 
     code, out, _ = _run(db, capsys, "link", b, "--parent", a)
-    assert code == 0 and "1 ticket(s) on it" in out
+    assert code == 0 and "1 ticket on it" in out
     code, out, _ = _run(db, capsys, "links", a, "--json")
     assert json.loads(out)["children"] == 1
     code, out, _ = _run(db, capsys, "links", a)
-    assert "1 ticket(s) hang on it" in out and f"#{b} hangs on it" in out
+    assert "1 ticket hangs on it" in out and f"#{b} hangs on it" in out
     code, out, _ = _run(db, capsys, "solve-problem", a, "--reply", "Fixed.", "--json")
     assert json.loads(out)["solved"] == [int(a), int(b)]
     assert _run(db, capsys, "unlink", b)[0] == 0

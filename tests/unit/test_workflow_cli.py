@@ -441,7 +441,7 @@ def test_a_missing_config_is_an_error(
         (["vendor-answer", "{t}"], 2, "is not with a vendor"),
         (["priority", "{t}", "P9"], 2, "P1|P2|P3|P4: 'P9' is not one of P1, P2, P3, P4"),
         (["tag", "{t}", "-"], 2, "+TAG|-TAG: name a tag to add (+tag) or remove (-tag)"),
-        (["split", "{t}", "--messages", "5"], 2, "has 0 message(s); there is no message 5"),
+        (["split", "{t}", "--messages", "5"], 2, "has no messages; there is no message 5"),
         (["escalate", "{t}"], 2, "--note: what was tried, what is known, what is asked"),
         (["escalate", "{t}", "--to", "L1", "--note", "x"], 2, "from L1 to L1: pick a higher"),
         (["deescalate", "{t}", "--note", "x"], 2, "is already at L1, the first line"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from console.core import words
 from console.core.actions.base import Kind, Outcome, Param, Rule, TicketAction
 from console.core.errors import InvalidInput
 from console.core.model import LinkKind
@@ -44,7 +45,8 @@ def _link(desk: Desk, ticket_id: int, *, expected_version: int | None, parent: i
 
     ticket = links.link_parent(desk, ticket_id, parent, expected_version=expected_version)
     count = links.child_count(desk.store, parent)
-    return Outcome(ticket, f"#{ticket.id} hangs on #{parent} ({count} ticket(s) on it)")
+    on_it = words.count(count, "ticket")
+    return Outcome(ticket, f"#{ticket.id} hangs on #{parent} ({on_it} on it)")
 
 
 def _unlink(desk: Desk, ticket_id: int, *, expected_version: int | None) -> Outcome:
@@ -69,7 +71,7 @@ def _split(
     beyond = [p for p in messages if p > len(thread)]
     if beyond:
         raise InvalidInput(
-            f"ticket #{ticket_id} has {len(thread)} message(s); there is no message "
+            f"ticket #{ticket_id} has {words.count(len(thread), 'message')}; there is no message "
             f"{', '.join(map(str, beyond))}"
         )
     new = links.split(
@@ -107,7 +109,7 @@ def _solve_problem(
     solved = links.solve_parent(desk, ticket_id, reply=reply, expected_version=expected_version)
     return Outcome(
         desk.store.ticket(ticket_id),
-        f"solved {len(solved)} ticket(s): "
+        f"solved {words.count(len(solved), 'ticket')}: "
         + " ".join(f"#{n}" for n in solved[:10])
         + (f" and {len(solved) - 10:,} more" if len(solved) > 10 else ""),
         {"parent": ticket_id, "solved": solved},

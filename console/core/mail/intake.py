@@ -29,6 +29,7 @@ from console.core.mail.automatic import MailKind
 from console.core.mail.parse import Attachment, Incoming, parse
 from console.core.model import Channel, Choice, LinkKind, MessageKind
 from console.core.operations import customer_said
+from console.core.words import count
 from console.core.workflow import MAX_SUBJECT, Change, change
 
 _TAG = re.compile(r"\[[^\[\]#]{0,30}#(\d{1,12})\]")
@@ -101,7 +102,7 @@ class Tally:
         if not self.seen:
             return None
         failed = f", {len(self.failed)} not taken" if self.failed else ""
-        return f"{self.taken} mail(s) taken in{failed}"
+        return f"{count(self.taken, 'mail')} taken in{failed}"
 
     def sentence(self, what: str) -> str:
         """ "4 messages: 3 taken, 1 taken before, 0 not taken" (`what` names the seen)."""

@@ -27,6 +27,7 @@ from console.core.mail.outgoing import Outgoing, compose, new_mail_id
 from console.core.mail.settings import MailSettings
 from console.core.model import Line, MessageKind
 from console.core.text import one_line
+from console.core.words import count
 from console.core.workflow import change
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ class SendReport:
         """What the run did, for a notice; None when it did nothing."""
         parts = []
         if self.sent:
-            parts.append(f"{len(self.sent)} mail(s) sent")
+            parts.append(f"{count(len(self.sent), 'mail')} sent")
         if self.retrying:
             parts.append(f"{len(self.retrying)} to try again ({self.retrying[-1][1]})")
         if self.failed:

@@ -3,6 +3,7 @@ parent problem is solved with all its open tickets, with one reply to each or no
 
 from __future__ import annotations
 
+from console.core import words
 from console.core.actions import TicketAction
 from console.core.canned import Canned, canned
 from console.tui.actions.flow import Flow
@@ -21,7 +22,10 @@ async def solve_problem(flow: Flow, action: TicketAction) -> None:
     if action.param("reply").rule.allows(flow.me):
         options.insert(0, ("broadcast", "Solve it and every open ticket on it, with one reply"))
     how = await flow.ask(
-        AskChoice(f"#{flow.ticket.id} is the parent problem of {children} ticket(s)", options)
+        AskChoice(
+            f"#{flow.ticket.id} is the parent problem of {words.count(children, 'ticket')}",
+            options,
+        )
     )
     values: dict[str, object] = {}
     if how == "broadcast":

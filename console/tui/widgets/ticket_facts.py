@@ -1,6 +1,6 @@
-"""The lines under the ticket header: the priority's reason, the type, whose move it is and on
-what, the SLA clock, the promised follow-up, paid work, links and tags; and the latest hand-off
-note between lines. Vendor names, case numbers, notes and tags may be anything someone typed, so
+"""The lines under the ticket header: the priority's reason, the type, the vendor's case, the
+SLA clock, the promised follow-up, paid work, links and tags; and the latest hand-off note
+between lines. Vendor names, case numbers, notes and tags may be anything someone typed, so
 every value goes through `one_line`/`visible` into a `Text`, never markup."""
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def facts_text(
     if parent:
         _field(text, "problem", f"#{parent.other_id}")
     if facts.child_count:
-        _field(text, "parent problem of", f"{facts.child_count} ticket(s)", "bold")
+        _field(text, "parent problem of", words.count(facts.child_count, "ticket"), "bold")
     split = facts.outgoing(LinkKind.SPLIT)
     if split:
         _field(text, "split from", f"#{split.other_id}")
