@@ -610,6 +610,10 @@ def _step(conn: sqlite3.Connection, version: int) -> None:
         for statement in _statements(MIGRATIONS[version]):
             conn.execute(statement)
         _check_references(conn, before, version + 1)
+        # Marked in the same transaction as its first step: another process that opens the
+        # file half-way through its migrations finds a console database, not a stranger's.
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute(f"PRAGMA user_version = {version + 1}")
         conn.execute("COMMIT")
     except BaseException:

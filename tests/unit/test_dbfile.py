@@ -65,6 +65,18 @@ def test_a_new_database_is_marked(db_path: Path) -> None:
     assert identify(str(db_path)).kind == FileKind.CONSOLE
 
 
+def test_a_file_half_way_through_its_migrations_is_already_the_consoles(db_path: Path) -> None:
+    """Another console opening it then (two starting at once on a new path) must not take it
+    for a stranger's file."""
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    schema.migrate(conn, target=1)
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == schema.APPLICATION_ID
+    conn.close()
+    found = identify(str(db_path))
+    assert (found.kind, found.schema_version) == (FileKind.CONSOLE, 1)
+    Store.open(db_path, create=False).close()  # and it takes the rest of its migrations
+
+
 @pytest.mark.parametrize("wal", [False, True])
 @pytest.mark.parametrize("verb", [*WRITING, *READING], ids=lambda v: " ".join(v[:2]))
 def test_another_programs_sqlite_file_is_refused_unchanged(
